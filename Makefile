@@ -1,0 +1,61 @@
+# subzero: build, test and demo.
+#
+#   make            the module (subzero.ko) and the tool (build/subzero)
+#   make check      every test: host unit tests, then the emulator end-to-end tests
+#   make demo       boot the emulator, load subzero, show it working
+#   make unit       host unit tests only (ASan + UBSan)
+#   make e2e [T=name] [S=scenario]   emulator tests only, or one of them
+#
+# KDIR selects the kernel to build against.  By default it is the Debian kernel the
+# emulator boots; on a machine with real VT-x use KDIR=/lib/modules/$(uname -r)/build.
+
+BUILD   ?= build
+KABI    ?= $(shell scripts/kernel.sh abi 2>/dev/null)
+KDIR    ?= /usr/src/linux-headers-$(KABI)
+CC      ?= gcc
+
+WARN    := -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -Wstrict-prototypes
+CFLAGS_TOOL := -O2 -g $(WARN) -Iinclude -Icore -static
+CFLAGS_UNIT := -O1 -g $(WARN) -Icore -Itests/unit/fake -Iinclude \
+	       -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+CORE_SRCS := $(wildcard core/*.c)
+TOOL_SRCS := tools/subzero.c core/vmx_decode.c
+UNIT_TESTS := $(patsubst tests/unit/test_%.c,$(BUILD)/unit/test_%,$(wildcard tests/unit/test_*.c))
+UNIT_FAKES := $(wildcard tests/unit/fake/*.c)
+
+.PHONY: all module tool deps unit e2e check demo clean bench
+
+all: module tool
+
+deps:
+	@scripts/deps.sh
+
+module: deps
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+tool: $(BUILD)/subzero
+
+$(BUILD)/subzero: $(TOOL_SRCS) include/uapi/subzero.h $(wildcard core/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TOOL) -o $@ $(TOOL_SRCS)
+
+$(BUILD)/unit/test_%: tests/unit/test_%.c $(CORE_SRCS) $(UNIT_FAKES) $(wildcard core/*.h tests/unit/fake/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_UNIT) -o $@ $< $(CORE_SRCS) $(UNIT_FAKES) -lcmocka
+
+unit: deps $(UNIT_TESTS)
+	@scripts/run-unit.sh $(UNIT_TESTS)
+
+e2e: all
+	@python3 tests/e2e/run $(if $(S),--scenario $(S)) $(if $(T),--test $(T))
+
+check: deps
+	@scripts/check.sh
+
+demo: all
+	@python3 tests/e2e/run --demo
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	rm -rf $(BUILD)/subzero $(BUILD)/unit $(BUILD)/e2e

@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * x86 and VMX architectural constants, with the names Intel's SDM and Linux/KVM use so
+ * that a reader who knows either is at home.  Masks are what we write to hardware;
+ * bit-field unions only decode values we read (STYLE.md).
+ *
+ * Only core/ includes this file: linux/ gets the same names from <asm/...> and the two
+ * must never meet in one translation unit.
+ */
+#ifndef SUBZERO_CORE_ARCH_X86_H
+#define SUBZERO_CORE_ARCH_X86_H
+
+#include "../types.h"
+
+/* CPUID.1:ECX (SDM Vol. 2A, CPUID, Table 3-10) */
+#define X86_FEATURE_ECX_VMX		BIT(5)
+#define X86_FEATURE_ECX_SMX		BIT(6)
+#define X86_FEATURE_ECX_HYPERVISOR	BIT(31)
+
+/* Control registers (SDM Vol. 3A, 2.5) */
+#define X86_CR0_PE	BIT(0)
+#define X86_CR0_MP	BIT(1)
+#define X86_CR0_EM	BIT(2)
+#define X86_CR0_TS	BIT(3)
+#define X86_CR0_ET	BIT(4)
+#define X86_CR0_NE	BIT(5)
+#define X86_CR0_WP	BIT(16)
+#define X86_CR0_AM	BIT(18)
+#define X86_CR0_NW	BIT(29)
+#define X86_CR0_CD	BIT(30)
+#define X86_CR0_PG	BIT(31)
+
+#define X86_CR4_VME		BIT(0)
+#define X86_CR4_PVI		BIT(1)
+#define X86_CR4_TSD		BIT(2)
+#define X86_CR4_DE		BIT(3)
+#define X86_CR4_PSE		BIT(4)
+#define X86_CR4_PAE		BIT(5)
+#define X86_CR4_MCE		BIT(6)
+#define X86_CR4_PGE		BIT(7)
+#define X86_CR4_PCE		BIT(8)
+#define X86_CR4_OSFXSR		BIT(9)
+#define X86_CR4_OSXMMEXCPT	BIT(10)
+#define X86_CR4_UMIP		BIT(11)
+#define X86_CR4_LA57		BIT(12)
+#define X86_CR4_VMXE		BIT(13)
+#define X86_CR4_SMXE		BIT(14)
+#define X86_CR4_FSGSBASE	BIT(16)
+#define X86_CR4_PCIDE		BIT(17)
+#define X86_CR4_OSXSAVE		BIT(18)
+#define X86_CR4_SMEP		BIT(20)
+#define X86_CR4_SMAP		BIT(21)
+#define X86_CR4_PKE		BIT(22)
+
+/*
+ * CR0 and CR4 as the seed document draws them: one named bit each, for decoding and
+ * printing.  Writes go through the X86_CR* masks above.
+ */
+union cr0 {
+	u64 all;
+	struct {
+		u64 pe : 1;		/* [0] protection enable */
+		u64 mp : 1;		/* [1] monitor coprocessor */
+		u64 em : 1;		/* [2] x87 emulation */
+		u64 ts : 1;		/* [3] task switched */
+		u64 et : 1;		/* [4] extension type */
+		u64 ne : 1;		/* [5] numeric error */
+		u64 reserved1 : 10;	/* [6:15] */
+		u64 wp : 1;		/* [16] write protect */
+		u64 reserved2 : 1;	/* [17] */
+		u64 am : 1;		/* [18] alignment mask */
+		u64 reserved3 : 10;	/* [19:28] */
+		u64 nw : 1;		/* [29] not write-through */
+		u64 cd : 1;		/* [30] cache disable */
+		u64 pg : 1;		/* [31] paging */
+		u64 reserved4 : 32;
+	} fields;
+};
+_Static_assert(sizeof(union cr0) == 8, "union cr0 is one register");
+
+union cr4 {
+	u64 all;
+	struct {
+		u64 vme : 1;		/* [0] virtual-8086 mode extensions */
+		u64 pvi : 1;		/* [1] protected-mode virtual interrupts */
+		u64 tsd : 1;		/* [2] time stamp disable */
+		u64 de : 1;		/* [3] debugging extensions */
+		u64 pse : 1;		/* [4] page size extensions */
+		u64 pae : 1;		/* [5] physical address extension */
+		u64 mce : 1;		/* [6] machine-check enable */
+		u64 pge : 1;		/* [7] page global enable */
+		u64 pce : 1;		/* [8] performance-counter enable */
+		u64 osfxsr : 1;		/* [9] OS supports FXSAVE/FXRSTOR */
+		u64 osxmmexcpt : 1;	/* [10] OS supports unmasked SIMD exceptions */
+		u64 umip : 1;		/* [11] user-mode instruction prevention */
+		u64 la57 : 1;		/* [12] 5-level paging */
+		u64 vmxe : 1;		/* [13] VMX enable: VMXON needs it */
+		u64 smxe : 1;		/* [14] SMX enable */
+		u64 reserved1 : 1;	/* [15] */
+		u64 fsgsbase : 1;	/* [16] */
+		u64 pcide : 1;		/* [17] PCID enable */
+		u64 osxsave : 1;	/* [18] XSAVE enable */
+		u64 reserved2 : 1;	/* [19] */
+		u64 smep : 1;		/* [20] supervisor-mode execution prevention */
+		u64 smap : 1;		/* [21] supervisor-mode access prevention */
+		u64 pke : 1;		/* [22] protection keys */
+		u64 reserved3 : 41;
+	} fields;
+};
+_Static_assert(sizeof(union cr4) == 8, "union cr4 is one register");
+
+/* MSRs (SDM Vol. 4, Table 2-2; VMX capability MSRs: Vol. 3D, Appendix A) */
+#define MSR_IA32_FEATURE_CONTROL	0x0000003a
+#define MSR_IA32_VMX_BASIC		0x00000480
+#define MSR_IA32_VMX_PINBASED_CTLS	0x00000481
+#define MSR_IA32_VMX_PROCBASED_CTLS	0x00000482
+#define MSR_IA32_VMX_EXIT_CTLS		0x00000483
+#define MSR_IA32_VMX_ENTRY_CTLS		0x00000484
+#define MSR_IA32_VMX_MISC		0x00000485
+#define MSR_IA32_VMX_CR0_FIXED0		0x00000486
+#define MSR_IA32_VMX_CR0_FIXED1		0x00000487
+#define MSR_IA32_VMX_CR4_FIXED0		0x00000488
+#define MSR_IA32_VMX_CR4_FIXED1		0x00000489
+#define MSR_IA32_VMX_VMCS_ENUM		0x0000048a
+#define MSR_IA32_VMX_PROCBASED_CTLS2	0x0000048b
+#define MSR_IA32_VMX_EPT_VPID_CAP	0x0000048c
+#define MSR_IA32_VMX_TRUE_PINBASED_CTLS	0x0000048d
+#define MSR_IA32_VMX_TRUE_PROCBASED_CTLS 0x0000048e
+#define MSR_IA32_VMX_TRUE_EXIT_CTLS	0x0000048f
+#define MSR_IA32_VMX_TRUE_ENTRY_CTLS	0x00000490
+#define MSR_IA32_VMX_VMFUNC		0x00000491
+
+/* IA32_FEATURE_CONTROL (SDM Vol. 3C, 23.7 "Enabling and Entering VMX Operation") */
+#define FEATURE_CONTROL_LOCKED			BIT_ULL(0)
+#define FEATURE_CONTROL_VMXON_INSIDE_SMX	BIT_ULL(1)
+#define FEATURE_CONTROL_VMXON_OUTSIDE_SMX	BIT_ULL(2)
+
+/* IA32_VMX_BASIC (SDM Vol. 3D, A.1) */
+#define VMX_BASIC_REVISION_MASK		0x7fffffffULL
+#define VMX_BASIC_VMCS_SIZE_SHIFT	32
+#define VMX_BASIC_VMCS_SIZE_MASK	0x1fffULL
+#define VMX_BASIC_32BIT_PHYS_ADDR_ONLY	BIT_ULL(48)
+#define VMX_BASIC_DUAL_MONITOR		BIT_ULL(49)
+#define VMX_BASIC_MEM_TYPE_SHIFT	50
+#define VMX_BASIC_MEM_TYPE_MASK		0xfULL
+#define VMX_BASIC_INOUT			BIT_ULL(54)
+#define VMX_BASIC_TRUE_CTLS		BIT_ULL(55)
+#define VMX_BASIC_NO_HW_ERRCODE_CHECK	BIT_ULL(56)
+
+/* IA32_VMX_MISC (SDM Vol. 3D, A.6) */
+#define VMX_MISC_PREEMPTION_TIMER_RATE_MASK	0x1fULL
+#define VMX_MISC_SAVE_EFER_LMA		BIT_ULL(5)
+#define VMX_MISC_ACTIVITY_HLT		BIT_ULL(6)
+#define VMX_MISC_ACTIVITY_SHUTDOWN	BIT_ULL(7)
+#define VMX_MISC_ACTIVITY_WAIT_SIPI	BIT_ULL(8)
+#define VMX_MISC_INTEL_PT		BIT_ULL(14)
+#define VMX_MISC_RDMSR_SMBASE		BIT_ULL(15)
+#define VMX_MISC_CR3_TARGETS_SHIFT	16
+#define VMX_MISC_CR3_TARGETS_MASK	0x1ffULL
+#define VMX_MISC_MSR_LIST_SHIFT		25
+#define VMX_MISC_MSR_LIST_MASK		0x7ULL
+#define VMX_MISC_VMWRITE_ANY_FIELD	BIT_ULL(29)
+#define VMX_MISC_ZERO_LEN_INS		BIT_ULL(30)
+#define VMX_MISC_MSEG_REVISION_SHIFT	32
+
+/* Pin-based VM-execution controls (SDM Vol. 3C, Table 25-5) */
+#define PIN_BASED_EXT_INTR_MASK		BIT(0)
+#define PIN_BASED_NMI_EXITING		BIT(3)
+#define PIN_BASED_VIRTUAL_NMIS		BIT(5)
+#define PIN_BASED_VMX_PREEMPTION_TIMER	BIT(6)
+#define PIN_BASED_POSTED_INTR		BIT(7)
+
+/* Primary processor-based VM-execution controls (SDM Vol. 3C, Table 25-6) */
+#define CPU_BASED_INTR_WINDOW_EXITING		BIT(2)
+#define CPU_BASED_USE_TSC_OFFSETTING		BIT(3)
+#define CPU_BASED_HLT_EXITING			BIT(7)
+#define CPU_BASED_INVLPG_EXITING		BIT(9)
+#define CPU_BASED_MWAIT_EXITING			BIT(10)
+#define CPU_BASED_RDPMC_EXITING			BIT(11)
+#define CPU_BASED_RDTSC_EXITING			BIT(12)
+#define CPU_BASED_CR3_LOAD_EXITING		BIT(15)
+#define CPU_BASED_CR3_STORE_EXITING		BIT(16)
+#define CPU_BASED_ACTIVATE_TERTIARY_CONTROLS	BIT(17)
+#define CPU_BASED_CR8_LOAD_EXITING		BIT(19)
+#define CPU_BASED_CR8_STORE_EXITING		BIT(20)
+#define CPU_BASED_TPR_SHADOW			BIT(21)
+#define CPU_BASED_NMI_WINDOW_EXITING		BIT(22)
+#define CPU_BASED_MOV_DR_EXITING		BIT(23)
+#define CPU_BASED_UNCOND_IO_EXITING		BIT(24)
+#define CPU_BASED_USE_IO_BITMAPS		BIT(25)
+#define CPU_BASED_MONITOR_TRAP_FLAG		BIT(27)
+#define CPU_BASED_USE_MSR_BITMAPS		BIT(28)
+#define CPU_BASED_MONITOR_EXITING		BIT(29)
+#define CPU_BASED_PAUSE_EXITING			BIT(30)
+#define CPU_BASED_ACTIVATE_SECONDARY_CONTROLS	BIT(31)
+
+/* Secondary processor-based VM-execution controls (SDM Vol. 3C, Table 25-7) */
+#define SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES	BIT(0)
+#define SECONDARY_EXEC_ENABLE_EPT		BIT(1)
+#define SECONDARY_EXEC_DESC			BIT(2)
+#define SECONDARY_EXEC_ENABLE_RDTSCP		BIT(3)
+#define SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE	BIT(4)
+#define SECONDARY_EXEC_ENABLE_VPID		BIT(5)
+#define SECONDARY_EXEC_WBINVD_EXITING		BIT(6)
+#define SECONDARY_EXEC_UNRESTRICTED_GUEST	BIT(7)
+#define SECONDARY_EXEC_APIC_REGISTER_VIRT	BIT(8)
+#define SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY	BIT(9)
+#define SECONDARY_EXEC_PAUSE_LOOP_EXITING	BIT(10)
+#define SECONDARY_EXEC_RDRAND_EXITING		BIT(11)
+#define SECONDARY_EXEC_ENABLE_INVPCID		BIT(12)
+#define SECONDARY_EXEC_ENABLE_VMFUNC		BIT(13)
+#define SECONDARY_EXEC_SHADOW_VMCS		BIT(14)
+#define SECONDARY_EXEC_ENCLS_EXITING		BIT(15)
+#define SECONDARY_EXEC_RDSEED_EXITING		BIT(16)
+#define SECONDARY_EXEC_ENABLE_PML		BIT(17)
+#define SECONDARY_EXEC_EPT_VIOLATION_VE		BIT(18)
+#define SECONDARY_EXEC_PT_CONCEAL_VMX		BIT(19)
+#define SECONDARY_EXEC_ENABLE_XSAVES		BIT(20)
+#define SECONDARY_EXEC_MODE_BASED_EPT_EXEC	BIT(22)
+#define SECONDARY_EXEC_SUB_PAGE_PERMISSIONS	BIT(23)
+#define SECONDARY_EXEC_PT_USE_GPA		BIT(24)
+#define SECONDARY_EXEC_TSC_SCALING		BIT(25)
+#define SECONDARY_EXEC_ENABLE_USR_WAIT_PAUSE	BIT(26)
+#define SECONDARY_EXEC_ENABLE_PCONFIG		BIT(27)
+#define SECONDARY_EXEC_ENCLV_EXITING		BIT(28)
+#define SECONDARY_EXEC_BUS_LOCK_DETECTION	BIT(30)
+
+/* VM-exit controls (SDM Vol. 3C, Table 25-13) */
+#define VM_EXIT_SAVE_DEBUG_CONTROLS		BIT(2)
+#define VM_EXIT_HOST_ADDR_SPACE_SIZE		BIT(9)
+#define VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL	BIT(12)
+#define VM_EXIT_ACK_INTR_ON_EXIT		BIT(15)
+#define VM_EXIT_SAVE_IA32_PAT			BIT(18)
+#define VM_EXIT_LOAD_IA32_PAT			BIT(19)
+#define VM_EXIT_SAVE_IA32_EFER			BIT(20)
+#define VM_EXIT_LOAD_IA32_EFER			BIT(21)
+#define VM_EXIT_SAVE_VMX_PREEMPTION_TIMER	BIT(22)
+#define VM_EXIT_CLEAR_BNDCFGS			BIT(23)
+#define VM_EXIT_PT_CONCEAL_PIP			BIT(24)
+#define VM_EXIT_CLEAR_IA32_RTIT_CTL		BIT(25)
+#define VM_EXIT_LOAD_CET_STATE			BIT(28)
+
+/* VM-entry controls (SDM Vol. 3C, Table 25-15) */
+#define VM_ENTRY_LOAD_DEBUG_CONTROLS		BIT(2)
+#define VM_ENTRY_IA32E_MODE			BIT(9)
+#define VM_ENTRY_SMM				BIT(10)
+#define VM_ENTRY_DEACT_DUAL_MONITOR		BIT(11)
+#define VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL	BIT(13)
+#define VM_ENTRY_LOAD_IA32_PAT			BIT(14)
+#define VM_ENTRY_LOAD_IA32_EFER			BIT(15)
+#define VM_ENTRY_LOAD_BNDCFGS			BIT(16)
+#define VM_ENTRY_PT_CONCEAL_PIP			BIT(17)
+#define VM_ENTRY_LOAD_IA32_RTIT_CTL		BIT(18)
+#define VM_ENTRY_LOAD_CET_STATE			BIT(20)
+
+/* IA32_VMX_EPT_VPID_CAP (SDM Vol. 3D, A.10) */
+#define VMX_EPT_EXECUTE_ONLY			BIT_ULL(0)
+#define VMX_EPT_PAGE_WALK_4			BIT_ULL(6)
+#define VMX_EPT_PAGE_WALK_5			BIT_ULL(7)
+#define VMX_EPTP_UC				BIT_ULL(8)
+#define VMX_EPTP_WB				BIT_ULL(14)
+#define VMX_EPT_2MB_PAGE			BIT_ULL(16)
+#define VMX_EPT_1GB_PAGE			BIT_ULL(17)
+#define VMX_EPT_INVEPT				BIT_ULL(20)
+#define VMX_EPT_AD				BIT_ULL(21)
+#define VMX_EPT_ADVANCED_VIOLATION_INFO		BIT_ULL(22)
+#define VMX_EPT_SUPERVISOR_SHADOW_STACK		BIT_ULL(23)
+#define VMX_EPT_EXTENT_CONTEXT			BIT_ULL(25)
+#define VMX_EPT_EXTENT_GLOBAL			BIT_ULL(26)
+#define VMX_VPID_INVVPID			BIT_ULL(32)
+#define VMX_VPID_EXTENT_INDIVIDUAL_ADDR		BIT_ULL(40)
+#define VMX_VPID_EXTENT_SINGLE_CONTEXT		BIT_ULL(41)
+#define VMX_VPID_EXTENT_ALL_CONTEXT		BIT_ULL(42)
+#define VMX_VPID_EXTENT_SINGLE_NON_GLOBAL	BIT_ULL(43)
+
+#endif
