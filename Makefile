@@ -26,6 +26,9 @@ UNIT_FAKES := $(wildcard tests/unit/fake/*.c)
 
 .PHONY: all module tool deps unit e2e check demo clean bench
 
+HELPER_SRCS := $(wildcard tests/e2e/helpers/*.c)
+HELPERS := $(patsubst tests/e2e/helpers/%.c,$(BUILD)/helpers/%,$(HELPER_SRCS))
+
 all: module tool
 
 deps:
@@ -40,6 +43,11 @@ $(BUILD)/subzero: $(TOOL_SRCS) include/uapi/subzero.h $(wildcard core/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOL) -o $@ $(TOOL_SRCS)
 
+# Static helper programs for the in-guest tests (the initramfs has no C library).
+$(BUILD)/helpers/%: tests/e2e/helpers/%.c include/uapi/subzero.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TOOL) -o $@ $<
+
 $(BUILD)/unit/test_%: tests/unit/test_%.c $(CORE_SRCS) $(UNIT_FAKES) $(wildcard core/*.h tests/unit/fake/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_UNIT) -o $@ $< $(CORE_SRCS) $(UNIT_FAKES) -lcmocka
@@ -47,13 +55,13 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c $(CORE_SRCS) $(UNIT_FAKES) $(wildcard 
 unit: deps $(UNIT_TESTS)
 	@scripts/run-unit.sh $(UNIT_TESTS)
 
-e2e: all
+e2e: all $(HELPERS)
 	@python3 tests/e2e/run $(if $(S),--scenario $(S)) $(if $(T),--test $(T))
 
 check: deps
 	@scripts/check.sh
 
-demo: all
+demo: all $(HELPERS)
 	@python3 tests/e2e/run --demo
 
 clean:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Resolve and fetch the guest kernel: Debian's current linux-image-<abi>-amd64.
 #   kernel.sh abi       print the ABI string, e.g. 6.1.0-56-amd64
-#   kernel.sh fetch D   make sure D/vmlinuz-<abi> and D/config-<abi> exist; print the abi
+#   kernel.sh fetch D   make sure D/vmlinuz-<abi>, D/config-<abi> and the few modules the
+#                       tests load (D/modules-<abi>/*.ko) exist; print the abi
 set -euo pipefail
 
 resolve_abi() {
@@ -25,12 +26,19 @@ fetch)
 	dir=${2:?usage: kernel.sh fetch DIR}
 	abi=$(resolve_abi)
 	mkdir -p "$dir"
-	if [ ! -f "$dir/vmlinuz-$abi" ]; then
+	if [ ! -f "$dir/vmlinuz-$abi" ] || [ ! -d "$dir/modules-$abi" ]; then
 		tmp=$(mktemp -d)
 		trap 'rm -rf "$tmp"' EXIT
 		(cd "$tmp" && apt-get download -q "linux-image-$abi" >/dev/null)
 		dpkg -x "$tmp"/linux-image-"$abi"_*.deb "$tmp/x"
+		mods="$tmp/x/lib/modules/$abi/kernel"
+		mkdir -p "$tmp/m"
+		cp "$mods/arch/x86/kernel/msr.ko" "$mods/arch/x86/kernel/cpuid.ko" \
+			"$mods/arch/x86/kvm/kvm.ko" "$mods/arch/x86/kvm/kvm-intel.ko" \
+			"$mods/virt/lib/irqbypass.ko" "$tmp/m/"
 		cp "$tmp/x/boot/vmlinuz-$abi" "$tmp/x/boot/config-$abi" "$dir/"
+		rm -rf "$dir/modules-$abi"
+		mv "$tmp/m" "$dir/modules-$abi"
 	fi
 	echo "$abi"
 	;;

@@ -1,0 +1,102 @@
+# Shared helpers for in-guest tests (busybox sh).
+#
+# A test is /e2e/tests/NAME.sh, run in its own shell.  It passes by exiting 0, fails by
+# calling `fail "why"` (or exiting non-zero), and skips with `skip "why"`.  The runner
+# prints `PASS NAME`, `FAIL NAME: why` or `SKIP NAME: why`, and fails any test during
+# which the kernel logged an Oops, BUG, WARNING, panic, lockdep or hung-task report.
+
+SZ_KO=/e2e/subzero.ko
+
+fail() { echo "$*" > /tmp/why; exit 1; }
+skip() { echo "$*" > /tmp/why; exit 77; }
+note() { echo "  $*"; }
+
+# expect CMD...: run it, fail the test if it fails (with its output as the reason).
+expect() {
+	out=$("$@" 2>&1) || fail "'$*' failed: $(echo "$out" | tail -n 3 | tr '\n' ' ')"
+}
+
+# expect_fail CMD...: the command must fail.
+expect_fail() {
+	out=$("$@" 2>&1) && fail "'$*' succeeded but must fail"
+	return 0
+}
+
+sz_load() { insmod "$SZ_KO" "$@" || fail "insmod subzero.ko $* failed"; }
+sz_unload() { rmmod subzero || fail "rmmod subzero failed"; }
+sz_loaded() { grep -q '^subzero ' /proc/modules; }
+
+# Run CMD on one CPU: busybox has taskset.
+on_cpu() { cpu=$1; shift; taskset -c "$cpu" "$@"; }
+
+# Emit a file for the host: the harness stores it under the scenario's artifacts/ and a
+# host-side check (tests/e2e/host/NAME.py) may inspect it.
+artifact() {
+	echo "=== ARTIFACT $1 BEGIN"
+	cat "$2"
+	echo "=== ARTIFACT $1 END"
+}
+
+KLOG_BAD='Oops|BUG:|WARNING:|Kernel panic|kernel BUG|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|INFO: task .* blocked for more than|Call Trace:|double fault|stack segment|invalid opcode:'
+
+# Print kernel log lines that match a problem; returns 0 if there were any.
+klog_problems() {
+	dmesg -c > /tmp/klog.new 2>/dev/null
+	cat /tmp/klog.new >> /tmp/klog.all
+	grep -E "$KLOG_BAD" /tmp/klog.new > /tmp/klog.bad || return 1
+	return 0
+}
+
+run_test() {
+	t=$1
+	rm -f /tmp/why
+	dmesg -c >> /tmp/klog.all 2>/dev/null
+	if [ ! -f "/e2e/tests/$t.sh" ]; then
+		echo "FAIL $t: no such test"
+		return
+	fi
+	echo "--- $t"
+	(cd /tmp && sh -e -c ". /e2e/lib.sh; . /e2e/tests/$t.sh")
+	rc=$?
+	why=$(cat /tmp/why 2>/dev/null)
+	if klog_problems; then
+		echo "--- kernel log during $t:"
+		tail -n 40 /tmp/klog.new
+		[ "$rc" = 0 ] && rc=1 && why="kernel reported: $(head -n 1 /tmp/klog.bad)"
+	fi
+	case $rc in
+	0) echo "PASS $t" ;;
+	77) echo "SKIP $t: ${why:-skipped}" ;;
+	*) echo "FAIL $t: ${why:-exit status $rc}" ;;
+	esac
+}
+
+# Wait until the UART has sent what the tty layer holds: power-off does not wait.
+serial_drain() {
+	prev=-1
+	for _ in $(seq 1 200); do
+		tx=$(sed -n 's/^0:.* tx:\([0-9]*\).*/\1/p' /proc/tty/driver/serial)
+		[ "$tx" = "$prev" ] && return
+		prev=$tx
+		usleep 20000
+	done
+}
+
+e2e_main() {
+	echo "E2E-BOOTED scenario=$(cat /e2e/scenario) cpus=$(nproc) uptime=$(cut -d' ' -f1 /proc/uptime)"
+	if klog_problems; then
+		echo "--- kernel log problems during boot:"
+		cat /tmp/klog.bad
+		echo "FAIL boot_clean: $(head -n 1 /tmp/klog.bad)"
+	fi
+	if [ -f /e2e/demo ]; then
+		sh /e2e/demo.sh
+	else
+		for t in $(cat /e2e/tests.list); do
+			run_test "$t"
+		done
+	fi
+	echo "E2E-DONE uptime=$(cut -d' ' -f1 /proc/uptime)"
+	serial_drain
+	poweroff -f
+}
