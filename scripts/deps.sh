@@ -9,7 +9,7 @@
 set -euo pipefail
 
 PKGS=(gcc make libc6-dev libcmocka-dev python3 bochs bochsbios vgabios grub-pc-bin
-      grub-common xorriso mtools busybox-static cpio xz-utils)
+      grub-common xorriso mtools busybox-static cpio xz-utils lz4 binutils)
 
 apt_updated=0
 apt_update_once() {

@@ -1,24 +1,23 @@
 #!/usr/bin/env python3
 """Turn Debian's compressed bzImage into a multiboot image that boots in seconds.
 
-Bochs spends 40-60 s of wall time running the kernel's own XZ decompressor, so we
-decompress on the host instead: the vmlinux ELF inside the bzImage is laid out flat at its
-physical load address, behind one page holding pvh-shim.S and a multiboot header (the
-"a.out kludge" form, which tells the boot loader where to put the file and how much bss
-follows).  GRUB loads that file with `multiboot`, the initramfs with `module`; the shim
-turns GRUB's multiboot information into a PVH start_info and enters the kernel's PVH
-entry point (32-bit protected mode, paging off: exactly what multiboot leaves).
+Bochs spends 40-60 s of wall time running the kernel's own XZ decompressor, and GRUB
+reads from the emulated CD at ~17 emulated instructions a byte.  So the vmlinux ELF
+inside the bzImage is decompressed here, laid out flat at its physical load address,
+LZ4-compressed (cheap to undo), and put behind pvh-shim (pvh-shim.S + shim.c), which
+GRUB loads with `multiboot` at SHIM_BASE.  The shim decompresses the kernel and enters
+its PVH entry point.
 
 usage: mkkernel.py BZIMAGE SHIM.bin OUT
 """
 import lzma
 import struct
+import subprocess
 import sys
 
-SHIM_SIZE = 0x1000
-SHIM_LINK = 0xfff000                    # pvh-shim.S's BASE
-MB_MAGIC = 0x1BADB002
-MB_FLAGS = (1 << 1) | (1 << 16)          # want memory map; a.out kludge addresses
+SHIM_BASE = 0x8000000            # shim.lds
+PARAMS_OFF = 32                  # pvh-shim.S: struct shim_params after the header
+ENTRY_OFF = 56                   # pvh-shim.S: _start
 XEN_ELFNOTE_PHYS32_ENTRY = 18
 
 
@@ -69,39 +68,32 @@ def main():
             loads.append((p_paddr, p_off, p_filesz, p_memsz))
     loads.sort()
     base = loads[0][0]
-    file_end = max(pa + fs for pa, _, fs, _ in loads)
     mem_end = max(pa + ms for pa, _, _, ms in loads)
+    if mem_end > SHIM_BASE:
+        sys.exit(f"mkkernel: kernel ends at {mem_end:#x}, above the shim at {SHIM_BASE:#x}")
 
-    image = bytearray(file_end - base)
+    image = bytearray(max(pa + fs for pa, _, fs, _ in loads) - base)
     for pa, off, fs, _ in loads:
         image[pa - base:pa - base + fs] = elf[off:off + fs]
-
     # .bss, .brk and .init.scratch are stored as zeros at the end of the last segment;
-    # leave them to the boot loader, which zeroes everything up to bss_end_addr.
-    image = image.rstrip(b"\0")
-    image += bytes(-len(image) % 4)
+    # the shim zeroes everything up to mem_end anyway.
+    image = bytes(image.rstrip(b"\0"))
+    payload = subprocess.run(["lz4", "-9", "-BD", "--no-frame-crc", "-c"], input=image,
+                             check=True, capture_output=True).stdout
 
     shim = bytearray(open(shim_path, "rb").read())
-    if len(shim) > SHIM_SIZE - 64:
-        sys.exit("mkkernel: shim too large")
-    load = base - SHIM_SIZE
-    if load != SHIM_LINK:
-        sys.exit(f"mkkernel: kernel loads at {base:#x}; pvh-shim.S is linked for "
-                 f"{SHIM_LINK + SHIM_SIZE:#x}")
-    # The shim reserves a 48-byte slot at its very end for the multiboot header and
-    # reads the kernel's PVH entry point from the word after it.
-    hdr = struct.pack("<IIIIIIII", MB_MAGIC, MB_FLAGS, (-(MB_MAGIC + MB_FLAGS)) & 0xffffffff,
-                      load + SHIM_SIZE - 64, load, load + SHIM_SIZE + len(image),
-                      mem_end, load)
-    page = bytearray(SHIM_SIZE)
-    page[:len(shim)] = shim
-    page[SHIM_SIZE - 64:SHIM_SIZE - 32] = hdr
-    page[SHIM_SIZE - 32:SHIM_SIZE - 28] = struct.pack("<I", pvh_entry(elf, phoff, phnum, phentsize))
+    if struct.unpack_from("<I", shim, 0)[0] != 0x1badb002 or shim[ENTRY_OFF:ENTRY_OFF + 2] != b"\xfa\xfc":
+        sys.exit("mkkernel: shim layout is not what pvh-shim.S promises")
+    total = len(shim) + len(payload)
+    struct.pack_into("<5I", shim, 12, SHIM_BASE, SHIM_BASE, SHIM_BASE + total, 0,
+                     SHIM_BASE + ENTRY_OFF)
+    struct.pack_into("<6I", shim, PARAMS_OFF, len(shim), len(payload), base, mem_end,
+                     pvh_entry(elf, phoff, phnum, phentsize), len(image))
     with open(out_path, "wb") as f:
-        f.write(page)
-        f.write(image)
-    print(f"mkkernel: {out_path}: load {load:#x} file {len(image) >> 20} MiB "
-          f"bss-end {mem_end:#x}")
+        f.write(shim)
+        f.write(payload)
+    print(f"mkkernel: {out_path}: kernel {base:#x}-{mem_end:#x}, image {len(image) >> 20} MiB, "
+          f"LZ4 {len(payload) >> 20} MiB")
 
 
 main()

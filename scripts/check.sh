@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# `make check`: host unit tests, then every end-to-end scenario in the emulator.
+# Ends with one line 'check: N passed, N failed, N skipped'; exits non-zero on failure.
+set -u
+cd "$(dirname "$0")/.."
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+make --no-print-directory unit 2>&1 | tee "$log"
+unit_rc=${PIPESTATUS[0]}
+read -r up uf < <(sed -n 's/^unit: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$log" | tail -n1)
+
+make --no-print-directory e2e 2>&1 | tee "$log"
+e2e_rc=${PIPESTATUS[0]}
+read -r ep ef es < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$log" | tail -n1)
+
+passed=$(( ${up:-0} + ${ep:-0} ))
+failed=$(( ${uf:-0} + ${ef:-0} ))
+skipped=${es:-0}
+# A stage that failed without reporting counts (a build error, say) is one failure.
+[ "$unit_rc" != 0 ] && [ "${uf:-0}" = 0 ] && failed=$((failed + 1))
+[ "$e2e_rc" != 0 ] && [ "${ef:-0}" = 0 ] && failed=$((failed + 1))
+echo "check: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ] && [ "$passed" -gt 0 ]

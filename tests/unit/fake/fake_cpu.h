@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Profiles and inspection for the fake CPU (see cpu_ops.h beside this file). */
+#ifndef SUBZERO_FAKE_CPU_H
+#define SUBZERO_FAKE_CPU_H
+
+#include "types.h"
+
+#define FAKE_MAX_MSRS 32
+
+struct fake_msr {
+	u32 msr;
+	u64 val;
+};
+
+struct fake_cpu_profile {
+	const char *name;
+	u32 cpuid1_ecx;
+	struct fake_msr msrs[FAKE_MAX_MSRS];	/* ends at the first msr == 0 */
+};
+
+/* Bochs' corei7_haswell_4770 as the emulated guest reads it (caps.json from e2e). */
+extern const struct fake_cpu_profile fake_haswell;
+/* An x86-64 CPU without VMX (CPUID.1:ECX.VMX = 0, no VMX MSRs). */
+extern const struct fake_cpu_profile fake_no_vmx;
+
+/* Make @p the current CPU, with fresh counters. */
+void fake_cpu_load(const struct fake_cpu_profile *p);
+/* Change (or add) one MSR of the current CPU. */
+void fake_cpu_set_msr(u32 msr, u64 val);
+/* Remove one MSR: reading it will count as a #GP. */
+void fake_cpu_drop_msr(u32 msr);
+/* How many RDMSRs hit an MSR the CPU does not have. */
+unsigned int fake_cpu_gp_count(void);
+/* How many RDMSRs were made in all. */
+unsigned int fake_cpu_rdmsr_count(void);
+
+#endif

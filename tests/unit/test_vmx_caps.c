@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests for core/vmx_caps.c against the fake CPU. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "vmx_caps.h"
+#include "errors.h"
+#include "fake_cpu.h"
+
+static void test_haswell_reads_everything(void **state)
+{
+	struct vmx_caps c;
+
+	(void)state;
+	fake_cpu_load(&fake_haswell);
+	assert_int_equal(vmx_caps_read(&c), 0);
+	assert_int_equal(fake_cpu_gp_count(), 0);
+	assert_int_equal(c.feature_control, 0x5);
+	assert_int_equal(c.basic, 0xda10000000002bULL);
+	assert_int_equal(c.procbased, 0xf7f9fffe0401e172ULL);
+	assert_int_equal(c.procbased2, 0x47fff00000000ULL);
+	assert_int_equal(c.ept_vpid, 0xf0106334141ULL);
+	assert_int_equal(c.true_procbased, 0xf7f9fffe04006172ULL);
+	assert_int_equal(c.have, VMX_CAPS_HAVE_PROCBASED2 | VMX_CAPS_HAVE_EPT_VPID |
+				 VMX_CAPS_HAVE_TRUE_CTLS | VMX_CAPS_HAVE_VMFUNC);
+}
+
+static void test_no_vmx_touches_no_msr(void **state)
+{
+	struct vmx_caps c;
+
+	(void)state;
+	fake_cpu_load(&fake_no_vmx);
+	assert_int_equal(vmx_caps_read(&c), -ENODEV);
+	assert_int_equal(fake_cpu_rdmsr_count(), 0);
+	assert_int_equal(c.have, 0);
+}
+
+/* A.1: without IA32_VMX_BASIC[55] the TRUE_ MSRs do not exist and are not read. */
+static void test_no_true_controls(void **state)
+{
+	struct vmx_caps c;
+
+	(void)state;
+	fake_cpu_load(&fake_haswell);
+	fake_cpu_set_msr(0x480, 0xda10000000002bULL & ~(1ULL << 55));
+	for (unsigned int msr = 0x48d; msr <= 0x490; msr++)
+		fake_cpu_drop_msr(msr);
+	assert_int_equal(vmx_caps_read(&c), 0);
+	assert_int_equal(fake_cpu_gp_count(), 0);
+	assert_false(c.have & VMX_CAPS_HAVE_TRUE_CTLS);
+	assert_int_equal(c.true_procbased, 0);
+}
+
+/* A.3.3: no secondary controls, so no PROCBASED_CTLS2, EPT_VPID_CAP or VMFUNC. */
+static void test_no_secondary_controls(void **state)
+{
+	struct vmx_caps c;
+
+	(void)state;
+	fake_cpu_load(&fake_haswell);
+	fake_cpu_set_msr(0x482, 0xf7f9fffe0401e172ULL & ~(1ULL << 63));
+	fake_cpu_set_msr(0x48e, 0xf7f9fffe04006172ULL & ~(1ULL << 63));
+	fake_cpu_drop_msr(0x48b);
+	fake_cpu_drop_msr(0x48c);
+	fake_cpu_drop_msr(0x491);
+	assert_int_equal(vmx_caps_read(&c), 0);
+	assert_int_equal(fake_cpu_gp_count(), 0);
+	assert_int_equal(c.have, VMX_CAPS_HAVE_TRUE_CTLS);
+}
+
+/* A.10: neither EPT nor VPID allowed, so IA32_VMX_EPT_VPID_CAP is not read. */
+static void test_no_ept_no_vpid(void **state)
+{
+	struct vmx_caps c;
+
+	(void)state;
+	fake_cpu_load(&fake_haswell);
+	fake_cpu_set_msr(0x48b, 0x47fff00000000ULL & ~((1ULL << 33) | (1ULL << 37)));
+	fake_cpu_drop_msr(0x48c);
+	assert_int_equal(vmx_caps_read(&c), 0);
+	assert_int_equal(fake_cpu_gp_count(), 0);
+	assert_false(c.have & VMX_CAPS_HAVE_EPT_VPID);
+	assert_true(c.have & VMX_CAPS_HAVE_PROCBASED2);
+	assert_int_equal(c.ept_vpid, 0);
+}
+
+static void test_compare_equal(void **state)
+{
+	struct vmx_caps a, b;
+	const char *field = "unset";
+
+	(void)state;
+	fake_cpu_load(&fake_haswell);
+	vmx_caps_read(&a);
+	vmx_caps_read(&b);
+	assert_int_equal(vmx_caps_compare(&a, &b, &field), 0);
+	assert_null(field);
+}
+
+static void test_compare_names_the_difference(void **state)
+{
+	struct vmx_caps a, b;
+	const char *field;
+
+	(void)state;
+	fake_cpu_load(&fake_haswell);
+	vmx_caps_read(&a);
+	fake_cpu_set_msr(0x48c, 0xf0106334141ULL & ~(1ULL << 17));	/* no 1 GiB pages */
+	vmx_caps_read(&b);
+	assert_int_equal(vmx_caps_compare(&a, &b, &field), -EINVAL);
+	assert_string_equal(field, "ept_vpid");
+
+	b = a;
+	b.cr4_fixed1 ^= 1ULL << 22;
+	assert_int_equal(vmx_caps_compare(&a, &b, &field), -EINVAL);
+	assert_string_equal(field, "cr4_fixed1");
+
+	b = a;
+	b.have &= ~VMX_CAPS_HAVE_VMFUNC;
+	assert_int_equal(vmx_caps_compare(&a, &b, &field), -EINVAL);
+	assert_string_equal(field, "have");
+}
+
+/* CPUID.1:ECX differs between CPUs in harmless ways; only the VMX bit matters. */
+static void test_compare_cpuid_only_vmx_bit(void **state)
+{
+	struct vmx_caps a, b;
+	const char *field;
+
+	(void)state;
+	fake_cpu_load(&fake_haswell);
+	vmx_caps_read(&a);
+	b = a;
+	b.cpuid1_ecx ^= 1U << 31;	/* hypervisor present */
+	assert_int_equal(vmx_caps_compare(&a, &b, &field), 0);
+	b.cpuid1_ecx ^= 1U << 5;	/* VMX */
+	assert_int_equal(vmx_caps_compare(&a, &b, &field), -EINVAL);
+	assert_string_equal(field, "cpuid1_ecx.vmx");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_haswell_reads_everything),
+		cmocka_unit_test(test_no_vmx_touches_no_msr),
+		cmocka_unit_test(test_no_true_controls),
+		cmocka_unit_test(test_no_secondary_controls),
+		cmocka_unit_test(test_no_ept_no_vpid),
+		cmocka_unit_test(test_compare_equal),
+		cmocka_unit_test(test_compare_names_the_difference),
+		cmocka_unit_test(test_compare_cpuid_only_vmx_bit),
+	};
+
+	return cmocka_run_group_tests_name("vmx_caps", tests, NULL, NULL);
+}
