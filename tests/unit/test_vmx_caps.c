@@ -20,7 +20,7 @@ static void test_haswell_reads_everything(void **state)
 	assert_int_equal(vmx_caps_read(&c), 0);
 	assert_int_equal(fake_cpu_gp_count(), 0);
 	assert_int_equal(c.feature_control, 0x5);
-	assert_int_equal(c.basic, 0xda10000000002bULL);
+	assert_int_equal(c.basic, 0xd810000000002bULL);
 	assert_int_equal(c.procbased, 0xf7f9fffe0401e172ULL);
 	assert_int_equal(c.procbased2, 0x47fff00000000ULL);
 	assert_int_equal(c.ept_vpid, 0xf0106334141ULL);
@@ -47,7 +47,7 @@ static void test_no_true_controls(void **state)
 
 	(void)state;
 	fake_cpu_load(&fake_haswell);
-	fake_cpu_set_msr(0x480, 0xda10000000002bULL & ~(1ULL << 55));
+	fake_cpu_set_msr(0x480, 0xd810000000002bULL & ~(1ULL << 55));
 	for (unsigned int msr = 0x48d; msr <= 0x490; msr++)
 		fake_cpu_drop_msr(msr);
 	assert_int_equal(vmx_caps_read(&c), 0);

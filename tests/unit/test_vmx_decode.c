@@ -86,7 +86,7 @@ static void test_tables_well_formed(void **state)
 
 static void test_revision_and_memtype(void **state)
 {
-	struct vmx_caps c = { .basic = 0xda10000000002bULL };
+	struct vmx_caps c = { .basic = 0xd810000000002bULL };
 
 	(void)state;
 	assert_int_equal(vmx_caps_revision_id(&c), 0x2b);

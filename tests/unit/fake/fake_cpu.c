@@ -10,23 +10,23 @@ const struct fake_cpu_profile fake_haswell = {
 	.cpuid1_ecx = 0x7ffafbff,
 	.msrs = {
 		{ 0x03a, 0x5 },			/* IA32_FEATURE_CONTROL */
-		{ 0x480, 0xda10000000002bULL },	/* IA32_VMX_BASIC */
+		{ 0x480, 0xd810000000002bULL },	/* IA32_VMX_BASIC */
 		{ 0x481, 0x7f00000016ULL },	/* PINBASED_CTLS */
 		{ 0x482, 0xf7f9fffe0401e172ULL },	/* PROCBASED_CTLS */
-		{ 0x483, 0x3fefff00036dffULL },	/* EXIT_CTLS */
-		{ 0x484, 0xf3ff000011ffULL },	/* ENTRY_CTLS */
-		{ 0x485, 0x3000000000 | 0x1c5 },	/* MISC */
+		{ 0x483, 0x7fffff00036dffULL },	/* EXIT_CTLS */
+		{ 0x484, 0xffff000011ffULL },	/* ENTRY_CTLS */
+		{ 0x485, 0x200401e0ULL },	/* MISC */
 		{ 0x486, 0x80000021ULL },	/* CR0_FIXED0 */
 		{ 0x487, 0xffffffffULL },	/* CR0_FIXED1 */
 		{ 0x488, 0x2000ULL },		/* CR4_FIXED0 */
-		{ 0x489, 0x3727ffULL },		/* CR4_FIXED1 */
-		{ 0x48a, 0x2eULL },		/* VMCS_ENUM */
+		{ 0x489, 0x1727ffULL },		/* CR4_FIXED1 */
+		{ 0x48a, 0x34ULL },		/* VMCS_ENUM */
 		{ 0x48b, 0x47fff00000000ULL },	/* PROCBASED_CTLS2 */
 		{ 0x48c, 0xf0106334141ULL },	/* EPT_VPID_CAP */
 		{ 0x48d, 0x7f00000016ULL },	/* TRUE_PINBASED_CTLS */
 		{ 0x48e, 0xf7f9fffe04006172ULL },	/* TRUE_PROCBASED_CTLS */
-		{ 0x48f, 0x3fefff00036dfbULL },	/* TRUE_EXIT_CTLS */
-		{ 0x490, 0xf3ff000011fbULL },	/* TRUE_ENTRY_CTLS */
+		{ 0x48f, 0x7fffff00036dfbULL },	/* TRUE_EXIT_CTLS */
+		{ 0x490, 0xffff000011fbULL },	/* TRUE_ENTRY_CTLS */
 		{ 0x491, 0x1ULL },		/* VMFUNC */
 	},
 };

@@ -18,7 +18,10 @@ struct fake_cpu_profile {
 	struct fake_msr msrs[FAKE_MAX_MSRS];	/* ends at the first msr == 0 */
 };
 
-/* Bochs' corei7_haswell_4770 as the emulated guest reads it (caps.json from e2e). */
+/*
+ * Bochs 2.7 corei7_haswell_4770: the VMX MSRs exactly as the emulated guest reads them
+ * (e2e caps.json); CPUID.1:ECX is a representative value with VMX set.
+ */
 extern const struct fake_cpu_profile fake_haswell;
 /* An x86-64 CPU without VMX (CPUID.1:ECX.VMX = 0, no VMX MSRs). */
 extern const struct fake_cpu_profile fake_no_vmx;
