@@ -11,6 +11,7 @@
 #define EIO		5
 #define ENXIO		6
 #define ENOMEM		12
+#define EAGAIN		11
 #define EFAULT		14
 #define EBUSY		16
 #define ENODEV		19

@@ -16,18 +16,144 @@
 #include <linux/smp.h>
 #include <linux/uaccess.h>
 
+#include <linux/workqueue.h>
+#include <asm/desc.h>
+
+#include "../core/os.h"
+#include "os_linux.h"
+#include "../core/vmx.h"
 #include "../core/vmx_caps.h"
 #include "../core/vmx_decode.h"
 #include "../include/uapi/subzero.h"
+
+static int fail_on_cpu = -1;
+module_param(fail_on_cpu, int, 0444);
+MODULE_PARM_DESC(fail_on_cpu, "test only: make virtualizing this CPU fail (-1: none)");
 
 /* Per-CPU capabilities as read at load; a CPU offline then has have_caps clear. */
 struct sz_cpu {
 	struct vmx_caps caps;
 	int read_err;
 	bool have_caps;
+	struct vcpu *vcpu;	/* while the CPU is virtualized */
 };
 
 static struct sz_cpu *sz_cpus;
+static void *sz_msr_bitmap;
+static u64 sz_msr_bitmap_pa;
+static enum cpuhp_state sz_hp_state;
+static struct vmx_caps sz_config;	/* what every CPU must match */
+
+/* Move a vcpu's log ring (written in VMX root) into the kernel log. */
+static void sz_drain(struct vcpu *v)
+{
+	char line[LOG_LINE];
+
+	while (log_take(&v->log, line))
+		pr_info("%s\n", line);
+	if (v->log.dropped) {
+		pr_warn("CPU %u: %u log lines dropped (ring full)\n", v->cpu, v->log.dropped);
+		v->log.dropped = 0;
+	}
+}
+
+static void sz_drain_all(void)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		if (sz_cpus[cpu].vcpu)
+			sz_drain(sz_cpus[cpu].vcpu);
+}
+
+static void sz_drain_work_fn(struct work_struct *w);
+static DECLARE_DELAYED_WORK(sz_drain_work, sz_drain_work_fn);
+
+static void sz_drain_work_fn(struct work_struct *w)
+{
+	cpus_read_lock();
+	sz_drain_all();
+	cpus_read_unlock();
+	schedule_delayed_work(&sz_drain_work, HZ / 5);
+}
+
+/*
+ * CPU hotplug "online" callback, run on the CPU itself: also how every CPU is
+ * virtualized at load (cpuhp_setup_state calls it for each online CPU, and undoes the
+ * ones done if any fails: the load is all or nothing).
+ */
+static u64 sz_exit_total(const struct vcpu *v)
+{
+	u64 n = v->exits_other;
+	unsigned int i;
+
+	for (i = 0; i < EXIT_REASON_MAX; i++)
+		n += v->exits[i];
+	return n;
+}
+
+static int sz_cpu_online(unsigned int cpu)
+{
+	struct vmx_caps caps;
+	const char *field;
+	struct vcpu *v;
+	int ret;
+
+	/* A CPU that came online after load must match the others too. */
+	ret = vmx_caps_read(&caps);
+	if (ret || vmx_caps_compare(&sz_config, &caps, &field)) {
+		pr_err("CPU %u: VMX capabilities %s: not virtualizing it\n", cpu,
+		       ret ? "missing" : "differ from the other CPUs'");
+		return ret ?: -EINVAL;
+	}
+	v = os_zalloc(sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	ret = vmx_vcpu_alloc(v, cpu, &sz_config, sz_msr_bitmap_pa);
+	if (ret)
+		goto err_free;
+	local_irq_disable();
+	ret = vmx_virtualize_this_cpu(v);
+	local_irq_enable();
+	sz_drain(v);
+	if (ret) {
+		pr_err("CPU %u: not virtualized: %d\n", cpu, ret);
+		goto err_vcpu;
+	}
+	sz_cpus[cpu].vcpu = v;
+	return 0;
+
+err_vcpu:
+	vmx_vcpu_free(v);
+err_free:
+	os_free(v);
+	return ret;
+}
+
+/* CPU hotplug "offline" callback (and unload): leave VMX on this CPU first. */
+static int sz_cpu_offline(unsigned int cpu)
+{
+	struct vcpu *v = sz_cpus[cpu].vcpu;
+	int ret;
+
+	if (!v)
+		return 0;
+	local_irq_disable();
+	ret = vmx_devirtualize_this_cpu(v);
+	if (!ret)
+		invalidate_tss_limit();	/* the VM exit left TR's limit at 0x67 */
+	local_irq_enable();
+	sz_drain(v);
+	if (ret) {
+		pr_err("CPU %u: could not leave VMX: %d\n", cpu, ret);
+		return ret;
+	}
+	pr_info("CPU %u: devirtualized after %llu exits\n", cpu, sz_exit_total(v));
+	sz_cpus[cpu].vcpu = NULL;
+	vmx_vcpu_free(v);
+	os_free(v);
+	return 0;
+}
 
 static void sz_read_caps(void *unused)
 {
@@ -72,6 +198,37 @@ out:
 	return ret;
 }
 
+static long sz_ioctl_cpu_stats(void __user *uarg)
+{
+	struct subzero_cpu_stats st;
+	struct vcpu *v;
+	u32 cpu, i;
+
+	if (copy_from_user(&st, uarg, sizeof(st)))
+		return -EFAULT;
+	if (st.size != sizeof(st))
+		return -EINVAL;
+	if (st.cpu >= nr_cpu_ids)
+		return -EINVAL;
+	cpu = array_index_nospec(st.cpu, nr_cpu_ids);
+	memset(&st, 0, sizeof(st));
+	st.size = sizeof(st);
+	st.cpu = cpu;
+	cpus_read_lock();
+	v = sz_cpus[cpu].vcpu;
+	if (v) {
+		st.flags = SUBZERO_CPU_VIRTUALIZED;
+		st.vpid = v->vpid;
+		st.launch_tsc = v->launch_tsc;
+		st.root_tsc = v->root_tsc;
+		st.exits_other = v->exits_other;
+		for (i = 0; i < SUBZERO_EXIT_REASONS && i < EXIT_REASON_MAX; i++)
+			st.exits[i] = v->exits[i];
+	}
+	cpus_read_unlock();
+	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
 static long sz_ioctl_info(void __user *uarg)
 {
 	struct subzero_info info;
@@ -85,6 +242,7 @@ static long sz_ioctl_info(void __user *uarg)
 	info.abi_version = SUBZERO_ABI_VERSION;
 	info.nr_cpu_ids = nr_cpu_ids;
 	info.nr_cpus_online = num_online_cpus();
+	info.alloc_count = os_alloc_count();
 	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
@@ -140,6 +298,8 @@ static long sz_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return sz_ioctl_info(uarg);
 	case SUBZERO_IOC_GET_CAPS:
 		return sz_ioctl_get_caps(uarg);
+	case SUBZERO_IOC_CPU_STATS:
+		return sz_ioctl_cpu_stats(uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -178,16 +338,42 @@ static int __init sz_init(void)
 	ret = sz_caps_init();
 	if (ret)
 		goto err_free;
+	sz_config = sz_cpus[cpumask_first(cpu_online_mask)].caps;
+	vmx_fail_on_cpu = fail_on_cpu;
+	ret = os_linux_init();
+	if (ret)
+		goto err_free;
+	sz_msr_bitmap = os_alloc_pages(0, &sz_msr_bitmap_pa);
+	if (!sz_msr_bitmap) {
+		ret = -ENOMEM;
+		goto err_os;
+	}
+	vmx_msr_bitmap_init(sz_msr_bitmap);
+
+	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "subzero:online", sz_cpu_online,
+				sz_cpu_offline);
+	if (ret < 0) {
+		pr_err("not loading: virtualizing the CPUs failed (%d); every CPU is back "
+		       "as it was\n", ret);
+		goto err_bitmap;
+	}
+	sz_hp_state = ret;
 	ret = misc_register(&sz_miscdev);
 	if (ret) {
 		pr_err("cannot register /dev/subzero: %d\n", ret);
-		goto err_free;
+		goto err_hp;
 	}
-	pr_info("loaded: VMX revision %#x on %u CPUs\n",
-		vmx_caps_revision_id(&sz_cpus[cpumask_first(cpu_online_mask)].caps),
-		num_online_cpus());
+	schedule_delayed_work(&sz_drain_work, HZ / 5);
+	pr_info("loaded: VMX revision %#x on %u CPUs, all virtualized\n",
+		vmx_caps_revision_id(&sz_config), num_online_cpus());
 	return 0;
 
+err_hp:
+	cpuhp_remove_state(sz_hp_state);
+err_bitmap:
+	os_free_pages(sz_msr_bitmap, 0);
+err_os:
+	os_linux_exit();
 err_free:
 	kfree(sz_cpus);
 	sz_cpus = NULL;
@@ -197,8 +383,12 @@ err_free:
 static void __exit sz_exit(void)
 {
 	misc_deregister(&sz_miscdev);
+	cancel_delayed_work_sync(&sz_drain_work);
+	cpuhp_remove_state(sz_hp_state);
+	os_free_pages(sz_msr_bitmap, 0);
+	os_linux_exit();
 	kfree(sz_cpus);
-	pr_info("unloaded\n");
+	pr_info("unloaded; %ld allocations outstanding\n", os_alloc_count());
 }
 
 module_init(sz_init);

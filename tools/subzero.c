@@ -3,6 +3,7 @@
  * subzero: the command-line tool for the subzero hypervisor.
  *
  *   subzero caps [--json] [--cpu N]     VMX capabilities, decoded by name
+ *   subzero stats [--json] [--cpu N]    per-CPU state and VM exits by reason
  *
  * Exit codes: 0 success, 1 the operation failed, 2 usage error, 3 the module is not
  * loaded, 4 permission denied.
@@ -19,6 +20,7 @@
 #include "uapi/subzero.h"
 #include "vmx_caps.h"
 #include "vmx_decode.h"
+#include "exit.h"
 
 enum { EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_NOMODULE, EXIT_PERM };
 
@@ -31,6 +33,7 @@ static void usage(FILE *f)
 		"\n"
 		"commands:\n"
 		"  caps [--json] [--cpu N]   VMX capabilities of each CPU, decoded by name\n"
+		"  stats [--json] [--cpu N]  each CPU: virtualized or not, VM exits by reason\n"
 		"  help                      this text\n",
 		prog);
 }
@@ -330,6 +333,95 @@ out:
 	return ret;
 }
 
+static int get_stats(int fd, unsigned int cpu, struct subzero_cpu_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	st->cpu = cpu;
+	return ioctl(fd, SUBZERO_IOC_CPU_STATS, st) ? -errno : 0;
+}
+
+static void print_stats(const struct subzero_cpu_stats *st, bool json, bool first)
+{
+	bool virt = st->flags & SUBZERO_CPU_VIRTUALIZED;
+	unsigned long long total = st->exits_other;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < SUBZERO_EXIT_REASONS; i++)
+		total += st->exits[i];
+	if (json) {
+		printf("%s    {\"cpu\": %u, \"virtualized\": %s, \"vpid\": %u, \"exits\": %llu, "
+		       "\"root_tsc\": %llu, \"by_reason\": {", first ? "" : ",\n", st->cpu,
+		       virt ? "true" : "false", st->vpid, total, (unsigned long long)st->root_tsc);
+		for (i = 0; i < SUBZERO_EXIT_REASONS; i++)
+			if (st->exits[i])
+				printf("%s\"%s\": %llu", n++ ? ", " : "", exit_reason_name(i),
+				       (unsigned long long)st->exits[i]);
+		printf("}}");
+		return;
+	}
+	printf("CPU %u: %s", st->cpu, virt ? "virtualized" : "not virtualized");
+	if (virt)
+		printf(", VPID %u, %llu exits, %llu TSC cycles in root", st->vpid, total,
+		       (unsigned long long)st->root_tsc);
+	printf("\n");
+	for (i = 0; i < SUBZERO_EXIT_REASONS; i++)
+		if (st->exits[i])
+			printf("  %-24s %llu\n", exit_reason_name(i), (unsigned long long)st->exits[i]);
+	if (st->exits_other)
+		printf("  %-24s %llu\n", "(other)", (unsigned long long)st->exits_other);
+}
+
+static int cmd_stats(int argc, char **argv)
+{
+	bool json = false, one = false;
+	unsigned int want = 0, cpu;
+	struct subzero_cpu_stats st;
+	struct subzero_info info;
+	int fd, ret, i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			json = true;
+		} else if (!strcmp(argv[i], "--cpu") && i + 1 < argc) {
+			if (parse_cpu(argv[++i], &want))
+				return fail(EXIT_USAGE, "stats: bad CPU number '%s'", argv[i]);
+			one = true;
+		} else {
+			usage(stderr);
+			return fail(EXIT_USAGE, "stats: unknown argument '%s'", argv[i]);
+		}
+	}
+	fd = open_device();
+	if (fd < 0)
+		return -fd;
+	ret = get_info(fd, &info);
+	if (ret)
+		goto out;
+	if (one && want >= info.nr_cpu_ids) {
+		ret = fail(EXIT_FAIL, "stats: no CPU %u (CPUs are 0-%u)", want, info.nr_cpu_ids - 1);
+		goto out;
+	}
+	if (json)
+		printf("{\n  \"alloc_count\": %lld,\n  \"cpus\": [\n", (long long)info.alloc_count);
+	for (cpu = one ? want : 0; cpu < (one ? want + 1 : info.nr_cpu_ids); cpu++) {
+		ret = get_stats(fd, cpu, &st);
+		if (ret) {
+			ret = fail(EXIT_FAIL, "stats: CPU %u: %s", cpu, strerror(-ret));
+			goto out;
+		}
+		print_stats(&st, json, cpu == (one ? want : 0));
+	}
+	if (json)
+		printf("\n  ]\n}\n");
+	else
+		printf("module allocations outstanding: %lld\n", (long long)info.alloc_count);
+	ret = EXIT_OK;
+out:
+	close(fd);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -338,6 +430,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "caps"))
 		return cmd_caps(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "stats"))
+		return cmd_stats(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
 		return EXIT_OK;

@@ -24,7 +24,8 @@ struct subzero_info {
 	__u32 abi_version;	/* out: SUBZERO_ABI_VERSION */
 	__u32 nr_cpu_ids;	/* out: CPU numbers run from 0 to nr_cpu_ids - 1 */
 	__u32 nr_cpus_online;	/* out */
-	__u64 reserved[4];
+	__s64 alloc_count;	/* out: the module's allocations not yet freed */
+	__u64 reserved[3];
 };
 
 /* subzero_caps.have: which capability MSRs exist on the CPU (SDM Vol. 3D, App. A) */
@@ -61,7 +62,24 @@ struct subzero_caps {
 	__u64 reserved[4];
 };
 
+/* SUBZERO_IOC_CPU_STATS: one CPU's hypervisor state and per-exit-reason counters. */
+#define SUBZERO_CPU_VIRTUALIZED	(1U << 0)
+#define SUBZERO_EXIT_REASONS	80
+
+struct subzero_cpu_stats {
+	__u32 size;		/* in: sizeof(struct subzero_cpu_stats) */
+	__u32 cpu;		/* in: CPU number */
+	__u32 flags;		/* out: SUBZERO_CPU_* */
+	__u32 vpid;		/* out */
+	__u64 launch_tsc;	/* out: TSC when the CPU was virtualized */
+	__u64 root_tsc;		/* out: TSC cycles spent in exit handlers */
+	__u64 exits_other;	/* out: exits with a reason >= SUBZERO_EXIT_REASONS */
+	__u64 exits[SUBZERO_EXIT_REASONS];	/* out: by basic exit reason */
+	__u64 reserved[4];
+};
+
 #define SUBZERO_IOC_INFO	_IOWR(SUBZERO_IOC_MAGIC, 0x00, struct subzero_info)
 #define SUBZERO_IOC_GET_CAPS	_IOWR(SUBZERO_IOC_MAGIC, 0x01, struct subzero_caps)
+#define SUBZERO_IOC_CPU_STATS	_IOWR(SUBZERO_IOC_MAGIC, 0x02, struct subzero_cpu_stats)
 
 #endif

@@ -59,6 +59,10 @@ run_test() {
 	(cd /tmp && sh -e -c ". /e2e/lib.sh; . /e2e/tests/$t.sh")
 	rc=$?
 	why=$(cat /tmp/why 2>/dev/null)
+	# A test that failed half-way may leave the module loaded: the next one starts clean.
+	if sz_loaded; then
+		rmmod subzero 2>/dev/null || echo "--- $t left subzero loaded and rmmod failed"
+	fi
 	if klog_problems; then
 		echo "--- kernel log during $t:"
 		tail -n 40 /tmp/klog.new

@@ -15,5 +15,46 @@ u64 cpu_rdmsr(u32 msr);
 void cpu_wrmsr(u32 msr, u64 val);
 u64 cpu_read_cr0(void);
 u64 cpu_read_cr4(void);
+void cpu_write_cr0(u64 v);
+u64 cpu_read_cr3(void);
+void cpu_write_cr3(u64 v);
+void cpu_write_cr4(u64 v);
+u64 cpu_read_dr7(void);
+void cpu_write_dr7(u64 v);
+u64 cpu_read_rflags(void);
+
+struct cpu_dtr {
+	u16 limit;
+	u64 base;
+} __attribute__((packed));
+
+void cpu_sgdt(struct cpu_dtr *d);
+void cpu_sidt(struct cpu_dtr *d);
+void cpu_lgdt(const struct cpu_dtr *d);
+void cpu_lidt(const struct cpu_dtr *d);
+
+enum cpu_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR, SEG_NR };
+
+u16 cpu_read_sel(enum cpu_seg s);
+void cpu_write_sel(enum cpu_seg s, u16 v);
+bool cpu_lar(u16 sel, u32 *ar);
+u32 cpu_lsl(u16 sel);
+u64 cpu_rdtsc(void);
+void cpu_xsetbv(u32 index, u64 val);
+void cpu_wbinvd(void);
+
+#define VMX_FAIL_INVALID	(-1)
+#define VMX_FAIL_VALID		(-2)
+
+int cpu_vmxon(u64 pa);
+int cpu_vmxoff(void);
+int cpu_vmclear(u64 pa);
+int cpu_vmptrld(u64 pa);
+u64 cpu_vmptrst(void);
+int cpu_vmread(u64 field, u64 *val);
+int cpu_vmwrite(u64 field, u64 val);
+int cpu_invept(u64 type, u64 eptp);
+int cpu_invvpid(u64 type, u16 vpid, u64 gva);
+u64 cpu_vmcall(u64 nr, u64 key, u64 arg);
 
 #endif

@@ -4,6 +4,8 @@
 
 #include "cpu_ops.h"
 #include "fake_cpu.h"
+#include "vmcs.h"
+#include "vmx.h"
 
 const struct fake_cpu_profile fake_haswell = {
 	.name = "corei7_haswell_4770",
@@ -38,12 +40,18 @@ const struct fake_cpu_profile fake_no_vmx = {
 
 static struct fake_cpu_profile cur;
 static unsigned int gp_count, rdmsr_count;
+struct fake_cpu_state fake_cpu;
 
 void fake_cpu_load(const struct fake_cpu_profile *p)
 {
 	cur = *p;
 	gp_count = 0;
 	rdmsr_count = 0;
+	fake_cpu = (struct fake_cpu_state){
+		.cr0 = 0x80050033, .cr3 = 0x2a10000, .cr4 = 0x1706e0, .xcr0 = 7,
+		.current_vmcs = ~0ULL,
+	};
+	fake_vmcs_reset();
 }
 
 static struct fake_msr *find(u32 msr)
@@ -95,10 +103,11 @@ unsigned int fake_cpu_rdmsr_count(void)
 
 void cpu_cpuid(u32 leaf, u32 subleaf, u32 regs[4])
 {
-	(void)subleaf;
 	memset(regs, 0, 4 * sizeof(u32));
 	if (leaf == 1)
 		regs[2] = cur.cpuid1_ecx;
+	if (leaf == 0xd && subleaf == 0)
+		regs[0] = 7;		/* XCR0 may hold x87, SSE, AVX */
 }
 
 u64 cpu_rdmsr(u32 msr)
@@ -118,12 +127,138 @@ void cpu_wrmsr(u32 msr, u64 val)
 	fake_cpu_set_msr(msr, val);
 }
 
-u64 cpu_read_cr0(void)
+u64 cpu_read_cr0(void) { return fake_cpu.cr0; }
+void cpu_write_cr0(u64 v) { fake_cpu.cr0 = v; }
+u64 cpu_read_cr3(void) { return fake_cpu.cr3; }
+void cpu_write_cr3(u64 v) { fake_cpu.cr3 = v; }
+u64 cpu_read_cr4(void) { return fake_cpu.cr4; }
+void cpu_write_cr4(u64 v) { fake_cpu.cr4 = v; }
+u64 cpu_read_dr7(void) { return 0x400; }
+void cpu_write_dr7(u64 v) { (void)v; }
+u64 cpu_read_rflags(void) { return 0x2; }
+
+static u8 fake_gdt[128] __attribute__((aligned(16)));
+
+void cpu_sgdt(struct cpu_dtr *d) { d->base = (u64)fake_gdt; d->limit = sizeof(fake_gdt) - 1; }
+void cpu_sidt(struct cpu_dtr *d) { d->base = 0xfffffe0000000000ULL; d->limit = 0xfff; }
+void cpu_lgdt(const struct cpu_dtr *d) { (void)d; }
+void cpu_lidt(const struct cpu_dtr *d) { (void)d; }
+
+/* Linux's selectors: CS 0x10, SS 0x18, TR 0x40, data segments null. */
+u16 cpu_read_sel(enum cpu_seg s)
 {
-	return 0x80050033;
+	return s == SEG_CS ? 0x10 : s == SEG_SS ? 0x18 : s == SEG_TR ? 0x40 : 0;
 }
 
-u64 cpu_read_cr4(void)
+void cpu_write_sel(enum cpu_seg s, u16 v) { (void)s; (void)v; }
+
+bool cpu_lar(u16 sel, u32 *ar)
 {
-	return 0x1706e0;
+	*ar = sel == 0x10 ? 0xa09b00 : sel == 0x18 ? 0xc09300 : sel == 0x40 ? 0x8b00 : 0;
+	return *ar != 0;
+}
+
+u32 cpu_lsl(u16 sel) { return sel == 0x40 ? 0x206f : 0xffffffff; }
+u64 cpu_rdtsc(void) { static u64 t; return t += 100; }
+void cpu_xsetbv(u32 index, u64 val) { if (index == 0) fake_cpu.xcr0 = val; }
+void cpu_wbinvd(void) { fake_cpu.wbinvd_calls++; }
+
+/* ---- VMX ---- */
+
+static u64 vmcs_vals[0x7000 / 2];
+
+void fake_vmcs_reset(void)
+{
+	memset(vmcs_vals, 0, sizeof(vmcs_vals));
+}
+
+static const struct vmcs_field_desc *field_desc(u32 field)
+{
+	for (size_t i = 0; i < vmcs_nr_fields; i++)
+		if (vmcs_field_descs[i].encoding == field)
+			return &vmcs_field_descs[i];
+	return NULL;
+}
+
+u64 fake_vmcs_get(u32 field)
+{
+	return vmcs_vals[field / 2];
+}
+
+void fake_vmcs_set(u32 field, u64 val)
+{
+	vmcs_vals[field / 2] = val;
+}
+
+int cpu_vmxon(u64 pa)
+{
+	(void)pa;
+	if (fake_cpu.vmxon_result)
+		return fake_cpu.vmxon_result;
+	if (!(fake_cpu.cr4 & (1 << 13)))
+		return VMX_FAIL_INVALID;	/* #UD really; close enough for a fake */
+	fake_cpu.vmx_on = true;
+	return 0;
+}
+
+int cpu_vmxoff(void) { fake_cpu.vmx_on = false; return 0; }
+int cpu_vmclear(u64 pa) { if (fake_cpu.current_vmcs == pa) fake_cpu.current_vmcs = ~0ULL; return 0; }
+int cpu_vmptrld(u64 pa) { fake_cpu.current_vmcs = pa; return 0; }
+u64 cpu_vmptrst(void) { return fake_cpu.current_vmcs; }
+
+/* Width-checked like hardware: unknown fields fail (error 12), read-only ones too (13). */
+int cpu_vmread(u64 field, u64 *val)
+{
+	const struct vmcs_field_desc *d = field_desc((u32)field);
+
+	if (fake_cpu.current_vmcs == ~0ULL)
+		return VMX_FAIL_INVALID;
+	if (!d) {
+		vmcs_vals[VM_INSTRUCTION_ERROR / 2] = 12;
+		return VMX_FAIL_VALID;
+	}
+	*val = vmcs_vals[field / 2];
+	return 0;
+}
+
+int cpu_vmwrite(u64 field, u64 val)
+{
+	const struct vmcs_field_desc *d = field_desc((u32)field);
+
+	if (fake_cpu.current_vmcs == ~0ULL)
+		return VMX_FAIL_INVALID;
+	if (!d) {
+		vmcs_vals[VM_INSTRUCTION_ERROR / 2] = 12;
+		return VMX_FAIL_VALID;
+	}
+	if (d->group == VMCS_GROUP_EXIT_INFO) {
+		vmcs_vals[VM_INSTRUCTION_ERROR / 2] = 13;
+		return VMX_FAIL_VALID;
+	}
+	if (d->width == 16)
+		val &= 0xffff;
+	else if (d->width == 32)
+		val &= 0xffffffff;
+	vmcs_vals[field / 2] = val;
+	return 0;
+}
+
+int cpu_invept(u64 type, u64 eptp) { (void)type; (void)eptp; return 0; }
+int cpu_invvpid(u64 type, u16 vpid, u64 gva)
+{
+	(void)type; (void)vpid; (void)gva;
+	fake_cpu.invvpid_calls++;
+	return 0;
+}
+
+u64 cpu_vmcall(u64 nr, u64 key, u64 arg) { (void)nr; (void)key; (void)arg; return 0; }
+
+/* The assembly half of the exit path does not exist on the host. */
+int vmx_launch(void)
+{
+	return fake_cpu.launch_result;
+}
+
+void vmx_exit_stub(void)
+{
 }

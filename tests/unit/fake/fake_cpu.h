@@ -37,4 +37,21 @@ unsigned int fake_cpu_gp_count(void);
 /* How many RDMSRs were made in all. */
 unsigned int fake_cpu_rdmsr_count(void);
 
+/* Registers and VMX state of the fake CPU, for tests to set up and inspect. */
+struct fake_cpu_state {
+	u64 cr0, cr3, cr4, xcr0;
+	bool vmx_on;			/* between VMXON and VMXOFF */
+	u64 current_vmcs;		/* VMPTRLD'd address, ~0 if none */
+	int vmxon_result;		/* what the next VMXON returns */
+	int launch_result;		/* what vmx_launch() returns */
+	unsigned int invvpid_calls;
+	unsigned int wbinvd_calls;
+};
+extern struct fake_cpu_state fake_cpu;
+
+/* The fake VMCS: every field of vmcs_fields.h; writes to read-only fields fail. */
+void fake_vmcs_reset(void);
+u64 fake_vmcs_get(u32 field);
+void fake_vmcs_set(u32 field, u64 val);	/* also read-only ones, as hardware would */
+
 #endif

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The two ends of VMX non-root: launching the running kernel as a guest, and the exit
+ * stub every VM exit lands on (HOST_RIP).
+ *
+ * Encodings: GUEST_RSP 0x681c, GUEST_RIP 0x681e (SDM Vol. 3D, B.4.3); they are
+ * checked against vmcs_fields.h by a _Static_assert in vmx.c.
+ */
+	.text
+
+/*
+ * int vmx_launch(void): with the current VMCS fully set up except GUEST_RSP and
+ * GUEST_RIP, VMLAUNCH so that the guest resumes right here, at .Lguest_start, with
+ * this stack.  General registers survive VM entry untouched, so the guest simply
+ * returns 0 to our caller, now in VMX non-root.  If VMLAUNCH fails, it falls through
+ * and we return VMX_FAIL_INVALID (-1) or VMX_FAIL_VALID (-2).
+ */
+	.globl	vmx_launch
+	.type	vmx_launch, @function
+vmx_launch:
+	push	%rbp
+	push	%rbx
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
+	mov	$0x681c, %rax
+	vmwrite	%rsp, %rax
+	jbe	.Lwrite_failed
+	lea	.Lguest_start(%rip), %rdx
+	mov	$0x681e, %rax
+	vmwrite	%rdx, %rax
+	jbe	.Lwrite_failed
+	vmlaunch
+	/* VMLAUNCH returned: it failed. CF = invalid, ZF = valid (error in the VMCS). */
+.Lwrite_failed:
+	mov	$-1, %eax
+	mov	$-2, %edx
+	cmovz	%edx, %eax
+	jmp	.Lout
+.Lguest_start:
+	xor	%eax, %eax
+.Lout:
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%rbx
+	pop	%rbp
+	ret
+	.size	vmx_launch, . - vmx_launch
+
+/*
+ * Every VM exit arrives here with RSP = HOST_RSP = the top of this CPU's host stack
+ * less 16, and the vcpu pointer in the 8 bytes above it.  Save the guest's general
+ * registers in hardware order (struct guest_regs: RAX at the lowest address), call
+ * vmx_exit_handler(regs, vcpu), then VMRESUME, or, if it returned 1, leave VMX: the
+ * handler has already done VMXOFF and put RFLAGS and RIP on the guest's stack and the
+ * new guest RSP in regs->gpr[REG_RSP].
+ */
+	.globl	vmx_exit_stub
+	.type	vmx_exit_stub, @function
+vmx_exit_stub:
+	push	%r15
+	push	%r14
+	push	%r13
+	push	%r12
+	push	%r11
+	push	%r10
+	push	%r9
+	push	%r8
+	push	%rdi
+	push	%rsi
+	push	%rbp
+	sub	$8, %rsp		/* RSP: the guest's is in the VMCS */
+	push	%rbx
+	push	%rdx
+	push	%rcx
+	push	%rax
+	mov	%rsp, %rdi
+	mov	136(%rsp), %rsi		/* 16 registers + the pad above HOST_RSP */
+	call	vmx_exit_handler
+	test	%eax, %eax
+	jnz	.Lleave_vmx
+	pop	%rax
+	pop	%rcx
+	pop	%rdx
+	pop	%rbx
+	add	$8, %rsp
+	pop	%rbp
+	pop	%rsi
+	pop	%rdi
+	pop	%r8
+	pop	%r9
+	pop	%r10
+	pop	%r11
+	pop	%r12
+	pop	%r13
+	pop	%r14
+	pop	%r15
+	vmresume
+	/* VMRESUME failed: there is no guest to go back to. */
+	call	vmx_resume_failed
+	ud2
+
+.Lleave_vmx:
+	mov	8(%rsp), %rcx
+	mov	16(%rsp), %rdx
+	mov	24(%rsp), %rbx
+	mov	40(%rsp), %rbp
+	mov	48(%rsp), %rsi
+	mov	56(%rsp), %rdi
+	mov	64(%rsp), %r8
+	mov	72(%rsp), %r9
+	mov	80(%rsp), %r10
+	mov	88(%rsp), %r11
+	mov	96(%rsp), %r12
+	mov	104(%rsp), %r13
+	mov	112(%rsp), %r14
+	mov	120(%rsp), %r15
+	mov	0(%rsp), %rax
+	mov	32(%rsp), %rsp		/* the guest's stack: RFLAGS, then RIP */
+	popfq
+	ret
+	.size	vmx_exit_stub, . - vmx_exit_stub
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The C half of the exit path: decode, dispatch through a bounds-checked table, and
+ * the handlers.  Runs in VMX root: no sleeping, no locks the guest may hold, no printk
+ * (vcpu log ring only).
+ *
+ * Handler contract (KVM's): return 0 to resume the guest (the handler has advanced
+ * GUEST_RIP or injected an event itself), 1 to leave VMX on this CPU, or a negative
+ * errno when the exit cannot be handled: the VMCS is dumped and the CPU fails closed.
+ */
+#include "exit.h"
+#include "errors.h"
+#include "vmx.h"
+#include "arch/x86.h"
+#include <cpu_ops.h>
+
+#define MSR_FS_BASE		0xc0000100
+#define MSR_GS_BASE		0xc0000101
+#define MSR_EFER		0xc0000080
+#define MSR_IA32_PAT		0x00000277
+#define MSR_IA32_DEBUGCTL	0x000001d9
+#define MSR_IA32_SYSENTER_CS	0x00000174
+#define MSR_IA32_SYSENTER_ESP	0x00000175
+#define MSR_IA32_SYSENTER_EIP	0x00000176
+
+#define SUBZERO_CPUID_BASE	0x40000000
+#define SUBZERO_CPUID_MAX	0x40000001
+#define SUBZERO_INTERFACE_VERSION 1
+
+/* ---- helpers: one to skip the instruction, one to inject an event ---- */
+
+static void skip_instruction(void)
+{
+	u64 rip = vmcs_readn(GUEST_RIP) + vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
+	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+
+	vmcs_writen(NULL, GUEST_RIP, rip);
+	/* The instruction completed: blocking by STI and by MOV SS ends (SDM 25.4.2). */
+	if (intr & 3)
+		vmcs_write32(NULL, GUEST_INTERRUPTIBILITY_INFO, intr & ~3U);
+}
+
+static void inject_exception(u32 vector, bool has_code, u32 code)
+{
+	u32 info = vector | (INTR_TYPE_HARD_EXCEPTION << INTR_INFO_TYPE_SHIFT) | INTR_INFO_VALID;
+
+	if (has_code) {
+		info |= INTR_INFO_DELIVER_CODE;
+		vmcs_write32(NULL, VM_ENTRY_EXCEPTION_ERROR_CODE, code);
+	}
+	vmcs_write32(NULL, VM_ENTRY_INTR_INFO_FIELD, info);
+}
+
+static void inject_ud(void)
+{
+	inject_exception(X86_VEC_UD, false, 0);
+}
+
+static void inject_gp(void)
+{
+	inject_exception(X86_VEC_GP, true, 0);
+}
+
+static unsigned int guest_cpl(void)
+{
+	return (vmcs_read32(GUEST_SS_AR_BYTES) >> 5) & 3;
+}
+
+/* ---- handlers ---- */
+
+typedef int (*exit_handler_t)(struct vcpu *v, struct guest_regs *r);
+
+static int handle_cpuid(struct vcpu *v, struct guest_regs *r)
+{
+	u32 leaf = (u32)r->gpr[REG_RAX], sub = (u32)r->gpr[REG_RCX], regs[4];
+
+	(void)v;
+	if (leaf >= SUBZERO_CPUID_BASE && leaf <= 0x400000ff) {
+		regs[0] = regs[1] = regs[2] = regs[3] = 0;
+		if (leaf == SUBZERO_CPUID_BASE) {
+			/* max leaf; the signature "subzero\0\0\0\0\0" in EBX, ECX, EDX */
+			regs[0] = SUBZERO_CPUID_MAX;
+			regs[1] = 0x7a627573;	/* "subz" */
+			regs[2] = 0x006f7265;	/* "ero\0" */
+			regs[3] = 0;
+		} else if (leaf == SUBZERO_CPUID_MAX) {
+			regs[0] = SUBZERO_INTERFACE_VERSION;
+		}
+	} else {
+		cpu_cpuid(leaf, sub, regs);
+		if (leaf == 1) {
+			regs[2] &= ~X86_FEATURE_ECX_VMX;	/* VMX is ours */
+			regs[2] |= X86_FEATURE_ECX_HYPERVISOR;
+		}
+	}
+	r->gpr[REG_RAX] = regs[0];
+	r->gpr[REG_RBX] = regs[1];
+	r->gpr[REG_RCX] = regs[2];
+	r->gpr[REG_RDX] = regs[3];
+	skip_instruction();
+	return 0;
+}
+
+static int handle_invd(struct vcpu *v, struct guest_regs *r)
+{
+	(void)v;
+	(void)r;
+	/* Dropping dirty lines would corrupt memory we share: write them back instead. */
+	cpu_wbinvd();
+	skip_instruction();
+	return 0;
+}
+
+static int handle_xsetbv(struct vcpu *v, struct guest_regs *r)
+{
+	u32 index = (u32)r->gpr[REG_RCX], regs[4];
+	u64 val = (r->gpr[REG_RDX] << 32) | (u32)r->gpr[REG_RAX], supported;
+
+	(void)v;
+	cpu_cpuid(0xd, 0, regs);
+	supported = ((u64)regs[3] << 32) | regs[0];
+	/* SDM Vol. 2C, XSETBV: #GP for CPL > 0, XCR other than 0, x87 off, AVX without
+	 * SSE, or a bit the CPU does not support. */
+	if (guest_cpl() || index != 0 || !(val & 1) || ((val & 4) && !(val & 2)) ||
+	    (val & ~supported)) {
+		inject_gp();
+		return 0;
+	}
+	cpu_xsetbv(index, val);
+	skip_instruction();
+	return 0;
+}
+
+static int handle_rdmsr(struct vcpu *v, struct guest_regs *r)
+{
+	u32 msr = (u32)r->gpr[REG_RCX];
+	u64 val;
+
+	(void)v;
+	if (msr == MSR_IA32_FEATURE_CONTROL) {
+		/* Locked, with VMX off: what a guest without VMX would see. */
+		val = (cpu_rdmsr(msr) | FEATURE_CONTROL_LOCKED) &
+		      ~(FEATURE_CONTROL_VMXON_INSIDE_SMX | FEATURE_CONTROL_VMXON_OUTSIDE_SMX);
+	} else {
+		/* VMX capability MSRs, and MSRs outside the bitmap's ranges: none exist
+		 * for this guest. */
+		inject_gp();
+		return 0;
+	}
+	r->gpr[REG_RAX] = (u32)val;
+	r->gpr[REG_RDX] = val >> 32;
+	skip_instruction();
+	return 0;
+}
+
+static int handle_wrmsr(struct vcpu *v, struct guest_regs *r)
+{
+	(void)v;
+	(void)r;
+	/* IA32_FEATURE_CONTROL is locked; the VMX MSRs are read-only or absent. */
+	inject_gp();
+	return 0;
+}
+
+static int handle_cr_access(struct vcpu *v, struct guest_regs *r)
+{
+	const struct vmx_caps *c = v->caps;
+	struct cr_access a;
+	u64 val;
+
+	exit_decode_cr_access(vmcs_readn(EXIT_QUALIFICATION), &a);
+	if (a.type == CR_LMSW) {
+		/* LMSW loads CR0[3:0] but cannot clear PE */
+		u64 cr0 = vmcs_readn(CR0_READ_SHADOW);
+
+		val = (cr0 & ~0xeULL) | (a.lmsw_source & 0xf) | (cr0 & X86_CR0_PE);
+		a.cr = 0;
+	} else if (a.type == CR_MOV_TO) {
+		val = a.reg == REG_RSP ? vmcs_readn(GUEST_RSP) : r->gpr[a.reg];
+	} else {
+		return -EOPNOTSUPP;	/* we never ask for MOV-from-CR or CLTS exits */
+	}
+
+	if (a.cr == 0) {
+		if ((val & c->cr0_fixed0) != c->cr0_fixed0) {
+			inject_gp();	/* clearing PE, NE or PG: impossible under VMX */
+			return 0;
+		}
+		vmcs_writen(NULL, GUEST_CR0, (val | c->cr0_fixed0) & c->cr0_fixed1);
+		vmcs_writen(NULL, CR0_READ_SHADOW, val);
+	} else if (a.cr == 4) {
+		if (val & X86_CR4_VMXE) {
+			inject_gp();	/* CPUID says there is no VMX */
+			return 0;
+		}
+		vmcs_writen(NULL, GUEST_CR4, ((val | c->cr4_fixed0) & c->cr4_fixed1) | X86_CR4_VMXE);
+		vmcs_writen(NULL, CR4_READ_SHADOW, val);
+		/* The guest expects the TLB effects of its write (PGE, PCIDE...). */
+		cpu_invvpid(1, v->vpid, 0);
+	} else {
+		return -EOPNOTSUPP;
+	}
+	skip_instruction();
+	return 0;
+}
+
+static int handle_vmx_instruction(struct vcpu *v, struct guest_regs *r)
+{
+	(void)v;
+	(void)r;
+	/* The guest has no VMX (CPUID.1:ECX.VMX = 0): every VMX instruction is #UD. */
+	inject_ud();
+	return 0;
+}
+
+static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
+{
+	if (guest_cpl() != 0) {
+		inject_ud();	/* as VMCALL outside VMX non-root would */
+		return 0;
+	}
+	if (r->gpr[REG_RCX] != SUBZERO_VMCALL_KEY) {
+		r->gpr[REG_RAX] = (u64)-EPERM;
+		skip_instruction();
+		return 0;
+	}
+	switch (r->gpr[REG_RAX]) {
+	case SUBZERO_HC_PING:
+		r->gpr[REG_RAX] = SUBZERO_HC_PONG;
+		break;
+	case SUBZERO_HC_DEVIRT:
+		r->gpr[REG_RAX] = 0;
+		skip_instruction();
+		v->devirt = true;
+		return 1;
+	default:
+		r->gpr[REG_RAX] = (u64)-EINVAL;
+		break;
+	}
+	skip_instruction();
+	return 0;
+}
+
+static const exit_handler_t exit_handlers[] = {
+	[EXIT_REASON_CPUID] = handle_cpuid,
+	[EXIT_REASON_INVD] = handle_invd,
+	[EXIT_REASON_XSETBV] = handle_xsetbv,
+	[EXIT_REASON_MSR_READ] = handle_rdmsr,
+	[EXIT_REASON_MSR_WRITE] = handle_wrmsr,
+	[EXIT_REASON_CR_ACCESS] = handle_cr_access,
+	[EXIT_REASON_VMCALL] = handle_vmcall,
+	[EXIT_REASON_VMCLEAR] = handle_vmx_instruction,
+	[EXIT_REASON_VMLAUNCH] = handle_vmx_instruction,
+	[EXIT_REASON_VMPTRLD] = handle_vmx_instruction,
+	[EXIT_REASON_VMPTRST] = handle_vmx_instruction,
+	[EXIT_REASON_VMREAD] = handle_vmx_instruction,
+	[EXIT_REASON_VMRESUME] = handle_vmx_instruction,
+	[EXIT_REASON_VMWRITE] = handle_vmx_instruction,
+	[EXIT_REASON_VMOFF] = handle_vmx_instruction,
+	[EXIT_REASON_VMON] = handle_vmx_instruction,
+	[EXIT_REASON_INVEPT] = handle_vmx_instruction,
+	[EXIT_REASON_INVVPID] = handle_vmx_instruction,
+	[EXIT_REASON_VMFUNC] = handle_vmx_instruction,
+};
+
+/* ---- the VMCS dump, by the seed's six groups ---- */
+
+static void vmcs_dump(struct vcpu *v)
+{
+	unsigned int g;
+	size_t i;
+	u64 val;
+
+	for (g = 0; g < VMCS_GROUP_NR; g++) {
+		log_printf(&v->log, "CPU %u VMCS %s:", v->cpu, vmcs_group_names[g]);
+		for (i = 0; i < vmcs_nr_fields; i++) {
+			if (vmcs_field_descs[i].group != g)
+				continue;
+			if (vmcs_read(vmcs_field_descs[i].encoding, &val))
+				continue;	/* not supported by this CPU */
+			log_printf(&v->log, "  %s = %llx", vmcs_field_descs[i].name, val);
+		}
+	}
+}
+
+/* Re-deliver an event whose delivery caused this exit (SDM Vol. 3C, 28.2.4). */
+static void reinject_idt_vectoring(void)
+{
+	u32 info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+	u32 type = (info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT;
+
+	if (!(info & INTR_INFO_VALID))
+		return;
+	if (info & INTR_INFO_DELIVER_CODE)
+		vmcs_write32(NULL, VM_ENTRY_EXCEPTION_ERROR_CODE,
+			     vmcs_read32(IDT_VECTORING_ERROR_CODE));
+	if (type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_PRIV_SW_EXCEPTION ||
+	    type == INTR_TYPE_SOFT_EXCEPTION)
+		vmcs_write32(NULL, VM_ENTRY_INSTRUCTION_LEN, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+	vmcs_write32(NULL, VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_NMI_UNBLOCK);
+}
+
+/*
+ * Leave VMX on this CPU, in root, after a DEVIRT hypercall: put back everything the
+ * guest had that a VM exit replaced with host state (SDM Vol. 3C, 28.5), then VMXOFF.
+ * The exit stub returns to the guest's RIP on its own stack.
+ */
+static void devirtualize(struct vcpu *v, struct guest_regs *r)
+{
+	struct cpu_dtr gdt = { (u16)vmcs_read32(GUEST_GDTR_LIMIT), vmcs_readn(GUEST_GDTR_BASE) };
+	struct cpu_dtr idt = { (u16)vmcs_read32(GUEST_IDTR_LIMIT), vmcs_readn(GUEST_IDTR_BASE) };
+	u64 rip = vmcs_readn(GUEST_RIP), rsp = vmcs_readn(GUEST_RSP);
+	u64 rflags = vmcs_readn(GUEST_RFLAGS), cr0 = vmcs_readn(GUEST_CR0);
+	u64 cr3 = vmcs_readn(GUEST_CR3), cr4 = vmcs_readn(GUEST_CR4), dr7 = vmcs_readn(GUEST_DR7);
+	u64 efer = vmcs_read64(GUEST_IA32_EFER), pat = vmcs_read64(GUEST_IA32_PAT);
+	u64 debugctl = vmcs_read64(GUEST_IA32_DEBUGCTL);
+	u64 fs_base = vmcs_readn(GUEST_FS_BASE), gs_base = vmcs_readn(GUEST_GS_BASE);
+	u64 se_cs = vmcs_read32(GUEST_SYSENTER_CS), se_esp = vmcs_readn(GUEST_SYSENTER_ESP);
+	u64 se_eip = vmcs_readn(GUEST_SYSENTER_EIP);
+	u16 ds = vmcs_read16(GUEST_DS_SELECTOR), es = vmcs_read16(GUEST_ES_SELECTOR);
+	u16 fs = vmcs_read16(GUEST_FS_SELECTOR), gs = vmcs_read16(GUEST_GS_SELECTOR);
+	u16 ss = vmcs_read16(GUEST_SS_SELECTOR);
+	u64 *stack;
+
+	cpu_vmclear(v->vmcs_pa);
+	cpu_vmxoff();
+	cpu_write_cr4(cr4 & ~X86_CR4_VMXE);
+	cpu_write_cr0(cr0);
+	cpu_write_cr3(cr3);
+	cpu_lgdt(&gdt);		/* a VM exit set both limits to 0xffff */
+	cpu_lidt(&idt);
+	cpu_wrmsr(MSR_EFER, efer);
+	cpu_wrmsr(MSR_IA32_PAT, pat);
+	cpu_wrmsr(MSR_IA32_DEBUGCTL, debugctl);	/* cleared by the VM exit */
+	cpu_wrmsr(MSR_IA32_SYSENTER_CS, se_cs);
+	cpu_wrmsr(MSR_IA32_SYSENTER_ESP, se_esp);
+	cpu_wrmsr(MSR_IA32_SYSENTER_EIP, se_eip);
+	cpu_write_dr7(dr7);				/* 0x400 after the VM exit */
+	cpu_write_sel(SEG_DS, ds);
+	cpu_write_sel(SEG_ES, es);
+	cpu_write_sel(SEG_SS, ss);
+	cpu_write_sel(SEG_FS, fs);			/* selector loads clobber the bases */
+	cpu_write_sel(SEG_GS, gs);
+	cpu_wrmsr(MSR_FS_BASE, fs_base);
+	cpu_wrmsr(MSR_GS_BASE, gs_base);
+	/* The TR limit is 0x67 now; the OS reloads TR itself (see vmx.h). */
+
+	stack = (u64 *)(rsp - 16);
+	stack[0] = rflags;
+	stack[1] = rip;
+	r->gpr[REG_RSP] = (u64)stack;
+	v->launched = false;
+}
+
+static void fail_closed(struct vcpu *v, union exit_reason reason, int err)
+{
+	log_printf(&v->log, "CPU %u: unhandled VM exit %u (%s), error %d: dumping the VMCS and "
+		   "stopping this CPU", v->cpu, reason.f.basic, exit_reason_name(reason.f.basic),
+		   err);
+	vmcs_dump(v);
+	for (;;)
+		asm volatile("cli; hlt");
+}
+
+int vmx_exit_handler(struct guest_regs *r, struct vcpu *v)
+{
+	u64 t0 = cpu_rdtsc();
+	union exit_reason reason = { .all = vmcs_read32(VM_EXIT_REASON) };
+	u32 basic = reason.f.basic;
+	int ret = -EOPNOTSUPP;
+
+	if (basic < EXIT_REASON_MAX)
+		v->exits[basic]++;
+	else
+		v->exits_other++;
+	if (!reason.f.entry_failure) {
+		reinject_idt_vectoring();
+		if (basic < ARRAY_SIZE(exit_handlers) && exit_handlers[basic])
+			ret = exit_handlers[basic](v, r);
+	}
+	if (ret < 0)
+		fail_closed(v, reason, ret);
+	if (ret == 1) {
+		devirtualize(v, r);
+		return 1;
+	}
+	v->root_tsc += cpu_rdtsc() - t0;
+	return 0;
+}
+
+void vmx_resume_failed(void)
+{
+	u64 err = 0;
+
+	cpu_vmread(VM_INSTRUCTION_ERROR, &err);
+	/* No vcpu at hand here and no way back to the guest: stop this CPU. */
+	for (;;)
+		asm volatile("cli; hlt");
+}

@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Entering and leaving VMX operation on one CPU, and the VMCS that turns the running
+ * OS into that CPU's guest.
+ */
+#include "vmx.h"
+#include "errors.h"
+#include "os.h"
+#include "vmx_ctls.h"
+#include "vmx_decode.h"
+#include "arch/x86.h"
+#include <cpu_ops.h>
+
+_Static_assert(GUEST_RSP == 0x681c && GUEST_RIP == 0x681e,
+	       "arch/vmx_entry.S hard-codes these encodings");
+
+int vmx_fail_on_cpu = -1;
+
+#define MSR_IA32_DEBUGCTL	0x000001d9
+#define MSR_IA32_SYSENTER_CS	0x00000174
+#define MSR_IA32_SYSENTER_ESP	0x00000175
+#define MSR_IA32_SYSENTER_EIP	0x00000176
+#define MSR_IA32_PAT		0x00000277
+#define MSR_EFER		0xc0000080
+#define MSR_FS_BASE		0xc0000100
+#define MSR_GS_BASE		0xc0000101
+
+#define VMX_INVEPT_ALL_CONTEXT	2
+#define VMX_INVVPID_ALL_CONTEXT	2
+
+#define AR_UNUSABLE		BIT(16)
+
+/* ---- the MSR bitmap (SDM Vol. 3C, 25.6.9) ---- */
+
+static void bitmap_set(u8 *page, unsigned int offset, u32 msr)
+{
+	u32 bit = msr & 0x1fff;
+
+	if (msr >= 0xc0000000)
+		offset += 1024;
+	page[offset + bit / 8] |= 1 << (bit % 8);
+}
+
+int vmx_msr_bitmap_init(void *page)
+{
+	u8 *p = page;
+	u32 msr;
+
+	/* Reads of IA32_FEATURE_CONTROL exit (we show VMX as disabled); writes exit. */
+	bitmap_set(p, 0, MSR_IA32_FEATURE_CONTROL);
+	bitmap_set(p, 2048, MSR_IA32_FEATURE_CONTROL);
+	/* The VMX capability MSRs do not exist for a guest without VMX: #GP. */
+	for (msr = MSR_IA32_VMX_BASIC; msr <= MSR_IA32_VMX_VMFUNC; msr++) {
+		bitmap_set(p, 0, msr);
+		bitmap_set(p, 2048, msr);
+	}
+	return 0;
+}
+
+/* ---- allocation ---- */
+
+int vmx_vcpu_alloc(struct vcpu *v, unsigned int cpu, const struct vmx_caps *caps,
+		   u64 msr_bitmap_pa)
+{
+	u64 pa;
+
+	v->cpu = cpu;
+	v->caps = caps;
+	v->msr_bitmap_pa = msr_bitmap_pa;
+	/* VPID 0 is the host's; every CPU's guest gets its own tag. */
+	v->vpid = (u16)(cpu + 1);
+	v->vmxon = os_alloc_pages(0, &v->vmxon_pa);
+	v->vmcs = os_alloc_pages(0, &v->vmcs_pa);
+	v->host_stack = os_alloc_pages(2, &pa);
+	if (!v->vmxon || !v->vmcs || !v->host_stack) {
+		vmx_vcpu_free(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void vmx_vcpu_free(struct vcpu *v)
+{
+	if (v->vmxon)
+		os_free_pages(v->vmxon, 0);
+	if (v->vmcs)
+		os_free_pages(v->vmcs, 0);
+	if (v->host_stack)
+		os_free_pages(v->host_stack, 2);
+	v->vmxon = v->vmcs = v->host_stack = NULL;
+}
+
+/* ---- segments ---- */
+
+struct seg {
+	u16 sel;
+	u64 base;
+	u32 limit;
+	u32 ar;
+};
+
+static u64 gdt_base_of(const struct cpu_dtr *gdt, u16 sel, bool system)
+{
+	const u8 *d = (const u8 *)(gdt->base + (sel & ~7UL));
+	u64 base;
+
+	base = d[2] | (u64)d[3] << 8 | (u64)d[4] << 16 | (u64)d[7] << 24;
+	if (system)		/* 16-byte system descriptor in IA-32e mode */
+		base |= (u64)(d[8] | d[9] << 8 | d[10] << 16 | (u32)d[11] << 24) << 32;
+	return base;
+}
+
+/* A segment register as the VMCS wants it (SDM Vol. 3C, 25.4.1, Table 25-2). */
+static void read_seg(enum cpu_seg s, const struct cpu_dtr *gdt, struct seg *out)
+{
+	u32 lar;
+
+	out->sel = cpu_read_sel(s);
+	out->base = 0;
+	out->limit = 0;
+	out->ar = AR_UNUSABLE;
+	if (!(out->sel & ~3) || (out->sel & 4) || !cpu_lar(out->sel, &lar))
+		return;
+	out->ar = (lar >> 8) & 0xf0ff;
+	out->limit = cpu_lsl(out->sel);
+	out->base = gdt_base_of(gdt, out->sel, s == SEG_TR || s == SEG_LDTR);
+}
+
+/* ---- entering VMX operation (SDM Vol. 3C, 24.7 and 24.8) ---- */
+
+static int vmx_enable(struct vcpu *v)
+{
+	const struct vmx_caps *c = v->caps;
+	u64 fc = cpu_rdmsr(MSR_IA32_FEATURE_CONTROL), cr0, cr4;
+	int st;
+
+	if (!(fc & FEATURE_CONTROL_LOCKED)) {
+		/* Unlocked (some firmware leaves it so): allow VMXON and lock it. */
+		fc |= FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMXON_OUTSIDE_SMX;
+		cpu_wrmsr(MSR_IA32_FEATURE_CONTROL, fc);
+	} else if (!(fc & FEATURE_CONTROL_VMXON_OUTSIDE_SMX)) {
+		log_printf(&v->log, "CPU %u: VMX is disabled by the firmware (IA32_FEATURE_CONTROL "
+			   "is locked with VMXON outside SMX off; enable VT-x in the BIOS)", v->cpu);
+		return -EOPNOTSUPP;
+	}
+
+	cr4 = cpu_read_cr4();
+	if (cr4 & X86_CR4_VMXE) {
+		log_printf(&v->log, "CPU %u: CR4.VMXE is already set: another hypervisor (most "
+			   "likely kvm_intel) holds VMX; unload it first", v->cpu);
+		return -EBUSY;
+	}
+	v->orig_cr0 = cpu_read_cr0();
+	v->orig_cr4 = cr4;
+	/* A.7, A.8: bits fixed to 1 must be 1, bits fixed to 0 must be 0. */
+	cr0 = (v->orig_cr0 | c->cr0_fixed0) & c->cr0_fixed1;
+	cr4 = ((cr4 | c->cr4_fixed0) & c->cr4_fixed1) | X86_CR4_VMXE;
+	if (cr0 != v->orig_cr0)
+		cpu_write_cr0(cr0);
+	cpu_write_cr4(cr4);
+
+	*(u32 *)v->vmxon = vmx_caps_revision_id(c);
+	st = cpu_vmxon(v->vmxon_pa);
+	if (st) {
+		log_printf(&v->log, "CPU %u: VMXON failed (%s)", v->cpu,
+			   st == VMX_FAIL_INVALID ? "VMfailInvalid" : "VMfailValid");
+		cpu_write_cr4(v->orig_cr4);
+		cpu_write_cr0(v->orig_cr0);
+		return -EIO;
+	}
+	/* Stale EPT/VPID-tagged translations from whoever used VMX before us. */
+	if ((c->ept_vpid & VMX_EPT_INVEPT) && (c->ept_vpid & VMX_EPT_EXTENT_GLOBAL))
+		cpu_invept(VMX_INVEPT_ALL_CONTEXT, 0);
+	if ((c->ept_vpid & VMX_VPID_INVVPID) && (c->ept_vpid & VMX_VPID_EXTENT_ALL_CONTEXT))
+		cpu_invvpid(VMX_INVVPID_ALL_CONTEXT, 0, 0);
+	return 0;
+}
+
+static void vmx_disable(struct vcpu *v)
+{
+	cpu_vmxoff();
+	cpu_write_cr4(cpu_read_cr4() & ~X86_CR4_VMXE);
+	cpu_write_cr0(v->orig_cr0);
+}
+
+/* ---- the VMCS ---- */
+
+static int vmcs_load(struct vcpu *v)
+{
+	*(u32 *)v->vmcs = vmx_caps_revision_id(v->caps);
+	if (cpu_vmclear(v->vmcs_pa) || cpu_vmptrld(v->vmcs_pa)) {
+		log_printf(&v->log, "CPU %u: VMCLEAR/VMPTRLD of the VMCS failed", v->cpu);
+		return -EIO;
+	}
+	if (cpu_vmptrst() != v->vmcs_pa) {
+		log_printf(&v->log, "CPU %u: VMPTRST says %llx, not our VMCS %llx", v->cpu,
+			   cpu_vmptrst(), v->vmcs_pa);
+		return -EIO;
+	}
+	return 0;
+}
+
+static bool cpuid_bit(u32 leaf, u32 sub, int reg, u32 bit)
+{
+	u32 r[4], max;
+
+	cpu_cpuid(leaf & 0x80000000, 0, r);
+	max = r[0];
+	if (leaf > max)
+		return false;
+	cpu_cpuid(leaf, sub, r);
+	return r[reg] & bit;
+}
+
+enum { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX };
+
+/* Choose all five control words; a missing required bit fails with its name. */
+static int vmcs_setup_controls(struct vcpu *v)
+{
+	const struct {
+		enum vmx_ctl ctl;
+		u32 field;
+		u32 required, optional;
+	} words[] = {
+		{ VMX_CTL_PIN, PIN_BASED_VM_EXEC_CONTROL, 0, 0 },
+		{ VMX_CTL_PROC, CPU_BASED_VM_EXEC_CONTROL,
+		  CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, 0 },
+		{ VMX_CTL_PROC2, SECONDARY_VM_EXEC_CONTROL,
+		  /* instructions the OS may use: without these controls they raise #UD */
+		  (cpuid_bit(0x80000001, 0, CPUID_EDX, BIT(27)) ? SECONDARY_EXEC_ENABLE_RDTSCP : 0) |
+		  (cpuid_bit(7, 0, CPUID_EBX, BIT(10)) ? SECONDARY_EXEC_ENABLE_INVPCID : 0) |
+		  (cpuid_bit(0xd, 1, CPUID_EAX, BIT(3)) ? SECONDARY_EXEC_ENABLE_XSAVES : 0) |
+		  (cpuid_bit(7, 0, CPUID_ECX, BIT(5)) ? SECONDARY_EXEC_ENABLE_USR_WAIT_PAUSE : 0),
+		  SECONDARY_EXEC_ENABLE_VPID },
+		{ VMX_CTL_EXIT, VM_EXIT_CONTROLS,
+		  VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER |
+		  VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT | VM_EXIT_SAVE_DEBUG_CONTROLS, 0 },
+		{ VMX_CTL_ENTRY, VM_ENTRY_CONTROLS,
+		  VM_ENTRY_IA32E_MODE | VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT |
+		  VM_ENTRY_LOAD_DEBUG_CONTROLS, 0 },
+	};
+	struct vmx_ctl_choice ch;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(words); i++) {
+		if (vmx_ctl_adjust(v->caps, words[i].ctl, words[i].required, words[i].optional,
+				   &ch)) {
+			log_printf(&v->log, "CPU %u: the CPU lacks the required %s control %s%s",
+				   v->cpu, vmx_ctl_descs[words[i].ctl].name,
+				   vmx_ctl_descs[words[i].ctl].prefix,
+				   vmx_ctl_bit_name(words[i].ctl, __builtin_ctz(ch.missing)) ?: "?");
+			return -EOPNOTSUPP;
+		}
+		if (words[i].ctl == VMX_CTL_PROC2 && (ch.value & SECONDARY_EXEC_ENABLE_VPID))
+			vmcs_write16(&v->vmcs_err, VIRTUAL_PROCESSOR_ID, v->vpid);
+		__vmcs_write_track(&v->vmcs_err, words[i].field, ch.value, __func__);
+	}
+	vmcs_write32(&v->vmcs_err, EXCEPTION_BITMAP, 0);
+	vmcs_write32(&v->vmcs_err, CR3_TARGET_COUNT, 0);
+	vmcs_write64(&v->vmcs_err, MSR_BITMAP, v->msr_bitmap_pa);
+	vmcs_write32(&v->vmcs_err, VM_EXIT_MSR_STORE_COUNT, 0);
+	vmcs_write32(&v->vmcs_err, VM_EXIT_MSR_LOAD_COUNT, 0);
+	vmcs_write32(&v->vmcs_err, VM_ENTRY_MSR_LOAD_COUNT, 0);
+	vmcs_write32(&v->vmcs_err, VM_ENTRY_INTR_INFO_FIELD, 0);
+	return 0;
+}
+
+#define GUEST_SEG(v, S, s)							\
+	do {									\
+		vmcs_write16(&(v)->vmcs_err, GUEST_##S##_SELECTOR, (s).sel);	\
+		vmcs_writen(&(v)->vmcs_err, GUEST_##S##_BASE, (s).base);	\
+		vmcs_write32(&(v)->vmcs_err, GUEST_##S##_LIMIT, (s).limit);	\
+		vmcs_write32(&(v)->vmcs_err, GUEST_##S##_AR_BYTES, (s).ar);	\
+	} while (0)
+
+/* Guest state: the live CPU, as it is right now (SDM Vol. 3C, 25.4). */
+static void vmcs_setup_guest(struct vcpu *v, const struct cpu_dtr *gdt,
+			     const struct cpu_dtr *idt)
+{
+	struct seg s[SEG_NR];
+	int i;
+
+	for (i = 0; i < SEG_NR; i++)
+		read_seg(i, gdt, &s[i]);
+	s[SEG_FS].base = cpu_rdmsr(MSR_FS_BASE);
+	s[SEG_GS].base = cpu_rdmsr(MSR_GS_BASE);
+	GUEST_SEG(v, ES, s[SEG_ES]);
+	GUEST_SEG(v, CS, s[SEG_CS]);
+	GUEST_SEG(v, SS, s[SEG_SS]);
+	GUEST_SEG(v, DS, s[SEG_DS]);
+	GUEST_SEG(v, FS, s[SEG_FS]);
+	GUEST_SEG(v, GS, s[SEG_GS]);
+	GUEST_SEG(v, LDTR, s[SEG_LDTR]);
+	GUEST_SEG(v, TR, s[SEG_TR]);
+	vmcs_writen(&v->vmcs_err, GUEST_GDTR_BASE, gdt->base);
+	vmcs_write32(&v->vmcs_err, GUEST_GDTR_LIMIT, gdt->limit);
+	vmcs_writen(&v->vmcs_err, GUEST_IDTR_BASE, idt->base);
+	vmcs_write32(&v->vmcs_err, GUEST_IDTR_LIMIT, idt->limit);
+
+	vmcs_writen(&v->vmcs_err, GUEST_CR0, cpu_read_cr0());
+	vmcs_writen(&v->vmcs_err, GUEST_CR3, cpu_read_cr3());
+	vmcs_writen(&v->vmcs_err, GUEST_CR4, cpu_read_cr4());
+	vmcs_writen(&v->vmcs_err, GUEST_DR7, cpu_read_dr7());
+	vmcs_writen(&v->vmcs_err, GUEST_RFLAGS, cpu_read_rflags());
+	vmcs_write64(&v->vmcs_err, GUEST_IA32_DEBUGCTL, cpu_rdmsr(MSR_IA32_DEBUGCTL));
+	vmcs_write32(&v->vmcs_err, GUEST_SYSENTER_CS, cpu_rdmsr(MSR_IA32_SYSENTER_CS));
+	vmcs_writen(&v->vmcs_err, GUEST_SYSENTER_ESP, cpu_rdmsr(MSR_IA32_SYSENTER_ESP));
+	vmcs_writen(&v->vmcs_err, GUEST_SYSENTER_EIP, cpu_rdmsr(MSR_IA32_SYSENTER_EIP));
+	vmcs_write64(&v->vmcs_err, GUEST_IA32_EFER, cpu_rdmsr(MSR_EFER));
+	vmcs_write64(&v->vmcs_err, GUEST_IA32_PAT, cpu_rdmsr(MSR_IA32_PAT));
+	vmcs_write32(&v->vmcs_err, GUEST_ACTIVITY_STATE, 0);
+	vmcs_write32(&v->vmcs_err, GUEST_INTERRUPTIBILITY_INFO, 0);
+	vmcs_writen(&v->vmcs_err, GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	vmcs_write64(&v->vmcs_err, VMCS_LINK_POINTER, ~0ULL);
+
+	/*
+	 * CR0/CR4 bits the guest may not change on its own (25.6.6): the ones VMX fixes,
+	 * and CR4.VMXE, which the guest reads as 0 from the shadow.
+	 */
+	vmcs_writen(&v->vmcs_err, CR0_GUEST_HOST_MASK, v->caps->cr0_fixed0 | ~v->caps->cr0_fixed1);
+	vmcs_writen(&v->vmcs_err, CR0_READ_SHADOW, cpu_read_cr0());
+	vmcs_writen(&v->vmcs_err, CR4_GUEST_HOST_MASK,
+		    v->caps->cr4_fixed0 | ~v->caps->cr4_fixed1 | X86_CR4_VMXE);
+	vmcs_writen(&v->vmcs_err, CR4_READ_SHADOW, cpu_read_cr4() & ~X86_CR4_VMXE);
+}
+
+/* Host state: what a VM exit loads (SDM Vol. 3C, 25.5, 28.5). */
+static void vmcs_setup_host(struct vcpu *v, const struct cpu_dtr *gdt,
+			    const struct cpu_dtr *idt)
+{
+	u64 *top = (u64 *)((u8 *)v->host_stack + VCPU_HOST_STACK_SIZE);
+	u16 tr = cpu_read_sel(SEG_TR);
+
+	/* The exit stub finds its vcpu just above HOST_RSP. */
+	top[-1] = (u64)v;
+	top[-2] = 0;
+	vmcs_writen(&v->vmcs_err, HOST_CR0, cpu_read_cr0());
+	vmcs_writen(&v->vmcs_err, HOST_CR3, os_host_cr3());
+	vmcs_writen(&v->vmcs_err, HOST_CR4, cpu_read_cr4());
+	vmcs_write16(&v->vmcs_err, HOST_CS_SELECTOR, cpu_read_sel(SEG_CS) & ~7);
+	vmcs_write16(&v->vmcs_err, HOST_SS_SELECTOR, cpu_read_sel(SEG_SS) & ~7);
+	vmcs_write16(&v->vmcs_err, HOST_DS_SELECTOR, 0);
+	vmcs_write16(&v->vmcs_err, HOST_ES_SELECTOR, 0);
+	vmcs_write16(&v->vmcs_err, HOST_FS_SELECTOR, 0);
+	vmcs_write16(&v->vmcs_err, HOST_GS_SELECTOR, 0);
+	vmcs_write16(&v->vmcs_err, HOST_TR_SELECTOR, tr & ~7);
+	vmcs_writen(&v->vmcs_err, HOST_FS_BASE, cpu_rdmsr(MSR_FS_BASE));
+	vmcs_writen(&v->vmcs_err, HOST_GS_BASE, cpu_rdmsr(MSR_GS_BASE));
+	vmcs_writen(&v->vmcs_err, HOST_TR_BASE, gdt_base_of(gdt, tr, true));
+	vmcs_writen(&v->vmcs_err, HOST_GDTR_BASE, gdt->base);
+	vmcs_writen(&v->vmcs_err, HOST_IDTR_BASE, idt->base);
+	vmcs_write32(&v->vmcs_err, HOST_IA32_SYSENTER_CS, cpu_rdmsr(MSR_IA32_SYSENTER_CS));
+	vmcs_writen(&v->vmcs_err, HOST_IA32_SYSENTER_ESP, cpu_rdmsr(MSR_IA32_SYSENTER_ESP));
+	vmcs_writen(&v->vmcs_err, HOST_IA32_SYSENTER_EIP, cpu_rdmsr(MSR_IA32_SYSENTER_EIP));
+	vmcs_write64(&v->vmcs_err, HOST_IA32_EFER, cpu_rdmsr(MSR_EFER));
+	vmcs_write64(&v->vmcs_err, HOST_IA32_PAT, cpu_rdmsr(MSR_IA32_PAT));
+	vmcs_writen(&v->vmcs_err, HOST_RSP, (u64)&top[-2]);
+	vmcs_writen(&v->vmcs_err, HOST_RIP, (u64)vmx_exit_stub);
+}
+
+int vmx_virtualize_this_cpu(struct vcpu *v)
+{
+	struct cpu_dtr gdt, idt;
+	u64 err = 0;
+	int ret;
+
+	if ((int)v->cpu == vmx_fail_on_cpu) {
+		log_printf(&v->log, "CPU %u: failing on purpose (fail_on_cpu test parameter)",
+			   v->cpu);
+		return -EAGAIN;
+	}
+	ret = vmx_enable(v);
+	if (ret)
+		return ret;
+	ret = vmcs_load(v);
+	if (ret)
+		goto err_off;
+	v->vmcs_err = (struct vmcs_error){ 0 };
+	ret = vmcs_setup_controls(v);
+	if (ret)
+		goto err_clear;
+	cpu_sgdt(&gdt);
+	cpu_sidt(&idt);
+	vmcs_setup_guest(v, &gdt, &idt);
+	vmcs_setup_host(v, &gdt, &idt);
+	if (v->vmcs_err.status) {
+		log_printf(&v->log, "CPU %u: VMWRITE of %s failed in %s: %s", v->cpu,
+			   vmcs_field_name(v->vmcs_err.field) ?: "?", v->vmcs_err.caller,
+			   vmcs_insn_error_name(v->vmcs_err.insn_error));
+		ret = -EIO;
+		goto err_clear;
+	}
+	v->launch_tsc = cpu_rdtsc();
+	ret = vmx_launch();
+	if (ret == 0) {
+		v->launched = true;
+		return 0;		/* we are the guest now */
+	}
+	cpu_vmread(VM_INSTRUCTION_ERROR, &err);
+	log_printf(&v->log, "CPU %u: VMLAUNCH failed: %s (VM-instruction error %llu)", v->cpu,
+		   ret == VMX_FAIL_VALID ? vmcs_insn_error_name((u32)err) : "VMfailInvalid",
+		   ret == VMX_FAIL_VALID ? err : 0);
+	ret = -EIO;
+err_clear:
+	cpu_vmclear(v->vmcs_pa);
+err_off:
+	vmx_disable(v);
+	return ret;
+}
+
+int vmx_devirtualize_this_cpu(struct vcpu *v)
+{
+	u64 r;
+
+	if (!v->launched)
+		return 0;
+	r = cpu_vmcall(SUBZERO_HC_DEVIRT, SUBZERO_VMCALL_KEY, 0);
+	if (r) {
+		log_printf(&v->log, "CPU %u: devirtualize hypercall returned %lld", v->cpu,
+			   (long long)r);
+		return -EIO;
+	}
+	v->launched = false;
+	return 0;
+}

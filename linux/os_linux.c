@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/* core/os.h for Linux. */
+#include <linux/atomic.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/printk.h>
+#include <linux/slab.h>
+#include <asm/io.h>
+#include <asm/tlbflush.h>
+#include <asm/pgtable.h>
+
+#include "../core/os.h"
+#include "os_linux.h"
+
+static atomic_long_t os_allocs = ATOMIC_LONG_INIT(0);
+
+void *os_alloc_pages(unsigned int order, u64 *pa)
+{
+	struct page *p = alloc_pages(GFP_KERNEL | __GFP_ZERO, order);
+
+	if (!p)
+		return NULL;
+	atomic_long_inc(&os_allocs);
+	*pa = page_to_phys(p);
+	return page_address(p);
+}
+
+void os_free_pages(void *va, unsigned int order)
+{
+	if (!va)
+		return;
+	free_pages((unsigned long)va, order);
+	atomic_long_dec(&os_allocs);
+}
+
+void *os_zalloc(size_t size)
+{
+	void *p = kzalloc(size, GFP_KERNEL);
+
+	if (p)
+		atomic_long_inc(&os_allocs);
+	return p;
+}
+
+void os_free(void *p)
+{
+	if (!p)
+		return;
+	kfree(p);
+	atomic_long_dec(&os_allocs);
+}
+
+long os_alloc_count(void)
+{
+	return atomic_long_read(&os_allocs);
+}
+
+/*
+ * VMX root needs page tables that map the kernel at any moment, on any CPU.  A
+ * process's tables do, but the process may exit; init_mm is not exported.  So we keep
+ * our own top-level page holding a copy of the kernel half of the current one: x86-64
+ * Linux preallocates every kernel top-level entry at boot (vmalloc and modules
+ * included), so the copy never goes stale.
+ */
+static void *os_host_pgd;
+static u64 os_host_pgd_pa;
+
+int os_linux_init(void)
+{
+	const u64 *cur = __va(read_cr3_pa());
+
+	os_host_pgd = os_alloc_pages(0, &os_host_pgd_pa);
+	if (!os_host_pgd)
+		return -ENOMEM;
+	memcpy((u64 *)os_host_pgd + PTRS_PER_PGD / 2, cur + PTRS_PER_PGD / 2,
+	       PAGE_SIZE / 2);
+	return 0;
+}
+
+void os_linux_exit(void)
+{
+	os_free_pages(os_host_pgd, 0);
+	os_host_pgd = NULL;
+}
+
+u64 os_host_cr3(void)
+{
+	return os_host_pgd_pa;
+}
+
+void os_log(const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &ap;
+	pr_info("subzero: %pV\n", &vaf);
+	va_end(ap);
+}

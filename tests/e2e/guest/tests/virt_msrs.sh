@@ -1,0 +1,16 @@
+# While loaded the guest sees IA32_FEATURE_CONTROL locked with VMX off, and no VMX
+# capability MSRs (#GP, which the msr driver turns into EIO); afterwards all is back.
+insmod /e2e/msr.ko 2>/dev/null || true
+[ -c /dev/cpu/0/msr ] || fail "no /dev/cpu/0/msr"
+rd() { dd if=/dev/cpu/$1/msr bs=8 count=1 skip=$(($2)) iflag=skip_bytes 2>/dev/null | od -An -t x8 | tr -d ' '; }
+sz_load
+for cpu in $(seq 0 $(($(nproc) - 1))); do
+	fc=$(rd "$cpu" 0x3a)
+	[ $((0x$fc & 7)) = 1 ] || fail "CPU $cpu: IA32_FEATURE_CONTROL reads 0x$fc, want locked, VMX off"
+	basic=$(rd "$cpu" 0x480)
+	[ -z "$basic" ] || fail "CPU $cpu: IA32_VMX_BASIC readable in the guest: 0x$basic"
+done
+sz_unload
+fc=$(rd 0 0x3a)
+[ $((0x$fc & 5)) = 5 ] || fail "after unload IA32_FEATURE_CONTROL reads 0x$fc"
+[ -n "$(rd 0 0x480)" ] || fail "after unload IA32_VMX_BASIC unreadable"

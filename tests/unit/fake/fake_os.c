@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The fake OS layer for host unit tests, with allocation-failure injection. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "os.h"
+#include "fake_os.h"
+
+static long allocs;
+static int fail_countdown = -1;
+
+void fake_os_fail_alloc_after(int n)
+{
+	fail_countdown = n;
+}
+
+static bool fail_now(void)
+{
+	if (fail_countdown < 0)
+		return false;
+	return fail_countdown-- == 0;
+}
+
+void *os_alloc_pages(unsigned int order, u64 *pa)
+{
+	void *p;
+
+	if (fail_now())
+		return NULL;
+	p = aligned_alloc(4096, 4096UL << order);
+	if (!p)
+		return NULL;
+	memset(p, 0, 4096UL << order);
+	*pa = (u64)p;		/* identity "physical" addresses */
+	allocs++;
+	return p;
+}
+
+void os_free_pages(void *va, unsigned int order)
+{
+	(void)order;
+	if (!va)
+		return;
+	free(va);
+	allocs--;
+}
+
+void *os_zalloc(size_t size)
+{
+	void *p;
+
+	if (fail_now())
+		return NULL;
+	p = calloc(1, size);
+	if (p)
+		allocs++;
+	return p;
+}
+
+void os_free(void *p)
+{
+	if (!p)
+		return;
+	free(p);
+	allocs--;
+}
+
+long os_alloc_count(void)
+{
+	return allocs;
+}
+
+u64 os_host_cr3(void)
+{
+	return 0x1234000;
+}
+
+void os_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}

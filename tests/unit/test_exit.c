@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests for core/exit.c and exit_decode.c: decoding and exit policy, on the fake
+ * CPU's VMCS. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "exit.h"
+#include "errors.h"
+#include "vmx.h"
+#include "arch/x86.h"
+#include "fake_cpu.h"
+
+static struct vcpu v;
+static struct vmx_caps caps;
+static struct guest_regs regs;
+
+static int setup(void **state)
+{
+	(void)state;
+	fake_cpu_load(&fake_haswell);
+	vmx_caps_read(&caps);
+	memset(&v, 0, sizeof(v));
+	memset(&regs, 0, sizeof(regs));
+	v.caps = &caps;
+	v.vpid = 1;
+	fake_cpu.current_vmcs = 0x1000;
+	fake_vmcs_set(GUEST_RIP, 0xffffffff81000000ULL);
+	fake_vmcs_set(GUEST_SS_AR_BYTES, 0xc093);	/* DPL 0 */
+	return 0;
+}
+
+/* Make an exit happen: reason, instruction length, then run the C exit path. */
+static int do_exit(u32 reason, u32 len)
+{
+	fake_vmcs_set(VM_EXIT_REASON, reason);
+	fake_vmcs_set(VM_EXIT_INSTRUCTION_LEN, len);
+	fake_vmcs_set(VM_ENTRY_INTR_INFO_FIELD, 0);
+	return vmx_exit_handler(&regs, &v);
+}
+
+static u32 injected(void)
+{
+	return (u32)fake_vmcs_get(VM_ENTRY_INTR_INFO_FIELD);
+}
+
+static void test_decode_cr_access(void **state)
+{
+	struct cr_access a;
+
+	(void)state;
+	exit_decode_cr_access(0x304, &a);		/* MOV to CR4 from RBX */
+	assert_int_equal(a.cr, 4);
+	assert_int_equal(a.type, CR_MOV_TO);
+	assert_int_equal(a.reg, REG_RBX);
+	exit_decode_cr_access(0x00050030ULL | (1 << 4), &a);	/* LMSW, source 5 */
+	assert_int_equal(a.type, CR_LMSW);
+	assert_int_equal(a.lmsw_source, 5);
+	assert_string_equal(exit_reason_name(EXIT_REASON_CPUID), "CPUID");
+	assert_string_equal(exit_reason_name(EXIT_REASON_EPT_VIOLATION), "EPT_VIOLATION");
+	assert_string_equal(exit_reason_name(1000), "unknown");
+}
+
+static void test_cpuid_signature_and_rip(void **state)
+{
+	(void)state;
+	regs.gpr[REG_RAX] = 0x40000000;
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);
+	assert_int_equal(regs.gpr[REG_RAX], 0x40000001);
+	assert_memory_equal(&regs.gpr[REG_RBX], "subz", 4);
+	assert_memory_equal(&regs.gpr[REG_RCX], "ero", 4);
+	assert_int_equal(fake_vmcs_get(GUEST_RIP), 0xffffffff81000002ULL);
+	assert_int_equal(v.exits[EXIT_REASON_CPUID], 1);
+}
+
+static void test_cpuid_hides_vmx(void **state)
+{
+	(void)state;
+	regs.gpr[REG_RAX] = 1;
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);
+	assert_false(regs.gpr[REG_RCX] & X86_FEATURE_ECX_VMX);
+	assert_true(regs.gpr[REG_RCX] & X86_FEATURE_ECX_HYPERVISOR);
+}
+
+static void test_vmcall_from_user_is_ud(void **state)
+{
+	(void)state;
+	fake_vmcs_set(GUEST_SS_AR_BYTES, 0xc0f3);	/* DPL 3 */
+	regs.gpr[REG_RAX] = SUBZERO_HC_PING;
+	regs.gpr[REG_RCX] = SUBZERO_VMCALL_KEY;
+	assert_int_equal(do_exit(EXIT_REASON_VMCALL, 3), 0);
+	assert_int_equal(injected(), INTR_INFO_VALID | (INTR_TYPE_HARD_EXCEPTION << 8) | X86_VEC_UD);
+	assert_int_equal(fake_vmcs_get(GUEST_RIP), 0xffffffff81000000ULL);	/* not skipped */
+}
+
+static void test_vmcall_key_and_numbers(void **state)
+{
+	(void)state;
+	regs.gpr[REG_RAX] = SUBZERO_HC_PING;
+	regs.gpr[REG_RCX] = SUBZERO_VMCALL_KEY;
+	assert_int_equal(do_exit(EXIT_REASON_VMCALL, 3), 0);
+	assert_int_equal(regs.gpr[REG_RAX], SUBZERO_HC_PONG);
+
+	regs.gpr[REG_RAX] = SUBZERO_HC_PING;
+	regs.gpr[REG_RCX] = 0xbad;
+	assert_int_equal(do_exit(EXIT_REASON_VMCALL, 3), 0);
+	assert_int_equal((s64)regs.gpr[REG_RAX], -EPERM);
+
+	regs.gpr[REG_RAX] = 9999;
+	regs.gpr[REG_RCX] = SUBZERO_VMCALL_KEY;
+	assert_int_equal(do_exit(EXIT_REASON_VMCALL, 3), 0);
+	assert_int_equal((s64)regs.gpr[REG_RAX], -EINVAL);
+	assert_int_equal(injected(), 0);
+}
+
+static void test_feature_control_reads_locked_without_vmx(void **state)
+{
+	u64 val;
+
+	(void)state;
+	regs.gpr[REG_RCX] = MSR_IA32_FEATURE_CONTROL;
+	assert_int_equal(do_exit(EXIT_REASON_MSR_READ, 2), 0);
+	val = (regs.gpr[REG_RDX] << 32) | regs.gpr[REG_RAX];
+	assert_true(val & FEATURE_CONTROL_LOCKED);
+	assert_false(val & (FEATURE_CONTROL_VMXON_OUTSIDE_SMX | FEATURE_CONTROL_VMXON_INSIDE_SMX));
+}
+
+static void test_vmx_msrs_and_writes_gp(void **state)
+{
+	u32 gp = INTR_INFO_VALID | INTR_INFO_DELIVER_CODE | (INTR_TYPE_HARD_EXCEPTION << 8) |
+		 X86_VEC_GP;
+
+	(void)state;
+	regs.gpr[REG_RCX] = MSR_IA32_VMX_BASIC;
+	assert_int_equal(do_exit(EXIT_REASON_MSR_READ, 2), 0);
+	assert_int_equal(injected(), gp);
+	regs.gpr[REG_RCX] = MSR_IA32_FEATURE_CONTROL;
+	assert_int_equal(do_exit(EXIT_REASON_MSR_WRITE, 2), 0);
+	assert_int_equal(injected(), gp);
+}
+
+static void test_vmx_instructions_are_ud(void **state)
+{
+	const u32 reasons[] = { EXIT_REASON_VMON, EXIT_REASON_VMREAD, EXIT_REASON_VMWRITE,
+				EXIT_REASON_VMPTRLD, EXIT_REASON_INVEPT, EXIT_REASON_VMOFF };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+		assert_int_equal(do_exit(reasons[i], 3), 0);
+		assert_int_equal(injected() & 0xff, X86_VEC_UD);
+	}
+}
+
+static void test_xsetbv_checks(void **state)
+{
+	(void)state;
+	regs.gpr[REG_RCX] = 0;
+	regs.gpr[REG_RAX] = 4;		/* AVX without x87/SSE */
+	regs.gpr[REG_RDX] = 0;
+	assert_int_equal(do_exit(EXIT_REASON_XSETBV, 3), 0);
+	assert_int_equal(injected() & 0xff, X86_VEC_GP);
+	regs.gpr[REG_RAX] = 3;
+	assert_int_equal(do_exit(EXIT_REASON_XSETBV, 3), 0);
+	assert_int_equal(injected(), 0);
+	assert_int_equal(fake_cpu.xcr0, 3);
+}
+
+/* MOV to CR4: the real value keeps VMXE, the shadow does not; setting VMXE is #GP. */
+static void test_cr4_write(void **state)
+{
+	(void)state;
+	regs.gpr[REG_RBX] = 0x1706e0 & ~X86_CR4_PGE;
+	fake_vmcs_set(EXIT_QUALIFICATION, 0x304);
+	assert_int_equal(do_exit(EXIT_REASON_CR_ACCESS, 3), 0);
+	assert_int_equal(fake_vmcs_get(CR4_READ_SHADOW), 0x1706e0 & ~X86_CR4_PGE);
+	assert_true(fake_vmcs_get(GUEST_CR4) & X86_CR4_VMXE);
+	assert_true(fake_cpu.invvpid_calls > 0);
+	regs.gpr[REG_RBX] |= X86_CR4_VMXE;
+	assert_int_equal(do_exit(EXIT_REASON_CR_ACCESS, 3), 0);
+	assert_int_equal(injected() & 0xff, X86_VEC_GP);
+}
+
+static void test_invd_writes_back(void **state)
+{
+	(void)state;
+	assert_int_equal(do_exit(EXIT_REASON_INVD, 2), 0);
+	assert_int_equal(fake_cpu.wbinvd_calls, 1);
+}
+
+/* An event whose delivery was cut short by the exit is delivered again. */
+static void test_idt_vectoring_reinjected(void **state)
+{
+	u32 info = INTR_INFO_VALID | (INTR_TYPE_HARD_EXCEPTION << 8) | INTR_INFO_DELIVER_CODE | 14;
+
+	(void)state;
+	fake_vmcs_set(IDT_VECTORING_INFO_FIELD, info);
+	fake_vmcs_set(IDT_VECTORING_ERROR_CODE, 2);
+	regs.gpr[REG_RAX] = 0;
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);
+	assert_int_equal(injected(), info);
+	assert_int_equal(fake_vmcs_get(VM_ENTRY_EXCEPTION_ERROR_CODE), 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_decode_cr_access, setup),
+		cmocka_unit_test_setup(test_cpuid_signature_and_rip, setup),
+		cmocka_unit_test_setup(test_cpuid_hides_vmx, setup),
+		cmocka_unit_test_setup(test_vmcall_from_user_is_ud, setup),
+		cmocka_unit_test_setup(test_vmcall_key_and_numbers, setup),
+		cmocka_unit_test_setup(test_feature_control_reads_locked_without_vmx, setup),
+		cmocka_unit_test_setup(test_vmx_msrs_and_writes_gp, setup),
+		cmocka_unit_test_setup(test_vmx_instructions_are_ud, setup),
+		cmocka_unit_test_setup(test_xsetbv_checks, setup),
+		cmocka_unit_test_setup(test_cr4_write, setup),
+		cmocka_unit_test_setup(test_invd_writes_back, setup),
+		cmocka_unit_test_setup(test_idt_vectoring_reinjected, setup),
+	};
+
+	return cmocka_run_group_tests_name("exit", tests, NULL, NULL);
+}

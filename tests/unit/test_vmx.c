@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests for core/vmx.c: entering VMX and building the VMCS, on the fake CPU and
+ * fake OS (with allocation failures), and for core/log.c. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "vmx.h"
+#include "errors.h"
+#include "os.h"
+#include "arch/x86.h"
+#include "fake_cpu.h"
+#include "fake_os.h"
+#include <cpu_ops.h>
+
+static struct vmx_caps caps;
+static struct vcpu v;
+static u8 bitmap[4096];
+
+static int setup(void **state)
+{
+	(void)state;
+	fake_cpu_load(&fake_haswell);
+	fake_os_fail_alloc_after(-1);
+	vmx_caps_read(&caps);
+	memset(&v, 0, sizeof(v));
+	return vmx_vcpu_alloc(&v, 1, &caps, 0x5000);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	vmx_vcpu_free(&v);
+	assert_int_equal(os_alloc_count(), 0);
+	return 0;
+}
+
+static bool log_has(const char *needle)
+{
+	char line[LOG_LINE];
+
+	while (log_take(&v.log, line))
+		if (strstr(line, needle))
+			return true;
+	return false;
+}
+
+static void test_virtualize_builds_vmcs(void **state)
+{
+	(void)state;
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	assert_true(v.launched);
+	assert_true(fake_cpu.vmx_on);
+	assert_true(fake_cpu.cr4 & X86_CR4_VMXE);
+	assert_int_equal(*(u32 *)v.vmxon, 0x2b);
+	assert_int_equal(*(u32 *)v.vmcs, 0x2b);
+	assert_int_equal(fake_cpu.current_vmcs, v.vmcs_pa);
+	/* guest state is the live CPU; the guest reads CR4.VMXE as 0 */
+	assert_int_equal(fake_vmcs_get(GUEST_CR3), 0x2a10000);
+	assert_true(fake_vmcs_get(GUEST_CR4) & X86_CR4_VMXE);
+	assert_false(fake_vmcs_get(CR4_READ_SHADOW) & X86_CR4_VMXE);
+	assert_true(fake_vmcs_get(CR4_GUEST_HOST_MASK) & X86_CR4_VMXE);
+	assert_int_equal(fake_vmcs_get(GUEST_CS_SELECTOR), 0x10);
+	assert_int_equal(fake_vmcs_get(GUEST_CS_AR_BYTES), 0xa09b);
+	assert_int_equal(fake_vmcs_get(GUEST_DS_AR_BYTES), 0x10000);	/* null: unusable */
+	assert_int_equal(fake_vmcs_get(GUEST_TR_LIMIT), 0x206f);
+	assert_int_equal(fake_vmcs_get(VMCS_LINK_POINTER), ~0ULL);
+	/* host state: our page tables, stack and exit stub */
+	assert_int_equal(fake_vmcs_get(HOST_CR3), 0x1234000);
+	assert_int_equal(fake_vmcs_get(HOST_RIP), (u64)vmx_exit_stub);
+	assert_int_equal(fake_vmcs_get(HOST_RSP) + 16,
+			 (u64)v.host_stack + VCPU_HOST_STACK_SIZE);
+	assert_int_equal(*(u64 *)(fake_vmcs_get(HOST_RSP) + 8), (u64)&v);
+	/* controls: MSR bitmap, secondary controls, VPID = cpu + 1, 64-bit guest */
+	assert_int_equal(fake_vmcs_get(MSR_BITMAP), 0x5000);
+	assert_true(fake_vmcs_get(CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_USE_MSR_BITMAPS);
+	assert_false(fake_vmcs_get(CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_CR3_LOAD_EXITING);
+	assert_true(fake_vmcs_get(SECONDARY_VM_EXEC_CONTROL) & SECONDARY_EXEC_ENABLE_VPID);
+	assert_int_equal(fake_vmcs_get(VIRTUAL_PROCESSOR_ID), 2);
+	assert_true(fake_vmcs_get(VM_ENTRY_CONTROLS) & VM_ENTRY_IA32E_MODE);
+	assert_true(fake_vmcs_get(VM_EXIT_CONTROLS) & VM_EXIT_HOST_ADDR_SPACE_SIZE);
+}
+
+static void test_refuses_when_vmxe_already_set(void **state)
+{
+	(void)state;
+	fake_cpu.cr4 |= X86_CR4_VMXE;
+	assert_int_equal(vmx_virtualize_this_cpu(&v), -EBUSY);
+	assert_false(fake_cpu.vmx_on);
+	assert_true(log_has("kvm_intel"));
+}
+
+static void test_refuses_when_firmware_disabled_vmx(void **state)
+{
+	(void)state;
+	fake_cpu_set_msr(MSR_IA32_FEATURE_CONTROL, FEATURE_CONTROL_LOCKED);
+	assert_int_equal(vmx_virtualize_this_cpu(&v), -EOPNOTSUPP);
+	assert_false(fake_cpu.cr4 & X86_CR4_VMXE);
+	assert_true(log_has("disabled by the firmware"));
+}
+
+static void test_unlocked_feature_control_gets_locked(void **state)
+{
+	u64 fc;
+
+	(void)state;
+	fake_cpu_set_msr(MSR_IA32_FEATURE_CONTROL, 0);
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	fc = cpu_rdmsr(MSR_IA32_FEATURE_CONTROL);
+	assert_int_equal(fc & 5, 5);
+}
+
+static void test_missing_required_control_is_named(void **state)
+{
+	(void)state;
+	caps.true_exit &= ~((u64)VM_EXIT_LOAD_IA32_PAT << 32);
+	assert_int_equal(vmx_virtualize_this_cpu(&v), -EOPNOTSUPP);
+	assert_true(log_has("VM_EXIT_LOAD_IA32_PAT"));
+	/* everything undone */
+	assert_false(fake_cpu.vmx_on);
+	assert_false(fake_cpu.cr4 & X86_CR4_VMXE);
+}
+
+static void test_vmxon_failure_undone(void **state)
+{
+	(void)state;
+	fake_cpu.vmxon_result = VMX_FAIL_INVALID;
+	assert_int_equal(vmx_virtualize_this_cpu(&v), -EIO);
+	assert_false(fake_cpu.cr4 & X86_CR4_VMXE);
+	assert_true(log_has("VMXON failed"));
+}
+
+static void test_launch_failure_names_error(void **state)
+{
+	(void)state;
+	fake_cpu.launch_result = VMX_FAIL_VALID;
+	fake_vmcs_set(VM_INSTRUCTION_ERROR, 8);
+	assert_int_equal(vmx_virtualize_this_cpu(&v), -EIO);
+	assert_false(v.launched);
+	assert_false(fake_cpu.vmx_on);
+	assert_true(log_has("invalid host-state field"));
+}
+
+static void test_forced_failure(void **state)
+{
+	(void)state;
+	vmx_fail_on_cpu = 1;
+	assert_int_equal(vmx_virtualize_this_cpu(&v), -EAGAIN);
+	vmx_fail_on_cpu = -1;
+	assert_false(fake_cpu.vmx_on);
+	assert_true(log_has("on purpose"));
+}
+
+/* Every allocation of a vcpu can fail; none may leak. */
+static void test_alloc_failures_do_not_leak(void **state)
+{
+	struct vcpu w;
+
+	(void)state;
+	for (int n = 0; n < 3; n++) {
+		memset(&w, 0, sizeof(w));
+		fake_os_fail_alloc_after(n);
+		assert_int_equal(vmx_vcpu_alloc(&w, 0, &caps, 0), -ENOMEM);
+		assert_int_equal(os_alloc_count(), 3);	/* only setup()'s vcpu */
+	}
+	fake_os_fail_alloc_after(-1);
+}
+
+static void test_msr_bitmap(void **state)
+{
+	(void)state;
+	memset(bitmap, 0, sizeof(bitmap));
+	vmx_msr_bitmap_init(bitmap);
+	/* read-low at 0, write-low at 2048 (SDM 25.6.9) */
+	assert_true(bitmap[0x3a / 8] & (1 << (0x3a % 8)));
+	assert_true(bitmap[2048 + 0x3a / 8] & (1 << (0x3a % 8)));
+	assert_true(bitmap[0x480 / 8] & 1);
+	assert_true(bitmap[0x491 / 8] & (1 << (0x491 % 8)));
+	assert_false(bitmap[0x10 / 8] & (1 << (0x10 % 8)));		/* TSC passes */
+	assert_false(bitmap[1024 + 0x100 / 8] & 1);			/* FS_BASE passes */
+}
+
+static void test_log_format_and_ring(void **state)
+{
+	struct log_ring r;
+	char line[LOG_LINE];
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	log_printf(&r, "a %s %d %u %x %llx %lld %c %p %%", "str", -5, 7u, 255u, 0x1234ULL,
+		   -9LL, 'z', (void *)0x10);
+	assert_true(log_take(&r, line));
+	assert_string_equal(line, "a str -5 7 ff 1234 -9 z 0x10 %");
+	assert_false(log_take(&r, line));
+	for (int i = 0; i < LOG_LINES + 5; i++)
+		log_printf(&r, "%d", i);
+	assert_int_equal(r.dropped, 5);
+	assert_true(log_take(&r, line));
+	assert_string_equal(line, "0");
+	log_printf(&r, "%s", "x");	/* room again for one line */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_virtualize_builds_vmcs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refuses_when_vmxe_already_set, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refuses_when_firmware_disabled_vmx, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_unlocked_feature_control_gets_locked, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_missing_required_control_is_named, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_vmxon_failure_undone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_launch_failure_names_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forced_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_failures_do_not_leak, setup, teardown),
+		cmocka_unit_test(test_msr_bitmap),
+		cmocka_unit_test(test_log_format_and_ring),
+	};
+
+	return cmocka_run_group_tests_name("vmx", tests, NULL, NULL);
+}
