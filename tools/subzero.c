@@ -272,39 +272,66 @@ static int parse_cpu(const char *s, unsigned int *cpu)
 	return 0;
 }
 
-static int cmd_caps(int argc, char **argv)
+/* Options shared by the per-CPU commands: [--json] [--cpu N]. */
+struct cpu_opts {
+	bool json, one;
+	unsigned int cpu;		/* with one: the CPU asked for */
+	unsigned int first, end;	/* the CPUs to show, once the device said how many */
+};
+
+/*
+ * Parse the options, open the device and check the CPU number against it.  Returns
+ * the open fd, or the negated exit code after saying what is wrong.
+ */
+static int cpu_cmd_start(const char *cmd, int argc, char **argv, struct cpu_opts *o,
+			 struct subzero_info *info)
 {
-	bool json = false, one = false, first = true;
-	unsigned int want = 0, cpu, shown = 0;
-	struct subzero_info info;
-	struct vmx_caps caps;
 	int fd, ret, i;
 
+	*o = (struct cpu_opts){ 0 };
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json")) {
-			json = true;
+			o->json = true;
 		} else if (!strcmp(argv[i], "--cpu") && i + 1 < argc) {
-			if (parse_cpu(argv[++i], &want))
-				return fail(EXIT_USAGE, "caps: bad CPU number '%s'", argv[i]);
-			one = true;
+			if (parse_cpu(argv[++i], &o->cpu))
+				return -fail(EXIT_USAGE, "%s: bad CPU number '%s'", cmd, argv[i]);
+			o->one = true;
 		} else {
 			usage(stderr);
-			return fail(EXIT_USAGE, "caps: unknown argument '%s'", argv[i]);
+			return -fail(EXIT_USAGE, "%s: unknown argument '%s'", cmd, argv[i]);
 		}
 	}
 	fd = open_device();
 	if (fd < 0)
-		return -fd;
-	ret = get_info(fd, &info);
-	if (ret)
-		goto out;
-	if (one && want >= info.nr_cpu_ids) {
-		ret = fail(EXIT_FAIL, "caps: no CPU %u (CPUs are 0-%u)", want, info.nr_cpu_ids - 1);
-		goto out;
+		return fd;
+	ret = get_info(fd, info);
+	if (!ret && o->one && o->cpu >= info->nr_cpu_ids)
+		ret = fail(EXIT_FAIL, "%s: no CPU %u (CPUs are 0-%u)", cmd, o->cpu,
+			   info->nr_cpu_ids - 1);
+	if (ret) {
+		close(fd);
+		return -ret;
 	}
-	if (json)
+	o->first = o->one ? o->cpu : 0;
+	o->end = o->one ? o->cpu + 1 : info->nr_cpu_ids;
+	return fd;
+}
+
+static int cmd_caps(int argc, char **argv)
+{
+	unsigned int cpu, shown = 0;
+	struct subzero_info info;
+	struct vmx_caps caps;
+	struct cpu_opts o;
+	bool first = true;
+	int fd, ret;
+
+	fd = cpu_cmd_start("caps", argc, argv, &o, &info);
+	if (fd < 0)
+		return -fd;
+	if (o.json)
 		printf("{\n  \"abi_version\": %u,\n  \"cpus\": [\n", info.abi_version);
-	for (cpu = one ? want : 0; cpu < (one ? want + 1 : info.nr_cpu_ids); cpu++) {
+	for (cpu = o.first; cpu < o.end; cpu++) {
 		ret = get_caps(fd, cpu, &caps);
 		if (ret < 0) {
 			ret = fail(EXIT_FAIL, "caps: CPU %u: %s", cpu, strerror(-ret));
@@ -312,20 +339,20 @@ static int cmd_caps(int argc, char **argv)
 		}
 		if (ret == 1) {
 			ret = 0;
-			if (one) {
+			if (o.one) {
 				ret = fail(EXIT_FAIL, "caps: CPU %u was offline when subzero loaded", cpu);
 				goto out;
 			}
 			continue;
 		}
-		if (json)
+		if (o.json)
 			print_caps_json(cpu, &caps, first);
 		else
 			print_caps_text(cpu, &caps);
 		first = false;
 		shown++;
 	}
-	if (json)
+	if (o.json)
 		printf("\n  ]\n}\n");
 	ret = shown ? EXIT_OK : fail(EXIT_FAIL, "caps: no CPU has capabilities recorded");
 out:
@@ -374,45 +401,26 @@ static void print_stats(const struct subzero_cpu_stats *st, bool json, bool firs
 
 static int cmd_stats(int argc, char **argv)
 {
-	bool json = false, one = false;
-	unsigned int want = 0, cpu;
 	struct subzero_cpu_stats st;
 	struct subzero_info info;
-	int fd, ret, i;
+	struct cpu_opts o;
+	unsigned int cpu;
+	int fd, ret;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
-			json = true;
-		} else if (!strcmp(argv[i], "--cpu") && i + 1 < argc) {
-			if (parse_cpu(argv[++i], &want))
-				return fail(EXIT_USAGE, "stats: bad CPU number '%s'", argv[i]);
-			one = true;
-		} else {
-			usage(stderr);
-			return fail(EXIT_USAGE, "stats: unknown argument '%s'", argv[i]);
-		}
-	}
-	fd = open_device();
+	fd = cpu_cmd_start("stats", argc, argv, &o, &info);
 	if (fd < 0)
 		return -fd;
-	ret = get_info(fd, &info);
-	if (ret)
-		goto out;
-	if (one && want >= info.nr_cpu_ids) {
-		ret = fail(EXIT_FAIL, "stats: no CPU %u (CPUs are 0-%u)", want, info.nr_cpu_ids - 1);
-		goto out;
-	}
-	if (json)
+	if (o.json)
 		printf("{\n  \"alloc_count\": %lld,\n  \"cpus\": [\n", (long long)info.alloc_count);
-	for (cpu = one ? want : 0; cpu < (one ? want + 1 : info.nr_cpu_ids); cpu++) {
+	for (cpu = o.first; cpu < o.end; cpu++) {
 		ret = get_stats(fd, cpu, &st);
 		if (ret) {
 			ret = fail(EXIT_FAIL, "stats: CPU %u: %s", cpu, strerror(-ret));
 			goto out;
 		}
-		print_stats(&st, json, cpu == (one ? want : 0));
+		print_stats(&st, o.json, cpu == o.first);
 	}
-	if (json)
+	if (o.json)
 		printf("\n  ]\n}\n");
 	else
 		printf("module allocations outstanding: %lld\n", (long long)info.alloc_count);
