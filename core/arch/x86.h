@@ -111,6 +111,14 @@ _Static_assert(sizeof(union cr4) == 8, "union cr4 is one register");
 
 /* MSRs (SDM Vol. 4, Table 2-2; VMX capability MSRs: Vol. 3D, Appendix A) */
 #define MSR_IA32_FEATURE_CONTROL	0x0000003a
+#define MSR_IA32_SYSENTER_CS		0x00000174
+#define MSR_IA32_SYSENTER_ESP		0x00000175
+#define MSR_IA32_SYSENTER_EIP		0x00000176
+#define MSR_IA32_DEBUGCTL		0x000001d9
+#define MSR_IA32_PAT			0x00000277
+#define MSR_EFER			0xc0000080
+#define MSR_FS_BASE			0xc0000100
+#define MSR_GS_BASE			0xc0000101
 #define MSR_IA32_VMX_BASIC		0x00000480
 #define MSR_IA32_VMX_PINBASED_CTLS	0x00000481
 #define MSR_IA32_VMX_PROCBASED_CTLS	0x00000482
