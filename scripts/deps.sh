@@ -11,14 +11,6 @@ set -euo pipefail
 PKGS=(gcc make libc6-dev libcmocka-dev python3 bochs bochsbios vgabios grub-pc-bin
       grub-common xorriso mtools busybox-static cpio xz-utils lz4 binutils)
 
-apt_updated=0
-apt_update_once() {
-	if [ "$apt_updated" = 0 ]; then
-		apt-get update -qq
-		apt_updated=1
-	fi
-}
-
 missing=()
 for p in "${PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
@@ -30,8 +22,7 @@ SUDO=""
 
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "deps: installing ${missing[*]}"
-	apt_updated=0
-	$SUDO apt-get update -qq && apt_updated=1
+	$SUDO apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
 		"${missing[@]}" >/dev/null
 fi
