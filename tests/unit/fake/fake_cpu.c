@@ -206,31 +206,38 @@ int cpu_vmclear(u64 pa) { if (fake_cpu.current_vmcs == pa) fake_cpu.current_vmcs
 int cpu_vmptrld(u64 pa) { fake_cpu.current_vmcs = pa; return 0; }
 u64 cpu_vmptrst(void) { return fake_cpu.current_vmcs; }
 
-/* Width-checked like hardware: unknown fields fail (error 12), read-only ones too (13). */
-int cpu_vmread(u64 field, u64 *val)
+/* VMREAD/VMWRITE's common checks: a current VMCS, a field that exists (error 12). */
+static int vmcs_access(u64 field, const struct vmcs_field_desc **d)
 {
-	const struct vmcs_field_desc *d = field_desc((u32)field);
-
 	if (fake_cpu.current_vmcs == ~0ULL)
 		return VMX_FAIL_INVALID;
-	if (!d) {
+	*d = field_desc((u32)field);
+	if (!*d) {
 		vmcs_vals[VM_INSTRUCTION_ERROR / 2] = 12;
 		return VMX_FAIL_VALID;
 	}
+	return 0;
+}
+
+int cpu_vmread(u64 field, u64 *val)
+{
+	const struct vmcs_field_desc *d;
+	int st = vmcs_access(field, &d);
+
+	if (st)
+		return st;
 	*val = vmcs_vals[field / 2];
 	return 0;
 }
 
+/* Width-checked like hardware; read-only fields fail (error 13). */
 int cpu_vmwrite(u64 field, u64 val)
 {
-	const struct vmcs_field_desc *d = field_desc((u32)field);
+	const struct vmcs_field_desc *d;
+	int st = vmcs_access(field, &d);
 
-	if (fake_cpu.current_vmcs == ~0ULL)
-		return VMX_FAIL_INVALID;
-	if (!d) {
-		vmcs_vals[VM_INSTRUCTION_ERROR / 2] = 12;
-		return VMX_FAIL_VALID;
-	}
+	if (st)
+		return st;
 	if (d->group == VMCS_GROUP_EXIT_INFO) {
 		vmcs_vals[VM_INSTRUCTION_ERROR / 2] = 13;
 		return VMX_FAIL_VALID;
