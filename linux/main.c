@@ -198,20 +198,35 @@ out:
 	return ret;
 }
 
+/*
+ * The start of every per-CPU request, whose struct begins { __u32 size; __u32 cpu; }:
+ * copy it in, check its size and CPU number, and leave it zeroed but for size and cpu.
+ */
+static int sz_cpu_request(void __user *uarg, void *req, size_t size, u32 *cpu)
+{
+	u32 *hdr = req;		/* hdr[0] = size, hdr[1] = cpu */
+
+	if (copy_from_user(req, uarg, size))
+		return -EFAULT;
+	if (hdr[0] != size || hdr[1] >= nr_cpu_ids)
+		return -EINVAL;
+	*cpu = array_index_nospec(hdr[1], nr_cpu_ids);
+	memset(req, 0, size);
+	hdr[0] = size;
+	hdr[1] = *cpu;
+	return 0;
+}
+
 static long sz_ioctl_cpu_stats(void __user *uarg)
 {
 	struct subzero_cpu_stats st;
 	struct vcpu *v;
 	u32 cpu, i;
+	int ret;
 
-	if (copy_from_user(&st, uarg, sizeof(st)))
-		return -EFAULT;
-	if (st.size != sizeof(st))
-		return -EINVAL;
-	if (st.cpu >= nr_cpu_ids)
-		return -EINVAL;
-	cpu = array_index_nospec(st.cpu, nr_cpu_ids);
-	memset(&st, 0, sizeof(st));
+	ret = sz_cpu_request(uarg, &st, sizeof(st), &cpu);
+	if (ret)
+		return ret;
 	st.size = sizeof(st);
 	st.cpu = cpu;
 	cpus_read_lock();
@@ -228,6 +243,9 @@ static long sz_ioctl_cpu_stats(void __user *uarg)
 	cpus_read_unlock();
 	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
 }
+
+static_assert(offsetof(struct subzero_caps, cpu) == 4 &&
+	      offsetof(struct subzero_cpu_stats, cpu) == 4, "sz_cpu_request's layout");
 
 static long sz_ioctl_info(void __user *uarg)
 {
@@ -251,20 +269,14 @@ static long sz_ioctl_get_caps(void __user *uarg)
 	struct subzero_caps uc;
 	const struct vmx_caps *c;
 	u32 cpu;
+	int ret;
 
-	if (copy_from_user(&uc, uarg, sizeof(uc)))
-		return -EFAULT;
-	if (uc.size != sizeof(uc))
-		return -EINVAL;
-	if (uc.cpu >= nr_cpu_ids)
-		return -EINVAL;
-	cpu = array_index_nospec(uc.cpu, nr_cpu_ids);
+	ret = sz_cpu_request(uarg, &uc, sizeof(uc), &cpu);
+	if (ret)
+		return ret;
 	if (!sz_cpus[cpu].have_caps)
 		return -ENXIO;
 	c = &sz_cpus[cpu].caps;
-	memset(&uc, 0, sizeof(uc));
-	uc.size = sizeof(uc);
-	uc.cpu = cpu;
 	uc.cpuid1_ecx = c->cpuid1_ecx;
 	uc.have = c->have;
 	uc.feature_control = c->feature_control;
