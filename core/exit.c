@@ -195,6 +195,32 @@ static int handle_cr_access(struct vcpu *v, struct guest_regs *r)
 	return 0;
 }
 
+/*
+ * With NMI exiting on, an NMI in non-root exits here (SDM Vol. 3C, 26.2): hold it for
+ * the guest.  No exception is intercepted (the exception bitmap is 0), so any other
+ * interruption type here is unexpected.
+ */
+static int handle_exception_nmi(struct vcpu *v, struct guest_regs *r)
+{
+	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
+
+	(void)r;
+	if ((info & INTR_INFO_VALID) &&
+	    (info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT == INTR_TYPE_NMI) {
+		__atomic_add_fetch(&v->nmi_pending, 1, __ATOMIC_RELAXED);
+		return 0;
+	}
+	return -EOPNOTSUPP;
+}
+
+/* The guest can take an NMI now: stop asking; nmi_deliver() injects it. */
+static int handle_nmi_window(struct vcpu *v, struct guest_regs *r)
+{
+	(void)r;
+	vmcs_write32(NULL, CPU_BASED_VM_EXEC_CONTROL, v->procbased);
+	return 0;
+}
+
 static int handle_vmx_instruction(struct vcpu *v, struct guest_regs *r)
 {
 	(void)v;
@@ -233,6 +259,8 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 }
 
 static const exit_handler_t exit_handlers[] = {
+	[EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
+	[EXIT_REASON_NMI_WINDOW] = handle_nmi_window,
 	[EXIT_REASON_CPUID] = handle_cpuid,
 	[EXIT_REASON_INVD] = handle_invd,
 	[EXIT_REASON_XSETBV] = handle_xsetbv,
@@ -292,6 +320,32 @@ static void reinject_idt_vectoring(void)
 }
 
 /*
+ * Before VM entry: inject one held NMI if the guest can take it now, and ask for an
+ * NMI-window exit while more are held or it cannot (it is inside its NMI handler, in
+ * an STI/MOV SS shadow, or another event is being injected).  The window bit is only
+ * ever set here and by vmx_root_nmi(), and cleared by the window exit, so an NMI that
+ * interrupts this code is never forgotten (SDM Vol. 3C, 26.6.1.2, 27.2).
+ */
+static void nmi_deliver(struct vcpu *v)
+{
+	u32 intr;
+
+	if (!__atomic_load_n(&v->nmi_pending, __ATOMIC_RELAXED))
+		return;
+	intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+	if (!(vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID) &&
+	    !(intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS | GUEST_INTR_STATE_NMI))) {
+		vmcs_write32(NULL, VM_ENTRY_INTR_INFO_FIELD, X86_VEC_NMI | INTR_INFO_VALID |
+			     (INTR_TYPE_NMI << INTR_INFO_TYPE_SHIFT));
+		v->nmis_injected++;
+		if (!__atomic_sub_fetch(&v->nmi_pending, 1, __ATOMIC_RELAXED))
+			return;
+	}
+	vmcs_write32(NULL, CPU_BASED_VM_EXEC_CONTROL,
+		     v->procbased | CPU_BASED_NMI_WINDOW_EXITING);
+}
+
+/*
  * Leave VMX on this CPU, in root, after a DEVIRT hypercall: put back everything the
  * guest had that a VM exit replaced with host state (SDM Vol. 3C, 28.5), then VMXOFF.
  * The exit stub returns to the guest's RIP on its own stack.
@@ -313,13 +367,14 @@ static void devirtualize(struct vcpu *v, struct guest_regs *r)
 	u16 ss = vmcs_read16(GUEST_SS_SELECTOR);
 	u64 *stack;
 
+	/* From here an NMI goes to the OS's own handler, not to vmx_nmi_stub. */
+	cpu_lidt(&idt);		/* a VM exit set the limit to 0xffff */
 	cpu_vmclear(v->vmcs_pa);
 	cpu_vmxoff();
 	cpu_write_cr4(cr4 & ~X86_CR4_VMXE);
 	cpu_write_cr0(cr0);
 	cpu_write_cr3(cr3);
-	cpu_lgdt(&gdt);		/* a VM exit set both limits to 0xffff */
-	cpu_lidt(&idt);
+	cpu_lgdt(&gdt);		/* a VM exit set the limit to 0xffff */
 	cpu_wrmsr(MSR_EFER, efer);
 	cpu_wrmsr(MSR_IA32_PAT, pat);
 	cpu_wrmsr(MSR_IA32_DEBUGCTL, debugctl);	/* cleared by the VM exit */
@@ -335,6 +390,13 @@ static void devirtualize(struct vcpu *v, struct guest_regs *r)
 	cpu_wrmsr(MSR_FS_BASE, fs_base);
 	cpu_wrmsr(MSR_GS_BASE, gs_base);
 	/* The TR limit is 0x67 now; the OS reloads TR itself (see vmx.h). */
+
+	/* NMIs still held for the guest go to the OS now, through its IDT. */
+	while (v->nmi_pending) {
+		v->nmi_pending--;
+		v->nmis_injected++;
+		cpu_int_nmi();
+	}
 
 	stack = (u64 *)(rsp - 16);
 	stack[0] = rflags;
@@ -375,6 +437,7 @@ int vmx_exit_handler(struct guest_regs *r, struct vcpu *v)
 		devirtualize(v, r);
 		return 1;
 	}
+	nmi_deliver(v);
 	v->root_tsc += cpu_rdtsc() - t0;
 	return 0;
 }

@@ -114,8 +114,12 @@ void exit_decode_cr_access(u64 qual, struct cr_access *out);
 #define INTR_TYPE_PRIV_SW_EXCEPTION	5
 #define INTR_TYPE_SOFT_EXCEPTION	6
 
-#define X86_VEC_UD	6
-#define X86_VEC_GP	13
+/* Guest interruptibility state (SDM Vol. 3C, 25.4.2, Table 25-3) */
+#define GUEST_INTR_STATE_STI		BIT(0)
+#define GUEST_INTR_STATE_MOV_SS		BIT(1)
+#define GUEST_INTR_STATE_SMI		BIT(2)
+#define GUEST_INTR_STATE_NMI		BIT(3)
+
 
 /* The name of a basic exit reason, or "unknown". */
 const char *exit_reason_name(u32 basic);

@@ -213,9 +213,17 @@ static int vmcs_setup_controls(struct vcpu *v)
 		u32 field;
 		u32 required, optional;
 	} words[] = {
-		{ VMX_CTL_PIN, PIN_BASED_VM_EXEC_CONTROL, 0, 0 },
+		/*
+		 * NMIs exit, and with virtual NMIs the guest's NMI blocking is tracked in
+		 * the VMCS, so a held NMI can wait for an NMI-window exit (SDM Vol. 3C,
+		 * 25.6.1, 26.3).  NMI-window exiting is required here only to name it
+		 * when it is missing; it is switched on when needed (exit.c).
+		 */
+		{ VMX_CTL_PIN, PIN_BASED_VM_EXEC_CONTROL,
+		  PIN_BASED_NMI_EXITING | PIN_BASED_VIRTUAL_NMIS, 0 },
 		{ VMX_CTL_PROC, CPU_BASED_VM_EXEC_CONTROL,
-		  CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, 0 },
+		  CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY_CONTROLS |
+		  CPU_BASED_NMI_WINDOW_EXITING, 0 },
 		{ VMX_CTL_PROC2, SECONDARY_VM_EXEC_CONTROL,
 		  /* instructions the OS may use: without these controls they raise #UD */
 		  (cpuid_bit(0x80000001, 0, CPUID_EDX, BIT(27)) ? SECONDARY_EXEC_ENABLE_RDTSCP : 0) |
@@ -241,6 +249,10 @@ static int vmcs_setup_controls(struct vcpu *v)
 				   vmx_ctl_descs[words[i].ctl].prefix,
 				   vmx_ctl_bit_name(words[i].ctl, __builtin_ctz(ch.missing)) ?: "?");
 			return -EOPNOTSUPP;
+		}
+		if (words[i].ctl == VMX_CTL_PROC) {
+			ch.value &= ~(u64)CPU_BASED_NMI_WINDOW_EXITING;
+			v->procbased = (u32)ch.value;
 		}
 		if (words[i].ctl == VMX_CTL_PROC2 && (ch.value & SECONDARY_EXEC_ENABLE_VPID))
 			vmcs_write16(&v->vmcs_err, VIRTUAL_PROCESSOR_ID, v->vpid);
@@ -315,6 +327,64 @@ static void vmcs_setup_guest(struct vcpu *v, const struct cpu_dtr *gdt,
 	vmcs_writen(&v->vmcs_err, CR4_READ_SHADOW, cpu_read_cr4() & ~X86_CR4_VMXE);
 }
 
+/* ---- the host IDT ---- */
+
+static u64 host_idt_base;
+
+/* A 64-bit IDT gate (SDM Vol. 3A, 6.14.1): offset split in three, IST in bits 34:32. */
+struct idt_gate {
+	u16 offset_low;
+	u16 selector;
+	u16 flags;		/* IST 2:0, type 11:8, DPL 14:13, P 15 */
+	u16 offset_mid;
+	u32 offset_high;
+	u32 reserved;
+};
+_Static_assert(sizeof(struct idt_gate) == 16, "IDT gate layout");
+
+void vmx_host_idt_init(void *page, u64 os_idt_base, u16 os_idt_limit)
+{
+	struct idt_gate *idt = page;
+	size_t size = (size_t)os_idt_limit + 1;
+	u64 stub = (u64)vmx_nmi_stub;
+
+	if (size > 256 * sizeof(*idt))
+		size = 256 * sizeof(*idt);
+	__builtin_memcpy(page, (const void *)os_idt_base, size);
+	/*
+	 * Keep the OS's selector, type and DPL; run on the current stack (IST 0): in
+	 * root that is the host stack, and the OS's NMI stack may be in use by the OS.
+	 */
+	idt[X86_VEC_NMI].flags &= ~7;
+	idt[X86_VEC_NMI].offset_low = (u16)stub;
+	idt[X86_VEC_NMI].offset_mid = (u16)(stub >> 16);
+	idt[X86_VEC_NMI].offset_high = (u32)(stub >> 32);
+	host_idt_base = (u64)page;
+}
+
+void vmx_host_idt_clear(void)
+{
+	host_idt_base = 0;
+}
+
+/*
+ * The VMCS is current whenever the host IDT is loaded (a VM exit loads it, and the
+ * way out loads the OS's IDT before VMCLEAR), so the vcpu is found the way the exit
+ * stub finds it: just above HOST_RSP.
+ */
+void vmx_root_nmi(void)
+{
+	u64 host_rsp;
+	struct vcpu *v;
+
+	if (cpu_vmread(HOST_RSP, &host_rsp))
+		return;
+	v = *(struct vcpu **)(host_rsp + 8);
+	__atomic_add_fetch(&v->nmi_pending, 1, __ATOMIC_RELAXED);
+	v->nmis_in_root++;
+	cpu_vmwrite(CPU_BASED_VM_EXEC_CONTROL, v->procbased | CPU_BASED_NMI_WINDOW_EXITING);
+}
+
 /* Host state: what a VM exit loads (SDM Vol. 3C, 25.5, 28.5). */
 static void vmcs_setup_host(struct vcpu *v, const struct cpu_dtr *gdt,
 			    const struct cpu_dtr *idt)
@@ -339,7 +409,7 @@ static void vmcs_setup_host(struct vcpu *v, const struct cpu_dtr *gdt,
 	vmcs_writen(&v->vmcs_err, HOST_GS_BASE, cpu_rdmsr(MSR_GS_BASE));
 	vmcs_writen(&v->vmcs_err, HOST_TR_BASE, gdt_base_of(gdt, tr, true));
 	vmcs_writen(&v->vmcs_err, HOST_GDTR_BASE, gdt->base);
-	vmcs_writen(&v->vmcs_err, HOST_IDTR_BASE, idt->base);
+	vmcs_writen(&v->vmcs_err, HOST_IDTR_BASE, host_idt_base ?: idt->base);
 	vmcs_write32(&v->vmcs_err, HOST_IA32_SYSENTER_CS, cpu_rdmsr(MSR_IA32_SYSENTER_CS));
 	vmcs_writen(&v->vmcs_err, HOST_IA32_SYSENTER_ESP, cpu_rdmsr(MSR_IA32_SYSENTER_ESP));
 	vmcs_writen(&v->vmcs_err, HOST_IA32_SYSENTER_EIP, cpu_rdmsr(MSR_IA32_SYSENTER_EIP));

@@ -48,6 +48,18 @@ struct vcpu {
 	const struct vmx_caps *caps;
 	struct vmcs_error vmcs_err;
 
+	u32 procbased;			/* CPU_BASED_VM_EXEC_CONTROL as set up */
+
+	/*
+	 * NMIs held for the guest: counted by an NMI exit or by the host IDT's NMI
+	 * handler (an NMI that hit VMX root), delivered on a VM entry when the guest can
+	 * take one, else at the next NMI-window exit.  Changed with single atomic
+	 * instructions, because the NMI handler can interrupt root code on this CPU.
+	 */
+	u32 nmi_pending;
+	u64 nmis_in_root;		/* NMIs that arrived while in VMX root */
+	u64 nmis_injected;		/* NMIs delivered to the guest */
+
 	/* what VMXON changed, to undo at VMXOFF */
 	u64 orig_cr0, orig_cr4;
 
@@ -67,6 +79,16 @@ struct vcpu {
  * virtualize).  Not root-safe.
  */
 int vmx_msr_bitmap_init(void *page);
+
+/*
+ * Build the host IDT in @page (4 KiB): a copy of the OS's IDT @os_idt_base/@limit
+ * whose NMI gate points at vmx_nmi_stub instead, so an NMI arriving in VMX root is
+ * held for the guest rather than handled by the OS from inside the hypervisor.
+ * Every VMCS set up afterwards uses it as HOST_IDTR_BASE.  Not root-safe.
+ */
+void vmx_host_idt_init(void *page, u64 os_idt_base, u16 os_idt_limit);
+/* The same, undone (before the page is freed): later VMCSs use the OS's IDT. */
+void vmx_host_idt_clear(void);
 
 /* Allocate a vcpu's regions.  Not root-safe. */
 int vmx_vcpu_alloc(struct vcpu *v, unsigned int cpu, const struct vmx_caps *caps,
@@ -93,6 +115,11 @@ extern int vmx_fail_on_cpu;
 /* assembly (arch/vmx_entry.S) */
 int vmx_launch(void);
 void vmx_exit_stub(void);
+
+void vmx_nmi_stub(void);
+
+/* An NMI hit VMX root on this CPU (called by vmx_nmi_stub): hold it for the guest. */
+void vmx_root_nmi(void);
 
 /* The C half of the exit path: returns 0 to VMRESUME, 1 to leave VMX (devirt). */
 int vmx_exit_handler(struct guest_regs *regs, struct vcpu *v);

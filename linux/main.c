@@ -41,6 +41,8 @@ struct sz_cpu {
 static struct sz_cpu *sz_cpus;
 static void *sz_msr_bitmap;
 static u64 sz_msr_bitmap_pa;
+static void *sz_host_idt;
+static u64 sz_host_idt_pa;
 static enum cpuhp_state sz_hp_state;
 static struct vmx_caps sz_config;	/* what every CPU must match */
 
@@ -74,7 +76,7 @@ static void sz_drain_work_fn(struct work_struct *w)
 	cpus_read_lock();
 	sz_drain_all();
 	cpus_read_unlock();
-	schedule_delayed_work(&sz_drain_work, HZ / 5);
+	queue_delayed_work(system_unbound_wq, &sz_drain_work, HZ / 5);
 }
 
 /*
@@ -361,13 +363,25 @@ static int __init sz_init(void)
 		goto err_os;
 	}
 	vmx_msr_bitmap_init(sz_msr_bitmap);
+	sz_host_idt = os_alloc_pages(0, &sz_host_idt_pa);
+	if (!sz_host_idt) {
+		ret = -ENOMEM;
+		goto err_bitmap;
+	}
+	{
+		struct desc_ptr idt;
+
+		/* Linux's IDT is one table shared by every CPU (idt_table). */
+		store_idt(&idt);
+		vmx_host_idt_init(sz_host_idt, idt.address, idt.size);
+	}
 
 	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "subzero:online", sz_cpu_online,
 				sz_cpu_offline);
 	if (ret < 0) {
 		pr_err("not loading: virtualizing the CPUs failed (%d); every CPU is back "
 		       "as it was\n", ret);
-		goto err_bitmap;
+		goto err_idt;
 	}
 	sz_hp_state = ret;
 	ret = misc_register(&sz_miscdev);
@@ -375,13 +389,17 @@ static int __init sz_init(void)
 		pr_err("cannot register /dev/subzero: %d\n", ret);
 		goto err_hp;
 	}
-	schedule_delayed_work(&sz_drain_work, HZ / 5);
+	/* Unbound: the drain must still run when a CPU has failed closed. */
+	queue_delayed_work(system_unbound_wq, &sz_drain_work, HZ / 5);
 	pr_info("loaded: VMX revision %#x on %u CPUs, all virtualized\n",
 		vmx_caps_revision_id(&sz_config), num_online_cpus());
 	return 0;
 
 err_hp:
 	cpuhp_remove_state(sz_hp_state);
+err_idt:
+	vmx_host_idt_clear();
+	os_free_pages(sz_host_idt, 0);
 err_bitmap:
 	os_free_pages(sz_msr_bitmap, 0);
 err_os:
@@ -397,6 +415,8 @@ static void __exit sz_exit(void)
 	misc_deregister(&sz_miscdev);
 	cancel_delayed_work_sync(&sz_drain_work);
 	cpuhp_remove_state(sz_hp_state);
+	vmx_host_idt_clear();
+	os_free_pages(sz_host_idt, 0);
 	os_free_pages(sz_msr_bitmap, 0);
 	os_linux_exit();
 	kfree(sz_cpus);

@@ -124,4 +124,36 @@ vmx_exit_stub:
 	ret
 	.size	vmx_exit_stub, . - vmx_exit_stub
 
+/*
+ * Vector 2 of the host IDT: an NMI that arrived in VMX root.  Save what the C ABI
+ * lets a callee clobber, let vmx_root_nmi() hold the NMI for the guest, IRET (which
+ * also ends the CPU's NMI blocking).  The CPU aligned the stack to 16 bytes and
+ * pushed 5 quadwords; 9 more make it 16-byte aligned again for the call.
+ */
+	.globl	vmx_nmi_stub
+	.type	vmx_nmi_stub, @function
+vmx_nmi_stub:
+	push	%rax
+	push	%rcx
+	push	%rdx
+	push	%rsi
+	push	%rdi
+	push	%r8
+	push	%r9
+	push	%r10
+	push	%r11
+	cld
+	call	vmx_root_nmi
+	pop	%r11
+	pop	%r10
+	pop	%r9
+	pop	%r8
+	pop	%rdi
+	pop	%rsi
+	pop	%rdx
+	pop	%rcx
+	pop	%rax
+	iretq
+	.size	vmx_nmi_stub, . - vmx_nmi_stub
+
 	.section .note.GNU-stack, "", @progbits

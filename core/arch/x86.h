@@ -281,4 +281,10 @@ _Static_assert(sizeof(union cr4) == 8, "union cr4 is one register");
 #define VMX_VPID_EXTENT_ALL_CONTEXT		BIT_ULL(42)
 #define VMX_VPID_EXTENT_SINGLE_NON_GLOBAL	BIT_ULL(43)
 
+/* Exception and interrupt vectors (SDM Vol. 3A, Table 6-1) */
+#define X86_VEC_DB	1
+#define X86_VEC_NMI	2
+#define X86_VEC_UD	6
+#define X86_VEC_GP	13
+
 #endif

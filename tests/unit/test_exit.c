@@ -47,6 +47,124 @@ static u32 injected(void)
 	return (u32)fake_vmcs_get(VM_ENTRY_INTR_INFO_FIELD);
 }
 
+#define NMI_INFO (X86_VEC_NMI | (INTR_TYPE_NMI << INTR_INFO_TYPE_SHIFT) | INTR_INFO_VALID)
+
+static bool window_exiting(void)
+{
+	return fake_vmcs_get(CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_NMI_WINDOW_EXITING;
+}
+
+/* An NMI exit is delivered to the guest on the very next entry when it can take it. */
+static void test_nmi_exit_reinjected(void **state)
+{
+	(void)state;
+	v.procbased = CPU_BASED_USE_MSR_BITMAPS;
+	fake_vmcs_set(VM_EXIT_INTR_INFO, NMI_INFO);
+	fake_vmcs_set(GUEST_INTERRUPTIBILITY_INFO, 0);
+	assert_int_equal(do_exit(EXIT_REASON_EXCEPTION_NMI, 0), 0);
+	assert_int_equal(injected(), NMI_INFO);
+	assert_int_equal(v.nmi_pending, 0);
+	assert_int_equal(v.nmis_injected, 1);
+	assert_false(window_exiting());
+	assert_int_equal(fake_vmcs_get(GUEST_RIP), 0xffffffff81000000ULL);	/* not skipped */
+}
+
+/* While the guest blocks NMIs, the NMI waits for an NMI-window exit. */
+static void test_nmi_waits_for_window(void **state)
+{
+	(void)state;
+	v.procbased = CPU_BASED_USE_MSR_BITMAPS;
+	fake_vmcs_set(CPU_BASED_VM_EXEC_CONTROL, v.procbased);
+	fake_vmcs_set(VM_EXIT_INTR_INFO, NMI_INFO);
+	fake_vmcs_set(GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_NMI);
+	assert_int_equal(do_exit(EXIT_REASON_EXCEPTION_NMI, 0), 0);
+	assert_int_equal(injected(), 0);
+	assert_int_equal(v.nmi_pending, 1);
+	assert_true(window_exiting());
+	/* a second NMI while the first still waits: both are kept */
+	assert_int_equal(do_exit(EXIT_REASON_EXCEPTION_NMI, 0), 0);
+	assert_int_equal(v.nmi_pending, 2);
+	/* the guest IRETs from its handler: window exit, one NMI in, still asking */
+	fake_vmcs_set(GUEST_INTERRUPTIBILITY_INFO, 0);
+	assert_int_equal(do_exit(EXIT_REASON_NMI_WINDOW, 0), 0);
+	assert_int_equal(injected(), NMI_INFO);
+	assert_int_equal(v.nmi_pending, 1);
+	assert_true(window_exiting());
+	assert_int_equal(do_exit(EXIT_REASON_NMI_WINDOW, 0), 0);
+	assert_int_equal(injected(), NMI_INFO);
+	assert_int_equal(v.nmi_pending, 0);
+	assert_false(window_exiting());
+	assert_int_equal(v.nmis_injected, 2);
+}
+
+/* An NMI does not displace an event being injected: it waits for the window. */
+static void test_nmi_behind_injected_event(void **state)
+{
+	(void)state;
+	v.procbased = CPU_BASED_USE_MSR_BITMAPS;
+	v.nmi_pending = 1;
+	fake_vmcs_set(GUEST_INTERRUPTIBILITY_INFO, 0);
+	regs.gpr[REG_RAX] = 0;
+	regs.gpr[REG_RCX] = MSR_IA32_VMX_BASIC;		/* RDMSR of a VMX MSR: #GP */
+	assert_int_equal(do_exit(EXIT_REASON_MSR_READ, 2), 0);
+	assert_int_equal(injected() & INTR_INFO_VECTOR_MASK, X86_VEC_GP);
+	assert_int_equal(v.nmi_pending, 1);
+	assert_true(window_exiting());
+}
+
+/* An NMI that hits VMX root is held and asks for a window; the next entry delivers it. */
+static void test_nmi_in_root(void **state)
+{
+	u64 stack[2] = { 0, (u64)&v };
+
+	(void)state;
+	v.procbased = CPU_BASED_USE_MSR_BITMAPS;
+	fake_vmcs_set(HOST_RSP, (u64)&stack[0]);
+	fake_vmcs_set(CPU_BASED_VM_EXEC_CONTROL, v.procbased);
+	vmx_root_nmi();
+	assert_int_equal(v.nmi_pending, 1);
+	assert_int_equal(v.nmis_in_root, 1);
+	assert_true(window_exiting());
+	fake_vmcs_set(GUEST_INTERRUPTIBILITY_INFO, 0);
+	assert_int_equal(do_exit(EXIT_REASON_NMI_WINDOW, 0), 0);
+	assert_int_equal(injected(), NMI_INFO);
+	assert_int_equal(v.nmi_pending, 0);
+	assert_false(window_exiting());
+	/* with no current VMCS there is nothing to find: ignored, no crash */
+	fake_cpu.current_vmcs = ~0ULL;
+	vmx_root_nmi();
+	assert_int_equal(v.nmis_in_root, 1);
+}
+
+/* DEVIRT: VMXOFF, the guest's state back in the CPU, RFLAGS and RIP on its stack, and
+ * NMIs still held go to the OS. */
+static void test_devirt_restores_and_flushes_nmis(void **state)
+{
+	u64 gstack[8] = { 0 };
+
+	(void)state;
+	fake_cpu.vmx_on = true;
+	fake_cpu.cr4 = X86_CR4_VMXE | X86_CR4_PAE;
+	fake_vmcs_set(GUEST_CR4, X86_CR4_VMXE | X86_CR4_PAE);
+	fake_vmcs_set(GUEST_CR3, 0x4242000);
+	fake_vmcs_set(GUEST_RSP, (u64)&gstack[8]);
+	fake_vmcs_set(GUEST_RFLAGS, 0x246);
+	v.nmi_pending = 2;
+	regs.gpr[REG_RAX] = SUBZERO_HC_DEVIRT;
+	regs.gpr[REG_RCX] = SUBZERO_VMCALL_KEY;
+	assert_int_equal(do_exit(EXIT_REASON_VMCALL, 3), 1);
+	assert_true(v.devirt);
+	assert_false(fake_cpu.vmx_on);
+	assert_false(fake_cpu.cr4 & X86_CR4_VMXE);
+	assert_int_equal(fake_cpu.cr3, 0x4242000);
+	assert_int_equal(regs.gpr[REG_RAX], 0);
+	assert_int_equal(regs.gpr[REG_RSP], (u64)&gstack[6]);
+	assert_int_equal(gstack[6], 0x246);
+	assert_int_equal(gstack[7], 0xffffffff81000003ULL);	/* after the VMCALL */
+	assert_int_equal(fake_cpu.int_nmi_calls, 2);
+	assert_int_equal(v.nmi_pending, 0);
+}
+
 static void test_decode_cr_access(void **state)
 {
 	struct cr_access a;
@@ -208,6 +326,11 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_decode_cr_access, setup),
+		cmocka_unit_test_setup(test_nmi_exit_reinjected, setup),
+		cmocka_unit_test_setup(test_nmi_waits_for_window, setup),
+		cmocka_unit_test_setup(test_nmi_behind_injected_event, setup),
+		cmocka_unit_test_setup(test_nmi_in_root, setup),
+		cmocka_unit_test_setup(test_devirt_restores_and_flushes_nmis, setup),
 		cmocka_unit_test_setup(test_cpuid_signature_and_rip, setup),
 		cmocka_unit_test_setup(test_cpuid_hides_vmx, setup),
 		cmocka_unit_test_setup(test_vmcall_from_user_is_ud, setup),

@@ -84,6 +84,51 @@ static void test_virtualize_builds_vmcs(void **state)
 	assert_true(fake_vmcs_get(VM_EXIT_CONTROLS) & VM_EXIT_HOST_ADDR_SPACE_SIZE);
 }
 
+static void test_nmi_controls(void **state)
+{
+	(void)state;
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	assert_true(fake_vmcs_get(PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_NMI_EXITING);
+	assert_true(fake_vmcs_get(PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_VIRTUAL_NMIS);
+	/* NMI-window exiting is off until an NMI is held */
+	assert_false(fake_vmcs_get(CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_NMI_WINDOW_EXITING);
+	assert_int_equal(v.procbased, fake_vmcs_get(CPU_BASED_VM_EXEC_CONTROL));
+}
+
+static void test_no_virtual_nmis_is_named(void **state)
+{
+	(void)state;
+	caps.true_pinbased &= ~((u64)PIN_BASED_VIRTUAL_NMIS << 32);
+	assert_int_equal(vmx_virtualize_this_cpu(&v), -EOPNOTSUPP);
+	assert_true(log_has("VIRTUAL_NMIS"));
+	assert_false(fake_cpu.vmx_on);
+}
+
+/* The host IDT is the OS's with only the NMI gate replaced (and run on the current stack). */
+static void test_host_idt(void **state)
+{
+	static u8 os_idt[4096], host_idt[4096];
+	u64 stub = (u64)vmx_nmi_stub, off;
+	u8 *g = host_idt + 16 * X86_VEC_NMI;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(os_idt); i++)
+		os_idt[i] = (u8)(i * 7 + 1);
+	vmx_host_idt_init(host_idt, (u64)os_idt, sizeof(os_idt) - 1);
+	assert_memory_equal(host_idt, os_idt, 16 * X86_VEC_NMI);
+	assert_memory_equal(host_idt + 16 * 3, os_idt + 16 * 3, sizeof(os_idt) - 16 * 3);
+	off = g[0] | (u64)g[1] << 8 | (u64)g[6] << 16 | (u64)g[7] << 24 |
+	      (u64)*(u32 *)(g + 8) << 32;
+	assert_int_equal(off, stub);
+	assert_memory_equal(g + 2, os_idt + 16 * X86_VEC_NMI + 2, 2);	/* selector */
+	assert_int_equal(g[4] & 7, 0);					/* IST 0 */
+	assert_int_equal(g[5], os_idt[16 * X86_VEC_NMI + 5]);		/* type, DPL, P */
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	assert_int_equal(fake_vmcs_get(HOST_IDTR_BASE), (u64)host_idt);
+	vmx_host_idt_clear();
+}
+
 static void test_refuses_when_vmxe_already_set(void **state)
 {
 	(void)state;
@@ -207,6 +252,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_virtualize_builds_vmcs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nmi_controls, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_virtual_nmis_is_named, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_host_idt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_when_vmxe_already_set, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_when_firmware_disabled_vmx, setup,
 						teardown),

@@ -162,6 +162,7 @@ u32 cpu_lsl(u16 sel) { return sel == 0x40 ? 0x206f : 0xffffffff; }
 u64 cpu_rdtsc(void) { static u64 t; return t += 100; }
 void cpu_xsetbv(u32 index, u64 val) { if (index == 0) fake_cpu.xcr0 = val; }
 void cpu_wbinvd(void) { fake_cpu.wbinvd_calls++; }
+void cpu_int_nmi(void) { fake_cpu.int_nmi_calls++; }
 
 /* ---- VMX ---- */
 
@@ -267,5 +268,9 @@ int vmx_launch(void)
 }
 
 void vmx_exit_stub(void)
+{
+}
+
+void vmx_nmi_stub(void)
 {
 }

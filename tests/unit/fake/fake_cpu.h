@@ -46,6 +46,7 @@ struct fake_cpu_state {
 	int launch_result;		/* what vmx_launch() returns */
 	unsigned int invvpid_calls;
 	unsigned int wbinvd_calls;
+	unsigned int int_nmi_calls;	/* NMIs delivered with INT 2 */
 };
 extern struct fake_cpu_state fake_cpu;
 
