@@ -24,7 +24,7 @@ TOOL_SRCS := tools/subzero.c core/vmx_decode.c core/exit_decode.c
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,$(BUILD)/unit/test_%,$(wildcard tests/unit/test_*.c))
 UNIT_FAKES := $(wildcard tests/unit/fake/*.c)
 
-.PHONY: all module tool deps unit e2e check demo clean bench
+.PHONY: all module tool testmod deps unit e2e check demo clean bench
 
 HELPER_SRCS := $(wildcard tests/e2e/helpers/*.c)
 HELPERS := $(patsubst tests/e2e/helpers/%.c,$(BUILD)/helpers/%,$(HELPER_SRCS))
@@ -38,6 +38,10 @@ module: deps
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 tool: $(BUILD)/subzero
+
+# sz_test.ko: in-kernel probes the end-to-end tests load in the guest.
+testmod: deps
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/e2e/kmod modules
 
 $(BUILD)/subzero: $(TOOL_SRCS) include/uapi/subzero.h $(wildcard core/*.h)
 	@mkdir -p $(@D)
@@ -55,15 +59,16 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c $(CORE_SRCS) $(UNIT_FAKES) $(wildcard 
 unit: deps $(UNIT_TESTS)
 	@scripts/run-unit.sh $(UNIT_TESTS)
 
-e2e: all $(HELPERS)
+e2e: all testmod $(HELPERS)
 	@python3 tests/e2e/run $(if $(S),--scenario $(S)) $(if $(T),--test $(T))
 
 check: deps
 	@scripts/check.sh
 
-demo: all $(HELPERS)
+demo: all testmod $(HELPERS)
 	@python3 tests/e2e/run --demo
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/e2e/kmod clean 2>/dev/null || true
 	rm -rf $(BUILD)/subzero $(BUILD)/unit $(BUILD)/e2e

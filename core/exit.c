@@ -245,6 +245,15 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 	case SUBZERO_HC_PING:
 		r->gpr[REG_RAX] = SUBZERO_HC_PONG;
 		break;
+	case SUBZERO_HC_TEST_SPIN:
+		if (!vmx_test_hooks || r->gpr[REG_RDX] > SUBZERO_HC_SPIN_MAX) {
+			r->gpr[REG_RAX] = (u64)-EINVAL;
+			break;
+		}
+		for (u64 t0 = cpu_rdtsc(); cpu_rdtsc() - t0 < r->gpr[REG_RDX];)
+			;
+		r->gpr[REG_RAX] = 0;
+		break;
 	case SUBZERO_HC_DEVIRT:
 		r->gpr[REG_RAX] = 0;
 		skip_instruction();
@@ -284,21 +293,33 @@ static const exit_handler_t exit_handlers[] = {
 
 /* ---- the VMCS dump, by the seed's six groups ---- */
 
-static void vmcs_dump(struct vcpu *v)
+void vmcs_dump(struct vcpu *v)
 {
+	char line[LOG_LINE], item[LOG_LINE];
+	size_t i, n, len;
 	unsigned int g;
-	size_t i;
 	u64 val;
 
+	/* Several "NAME=value" to a line, so a whole VMCS fits in the log ring. */
 	for (g = 0; g < VMCS_GROUP_NR; g++) {
 		log_printf(&v->log, "CPU %u VMCS %s:", v->cpu, vmcs_group_names[g]);
+		n = 0;
 		for (i = 0; i < vmcs_nr_fields; i++) {
 			if (vmcs_field_descs[i].group != g)
 				continue;
 			if (vmcs_read(vmcs_field_descs[i].encoding, &val))
 				continue;	/* not supported by this CPU */
-			log_printf(&v->log, "  %s = %llx", vmcs_field_descs[i].name, val);
+			len = log_format(item, sizeof(item), " %s=%llx",
+					 vmcs_field_descs[i].name, val);
+			if (n + len >= sizeof(line)) {
+				log_printf(&v->log, " %s", line);
+				n = 0;
+			}
+			__builtin_memcpy(line + n, item, len + 1);
+			n += len;
 		}
+		if (n)
+			log_printf(&v->log, " %s", line);
 	}
 }
 

@@ -90,6 +90,17 @@ size_t log_vformat(char *buf, size_t size, const char *fmt, __builtin_va_list ap
 	return o.len;
 }
 
+size_t log_format(char *buf, size_t size, const char *fmt, ...)
+{
+	__builtin_va_list ap;
+	size_t n;
+
+	__builtin_va_start(ap, fmt);
+	n = log_vformat(buf, size, fmt, ap);
+	__builtin_va_end(ap);
+	return n;
+}
+
 void log_printf(struct log_ring *r, const char *fmt, ...)
 {
 	__builtin_va_list ap;

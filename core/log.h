@@ -11,7 +11,7 @@
 #include "types.h"
 
 #define LOG_LINE	160
-#define LOG_LINES	64		/* a power of two */
+#define LOG_LINES	128		/* a power of two */
 
 struct log_ring {
 	volatile u32 head;		/* next slot to write (writer only) */
@@ -29,5 +29,7 @@ bool log_take(struct log_ring *r, char *buf);
 
 /* Format into buf (size bytes, always terminated); returns the length written. */
 size_t log_vformat(char *buf, size_t size, const char *fmt, __builtin_va_list ap);
+size_t log_format(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif

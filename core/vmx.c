@@ -15,6 +15,7 @@ _Static_assert(GUEST_RSP == 0x681c && GUEST_RIP == 0x681e,
 	       "arch/vmx_entry.S hard-codes these encodings");
 
 int vmx_fail_on_cpu = -1;
+bool vmx_test_hooks;
 
 #define VMX_INVEPT_ALL_CONTEXT	2
 #define VMX_INVVPID_ALL_CONTEXT	2

@@ -22,6 +22,13 @@
 #define SUBZERO_HC_PING		0	/* returns SUBZERO_HC_PONG */
 #define SUBZERO_HC_DEVIRT	1	/* leave VMX on this CPU, return 0 */
 #define SUBZERO_HC_PONG		0x5a45524fULL	/* "ZERO" */
+/*
+ * Test only, and only when vmx_test_hooks is set (module parameter test_hooks):
+ * stay in VMX root for RDX TSC ticks (at most SUBZERO_HC_SPIN_MAX), so that a test
+ * can make an NMI arrive in root.  Otherwise it is an unknown number (-EINVAL).
+ */
+#define SUBZERO_HC_TEST_SPIN	0x7e57
+#define SUBZERO_HC_SPIN_MAX	1000000000ULL
 
 /* General registers as the exit stub saves them: hardware register-number order, so
  * the register field of an exit qualification indexes gpr[] directly (Jailhouse). */
@@ -111,6 +118,8 @@ int vmx_devirtualize_this_cpu(struct vcpu *v);
 
 /* Test hook: make the next vmx_virtualize_this_cpu() on @cpu fail (-1: none). */
 extern int vmx_fail_on_cpu;
+/* Test hook: allow the test-only hypercalls. */
+extern bool vmx_test_hooks;
 
 /* assembly (arch/vmx_entry.S) */
 int vmx_launch(void);
@@ -120,6 +129,9 @@ void vmx_nmi_stub(void);
 
 /* An NMI hit VMX root on this CPU (called by vmx_nmi_stub): hold it for the guest. */
 void vmx_root_nmi(void);
+
+/* Log every VMCS field this CPU supports, by the seed's six groups.  Root only. */
+void vmcs_dump(struct vcpu *v);
 
 /* The C half of the exit path: returns 0 to VMRESUME, 1 to leave VMX (devirt). */
 int vmx_exit_handler(struct guest_regs *regs, struct vcpu *v);

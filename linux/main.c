@@ -11,6 +11,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/nospec.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
@@ -29,6 +30,9 @@
 static int fail_on_cpu = -1;
 module_param(fail_on_cpu, int, 0444);
 MODULE_PARM_DESC(fail_on_cpu, "test only: make virtualizing this CPU fail (-1: none)");
+static bool test_hooks;
+module_param(test_hooks, bool, 0444);
+MODULE_PARM_DESC(test_hooks, "test only: allow the test hypercalls (staying in VMX root)");
 
 /* Per-CPU capabilities as read at load; a CPU offline then has have_caps clear. */
 struct sz_cpu {
@@ -59,13 +63,18 @@ static void sz_drain(struct vcpu *v)
 	}
 }
 
+/* Each ring has one reader at a time: the drain work or an ioctl (see sz_ioctl). */
+static DEFINE_MUTEX(sz_drain_lock);
+
 static void sz_drain_all(void)
 {
 	unsigned int cpu;
 
+	mutex_lock(&sz_drain_lock);
 	for_each_possible_cpu(cpu)
 		if (sz_cpus[cpu].vcpu)
 			sz_drain(sz_cpus[cpu].vcpu);
+	mutex_unlock(&sz_drain_lock);
 }
 
 static void sz_drain_work_fn(struct work_struct *w);
@@ -307,6 +316,14 @@ static long sz_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
 
+	/*
+	 * Every call drains the log rings first, so what the hypervisor logged is in the
+	 * kernel log when the tool returns, even if the CPU the drain work's timer sits on
+	 * has failed closed.
+	 */
+	cpus_read_lock();
+	sz_drain_all();
+	cpus_read_unlock();
 	switch (cmd) {
 	case SUBZERO_IOC_INFO:
 		return sz_ioctl_info(uarg);
@@ -354,6 +371,7 @@ static int __init sz_init(void)
 		goto err_free;
 	sz_config = sz_cpus[cpumask_first(cpu_online_mask)].caps;
 	vmx_fail_on_cpu = fail_on_cpu;
+	vmx_test_hooks = test_hooks;
 	ret = os_linux_init();
 	if (ret)
 		goto err_free;

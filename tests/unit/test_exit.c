@@ -138,6 +138,27 @@ static void test_nmi_in_root(void **state)
 
 /* DEVIRT: VMXOFF, the guest's state back in the CPU, RFLAGS and RIP on its stack, and
  * NMIs still held go to the OS. */
+/* The test-only spin hypercall exists only with the test hooks on, and is bounded. */
+static void test_spin_hypercall_needs_test_hooks(void **state)
+{
+	(void)state;
+	regs.gpr[REG_RAX] = SUBZERO_HC_TEST_SPIN;
+	regs.gpr[REG_RCX] = SUBZERO_VMCALL_KEY;
+	regs.gpr[REG_RDX] = 10;
+	assert_int_equal(do_exit(EXIT_REASON_VMCALL, 3), 0);
+	assert_int_equal(regs.gpr[REG_RAX], (u64)-EINVAL);
+	vmx_test_hooks = true;
+	regs.gpr[REG_RAX] = SUBZERO_HC_TEST_SPIN;
+	regs.gpr[REG_RDX] = SUBZERO_HC_SPIN_MAX + 1;
+	assert_int_equal(do_exit(EXIT_REASON_VMCALL, 3), 0);
+	assert_int_equal(regs.gpr[REG_RAX], (u64)-EINVAL);
+	regs.gpr[REG_RAX] = SUBZERO_HC_TEST_SPIN;
+	regs.gpr[REG_RDX] = 10;
+	assert_int_equal(do_exit(EXIT_REASON_VMCALL, 3), 0);
+	assert_int_equal(regs.gpr[REG_RAX], 0);
+	vmx_test_hooks = false;
+}
+
 static void test_devirt_restores_and_flushes_nmis(void **state)
 {
 	u64 gstack[8] = { 0 };
@@ -163,6 +184,28 @@ static void test_devirt_restores_and_flushes_nmis(void **state)
 	assert_int_equal(gstack[7], 0xffffffff81000003ULL);	/* after the VMCALL */
 	assert_int_equal(fake_cpu.int_nmi_calls, 2);
 	assert_int_equal(v.nmi_pending, 0);
+}
+
+/* The fail-closed VMCS dump: all six groups, every field, and it fits in the ring. */
+static void test_vmcs_dump_fits_the_ring(void **state)
+{
+	char line[LOG_LINE], all[LOG_LINES * LOG_LINE] = "";
+	unsigned int lines = 0, g;
+
+	(void)state;
+	vmcs_dump(&v);
+	while (log_take(&v.log, line)) {
+		strcat(all, line);
+		strcat(all, "\n");
+		lines++;
+	}
+	assert_int_equal(v.log.dropped, 0);
+	assert_true(lines < LOG_LINES);
+	for (g = 0; g < VMCS_GROUP_NR; g++)
+		assert_non_null(strstr(all, vmcs_group_names[g]));
+	assert_non_null(strstr(all, " GUEST_RIP=ffffffff81000000"));
+	assert_non_null(strstr(all, " VM_EXIT_REASON="));
+	assert_non_null(strstr(all, " HOST_RIP="));
 }
 
 static void test_decode_cr_access(void **state)
@@ -331,6 +374,8 @@ int main(void)
 		cmocka_unit_test_setup(test_nmi_behind_injected_event, setup),
 		cmocka_unit_test_setup(test_nmi_in_root, setup),
 		cmocka_unit_test_setup(test_devirt_restores_and_flushes_nmis, setup),
+		cmocka_unit_test_setup(test_spin_hypercall_needs_test_hooks, setup),
+		cmocka_unit_test_setup(test_vmcs_dump_fits_the_ring, setup),
 		cmocka_unit_test_setup(test_cpuid_signature_and_rip, setup),
 		cmocka_unit_test_setup(test_cpuid_hides_vmx, setup),
 		cmocka_unit_test_setup(test_vmcall_from_user_is_ud, setup),

@@ -60,7 +60,8 @@ run_test() {
 	rc=$?
 	why=$(cat /tmp/why 2>/dev/null)
 	# A test that failed half-way may leave the module loaded: the next one starts clean.
-	if sz_loaded; then
+	# (Not after a test that stopped a CPU for good: unloading would wait for it.)
+	if sz_loaded && [ ! -f /tmp/cpu_abandoned ]; then
 		rmmod subzero 2>/dev/null || echo "--- $t left subzero loaded and rmmod failed"
 	fi
 	if klog_problems; then

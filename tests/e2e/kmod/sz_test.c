@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sz_test: what only kernel code can check, for the end-to-end tests.  Loading it runs
+ * one probe set (parameter "test"), prints one line per check ("sz_test: ok ..." or
+ * "sz_test: FAIL ...") and a summary, and fails the load with -EIO if a check failed.
+ *
+ *   test=vmx     on every online CPU: each VMX instruction raises #UD; CR4 reads and
+ *                writes; VMCALL with the right key, a bad key, an unknown number.
+ *                expect_hv=1 (subzero loaded) or 0 (not loaded) says what is right.
+ *   test=nmi     NMIs reach the guest: one sent while CPU 0 runs the guest, and one
+ *                sent while CPU 0 is held in VMX root (subzero test_hooks=1).
+ *   test=triple_fault   make this CPU's guest triple-fault (never returns).
+ *
+ * Faults are caught through the exception table (EX_TYPE_FAULT leaves the vector in
+ * RAX), as KVM does for VMX instructions.
+ */
+#include <linux/delay.h>
+#include <linux/module.h>
+#include <linux/smp.h>
+#include <linux/string.h>
+#include <asm/apic.h>
+#include <asm/asm.h>
+#include <asm/nmi.h>
+#include <asm/processor-flags.h>
+#include <asm/trapnr.h>
+
+#include "../../../core/vmx.h"
+
+static char *test = "vmx";
+module_param(test, charp, 0444);
+static bool expect_hv = true;
+module_param(expect_hv, bool, 0444);
+
+#define NO_FAULT (-1L)
+
+/*
+ * Run one instruction; evaluate to NO_FAULT, or to the vector of the exception it
+ * raised.  RAX and RDI belong to the probe; the instruction's operands are @...
+ */
+#define PROBE(insn, ...)						\
+({									\
+	unsigned long __ax = 0, __faulted = 1;				\
+	asm volatile("1: " insn "\n\t"					\
+		     "xor %k[f], %k[f]\n"				\
+		     "2:\n"						\
+		     _ASM_EXTABLE_FAULT(1b, 2b)				\
+		     : "+a"(__ax), [f] "+D"(__faulted)			\
+		     : __VA_ARGS__					\
+		     : "memory", "cc");					\
+	__faulted ? (long)__ax : NO_FAULT;				\
+})
+
+struct vmx_probe_result {
+	long insn[11];
+	unsigned long cr4;
+	long cr4_set_vmxe;
+	long vmcall_fault;
+	long ping, bad_key, unknown;
+};
+
+static const char *const insn_names[] = {
+	"VMXON", "VMXOFF", "VMCLEAR", "VMPTRLD", "VMPTRST", "VMREAD", "VMWRITE",
+	"VMLAUNCH", "VMRESUME", "INVEPT", "INVVPID",
+};
+
+/* VMCALL, or the vector it raised (*fault); the result comes back in RAX. */
+static long hypercall(u64 nr, u64 key, u64 arg, long *fault)
+{
+	unsigned long ax = nr, faulted = 1;
+
+	asm volatile("1: vmcall\n\t"
+		     "xor %k[f], %k[f]\n"
+		     "2:\n"
+		     _ASM_EXTABLE_FAULT(1b, 2b)
+		     : "+a"(ax), [f] "+D"(faulted)
+		     : "c"(key), "d"(arg)
+		     : "memory", "cc");
+	*fault = faulted ? (long)ax : NO_FAULT;
+	return (long)ax;
+}
+
+static void vmx_probes(void *arg)
+{
+	struct vmx_probe_result *r = arg;
+	u64 mem = 0, field = 0x681e, val = 0, type = 1;
+	struct { u64 a, b; } desc = { 0, 0 };
+	int i = 0;
+	long f;
+
+	r->insn[i++] = PROBE("vmxon %[m]", [m] "m"(mem));
+	r->insn[i++] = PROBE("vmxoff");
+	r->insn[i++] = PROBE("vmclear %[m]", [m] "m"(mem));
+	r->insn[i++] = PROBE("vmptrld %[m]", [m] "m"(mem));
+	r->insn[i++] = PROBE("vmptrst %[m]", [m] "m"(mem));
+	r->insn[i++] = PROBE("vmread %[fld], %[v]", [fld] "r"(field), [v] "r"(val));
+	r->insn[i++] = PROBE("vmwrite %[v], %[fld]", [fld] "r"(field), [v] "r"(val));
+	r->insn[i++] = PROBE("vmlaunch");
+	r->insn[i++] = PROBE("vmresume");
+	r->insn[i++] = PROBE("invept %[d], %[t]", [d] "m"(desc), [t] "r"(type));
+	r->insn[i++] = PROBE("invvpid %[d], %[t]", [d] "m"(desc), [t] "r"(type));
+
+	asm volatile("mov %%cr4, %0" : "=r"(r->cr4));
+	/* Setting VMXE is only safe to try when a hypervisor must refuse it. */
+	r->cr4_set_vmxe = NO_FAULT;
+	if (expect_hv)
+		r->cr4_set_vmxe = PROBE("mov %[v], %%cr4", [v] "r"(r->cr4 | X86_CR4_VMXE));
+
+	r->ping = hypercall(SUBZERO_HC_PING, SUBZERO_VMCALL_KEY, 0, &r->vmcall_fault);
+	r->bad_key = hypercall(SUBZERO_HC_PING, SUBZERO_VMCALL_KEY ^ 1, 0, &f);
+	r->unknown = hypercall(0x4242, SUBZERO_VMCALL_KEY, 0, &f);
+}
+
+static int failures;
+
+static void check(bool ok, int cpu, const char *what, long got)
+{
+	pr_info("sz_test: %s CPU %d: %s (got %ld)\n", ok ? "ok" : "FAIL", cpu, what, got);
+	if (!ok)
+		failures++;
+}
+
+static void test_vmx(void)
+{
+	struct vmx_probe_result r;
+	unsigned int i;
+	int cpu;
+
+	for_each_online_cpu(cpu) {
+		memset(&r, 0, sizeof(r));
+		smp_call_function_single(cpu, vmx_probes, &r, 1);
+		for (i = 0; i < ARRAY_SIZE(insn_names); i++) {
+			char what[48];
+
+			snprintf(what, sizeof(what), "%s raises #UD", insn_names[i]);
+			check(r.insn[i] == X86_TRAP_UD, cpu, what, r.insn[i]);
+		}
+		check(!(r.cr4 & X86_CR4_VMXE), cpu, "CR4.VMXE reads 0", r.cr4);
+		check(r.cr4 & X86_CR4_PAE, cpu, "CR4.PAE reads 1", r.cr4);
+		if (!expect_hv) {
+			check(r.vmcall_fault == X86_TRAP_UD, cpu, "VMCALL without subzero raises #UD",
+			      r.vmcall_fault);
+			continue;
+		}
+		check(r.cr4_set_vmxe == X86_TRAP_GP, cpu, "setting CR4.VMXE raises #GP",
+		      r.cr4_set_vmxe);
+		check(r.vmcall_fault == NO_FAULT && r.ping == SUBZERO_HC_PONG, cpu,
+		      "VMCALL ping answers", r.ping);
+		check(r.bad_key == -EPERM, cpu, "VMCALL with a bad key gets -EPERM", r.bad_key);
+		check(r.unknown == -EINVAL, cpu, "unknown hypercall gets -EINVAL", r.unknown);
+	}
+}
+
+/* ---- NMIs ---- */
+
+static atomic_t nmi_armed, nmi_seen;
+static u64 nmi_tsc;
+
+static int sz_nmi(unsigned int type, struct pt_regs *regs)
+{
+	if (smp_processor_id() != 0 || !atomic_add_unless(&nmi_armed, -1, 0))
+		return NMI_DONE;
+	nmi_tsc = rdtsc();
+	atomic_inc(&nmi_seen);
+	return NMI_HANDLED;
+}
+
+static bool wait_seen(int n)
+{
+	int i;
+
+	for (i = 0; i < 1000 && atomic_read(&nmi_seen) < n; i++)
+		mdelay(1);
+	return atomic_read(&nmi_seen) >= n;
+}
+
+#define SPIN_TICKS 20000000ULL
+
+static atomic_t spinning;
+static u64 spin_start, spin_end;
+static long spin_ret;
+
+static void spin_in_root(void *unused)
+{
+	long fault;
+
+	spin_start = rdtsc();
+	atomic_set(&spinning, 1);
+	spin_ret = hypercall(SUBZERO_HC_TEST_SPIN, SUBZERO_VMCALL_KEY, SPIN_TICKS, &fault);
+	spin_end = rdtsc();
+	if (fault != NO_FAULT)
+		spin_ret = -1000 - fault;
+}
+
+static void test_nmi(void)
+{
+	u64 sent;
+	int i;
+
+	if (smp_processor_id() == 0 || !cpu_online(0)) {
+		check(false, 0, "test=nmi must run on a CPU other than 0", 0);
+		return;
+	}
+	if (register_nmi_handler(NMI_LOCAL, sz_nmi, 0, "sz_test")) {
+		check(false, 0, "register_nmi_handler", 0);
+		return;
+	}
+	/* 1: CPU 0 runs the guest (idle or not): the NMI exits and is injected. */
+	atomic_set(&nmi_armed, 1);
+	apic->send_IPI(0, NMI_VECTOR);
+	check(wait_seen(1), 0, "an NMI sent to the guest arrives", atomic_read(&nmi_seen));
+
+	/* 2: CPU 0 is held in VMX root: the NMI waits there and arrives after. */
+	atomic_set(&nmi_armed, 1);
+	atomic_set(&spinning, 0);
+	smp_call_function_single(0, spin_in_root, NULL, 0);
+	for (i = 0; i < 1000 && !atomic_read(&spinning); i++)
+		mdelay(1);
+	udelay(100);
+	sent = rdtsc();
+	apic->send_IPI(0, NMI_VECTOR);
+	check(wait_seen(2), 0, "an NMI sent while in VMX root arrives", atomic_read(&nmi_seen));
+	check(spin_ret == 0, 0, "the test spin hypercall ran", spin_ret);
+	check(sent < spin_end && nmi_tsc >= spin_start + SPIN_TICKS, 0,
+	      "it was held until root was left (ticks after the spin ended)",
+	      (long)(nmi_tsc - (spin_start + SPIN_TICKS)));
+	unregister_nmi_handler(NMI_LOCAL, "sz_test");
+}
+
+/* ---- fail closed ---- */
+
+static void test_triple_fault(void)
+{
+	struct desc_ptr none = { .size = 0, .address = 0 };
+
+	pr_info("sz_test: CPU %d: loading an empty IDT and raising #UD\n", smp_processor_id());
+	local_irq_disable();
+	asm volatile("lidt %0; ud2" : : "m"(none));
+	/* not reached: #UD -> #GP -> #DF cannot be delivered: triple fault */
+}
+
+static int __init sz_test_init(void)
+{
+	failures = 0;
+	if (!strcmp(test, "vmx"))
+		test_vmx();
+	else if (!strcmp(test, "nmi"))
+		test_nmi();
+	else if (!strcmp(test, "triple_fault"))
+		test_triple_fault();
+	else
+		return -EINVAL;
+	pr_info("sz_test: %s: %d failed\n", test, failures);
+	return failures ? -EIO : 0;
+}
+
+static void __exit sz_test_exit(void)
+{
+}
+
+module_init(sz_test_init);
+module_exit(sz_test_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("subzero end-to-end test probes");
