@@ -197,8 +197,11 @@ static int handle_cr_access(struct vcpu *v, struct guest_regs *r)
 
 /*
  * With NMI exiting on, an NMI in non-root exits here (SDM Vol. 3C, 26.2): hold it for
- * the guest.  No exception is intercepted (the exception bitmap is 0), so any other
- * interruption type here is unexpected.
+ * the guest.  An NMI that causes a VM exit leaves NMIs blocked until the next IRET,
+ * and root code never IRETs on its own, so IRET once: an NMI that comes while we are
+ * still in root then reaches the host IDT instead of waiting (on Bochs, VM entry does
+ * not end the blocking either).  No exception is intercepted (the exception bitmap
+ * is 0), so any other interruption type here is unexpected.
  */
 static int handle_exception_nmi(struct vcpu *v, struct guest_regs *r)
 {
@@ -208,6 +211,7 @@ static int handle_exception_nmi(struct vcpu *v, struct guest_regs *r)
 	if ((info & INTR_INFO_VALID) &&
 	    (info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT == INTR_TYPE_NMI) {
 		__atomic_add_fetch(&v->nmi_pending, 1, __ATOMIC_RELAXED);
+		cpu_unblock_nmis();
 		return 0;
 	}
 	return -EOPNOTSUPP;

@@ -159,7 +159,8 @@ static int sz_cpu_offline(unsigned int cpu)
 		pr_err("CPU %u: could not leave VMX: %d\n", cpu, ret);
 		return ret;
 	}
-	pr_info("CPU %u: devirtualized after %llu exits\n", cpu, sz_exit_total(v));
+	pr_info("CPU %u: devirtualized after %llu exits; NMIs: %llu arrived in root, %llu injected\n",
+		cpu, sz_exit_total(v), v->nmis_in_root, v->nmis_injected);
 	sz_cpus[cpu].vcpu = NULL;
 	vmx_vcpu_free(v);
 	os_free(v);

@@ -191,6 +191,31 @@ static inline void cpu_wbinvd(void)
 	asm volatile("wbinvd" : : : "memory");
 }
 
+/*
+ * IRET to the next instruction, on the same stack: the one way to end the blocking of
+ * NMIs that an NMI leaves behind when nothing else will IRET (SDM Vol. 3A, 6.7.1).
+ */
+static inline void cpu_unblock_nmis(void)
+{
+	unsigned long tmp;
+
+	asm volatile("mov %%rsp, %0\n\t"
+		     "push $0\n\t"		/* SS slot, filled below */
+		     "push %0\n\t"
+		     "pushfq\n\t"
+		     "push $0\n\t"		/* CS slot */
+		     "push $0\n\t"		/* RIP slot */
+		     "mov %%ss, %k0\n\t"
+		     "mov %0, 32(%%rsp)\n\t"
+		     "mov %%cs, %k0\n\t"
+		     "mov %0, 8(%%rsp)\n\t"
+		     "lea 1f(%%rip), %0\n\t"
+		     "mov %0, (%%rsp)\n\t"
+		     "iretq\n"
+		     "1:"
+		     : "=&r"(tmp) : : "memory", "cc");
+}
+
 /* Deliver an NMI through the current IDT's vector 2 (a held NMI, after VMXOFF). */
 static inline void cpu_int_nmi(void)
 {

@@ -67,6 +67,7 @@ static void test_nmi_exit_reinjected(void **state)
 	assert_int_equal(v.nmis_injected, 1);
 	assert_false(window_exiting());
 	assert_int_equal(fake_vmcs_get(GUEST_RIP), 0xffffffff81000000ULL);	/* not skipped */
+	assert_int_equal(fake_cpu.unblock_nmi_calls, 1);	/* later NMIs reach root */
 }
 
 /* While the guest blocks NMIs, the NMI waits for an NMI-window exit. */

@@ -163,6 +163,7 @@ u64 cpu_rdtsc(void) { static u64 t; return t += 100; }
 void cpu_xsetbv(u32 index, u64 val) { if (index == 0) fake_cpu.xcr0 = val; }
 void cpu_wbinvd(void) { fake_cpu.wbinvd_calls++; }
 void cpu_int_nmi(void) { fake_cpu.int_nmi_calls++; }
+void cpu_unblock_nmis(void) { fake_cpu.unblock_nmi_calls++; }
 
 /* ---- VMX ---- */
 

@@ -47,6 +47,7 @@ struct fake_cpu_state {
 	unsigned int invvpid_calls;
 	unsigned int wbinvd_calls;
 	unsigned int int_nmi_calls;	/* NMIs delivered with INT 2 */
+	unsigned int unblock_nmi_calls;	/* IRETs to end NMI blocking */
 };
 extern struct fake_cpu_state fake_cpu;
 
