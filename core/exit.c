@@ -214,6 +214,9 @@ static int handle_exception_nmi(struct vcpu *v, struct guest_regs *r)
 		cpu_unblock_nmis();
 		return 0;
 	}
+	if ((info & INTR_INFO_VALID) && (info & INTR_INFO_VECTOR_MASK) == X86_VEC_DB &&
+	    (info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT == INTR_TYPE_HARD_EXCEPTION)
+		return handle_debug_exception(v, r);	/* the watch single step */
 	return -EOPNOTSUPP;
 }
 
@@ -258,6 +261,9 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 			;
 		r->gpr[REG_RAX] = 0;
 		break;
+	case SUBZERO_HC_WATCH_SYNC:
+		r->gpr[REG_RAX] = v->ept.pml4 ? (u64)(long)watch_sync(v) : (u64)-EOPNOTSUPP;
+		break;
 	case SUBZERO_HC_DEVIRT:
 		r->gpr[REG_RAX] = 0;
 		skip_instruction();
@@ -274,6 +280,9 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 static const exit_handler_t exit_handlers[] = {
 	[EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
 	[EXIT_REASON_NMI_WINDOW] = handle_nmi_window,
+	[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
+	[EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig,
+	[EXIT_REASON_MONITOR_TRAP_FLAG] = handle_monitor_trap,
 	[EXIT_REASON_CPUID] = handle_cpuid,
 	[EXIT_REASON_INVD] = handle_invd,
 	[EXIT_REASON_XSETBV] = handle_xsetbv,
@@ -355,7 +364,8 @@ static void nmi_deliver(struct vcpu *v)
 {
 	u32 intr;
 
-	if (!__atomic_load_n(&v->nmi_pending, __ATOMIC_RELAXED))
+	/* Not in the middle of a watch step: the NMI waits for the step's end. */
+	if (!__atomic_load_n(&v->nmi_pending, __ATOMIC_RELAXED) || v->step.active)
 		return;
 	intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
 	if (!(vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID) &&
@@ -424,6 +434,9 @@ static void devirtualize(struct vcpu *v, struct guest_regs *r)
 	}
 
 	stack = (u64 *)(rsp - 16);
+	/* A watch step cut short leaves our TF behind: take it back. */
+	if (v->step.active && v->step.tf)
+		rflags &= ~(u64)X86_EFLAGS_TF;
 	stack[0] = rflags;
 	stack[1] = rip;
 	r->gpr[REG_RSP] = (u64)stack;

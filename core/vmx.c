@@ -51,10 +51,75 @@ int vmx_msr_bitmap_init(void *page)
 
 /* ---- allocation ---- */
 
+static struct {
+	bool on;
+	struct mtrr_state mtrr;
+	u64 map_limit;
+} vmx_ept_cfg;
+
+void vmx_ept_setup(const struct mtrr_state *m, u64 map_limit)
+{
+	vmx_ept_cfg.mtrr = *m;
+	vmx_ept_cfg.map_limit = map_limit;
+	vmx_ept_cfg.on = true;
+}
+
+static int vmx_ept_alloc(struct vcpu *v)
+{
+	unsigned int need;
+	int ret;
+
+	v->events = os_zalloc(sizeof(*v->events));
+	v->scratch = os_alloc_pages(0, &v->scratch_pa);
+	if (!v->events || !v->scratch)
+		return -ENOMEM;
+	ret = ept_tables_needed(v->caps->ept_vpid, &vmx_ept_cfg.mtrr, vmx_ept_cfg.map_limit,
+				&need);
+	if (!ret)
+		ret = ept_init(&v->ept, v->caps->ept_vpid, &vmx_ept_cfg.mtrr,
+			       vmx_ept_cfg.map_limit, need + VMX_EPT_SPARE_PAGES);
+	/* MTF where the CPU has it (allowed-1 of the TRUE_ procbased controls) */
+	v->mtf = (v->caps->true_procbased >> 32) & CPU_BASED_MONITOR_TRAP_FLAG;
+	return ret;
+}
+
+int vmx_ept_hide(struct vcpu *v, u64 pa)
+{
+	unsigned int level;
+	u64 *leaf;
+	int ret;
+
+	if (!v->ept.pml4)
+		return 0;
+	/* Different permissions make the page a 4 KiB leaf of its own, never merged. */
+	ret = ept_set_perm(&v->ept, pa, PAGE_SIZE, EPT_READ | EPT_WRITE);
+	if (ret)
+		return ret;
+	leaf = ept_leaf(&v->ept, pa, &level);
+	if (!leaf || level != EPT_LEVEL_4K)
+		return -EINVAL;
+	*leaf = (*leaf & ~EPT_ADDR_MASK) | v->scratch_pa;
+	return 0;
+}
+
+void vmx_private_pages(struct vcpu *v, void (*fn)(u64 pa, void *ctx), void *ctx)
+{
+	unsigned int i;
+
+	fn(v->vmxon_pa, ctx);
+	fn(v->vmcs_pa, ctx);
+	for (i = 0; i < VCPU_HOST_STACK_SIZE / PAGE_SIZE; i++)
+		fn(v->host_stack_pa + i * PAGE_SIZE, ctx);
+	if (v->scratch)
+		fn(v->scratch_pa, ctx);
+	for (i = 0; v->ept.pml4 && i < ept_pool_size(&v->ept); i++)
+		fn(ept_pool_pa(&v->ept, i), ctx);
+}
+
 int vmx_vcpu_alloc(struct vcpu *v, unsigned int cpu, const struct vmx_caps *caps,
 		   u64 msr_bitmap_pa)
 {
-	u64 pa;
+	int ret;
 
 	v->cpu = cpu;
 	v->caps = caps;
@@ -63,10 +128,17 @@ int vmx_vcpu_alloc(struct vcpu *v, unsigned int cpu, const struct vmx_caps *caps
 	v->vpid = (u16)(cpu + 1);
 	v->vmxon = os_alloc_pages(0, &v->vmxon_pa);
 	v->vmcs = os_alloc_pages(0, &v->vmcs_pa);
-	v->host_stack = os_alloc_pages(2, &pa);
+	v->host_stack = os_alloc_pages(2, &v->host_stack_pa);
 	if (!v->vmxon || !v->vmcs || !v->host_stack) {
 		vmx_vcpu_free(v);
 		return -ENOMEM;
+	}
+	if (vmx_ept_cfg.on) {
+		ret = vmx_ept_alloc(v);
+		if (ret) {
+			vmx_vcpu_free(v);
+			return ret;
+		}
 	}
 	return 0;
 }
@@ -79,7 +151,12 @@ void vmx_vcpu_free(struct vcpu *v)
 		os_free_pages(v->vmcs, 0);
 	if (v->host_stack)
 		os_free_pages(v->host_stack, 2);
-	v->vmxon = v->vmcs = v->host_stack = NULL;
+	ept_destroy(&v->ept);
+	if (v->scratch)
+		os_free_pages(v->scratch, 0);
+	os_free(v->events);
+	v->vmxon = v->vmcs = v->host_stack = v->scratch = NULL;
+	v->events = NULL;
 }
 
 /* ---- segments ---- */
@@ -230,7 +307,8 @@ static int vmcs_setup_controls(struct vcpu *v)
 		  (cpuid_bit(0x80000001, 0, CPUID_EDX, BIT(27)) ? SECONDARY_EXEC_ENABLE_RDTSCP : 0) |
 		  (cpuid_bit(7, 0, CPUID_EBX, BIT(10)) ? SECONDARY_EXEC_ENABLE_INVPCID : 0) |
 		  (cpuid_bit(0xd, 1, CPUID_EAX, BIT(3)) ? SECONDARY_EXEC_ENABLE_XSAVES : 0) |
-		  (cpuid_bit(7, 0, CPUID_ECX, BIT(5)) ? SECONDARY_EXEC_ENABLE_USR_WAIT_PAUSE : 0),
+		  (cpuid_bit(7, 0, CPUID_ECX, BIT(5)) ? SECONDARY_EXEC_ENABLE_USR_WAIT_PAUSE : 0) |
+		  (v->ept.pml4 ? SECONDARY_EXEC_ENABLE_EPT : 0),
 		  SECONDARY_EXEC_ENABLE_VPID },
 		{ VMX_CTL_EXIT, VM_EXIT_CONTROLS,
 		  VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER |
@@ -262,6 +340,8 @@ static int vmcs_setup_controls(struct vcpu *v)
 	vmcs_write32(&v->vmcs_err, EXCEPTION_BITMAP, 0);
 	vmcs_write32(&v->vmcs_err, CR3_TARGET_COUNT, 0);
 	vmcs_write64(&v->vmcs_err, MSR_BITMAP, v->msr_bitmap_pa);
+	if (v->ept.pml4)
+		vmcs_write64(&v->vmcs_err, EPT_POINTER, ept_eptp(&v->ept));
 	vmcs_write32(&v->vmcs_err, VM_EXIT_MSR_STORE_COUNT, 0);
 	vmcs_write32(&v->vmcs_err, VM_EXIT_MSR_LOAD_COUNT, 0);
 	vmcs_write32(&v->vmcs_err, VM_ENTRY_MSR_LOAD_COUNT, 0);

@@ -10,6 +10,8 @@
 #include "log.h"
 #include "vmcs.h"
 #include "vmx_caps.h"
+#include "ept.h"
+#include "watch.h"
 
 #define EXIT_REASON_MAX		80
 
@@ -27,6 +29,7 @@
  * stay in VMX root for RDX TSC ticks (at most SUBZERO_HC_SPIN_MAX), so that a test
  * can make an NMI arrive in root.  Otherwise it is an unknown number (-EINVAL).
  */
+#define SUBZERO_HC_WATCH_SYNC	2	/* apply watch_table to this CPU's EPT */
 #define SUBZERO_HC_TEST_SPIN	0x7e57
 #define SUBZERO_HC_SPIN_MAX	1000000000ULL
 
@@ -45,6 +48,7 @@ struct vcpu {
 	void *vmcs;
 	u64 vmcs_pa;
 	void *host_stack;
+	u64 host_stack_pa;
 	u64 msr_bitmap_pa;		/* shared, read-only once built */
 
 	unsigned int cpu;
@@ -66,6 +70,20 @@ struct vcpu {
 	u32 nmi_pending;
 	u64 nmis_in_root;		/* NMIs that arrived while in VMX root */
 	u64 nmis_injected;		/* NMIs delivered to the guest */
+
+	/* EPT: this CPU's own map (see ept.h for why not shared) */
+	struct ept ept;
+	bool mtf;			/* single-step with the monitor trap flag */
+	void *scratch;			/* where hidden pages and discarded writes go */
+	u64 scratch_pa;
+	struct {
+		bool active;		/* one instruction is being stepped */
+		bool tf;		/* we set RFLAGS.TF for it */
+		u64 gpa;		/* the page opened for it */
+		u64 leaf;		/* its leaf entry, to put back */
+	} step;
+	struct watch applied[WATCH_MAX];	/* watch_table as this EPT has it */
+	struct watch_ring *events;
 
 	/* what VMXON changed, to undo at VMXOFF */
 	u64 orig_cr0, orig_cr4;
@@ -96,6 +114,25 @@ int vmx_msr_bitmap_init(void *page);
 void vmx_host_idt_init(void *page, u64 os_idt_base, u16 os_idt_limit);
 /* The same, undone (before the page is freed): later VMCSs use the OS's IDT. */
 void vmx_host_idt_clear(void);
+
+/*
+ * EPT for every vcpu allocated from now on: the MTRRs to take memory types from, and
+ * how much guest-physical space to map.  Without this call vcpus run without EPT.
+ * Not root-safe.
+ */
+void vmx_ept_setup(const struct mtrr_state *m, u64 map_limit);
+
+/* The table pages a split may take beyond the initial map, per CPU. */
+#define VMX_EPT_SPARE_PAGES	64
+
+/*
+ * Hide the page at @pa from @v's guest: it maps to @v's scratch page instead, so
+ * guest reads see junk and guest writes go nowhere.  Only before @v is launched.
+ */
+int vmx_ept_hide(struct vcpu *v, u64 pa);
+
+/* Call @fn for every page only the hypervisor may touch that @v owns. */
+void vmx_private_pages(struct vcpu *v, void (*fn)(u64 pa, void *ctx), void *ctx);
 
 /* Allocate a vcpu's regions.  Not root-safe. */
 int vmx_vcpu_alloc(struct vcpu *v, unsigned int cpu, const struct vmx_caps *caps,
@@ -129,6 +166,13 @@ void vmx_nmi_stub(void);
 
 /* An NMI hit VMX root on this CPU (called by vmx_nmi_stub): hold it for the guest. */
 void vmx_root_nmi(void);
+
+/* Root-side handlers (watch.c) */
+int watch_sync(struct vcpu *v);
+int handle_ept_violation(struct vcpu *v, struct guest_regs *r);
+int handle_ept_misconfig(struct vcpu *v, struct guest_regs *r);
+int handle_monitor_trap(struct vcpu *v, struct guest_regs *r);
+int handle_debug_exception(struct vcpu *v, struct guest_regs *r);
 
 /* Log every VMCS field this CPU supports, by the seed's six groups.  Root only. */
 void vmcs_dump(struct vcpu *v);

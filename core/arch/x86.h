@@ -281,6 +281,15 @@ _Static_assert(sizeof(union cr4) == 8, "union cr4 is one register");
 #define VMX_VPID_EXTENT_ALL_CONTEXT		BIT_ULL(42)
 #define VMX_VPID_EXTENT_SINGLE_NON_GLOBAL	BIT_ULL(43)
 
+#ifndef PAGE_SIZE
+#define PAGE_SIZE	4096
+#endif
+
+/* RFLAGS (SDM Vol. 1, 3.4.3) and DR6 (SDM Vol. 3B, 18.2.3) */
+#define X86_EFLAGS_TF	BIT(8)
+#define X86_EFLAGS_IF	BIT(9)
+#define DR6_BS		BIT(14)
+
 /* Exception and interrupt vectors (SDM Vol. 3A, Table 6-1) */
 #define X86_VEC_DB	1
 #define X86_VEC_NMI	2

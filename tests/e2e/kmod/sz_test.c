@@ -10,11 +10,23 @@
  *   test=nmi     NMIs reach the guest: one sent while CPU 0 runs the guest, and one
  *                sent while CPU 0 is held in VMX root (subzero test_hooks=1).
  *   test=triple_fault   make this CPU's guest triple-fault (never returns).
+ *   test=watch   stay loaded with a data page and a function on a page of its own, and
+ *                print their physical addresses; writing N to the parameter "writes"
+ *                stores N values into the data page, "calls" calls the function N
+ *                times (the e2e test watches those pages meanwhile).
+ *   test=poke pa=A     write through a fresh writable mapping of physical page A (a
+ *                page of kernel text) and report whether the write took effect.
+ *   test=zero pa=A     on CPU 0, zero physical page A through the kernel's direct map
+ *                (a page of subzero's EPT: it must not reach the real table).
  *
  * Faults are caught through the exception table (EX_TYPE_FAULT leaves the vector in
  * RAX), as KVM does for VMX instructions.
  */
 #include <linux/delay.h>
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/vmalloc.h>
 #include <linux/module.h>
 #include <linux/smp.h>
 #include <linux/string.h>
@@ -30,6 +42,8 @@ static char *test = "vmx";
 module_param(test, charp, 0444);
 static bool expect_hv = true;
 module_param(expect_hv, bool, 0444);
+static unsigned long pa;
+module_param(pa, ulong, 0444);
 
 #define NO_FAULT (-1L)
 
@@ -241,6 +255,98 @@ static void test_triple_fault(void)
 	/* not reached: #UD -> #GP -> #DF cannot be delivered: triple fault */
 }
 
+/* ---- watch targets ---- */
+
+static u64 *watch_data;
+
+/* Alone on its page, so that an execute watch on the page sees its calls only. */
+static noinline __aligned(4096) int sz_exec_target(int x)
+{
+	return x * 3 + 1;
+}
+
+static int writes_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned long rip = 0;
+	unsigned int n, i, bad = 0;
+
+	if (kstrtouint(val, 0, &n) || !watch_data || n > 4096)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		u64 v = 0x5a00000000ULL + i;
+
+		asm volatile("1: movq %[v], (%[p])\n\t"
+			     "lea 1b(%%rip), %[rip]"
+			     : [rip] "=r"(rip) : [v] "r"(v), [p] "r"(&watch_data[i % 512])
+			     : "memory");
+		if (READ_ONCE(watch_data[i % 512]) != v)
+			bad++;
+	}
+	pr_info("sz_test: %s: %u writes at pa=%llx from rip=%lx, %u read back wrong\n",
+		bad ? "FAIL" : "ok", n, (u64)virt_to_phys(watch_data), rip, bad);
+	return bad ? -EIO : 0;
+}
+
+static int calls_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n, i;
+	int sum = 0;
+
+	if (kstrtouint(val, 0, &n) || n > 4096)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		sum += sz_exec_target(i);
+	pr_info("sz_test: ok: %u calls of %px, sum %d\n", n, sz_exec_target, sum);
+	return 0;
+}
+
+static const struct kernel_param_ops writes_ops = { .set = writes_set };
+static const struct kernel_param_ops calls_ops = { .set = calls_set };
+module_param_cb(writes, &writes_ops, NULL, 0200);
+module_param_cb(calls, &calls_ops, NULL, 0200);
+
+static int test_watch(void)
+{
+	watch_data = (u64 *)get_zeroed_page(GFP_KERNEL);
+	if (!watch_data)
+		return -ENOMEM;
+	pr_info("sz_test: watch data pa=%llx exec pa=%llx exec rip=%px\n",
+		(u64)virt_to_phys(watch_data),
+		(u64)page_to_phys(vmalloc_to_page(sz_exec_target)), sz_exec_target);
+	return 0;
+}
+
+/* Write to physical page pa through a mapping of our own; the value must not stick. */
+static void test_poke(void)
+{
+	struct page *page = pfn_to_page(pa >> PAGE_SHIFT);
+	u64 *alias = vmap(&page, 1, VM_MAP, PAGE_KERNEL);
+	u64 old, now;
+
+	if (!alias) {
+		check(false, 0, "vmap", 0);
+		return;
+	}
+	old = READ_ONCE(alias[32]);
+	WRITE_ONCE(alias[32], ~old);
+	now = READ_ONCE(alias[32]);
+	if (now != old)
+		WRITE_ONCE(alias[32], old);	/* not protected: undo at once */
+	check(now == old, smp_processor_id(), "a write to the protected page did not stick",
+	      (long)(now ^ old));
+	vunmap(alias);
+}
+
+static void zero_page_fn(void *unused)
+{
+	u64 *p = phys_to_virt(pa);
+	u64 first = READ_ONCE(p[0]);
+
+	pr_info("sz_test: CPU %d: EPT page %lx reads %llx before zeroing\n",
+		smp_processor_id(), pa, first);
+	memset(p, 0, PAGE_SIZE);
+}
+
 static int __init sz_test_init(void)
 {
 	failures = 0;
@@ -250,6 +356,12 @@ static int __init sz_test_init(void)
 		test_nmi();
 	else if (!strcmp(test, "triple_fault"))
 		test_triple_fault();
+	else if (!strcmp(test, "watch"))
+		return test_watch();
+	else if (!strcmp(test, "poke") && pa)
+		test_poke();
+	else if (!strcmp(test, "zero") && pa)
+		smp_call_function_single(0, zero_page_fn, NULL, 1);
 	else
 		return -EINVAL;
 	pr_info("sz_test: %s: %d failed\n", test, failures);
@@ -258,6 +370,8 @@ static int __init sz_test_init(void)
 
 static void __exit sz_test_exit(void)
 {
+	if (watch_data)
+		free_page((unsigned long)watch_data);
 }
 
 module_init(sz_test_init);

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Watch and protect: guest-physical pages whose accesses the hypervisor sees, through
+ * the EPT permissions of each CPU's own map (ept.h).
+ *
+ *  - watch: the chosen accesses (read, write, execute) to a page are recorded (CPU,
+ *    GPA, GLA, guest RIP, access, TSC) into that CPU's event ring, and then complete:
+ *    the page is opened on this CPU only, the guest runs exactly one instruction, and
+ *    the page is closed again.
+ *  - protect: writes to a page are recorded and discarded.  The writing instruction
+ *    runs once against a private copy of the page (so it completes, without a fault
+ *    and with the value it read being the page's real content), and the copy is
+ *    dropped afterwards: the guest's next read sees the page unchanged.
+ *
+ * One instruction is single-stepped with the monitor trap flag where the CPU has it,
+ * else with RFLAGS.TF and a #DB intercept (Bochs has no MTF).  In both cases the entry
+ * that starts the step holds back interrupts for that one instruction (blocking by
+ * STI, when RFLAGS.IF is set) so that the step is the watched instruction and not an
+ * interrupt handler; NMIs held meanwhile are delivered when the step ends.
+ *
+ * The list of pages is one table shared by every CPU: user space changes it from normal
+ * context (one writer, serialized by the OS layer), then asks every CPU to apply it to
+ * its own EPT in root (watch_sync) and INVEPT.  Root code only reads it.
+ */
+#ifndef SUBZERO_WATCH_H
+#define SUBZERO_WATCH_H
+
+#include "types.h"
+
+#define WATCH_MAX		32
+#define WATCH_EVENTS		256		/* per CPU, a power of two */
+
+#define WATCH_KIND_WATCH	1
+#define WATCH_KIND_PROTECT	2
+
+/* Access bits: the EPT permission bits (EPT_READ, EPT_WRITE, EPT_EXEC). */
+#define WATCH_R			1U
+#define WATCH_W			2U
+#define WATCH_X			4U
+
+struct watch {
+	u64 gpa;			/* page aligned */
+	u32 access;			/* WATCH_R/W/X: what is recorded */
+	u32 kind;			/* WATCH_KIND_*, 0 = free slot */
+};
+
+struct watch_event {
+	u64 tsc;
+	u64 gpa;
+	u64 gla;			/* valid if flags & WATCH_EV_GLA */
+	u64 rip;
+	u32 cpu;
+	u32 access;			/* the attempted access: WATCH_R, _W or _X */
+	u32 kind;
+	u32 flags;
+};
+
+#define WATCH_EV_GLA		BIT(0)	/* gla is valid */
+#define WATCH_EV_DISCARDED	BIT(1)	/* a write to a protected page, not performed */
+
+/* One CPU's events: written in root, read by the OS (one reader). */
+struct watch_ring {
+	volatile u32 head;
+	volatile u32 tail;
+	volatile u32 dropped;
+	struct watch_event ev[WATCH_EVENTS];
+};
+
+/* The table every CPU applies; only watch_add/watch_del change it. */
+extern struct watch watch_table[WATCH_MAX];
+
+/*
+ * Add a page to the table (not yet applied to any EPT: call watch_sync on every CPU
+ * next).  -EINVAL for an unaligned gpa, a kind or access outside the definitions, or
+ * a protect with access other than WATCH_W; -EEXIST if the page is already there;
+ * -ENOSPC when the table is full.  Not root-safe; one caller at a time.
+ */
+int watch_add(u64 gpa, u32 access, u32 kind);
+/* Remove a page: -ENOENT if absent.  Same rules as watch_add. */
+int watch_del(u64 gpa);
+
+/* Take the oldest event; false if the ring is empty.  One reader at a time. */
+bool watch_take(struct watch_ring *r, struct watch_event *ev);
+
+#endif
