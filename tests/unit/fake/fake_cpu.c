@@ -145,7 +145,13 @@ void cpu_cpuid(u32 leaf, u32 subleaf, u32 regs[4])
 	}
 	if (leaf == 0x80000000)
 		regs[0] = cur.cpuid_ext_max;
-	if (leaf == 0x80000008 && cur.cpuid_ext_max >= 0x80000008)
+	/*
+	 * Above the maximum extended leaf Intel CPUs return the highest basic leaf's
+	 * data: something plausible, to catch code that forgets to check.
+	 */
+	if (leaf > 0x80000000 && leaf > cur.cpuid_ext_max)
+		regs[0] = 0x2c;
+	else if (leaf == 0x80000008)
 		regs[0] = cur.cpuid_ext8_eax;
 	if (leaf == 0xd && subleaf == 0)
 		regs[0] = 7;		/* XCR0 may hold x87, SSE, AVX */
