@@ -21,8 +21,9 @@
  *    left over is what splits can use.
  *
  *  - A table that a merge unlinks is not reused at once: until INVEPT the processor
- *    may still walk it through its paging-structure caches (SDM Vol. 3C, 29.4.3).
- *    It waits on a deferred list, and the caller, after INVEPT, calls ept_reclaim().
+ *    may still walk it through its paging-structure caches (SDM Vol. 3C, 29.4
+ *    "Caching Translation Information").  It waits on a deferred list, and the
+ *    caller, after INVEPT, calls ept_reclaim().
  *
  *  - The processor knows tables by physical address; the walk turns those back into
  *    pointers with os_phys_to_virt(), which is arithmetic and root-safe (looking them
@@ -30,9 +31,10 @@
  *
  *  - A leaf carries the memory type the MTRRs give its range, with IPAT = 0: the
  *    guest's PAT then combines with it just as the host's PAT combines with the MTRRs
- *    (SDM Vol. 3C, 29.3.7.2), so memory stays cached as the guest set it up.  The
- *    MTRRs themselves no longer apply under EPT, hence the copy.  A large page is used
- *    only where the MTRR type of its whole range is uniform.
+ *    (SDM Vol. 3C, 29.3.7.2 "Memory Type Used for Translated Guest-Physical
+ *    Addresses"), so memory stays cached as the guest set it up.  The MTRRs
+ *    themselves no longer apply under EPT, hence the copy.  A large page is used only
+ *    where the MTRR type of its whole range is uniform.
  *
  *  - Paging-structure entries always allow read, write and execute: permissions live
  *    in the leaves only.
@@ -54,7 +56,7 @@
 #include "types.h"
 #include "mtrr.h"
 
-/* EPT paging-structure entries (SDM Vol. 3C, 29.3.2, Tables 29-1 to 29-6) */
+/* EPT paging-structure entries (SDM Vol. 3C, 29.3.2 "EPT Translation Mechanism") */
 #define EPT_READ		BIT_ULL(0)
 #define EPT_WRITE		BIT_ULL(1)
 #define EPT_EXEC		BIT_ULL(2)
@@ -73,12 +75,12 @@
 #define EPT_LEVEL_2M		2
 #define EPT_LEVEL_1G		3
 
-/* The EPT pointer (SDM Vol. 3C, 25.6.11) */
+/* The EPT pointer (SDM Vol. 3C, 25.6.11 "Extended-Page-Table Pointer (EPTP)") */
 #define EPTP_MEMTYPE_WB		6ULL
 #define EPTP_WALK_LENGTH_4	(3ULL << 3)	/* page-walk length minus one */
 #define EPTP_AD_ENABLE		BIT_ULL(6)
 
-/* INVEPT types (SDM Vol. 3C, 31.3, INVEPT) */
+/* INVEPT types (SDM Vol. 3C, chapter 31, INVEPT) */
 #define INVEPT_SINGLE_CONTEXT	1
 #define INVEPT_ALL_CONTEXT	2
 
@@ -161,8 +163,8 @@ u64 ept_eptp(const struct ept *e);
  * Returns 0; -EINVAL if gpa or size is not a multiple of 4 KiB, size is 0, the range
  * leaves [0, map_limit), or perm is one the SDM calls a misconfiguration (write
  * without read; execute alone on a CPU without execute-only support; SDM Vol. 3C,
- * 29.3.3.1); -ENOMEM if the pool has too few free pages for the splits, checked
- * before anything changes: the map is then untouched.  Root-safe.
+ * 29.3.3.1 "EPT Misconfigurations"); -ENOMEM if the pool has too few free pages for
+ * the splits, checked before anything changes: the map is then untouched.  Root-safe.
  */
 int ept_set_perm(struct ept *e, u64 gpa, u64 size, unsigned int perm);
 
