@@ -199,6 +199,29 @@ static void test_fixed_ranges(void **state)
 	assert_int_equal(type_of(MiB, MiB), WB);
 }
 
+/* Each byte of a fixed-range MSR types its own unit, lowest byte first. */
+static void test_fixed_range_bytes(void **state)
+{
+	static const u8 types[8] = { WB, WT, UC, WP, WC, WB, WB, UC };
+	u64 v = 0;
+
+	(void)state;
+	for (int i = 0; i < 8; i++)
+		v |= (u64)types[i] << (8 * i);
+	fake_cpu_set_msr(MSR_MTRRfix64K_00000, v);
+	fake_cpu_set_msr(MSR_MTRRfix16K_A0000, v);
+	fake_cpu_set_msr(MSR_MTRRfix4K_C0000 + 5, v);	/* E8000-EFFFF */
+	assert_int_equal(mtrr_read(&st), 0);
+	for (int i = 0; i < 8; i++) {
+		assert_int_equal(type_of(i * 64 * KiB, 64 * KiB), types[i]);
+		assert_int_equal(type_of(0xa0000 + i * 16 * KiB, 16 * KiB), types[i]);
+		assert_int_equal(type_of(0xe8000 + i * 4 * KiB, 4 * KiB), types[i]);
+	}
+	assert_int_equal(type_of(0x50000, 128 * KiB), WB);	/* units 5 and 6 */
+	assert_false(uniform(0x40000, 128 * KiB));		/* units 4 and 5 */
+	assert_int_equal(type_of(0xe8000 + 20 * KiB, 8 * KiB), WB);
+}
+
 /* With FE = 0 the variable ranges cover the first MiB too. */
 static void test_fixed_ranges_disabled(void **state)
 {
@@ -329,6 +352,7 @@ int main(void)
 		cmocka_unit_test_setup(test_no_smrr, setup),
 		cmocka_unit_test_setup(test_disabled_is_uc, setup),
 		cmocka_unit_test_setup(test_fixed_ranges, setup),
+		cmocka_unit_test_setup(test_fixed_range_bytes, setup),
 		cmocka_unit_test_setup(test_fixed_ranges_disabled, setup),
 		cmocka_unit_test_setup(test_variable_ranges_and_default, setup),
 		cmocka_unit_test_setup(test_smrr_is_uc, setup),
