@@ -136,7 +136,8 @@ int ept_tables_needed(u64 ept_vpid_cap, const struct mtrr_state *m, u64 map_limi
  *
  * Returns 0; -EOPNOTSUPP (see ept_check_caps()); -EINVAL for a bad map_limit;
  * -ENOMEM if pool_pages is less than ept_tables_needed() or an allocation failed.
- * On error nothing is left allocated.  Not root-safe (allocates).
+ * On error nothing is left allocated.  *e is overwritten: it must not hold a live
+ * EPT (ept_destroy() it first).  Not root-safe (allocates).
  */
 int ept_init(struct ept *e, u64 ept_vpid_cap, const struct mtrr_state *m, u64 map_limit,
 	     unsigned int pool_pages);
