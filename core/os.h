@@ -27,6 +27,21 @@ void os_free(void *p);
 /* Allocations made through this layer and not yet freed.  Root-safe. */
 long os_alloc_count(void);
 
+/*
+ * The kernel virtual address of a physical address returned by os_alloc_pages(), for
+ * walking tables the CPU knows only by physical address (EPT).  Pure arithmetic:
+ * root-safe.
+ */
+void *os_phys_to_virt(u64 pa);
+
+/*
+ * RDMSR that survives a #GP: 0 and *val, or -EIO if the MSR faulted (*val is then
+ * left alone).  For MSRs the SDM enumerates but some CPUs still refuse, such as the
+ * SMRR pair outside SMM.  Root-safe: nothing sleeps, locks or traces; a fault is
+ * fixed up through the kernel's exception table (the host IDT is the kernel's).
+ */
+int os_rdmsr_safe(u32 msr, u64 *val);
+
 /* The page-table root VMX root runs on: the kernel's own, valid on every CPU. */
 u64 os_host_cr3(void);
 

@@ -5,6 +5,8 @@
 #include <linux/mm.h>
 #include <linux/printk.h>
 #include <linux/slab.h>
+#include <asm/asm.h>
+#include <asm/extable_fixup_types.h>
 #include <asm/io.h>
 #include <asm/tlbflush.h>
 #include <asm/pgtable.h>
@@ -81,6 +83,34 @@ void os_linux_exit(void)
 {
 	os_free_pages(os_host_pgd, 0);
 	os_host_pgd = NULL;
+}
+
+notrace void *os_phys_to_virt(u64 pa)
+{
+	return __va(pa);
+}
+
+/*
+ * rdmsrl_safe() without its read_msr tracepoint (and without the paravirt hook, which
+ * only Xen PV fills, and Xen PV guests have no VMX): a tracepoint must not fire in VMX
+ * root, where the guest kernel may be inside the tracing code.  The fixup is the
+ * kernel's own: on a #GP it puts -EIO in err and zeroes EAX:EDX.  notrace: these two
+ * are called in VMX root.
+ */
+notrace int os_rdmsr_safe(u32 msr, u64 *val)
+{
+	u32 lo, hi;
+	int err;
+
+	asm volatile("1: rdmsr ; xor %[err], %[err]\n"
+		     "2:\n\t"
+		     _ASM_EXTABLE_TYPE_REG(1b, 2b, EX_TYPE_RDMSR_SAFE, %[err])
+		     : [err] "=r"(err), "=a"(lo), "=d"(hi)
+		     : "c"(msr));
+	if (err)
+		return -EIO;
+	*val = ((u64)hi << 32) | lo;
+	return 0;
 }
 
 u64 os_host_cr3(void)

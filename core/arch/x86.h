@@ -16,6 +16,15 @@
 #define X86_FEATURE_ECX_VMX		BIT(5)
 #define X86_FEATURE_ECX_SMX		BIT(6)
 #define X86_FEATURE_ECX_HYPERVISOR	BIT(31)
+/* CPUID.1:EDX (SDM Vol. 2A, CPUID, Table 3-11) */
+#define X86_FEATURE_EDX_MTRR		BIT(12)
+
+/* Memory types: one encoding for MTRRs, PAT, EPT and the VMCS (SDM Vol. 3A, 11.11.1) */
+#define X86_MEMTYPE_UC		0
+#define X86_MEMTYPE_WC		1
+#define X86_MEMTYPE_WT		4
+#define X86_MEMTYPE_WP		5
+#define X86_MEMTYPE_WB		6
 
 /* Control registers (SDM Vol. 3A, 2.5) */
 #define X86_CR0_PE	BIT(0)
@@ -116,6 +125,16 @@ _Static_assert(sizeof(union cr4) == 8, "union cr4 is one register");
 #define MSR_IA32_SYSENTER_EIP		0x00000176
 #define MSR_IA32_DEBUGCTL		0x000001d9
 #define MSR_IA32_PAT			0x00000277
+#define MSR_MTRRcap			0x000000fe
+#define MSR_IA32_SMRR_PHYSBASE		0x000001f2
+#define MSR_IA32_SMRR_PHYSMASK		0x000001f3
+#define MSR_MTRRfix64K_00000		0x00000250
+#define MSR_MTRRfix16K_80000		0x00000258
+#define MSR_MTRRfix16K_A0000		0x00000259
+#define MSR_MTRRfix4K_C0000		0x00000268	/* ... 0x26f: 4K_F8000 */
+#define MSR_MTRRdefType			0x000002ff
+#define MTRRphysBase_MSR(n)		(0x00000200 + 2 * (n))
+#define MTRRphysMask_MSR(n)		(0x00000200 + 2 * (n) + 1)
 #define MSR_EFER			0xc0000080
 #define MSR_FS_BASE			0xc0000100
 #define MSR_GS_BASE			0xc0000101
@@ -137,6 +156,17 @@ _Static_assert(sizeof(union cr4) == 8, "union cr4 is one register");
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS	0x0000048f
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS	0x00000490
 #define MSR_IA32_VMX_VMFUNC		0x00000491
+
+/* MTRRs (SDM Vol. 3A, 11.11.1 to 11.11.3) and SMRR (Vol. 3C, 32.4.2) */
+#define MTRR_CAP_VCNT_MASK		0xffULL
+#define MTRR_CAP_FIX			BIT_ULL(8)
+#define MTRR_CAP_WC			BIT_ULL(10)
+#define MTRR_CAP_SMRR			BIT_ULL(11)
+#define MTRR_DEF_TYPE_TYPE_MASK		0xffULL
+#define MTRR_DEF_TYPE_FE		BIT_ULL(10)
+#define MTRR_DEF_TYPE_E			BIT_ULL(11)
+#define MTRR_PHYSBASE_TYPE_MASK		0xffULL
+#define MTRR_PHYSMASK_V			BIT_ULL(11)
 
 /* IA32_FEATURE_CONTROL (SDM Vol. 3C, 23.7 "Enabling and Entering VMX Operation") */
 #define FEATURE_CONTROL_LOCKED			BIT_ULL(0)

@@ -10,6 +10,9 @@
 const struct fake_cpu_profile fake_haswell = {
 	.name = "corei7_haswell_4770",
 	.cpuid1_ecx = 0x7ffafbff,
+	.cpuid1_edx = 0xbfebfbff,
+	.cpuid_ext_max = 0x80000008,
+	.cpuid_ext8_eax = 0x3027,		/* 39 physical, 48 linear bits */
 	.msrs = {
 		{ 0x03a, 0x5 },			/* IA32_FEATURE_CONTROL */
 		{ 0x480, 0xd810000000002bULL },	/* IA32_VMX_BASIC */
@@ -30,6 +33,32 @@ const struct fake_cpu_profile fake_haswell = {
 		{ 0x48f, 0x7fffff00036dfbULL },	/* TRUE_EXIT_CTLS */
 		{ 0x490, 0xffff000011fbULL },	/* TRUE_ENTRY_CTLS */
 		{ 0x491, 0x1ULL },		/* VMFUNC */
+		/* MTRRs (see fake_cpu.h) */
+		{ 0x0fe, 0xd0aULL },		/* IA32_MTRRCAP */
+		{ 0x2ff, 0xc00ULL },		/* IA32_MTRR_DEF_TYPE: E, FE, UC */
+		{ 0x250, 0x0606060606060606ULL },	/* FIX64K_00000 */
+		{ 0x258, 0x0606060606060606ULL },	/* FIX16K_80000 */
+		{ 0x259, 0x0000000000000000ULL },	/* FIX16K_A0000 */
+		{ 0x268, 0x0505050505050505ULL },	/* FIX4K_C0000 */
+		{ 0x269, 0x0000000000000000ULL },	/* FIX4K_C8000 */
+		{ 0x26a, 0x0000000000000000ULL },	/* FIX4K_D0000 */
+		{ 0x26b, 0x0000000000000000ULL },	/* FIX4K_D8000 */
+		{ 0x26c, 0x0505050505050505ULL },	/* FIX4K_E0000 */
+		{ 0x26d, 0x0505050505050505ULL },	/* FIX4K_E8000 */
+		{ 0x26e, 0x0505050505050505ULL },	/* FIX4K_F0000 */
+		{ 0x26f, 0x0505050505050505ULL },	/* FIX4K_F8000 */
+		{ 0x200, 0x0000000006ULL },	/* PHYSBASE0: 0, WB */
+		{ 0x201, 0x7f00000800ULL },	/* PHYSMASK0: 4 GiB, valid */
+		{ 0x202, 0x00c0000000ULL },	/* PHYSBASE1: 3 GiB, UC */
+		{ 0x203, 0x7fc0000800ULL },	/* PHYSMASK1: 1 GiB, valid */
+		{ 0x204, 0x0100000006ULL },	/* PHYSBASE2: 4 GiB, WB */
+		{ 0x205, 0x7f00000800ULL },	/* PHYSMASK2: 4 GiB, valid */
+		{ 0x206, 0 }, { 0x207, 0 }, { 0x208, 0 }, { 0x209, 0 },	/* 3..9 unused */
+		{ 0x20a, 0 }, { 0x20b, 0 }, { 0x20c, 0 }, { 0x20d, 0 },
+		{ 0x20e, 0 }, { 0x20f, 0 }, { 0x210, 0 }, { 0x211, 0 },
+		{ 0x212, 0 }, { 0x213, 0 },
+		{ 0x1f2, 0xbf800006ULL },	/* IA32_SMRR_PHYSBASE: TSEG, WB in SMM */
+		{ 0x1f3, 0xff800800ULL },	/* IA32_SMRR_PHYSMASK: 8 MiB, valid */
 	},
 };
 
@@ -39,7 +68,7 @@ const struct fake_cpu_profile fake_no_vmx = {
 };
 
 static struct fake_cpu_profile cur;
-static unsigned int gp_count, rdmsr_count;
+static unsigned int gp_count, rdmsr_count, safe_fault_count;
 struct fake_cpu_state fake_cpu;
 
 void fake_cpu_load(const struct fake_cpu_profile *p)
@@ -47,6 +76,7 @@ void fake_cpu_load(const struct fake_cpu_profile *p)
 	cur = *p;
 	gp_count = 0;
 	rdmsr_count = 0;
+	safe_fault_count = 0;
 	fake_cpu = (struct fake_cpu_state){
 		.cr0 = 0x80050033, .cr3 = 0x2a10000, .cr4 = 0x1706e0, .xcr0 = 7,
 		.current_vmcs = ~0ULL,
@@ -101,11 +131,28 @@ unsigned int fake_cpu_rdmsr_count(void)
 	return rdmsr_count;
 }
 
+unsigned int fake_cpu_safe_fault_count(void)
+{
+	return safe_fault_count;
+}
+
 void cpu_cpuid(u32 leaf, u32 subleaf, u32 regs[4])
 {
 	memset(regs, 0, 4 * sizeof(u32));
-	if (leaf == 1)
+	if (leaf == 1) {
 		regs[2] = cur.cpuid1_ecx;
+		regs[3] = cur.cpuid1_edx;
+	}
+	if (leaf == 0x80000000)
+		regs[0] = cur.cpuid_ext_max;
+	/*
+	 * Above the maximum extended leaf Intel CPUs return the highest basic leaf's
+	 * data: something plausible, to catch code that forgets to check.
+	 */
+	if (leaf > 0x80000000 && leaf > cur.cpuid_ext_max)
+		regs[0] = 0x2c;
+	else if (leaf == 0x80000008)
+		regs[0] = cur.cpuid_ext8_eax;
 	if (leaf == 0xd && subleaf == 0)
 		regs[0] = 7;		/* XCR0 may hold x87, SSE, AVX */
 }
@@ -120,6 +167,19 @@ u64 cpu_rdmsr(u32 msr)
 		return 0;
 	}
 	return m->val;
+}
+
+int fake_cpu_rdmsr_safe(u32 msr, u64 *val)
+{
+	struct fake_msr *m = find(msr);
+
+	rdmsr_count++;
+	if (!m) {
+		safe_fault_count++;
+		return -1;
+	}
+	*val = m->val;
+	return 0;
 }
 
 void cpu_wrmsr(u32 msr, u64 val)

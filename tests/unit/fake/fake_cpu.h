@@ -5,7 +5,7 @@
 
 #include "types.h"
 
-#define FAKE_MAX_MSRS 32
+#define FAKE_MAX_MSRS 80
 
 struct fake_msr {
 	u32 msr;
@@ -15,12 +15,23 @@ struct fake_msr {
 struct fake_cpu_profile {
 	const char *name;
 	u32 cpuid1_ecx;
+	u32 cpuid1_edx;
+	u32 cpuid_ext_max;		/* CPUID.80000000H:EAX; 0: no extended leaves */
+	u32 cpuid_ext8_eax;		/* CPUID.80000008H:EAX (address sizes) */
 	struct fake_msr msrs[FAKE_MAX_MSRS];	/* ends at the first msr == 0 */
 };
 
 /*
  * Bochs 2.7 corei7_haswell_4770: the VMX MSRs exactly as the emulated guest reads them
- * (e2e caps.json); CPUID.1:ECX is a representative value with VMX set.
+ * (e2e caps.json); CPUID.1:ECX/EDX are representative values with VMX and MTRR set,
+ * and the CPU has 39 physical-address bits like a real i7-4770.
+ *
+ * Its MTRRs are a typical firmware layout, not what the emulator's boot leaves:
+ *   MTRRCAP 10 variable ranges, fixed ranges, WC, SMRR; default type UC;
+ *   fixed: WB 0-9FFFF, UC A0000-BFFFF (VGA), WP C0000-C7FFF (video ROM),
+ *          UC C8000-DFFFF, WP E0000-FFFFF (system ROM);
+ *   var0 WB 0-4G, var1 UC C0000000-FFFFFFFF (MMIO hole), var2 WB 4G-8G;
+ *   SMRR: TSEG BF800000-BFFFFFFF (8 MiB).
  */
 extern const struct fake_cpu_profile fake_haswell;
 /* An x86-64 CPU without VMX (CPUID.1:ECX.VMX = 0, no VMX MSRs). */
@@ -32,6 +43,13 @@ void fake_cpu_load(const struct fake_cpu_profile *p);
 void fake_cpu_set_msr(u32 msr, u64 val);
 /* Remove one MSR: reading it will count as a #GP. */
 void fake_cpu_drop_msr(u32 msr);
+/*
+ * RDMSR as the OS's rdmsr_safe() does it: 0 and *val, or -1 (and no #GP counted) if
+ * the CPU does not have the MSR.
+ */
+int fake_cpu_rdmsr_safe(u32 msr, u64 *val);
+/* How many safe RDMSRs faulted (and were fixed up). */
+unsigned int fake_cpu_safe_fault_count(void);
 /* How many RDMSRs hit an MSR the CPU does not have. */
 unsigned int fake_cpu_gp_count(void);
 /* How many RDMSRs were made in all. */

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errors.h"
 #include "os.h"
+#include "fake_cpu.h"
 #include "fake_os.h"
 
 static long allocs;
@@ -70,6 +72,16 @@ void os_free(void *p)
 long os_alloc_count(void)
 {
 	return allocs;
+}
+
+void *os_phys_to_virt(u64 pa)
+{
+	return (void *)pa;	/* identity "physical" addresses */
+}
+
+int os_rdmsr_safe(u32 msr, u64 *val)
+{
+	return fake_cpu_rdmsr_safe(msr, val) ? -EIO : 0;
 }
 
 u64 os_host_cr3(void)

@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The per-CPU identity EPT: building it, changing permissions with splits and merges
+ * from a preallocated pool, and decoding EPT violations.  Design notes in ept.h.
+ */
+#include "ept.h"
+#include "errors.h"
+#include "os.h"
+#include "arch/x86.h"
+
+_Static_assert(EPT_OPTIONAL_CAPS == (VMX_EPT_EXECUTE_ONLY | VMX_EPT_2MB_PAGE |
+				     VMX_EPT_1GB_PAGE | VMX_EPT_AD),
+	       "EPT_OPTIONAL_CAPS spells out VMX_EPT_* bits");
+_Static_assert(EPTP_MEMTYPE_WB == X86_MEMTYPE_WB, "EPTP memory type encoding");
+
+#define EPT_MAX_LIMIT		(1ULL << 48)	/* what a 4-level walk translates */
+
+static const struct {
+	u64 cap;
+	const char *name;
+} ept_required[] = {
+	{ VMX_EPT_PAGE_WALK_4, "VMX_EPT_PAGE_WALK_4" },
+	{ VMX_EPTP_WB, "VMX_EPTP_WB" },
+	{ VMX_EPT_INVEPT, "VMX_EPT_INVEPT" },
+};
+
+int ept_check_caps(u64 ept_vpid_cap, const char **missing)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ept_required); i++) {
+		if (!(ept_vpid_cap & ept_required[i].cap)) {
+			*missing = ept_required[i].name;
+			return -EOPNOTSUPP;
+		}
+	}
+	if (!(ept_vpid_cap & (VMX_EPT_EXTENT_CONTEXT | VMX_EPT_EXTENT_GLOBAL))) {
+		*missing = "VMX_EPT_EXTENT_CONTEXT or VMX_EPT_EXTENT_GLOBAL";
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+u64 ept_optional_caps(u64 ept_vpid_cap)
+{
+	return ept_vpid_cap & EPT_OPTIONAL_CAPS;
+}
+
+unsigned int ept_invept_type(u64 ept_vpid_cap)
+{
+	return ept_vpid_cap & VMX_EPT_EXTENT_CONTEXT ? INVEPT_SINGLE_CONTEXT :
+						       INVEPT_ALL_CONTEXT;
+}
+
+/* ---- entries and levels ---- */
+
+static unsigned int ept_shift(unsigned int level)
+{
+	return 12 + 9 * (level - 1);
+}
+
+static u64 ept_size(unsigned int level)
+{
+	return 1ULL << ept_shift(level);
+}
+
+static unsigned int ept_index(u64 gpa, unsigned int level)
+{
+	return (gpa >> ept_shift(level)) & (EPT_ENTRIES - 1);
+}
+
+static bool ept_is_leaf(u64 entry, unsigned int level)
+{
+	return level == EPT_LEVEL_4K || (entry & EPT_LARGE);
+}
+
+/* May a leaf sit at this level on this CPU?  (29.3.2: 1 GiB and 2 MiB are optional) */
+static bool ept_level_has_leaves(const struct ept *e, unsigned int level)
+{
+	return level == EPT_LEVEL_4K ||
+	       (level == EPT_LEVEL_2M && (e->caps & VMX_EPT_2MB_PAGE)) ||
+	       (level == EPT_LEVEL_1G && (e->caps & VMX_EPT_1GB_PAGE));
+}
+
+static u64 ept_make_leaf(u64 pa, u8 type, unsigned int level, u64 perm)
+{
+	return pa | perm | ((u64)type << EPT_MEMTYPE_SHIFT) |
+	       (level > EPT_LEVEL_4K ? EPT_LARGE : 0);
+}
+
+static u64 *ept_table(u64 entry)
+{
+	return os_phys_to_virt(entry & EPT_ADDR_MASK);
+}
+
+/* One store, so the processor never sees half an entry. */
+static void ept_write(u64 *pe, u64 val)
+{
+	*(volatile u64 *)pe = val;
+}
+
+/* ---- the pool ---- */
+
+static u64 *ept_take(struct ept *e, u64 *pa)
+{
+	if (!e->nr_free)
+		return NULL;
+	*pa = e->free[--e->nr_free];
+	return os_phys_to_virt(*pa);
+}
+
+static void ept_defer(struct ept *e, u64 pa)
+{
+	e->deferred[e->nr_deferred++] = pa;
+}
+
+void ept_reclaim(struct ept *e)
+{
+	while (e->nr_deferred)
+		e->free[e->nr_free++] = e->deferred[--e->nr_deferred];
+}
+
+unsigned int ept_pages_in_use(const struct ept *e)
+{
+	return e->pool_pages - e->nr_free;
+}
+
+unsigned int ept_pool_size(const struct ept *e)
+{
+	return e->pool_pages;
+}
+
+u64 ept_pool_pa(const struct ept *e, unsigned int i)
+{
+	return i < e->pool_pages ? e->pool[i].pa : 0;
+}
+
+/* ---- building the identity map ---- */
+
+/*
+ * The MTRR type of the block of this level at a, or -1 if not uniform.  known >= 0
+ * is the type of the block one level up, already found uniform.
+ */
+static int ept_block_type(const struct ept *e, u64 a, unsigned int level, int known)
+{
+	u8 t;
+	int ret;
+
+	if (known >= 0)
+		return known;
+	ret = mtrr_type(&e->mtrr, a, ept_size(level), &t);
+	if (ret == 0)
+		return t;
+	/* A 4 KiB block is always uniform; were it not, UC is never wrong. */
+	return level == EPT_LEVEL_4K ? X86_MEMTYPE_UC : -1;
+}
+
+/*
+ * Fill the table of this level that maps from base: a leaf for every block that can
+ * be one, a new table for the others.  With table NULL, only count the tables into
+ * *tables: ept_tables_needed() and ept_init() must agree exactly.
+ */
+static int ept_build(struct ept *e, u64 *table, unsigned int level, u64 base, int known,
+		     unsigned int *tables)
+{
+	u64 size = ept_size(level);
+	unsigned int i;
+	u64 a, pa = 0;
+	u64 *child;
+	int t, ret;
+
+	for (i = 0; i < EPT_ENTRIES; i++) {
+		a = base + i * size;
+		if (a >= e->map_limit) {
+			if (table)
+				table[i] = 0;
+			continue;
+		}
+		t = a + size <= e->map_limit ? ept_block_type(e, a, level, known) : -1;
+		if (t >= 0 && ept_level_has_leaves(e, level)) {
+			if (table)
+				table[i] = ept_make_leaf(a, t, level, EPT_RWX);
+			continue;
+		}
+		(*tables)++;
+		child = NULL;
+		if (table) {
+			child = ept_take(e, &pa);
+			if (!child)
+				return -ENOMEM;
+			table[i] = pa | EPT_RWX;
+		}
+		ret = ept_build(e, child, level - 1, a, t, tables);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int ept_check_limit(const struct mtrr_state *m, u64 map_limit)
+{
+	if (!map_limit || (map_limit & 0xfff) || map_limit > EPT_MAX_LIMIT ||
+	    m->phys_bits > 52 || map_limit > (1ULL << m->phys_bits))
+		return -EINVAL;
+	return 0;
+}
+
+int ept_tables_needed(u64 ept_vpid_cap, const struct mtrr_state *m, u64 map_limit,
+		      unsigned int *pages)
+{
+	struct ept e = { .map_limit = map_limit, .caps = ept_vpid_cap, .mtrr = *m };
+	const char *missing;
+	int ret;
+
+	ret = ept_check_caps(ept_vpid_cap, &missing);
+	if (!ret)
+		ret = ept_check_limit(m, map_limit);
+	if (ret)
+		return ret;
+	*pages = 1;		/* the PML4 */
+	return ept_build(&e, NULL, EPT_LEVELS, 0, -1, pages);
+}
+
+int ept_init(struct ept *e, u64 ept_vpid_cap, const struct mtrr_state *m, u64 map_limit,
+	     unsigned int pool_pages)
+{
+	unsigned int needed, built = 1, i;
+	void *va;
+	u64 pa;
+	int ret;
+
+	*e = (struct ept){ 0 };
+	ret = ept_tables_needed(ept_vpid_cap, m, map_limit, &needed);
+	if (ret)
+		return ret;
+	if (pool_pages < needed)
+		return -ENOMEM;
+
+	e->map_limit = map_limit;
+	e->caps = ept_vpid_cap;
+	e->mtrr = *m;
+	/* One allocation for the three arrays. */
+	e->pool = os_zalloc((size_t)pool_pages * (sizeof(*e->pool) + 2 * sizeof(u64)));
+	if (!e->pool)
+		return -ENOMEM;
+	e->free = (u64 *)(e->pool + pool_pages);
+	e->deferred = e->free + pool_pages;
+	for (i = 0; i < pool_pages; i++) {
+		va = os_alloc_pages(0, &pa);
+		if (!va) {
+			ret = -ENOMEM;
+			goto err_destroy;
+		}
+		e->pool[i] = (struct ept_page){ va, pa };
+		e->pool_pages++;
+	}
+	/* The free stack hands out pages in allocation order: the PML4 is pool[0]. */
+	for (i = 0; i < pool_pages; i++)
+		e->free[i] = e->pool[pool_pages - 1 - i].pa;
+	e->nr_free = pool_pages;
+
+	e->pml4 = ept_take(e, &e->pml4_pa);
+	ret = ept_build(e, e->pml4, EPT_LEVELS, 0, -1, &built);
+	if (ret)		/* cannot happen: the pool was sized by the same walk */
+		goto err_destroy;
+	return 0;
+
+err_destroy:
+	ept_destroy(e);
+	return ret;
+}
+
+void ept_destroy(struct ept *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < e->pool_pages; i++)
+		os_free_pages(e->pool[i].va, 0);
+	os_free(e->pool);
+	*e = (struct ept){ 0 };
+}
+
+int ept_enable_ad(struct ept *e)
+{
+	if (!(e->caps & VMX_EPT_AD))
+		return -EOPNOTSUPP;
+	e->ad = true;
+	return 0;
+}
+
+u64 ept_eptp(const struct ept *e)
+{
+	return e->pml4_pa | EPTP_WALK_LENGTH_4 | EPTP_MEMTYPE_WB |
+	       (e->ad ? EPTP_AD_ENABLE : 0);
+}
+
+u64 *ept_leaf(struct ept *e, u64 gpa, unsigned int *level)
+{
+	u64 *table = e->pml4;
+	unsigned int l;
+	u64 *pe;
+
+	if (!table || gpa >= e->map_limit)
+		return NULL;
+	for (l = EPT_LEVELS; l >= EPT_LEVEL_4K; l--) {
+		pe = &table[ept_index(gpa, l)];
+		if (ept_is_leaf(*pe, l)) {
+			*level = l;
+			return pe;
+		}
+		if (!(*pe & EPT_RWX))
+			return NULL;
+		table = ept_table(*pe);
+	}
+	return NULL;
+}
+
+/* ---- permission changes ---- */
+
+static u64 ept_min(u64 a, u64 b)
+{
+	return a < b ? a : b;
+}
+
+static u64 ept_max(u64 a, u64 b)
+{
+	return a > b ? a : b;
+}
+
+/*
+ * 29.3.3.1 "EPT Misconfigurations": write without read is one, and so is execute
+ * alone unless the CPU supports execute-only translations.
+ */
+static bool ept_perm_valid(const struct ept *e, unsigned int perm)
+{
+	if (perm & ~EPT_RWX)
+		return false;
+	if ((perm & EPT_WRITE) && !(perm & EPT_READ))
+		return false;
+	if (perm == EPT_EXEC && !(e->caps & VMX_EPT_EXECUTE_ONLY))
+		return false;
+	return true;
+}
+
+/*
+ * How many splits it takes to give [s, t) its own leaves inside the leaf of this
+ * level at a: none if the range covers the leaf, else one for the leaf and as many
+ * for each of its children the range covers in part (at most the two at its ends).
+ */
+static unsigned int ept_leaf_splits(unsigned int level, u64 a, u64 s, u64 t)
+{
+	unsigned int n = 1;
+	u64 c, csize;
+
+	if (s == a && t == a + ept_size(level))
+		return 0;		/* always so for 4 KiB */
+	csize = ept_size(level - 1);
+	for (c = s & ~(csize - 1); c < t; c += csize)
+		n += ept_leaf_splits(level - 1, c, ept_max(s, c), ept_min(t, c + csize));
+	return n;
+}
+
+/* The splits ept_apply() will make for [lo, hi) below this table. */
+static unsigned int ept_splits(u64 *table, unsigned int level, u64 lo, u64 hi)
+{
+	u64 size = ept_size(level);
+	unsigned int n = 0;
+	u64 a, s, t, entry;
+
+	for (a = lo & ~(size - 1); a < hi; a += size) {
+		entry = table[ept_index(a, level)];
+		s = ept_max(lo, a);
+		t = ept_min(hi, a + size);
+		if (ept_is_leaf(entry, level))
+			n += ept_leaf_splits(level, a, s, t);
+		else
+			n += ept_splits(ept_table(entry), level - 1, s, t);
+	}
+	return n;
+}
+
+/*
+ * Replace the leaf *pe of this level by a table of 512 leaves one level down with the
+ * same permissions, memory type and flags, mapping the same memory.
+ */
+static int ept_split(struct ept *e, u64 *pe, unsigned int level)
+{
+	u64 old = *pe, csize = ept_size(level - 1);
+	u64 flags = old & ~(EPT_ADDR_MASK | EPT_LARGE);
+	u64 *child, pa;
+	unsigned int i;
+
+	if (level - 1 > EPT_LEVEL_4K)
+		flags |= EPT_LARGE;
+	child = ept_take(e, &pa);
+	if (!child)
+		return -ENOMEM;
+	for (i = 0; i < EPT_ENTRIES; i++)
+		child[i] = ((old & EPT_ADDR_MASK) + i * csize) | flags;
+	ept_write(pe, pa | EPT_RWX);
+	return 0;
+}
+
+/*
+ * If the table under *pe (of this level) could be one leaf of this level again,
+ * make it so and defer the table: all 512 entries leaves with the same permissions,
+ * memory type and flags (A/D aside: the processor sets those on its own, and the
+ * merged leaf keeps their union), mapping contiguous memory, at a level that allows
+ * leaves, over a range whose MTRR type is uniform and is that type.
+ */
+static void ept_try_merge(struct ept *e, u64 *pe, unsigned int level)
+{
+	const u64 ad = EPT_ACCESSED | EPT_DIRTY;
+	u64 *child = ept_table(*pe);
+	u64 csize = ept_size(level - 1);
+	u64 base, flags, ad_union = 0;
+	unsigned int i;
+	u8 t;
+
+	if (!ept_level_has_leaves(e, level) || !ept_is_leaf(child[0], level - 1))
+		return;
+	base = child[0] & EPT_ADDR_MASK;
+	flags = child[0] & ~(EPT_ADDR_MASK | ad);
+	if (base & (ept_size(level) - 1))
+		return;
+	for (i = 0; i < EPT_ENTRIES; i++) {
+		if ((child[i] & ~(EPT_ADDR_MASK | ad)) != flags ||
+		    (child[i] & EPT_ADDR_MASK) != base + i * csize)
+			return;
+		ad_union |= child[i] & ad;
+	}
+	if (mtrr_type(&e->mtrr, base, ept_size(level), &t) ||
+	    t != (flags & EPT_MEMTYPE_MASK) >> EPT_MEMTYPE_SHIFT)
+		return;
+	ept_defer(e, *pe & EPT_ADDR_MASK);
+	ept_write(pe, base | flags | ad_union | EPT_LARGE);
+}
+
+static int ept_apply(struct ept *e, u64 *table, unsigned int level, u64 lo, u64 hi,
+		     unsigned int perm)
+{
+	u64 size = ept_size(level);
+	u64 a, s, t;
+	u64 *pe;
+	int ret;
+
+	for (a = lo & ~(size - 1); a < hi; a += size) {
+		pe = &table[ept_index(a, level)];
+		s = ept_max(lo, a);
+		t = ept_min(hi, a + size);
+		if (ept_is_leaf(*pe, level)) {
+			if (s == a && t == a + size) {
+				ept_write(pe, (*pe & ~EPT_RWX) | perm);
+				continue;
+			}
+			ret = ept_split(e, pe, level);
+			if (ret)
+				return ret;
+		}
+		ret = ept_apply(e, ept_table(*pe), level - 1, s, t, perm);
+		if (ret)
+			return ret;
+		ept_try_merge(e, pe, level);
+	}
+	return 0;
+}
+
+int ept_set_perm(struct ept *e, u64 gpa, u64 size, unsigned int perm)
+{
+	u64 end = gpa + size;
+
+	if (!ept_perm_valid(e, perm) || !size || ((gpa | size) & 0xfff) || end < gpa ||
+	    end > e->map_limit || !e->pml4)
+		return -EINVAL;
+	/*
+	 * Count first, so that running out of pages changes nothing.  (Merges during
+	 * the change free no page that splits could use: those wait for INVEPT.)
+	 */
+	if (ept_splits(e->pml4, EPT_LEVELS, gpa, end) > e->nr_free)
+		return -ENOMEM;
+	return ept_apply(e, e->pml4, EPT_LEVELS, gpa, end, perm);
+}
+
+/* ---- exits ---- */
+
+void ept_decode_violation(u64 qual, struct ept_violation *v)
+{
+	v->read = qual & EPT_VIOLATION_ACC_READ;
+	v->write = qual & EPT_VIOLATION_ACC_WRITE;
+	v->fetch = qual & EPT_VIOLATION_ACC_INSTR;
+	v->readable = qual & EPT_VIOLATION_READABLE;
+	v->writable = qual & EPT_VIOLATION_WRITABLE;
+	v->executable = qual & EPT_VIOLATION_EXECUTABLE;
+	v->gla_valid = qual & EPT_VIOLATION_GVA_IS_VALID;
+	/* Table 28-7: bit 8 means something only when bit 7 is set. */
+	v->gla_translation = v->gla_valid && (qual & EPT_VIOLATION_GVA_TRANSLATED);
+	v->nmi_unblocking = qual & EPT_VIOLATION_NMI_UNBLOCKING;
+}

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * EPT: an identity map of guest-physical onto host-physical memory (SDM Vol. 3C, 29.3
+ * "The Extended Page Table Mechanism (EPT)") whose permissions can be narrowed, down
+ * to one 4 KiB page, so that the guest's accesses to that page cause EPT violations.
+ *
+ * How it is built, and why:
+ *
+ *  - One EPT per CPU, never shared.  To let a single access to a watched page
+ *    complete, the hypervisor opens the page for a moment on the CPU that faulted.
+ *    Were the table shared, every other CPU could use that window too, and its
+ *    accesses would go unrecorded.  Other thin hypervisors started with one shared
+ *    table and moved to one per CPU for this reason.  The cost is memory times CPUs,
+ *    which large pages keep small.
+ *
+ *  - Every table page comes from a pool that ept_init() allocates up front.
+ *    Splitting a large page takes its new table from the pool, so changing
+ *    permissions never calls the allocator and is safe in VMX root; and the pool is
+ *    one known set of pages the hypervisor can hide from the guest once.
+ *    ept_tables_needed() says how big the pool must be for the initial map; what is
+ *    left over is what splits can use.
+ *
+ *  - A table that a merge unlinks is not reused at once: until INVEPT the processor
+ *    may still walk it through its paging-structure caches (SDM Vol. 3C, 29.4
+ *    "Caching Translation Information").  It waits on a deferred list, and the
+ *    caller, after INVEPT, calls ept_reclaim().
+ *
+ *  - The processor knows tables by physical address; the walk turns those back into
+ *    pointers with os_phys_to_virt(), which is arithmetic and root-safe (looking them
+ *    up in the pool would cost a search at every level).
+ *
+ *  - A leaf carries the memory type the MTRRs give its range, with IPAT = 0: the
+ *    guest's PAT then combines with it just as the host's PAT combines with the MTRRs
+ *    (SDM Vol. 3C, 29.3.7.2 "Memory Type Used for Translated Guest-Physical
+ *    Addresses"), so memory stays cached as the guest set it up.  The MTRRs
+ *    themselves no longer apply under EPT, hence the copy.  A large page is used only
+ *    where the MTRR type of its whole range is uniform.
+ *
+ *  - Paging-structure entries always allow read, write and execute: permissions live
+ *    in the leaves only.
+ *
+ *  - ept_set_perm() changes a leaf in place when the range covers all of it (a whole
+ *    1 GiB page stays one entry) and splits only leaves the range covers in part.
+ *    Afterwards, a table whose 512 entries could again be one large leaf (all leaves,
+ *    same permissions, memory type and flags, contiguous, and a uniform MTRR type over
+ *    the large range) is merged back, so restoring permissions restores the shape
+ *    ept_init() built.
+ *
+ * No locking: an EPT belongs to one CPU, and its owner serializes the calls.  After
+ * any successful ept_set_perm() the caller must INVEPT before the guest relies on
+ * the new permissions, then call ept_reclaim().
+ */
+#ifndef SUBZERO_EPT_H
+#define SUBZERO_EPT_H
+
+#include "types.h"
+#include "mtrr.h"
+
+/* EPT paging-structure entries (SDM Vol. 3C, 29.3.2 "EPT Translation Mechanism") */
+#define EPT_READ		BIT_ULL(0)
+#define EPT_WRITE		BIT_ULL(1)
+#define EPT_EXEC		BIT_ULL(2)
+#define EPT_RWX			(EPT_READ | EPT_WRITE | EPT_EXEC)
+#define EPT_MEMTYPE_SHIFT	3		/* leaves only */
+#define EPT_MEMTYPE_MASK	(7ULL << EPT_MEMTYPE_SHIFT)
+#define EPT_IGNORE_PAT		BIT_ULL(6)	/* leaves only */
+#define EPT_LARGE		BIT_ULL(7)	/* a 1 GiB or 2 MiB leaf */
+#define EPT_ACCESSED		BIT_ULL(8)	/* if EPTP enables A/D */
+#define EPT_DIRTY		BIT_ULL(9)	/* leaves, if EPTP enables A/D */
+#define EPT_ADDR_MASK		0x000ffffffffff000ULL	/* bits 51:12 */
+
+#define EPT_LEVELS		4
+#define EPT_ENTRIES		512
+#define EPT_LEVEL_4K		1
+#define EPT_LEVEL_2M		2
+#define EPT_LEVEL_1G		3
+
+/* The EPT pointer (SDM Vol. 3C, 25.6.11 "Extended-Page-Table Pointer (EPTP)") */
+#define EPTP_MEMTYPE_WB		6ULL
+#define EPTP_WALK_LENGTH_4	(3ULL << 3)	/* page-walk length minus one */
+#define EPTP_AD_ENABLE		BIT_ULL(6)
+
+/* INVEPT types (SDM Vol. 3C, chapter 31, INVEPT) */
+#define INVEPT_SINGLE_CONTEXT	1
+#define INVEPT_ALL_CONTEXT	2
+
+/* What ept_check_caps() reports as optional: VMX_EPT_* bits of IA32_VMX_EPT_VPID_CAP. */
+#define EPT_OPTIONAL_CAPS	(BIT_ULL(0) | BIT_ULL(16) | BIT_ULL(17) | BIT_ULL(21))
+
+struct ept_page {
+	void *va;
+	u64 pa;
+};
+
+struct ept {
+	u64 *pml4;
+	u64 pml4_pa;
+	u64 map_limit;		/* [0, map_limit) is mapped */
+	u64 caps;		/* IA32_VMX_EPT_VPID_CAP */
+	bool ad;		/* EPTP enables accessed and dirty flags */
+	struct mtrr_state mtrr;	/* a copy: merges ask it again */
+	struct ept_page *pool;	/* every page, in allocation order */
+	u64 *free;		/* PAs of pages ready for use (a stack) */
+	u64 *deferred;		/* PAs of unlinked tables waiting for INVEPT */
+	unsigned int pool_pages;
+	unsigned int nr_free;
+	unsigned int nr_deferred;
+};
+
+/*
+ * Can this CPU's EPT do what we need: 4-level walks, write-back paging structures,
+ * and INVEPT with a single-context or all-context type?  Returns 0, or -EOPNOTSUPP
+ * with *missing naming the first capability that is not there.
+ */
+int ept_check_caps(u64 ept_vpid_cap, const char **missing);
+
+/* Which of EPT_OPTIONAL_CAPS (execute-only, 2 MiB and 1 GiB pages, A/D) the CPU has. */
+u64 ept_optional_caps(u64 ept_vpid_cap);
+
+/* The INVEPT type to use after changing one EPT: single-context if there is one. */
+unsigned int ept_invept_type(u64 ept_vpid_cap);
+
+/*
+ * How many table pages ept_init() needs for the identity map of [0, map_limit) on
+ * this CPU.  Returns 0 and *pages, or ept_init()'s -EOPNOTSUPP or -EINVAL.
+ */
+int ept_tables_needed(u64 ept_vpid_cap, const struct mtrr_state *m, u64 map_limit,
+		      unsigned int *pages);
+
+/*
+ * Allocate a pool of pool_pages table pages and build in it the identity map of
+ * [0, map_limit), readable, writable and executable, with MTRR memory types: each
+ * block of the map is one 1 GiB leaf if the CPU allows and the type is uniform, else
+ * 2 MiB likewise, else 4 KiB.  map_limit is normally 2^m->phys_bits; it must be a
+ * multiple of 4 KiB, at most 2^m->phys_bits and at most 2^48.
+ *
+ * Returns 0; -EOPNOTSUPP (see ept_check_caps()); -EINVAL for a bad map_limit;
+ * -ENOMEM if pool_pages is less than ept_tables_needed() or an allocation failed.
+ * On error nothing is left allocated.  *e is overwritten: it must not hold a live
+ * EPT (ept_destroy() it first).  Not root-safe (allocates).
+ */
+int ept_init(struct ept *e, u64 ept_vpid_cap, const struct mtrr_state *m, u64 map_limit,
+	     unsigned int pool_pages);
+
+/* Free the pool (and so every table).  Safe on a zeroed or destroyed struct ept. */
+void ept_destroy(struct ept *e);
+
+/*
+ * Have the EPTP enable accessed and dirty flags (off by default: with them on, the
+ * processor writes to the tables on every first access).  -EOPNOTSUPP if the CPU
+ * lacks them.  Call before the EPTP is first used.
+ */
+int ept_enable_ad(struct ept *e);
+
+/* The EPT pointer for the VMCS: WB, 4-level walk, A/D if enabled, the PML4. */
+u64 ept_eptp(const struct ept *e);
+
+/*
+ * Set the permissions of the guest-physical range [gpa, gpa + size) to perm, a
+ * combination of EPT_READ, EPT_WRITE and EPT_EXEC (0 makes the range not present).
+ * Splits large leaves the range covers in part, changes whole leaves in place, then
+ * merges what can be merged (see the top of this file).
+ *
+ * Returns 0; -EINVAL if gpa or size is not a multiple of 4 KiB, size is 0, the range
+ * leaves [0, map_limit), or perm is one the SDM calls a misconfiguration (write
+ * without read; execute alone on a CPU without execute-only support; SDM Vol. 3C,
+ * 29.3.3.1 "EPT Misconfigurations"); -ENOMEM if the pool has too few free pages for
+ * the splits, checked before anything changes: the map is then untouched.  Root-safe.
+ */
+int ept_set_perm(struct ept *e, u64 gpa, u64 size, unsigned int perm);
+
+/*
+ * Return the tables that merges unlinked to the pool.  Only after an INVEPT that
+ * followed the last ept_set_perm().  Root-safe.
+ */
+void ept_reclaim(struct ept *e);
+
+/*
+ * The leaf entry that maps gpa, and its level (EPT_LEVEL_4K, _2M or _1G); a leaf
+ * with no permissions is still returned.  NULL if gpa is not mapped (at or above
+ * map_limit).  Root-safe.
+ */
+u64 *ept_leaf(struct ept *e, u64 gpa, unsigned int *level);
+
+/* Pool pages holding tables, including those waiting for ept_reclaim(). */
+unsigned int ept_pages_in_use(const struct ept *e);
+unsigned int ept_pool_size(const struct ept *e);
+/* The physical address of pool page i (< ept_pool_size()), e.g. to hide it. */
+u64 ept_pool_pa(const struct ept *e, unsigned int i);
+
+/* EPT-violation exit qualification (SDM Vol. 3C, 28.2.1, Table 28-7) */
+#define EPT_VIOLATION_ACC_READ		BIT_ULL(0)
+#define EPT_VIOLATION_ACC_WRITE		BIT_ULL(1)
+#define EPT_VIOLATION_ACC_INSTR		BIT_ULL(2)
+#define EPT_VIOLATION_READABLE		BIT_ULL(3)
+#define EPT_VIOLATION_WRITABLE		BIT_ULL(4)
+#define EPT_VIOLATION_EXECUTABLE	BIT_ULL(5)
+#define EPT_VIOLATION_GVA_IS_VALID	BIT_ULL(7)
+#define EPT_VIOLATION_GVA_TRANSLATED	BIT_ULL(8)
+#define EPT_VIOLATION_NMI_UNBLOCKING	BIT_ULL(12)
+
+struct ept_violation {
+	bool read;		/* the access was a data read */
+	bool write;		/* a data write */
+	bool fetch;		/* an instruction fetch */
+	bool readable;		/* the guest-physical address was readable */
+	bool writable;		/* ... writable */
+	bool executable;	/* ... executable */
+	bool gla_valid;		/* the guest-linear-address field is valid */
+	bool gla_translation;	/* with gla_valid: the access was to the linear address
+				 * itself, not to a guest paging-structure entry */
+	bool nmi_unblocking;	/* NMI unblocking due to IRET */
+};
+
+void ept_decode_violation(u64 qual, struct ept_violation *v);
+
+#endif
