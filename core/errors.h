@@ -8,15 +8,18 @@
 
 #ifndef EPERM
 #define EPERM		1
+#define ENOENT		2
 #define EIO		5
 #define ENXIO		6
 #define ENOMEM		12
 #define EAGAIN		11
 #define EFAULT		14
 #define EBUSY		16
+#define EEXIST		17
 #define ENODEV		19
 #define EINVAL		22
 #define ENOTTY		25
+#define ENOSPC		28
 #define ERANGE		34
 #define EOPNOTSUPP	95
 #endif

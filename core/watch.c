@@ -224,7 +224,8 @@ int handle_ept_violation(struct vcpu *v, struct guest_regs *r)
 /* The stepped instruction has run: close the page again. */
 static void step_done(struct vcpu *v)
 {
-	u64 *leaf = ept_leaf(&v->ept, v->step.gpa, NULL);
+	unsigned int level;
+	u64 *leaf = ept_leaf(&v->ept, v->step.gpa, &level);
 
 	*leaf = v->step.leaf;
 	invept(v);

@@ -252,7 +252,8 @@ static void test_triple_fault(void)
 	pr_info("sz_test: CPU %d: loading an empty IDT and raising #UD\n", smp_processor_id());
 	local_irq_disable();
 	asm volatile("lidt %0; ud2" : : "m"(none));
-	/* not reached: #UD -> #GP -> #DF cannot be delivered: triple fault */
+	/* #UD -> #GP -> #DF cannot be delivered: triple fault */
+	unreachable();
 }
 
 /* ---- watch targets ---- */

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests for core/watch.c: the watch table, applying it to a CPU's EPT, and the
+ * exits of a watched or protected access (EPT violation, the single step by RFLAGS.TF
+ * or by the monitor trap flag), on the fake CPU, whose physical addresses are virtual.
+ * The watched pages sit at a fixed low address mapped into this process, so that the
+ * fake "physical" page exists (protect copies it).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <cmocka.h>
+
+#include "vmx.h"
+#include "watch.h"
+#include "ept.h"
+#include "mtrr.h"
+#include "exit.h"
+#include "errors.h"
+#include "os.h"
+#include "arch/x86.h"
+#include "fake_cpu.h"
+#include "fake_os.h"
+#include <cpu_ops.h>
+
+#define PAGE_A	0x200000ULL		/* mapped into this process by setup */
+#define PAGE_B	0x201000ULL
+#define RIP	0xffffffff81234567ULL
+
+static struct vmx_caps caps;
+static struct vcpu v;
+static struct guest_regs regs;
+static u8 *mem;
+
+static int setup(void **state)
+{
+	struct mtrr_state m;
+
+	(void)state;
+	fake_cpu_load(&fake_haswell);
+	fake_os_fail_alloc_after(-1);
+	vmx_caps_read(&caps);
+	assert_int_equal(mtrr_read(&m), 0);
+	vmx_ept_setup(&m, 1ULL << 39);
+	memset(&v, 0, sizeof(v));
+	memset(&regs, 0, sizeof(regs));
+	memset(watch_table, 0, sizeof(watch_table));
+	if (!mem) {
+		mem = mmap((void *)PAGE_A, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		assert_ptr_equal(mem, (void *)PAGE_A);
+	}
+	memset(mem, 0x11, 2 * PAGE_SIZE);
+	assert_int_equal(vmx_vcpu_alloc(&v, 0, &caps, 0x5000), 0);
+	fake_cpu.current_vmcs = 0x1000;
+	fake_vmcs_set(GUEST_RIP, RIP);
+	fake_vmcs_set(GUEST_RFLAGS, 0x202);		/* IF */
+	fake_vmcs_set(GUEST_INTERRUPTIBILITY_INFO, 0);
+	fake_vmcs_set(EXCEPTION_BITMAP, 0);
+	fake_vmcs_set(CPU_BASED_VM_EXEC_CONTROL, 0);
+	fake_vmcs_set(GUEST_SS_AR_BYTES, 0xc093);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	vmx_vcpu_free(&v);
+	assert_int_equal(os_alloc_count(), 0);
+	return 0;
+}
+
+static unsigned int perm_of(u64 gpa)
+{
+	unsigned int level;
+	u64 *leaf = ept_leaf(&v.ept, gpa, &level);
+
+	assert_non_null(leaf);
+	return *leaf & EPT_RWX;
+}
+
+static int do_exit(u32 reason, u64 qual)
+{
+	fake_vmcs_set(VM_EXIT_REASON, reason);
+	fake_vmcs_set(EXIT_QUALIFICATION, qual);
+	fake_vmcs_set(VM_ENTRY_INTR_INFO_FIELD, 0);
+	fake_vmcs_set(IDT_VECTORING_INFO_FIELD, 0);
+	return vmx_exit_handler(&regs, &v);
+}
+
+/* An EPT violation: qualification bits 0-2 attempted access, 3-5 the page's R/W/X,
+ * 7-8 a valid linear address (given when gla is not 0). */
+static int violation(u64 gpa, u64 attempted, u64 gla)
+{
+	fake_vmcs_set(GUEST_PHYSICAL_ADDRESS, gpa);
+	fake_vmcs_set(GUEST_LINEAR_ADDRESS, gla);
+	return do_exit(EXIT_REASON_EPT_VIOLATION, attempted | (gla ? BIT(7) | BIT(8) : 0) |
+		       ((u64)perm_of(gpa & ~0xfffULL) << 3));
+}
+
+static int single_step_trap(void)
+{
+	fake_vmcs_set(VM_EXIT_INTR_INFO, X86_VEC_DB | INTR_INFO_VALID |
+		      (INTR_TYPE_HARD_EXCEPTION << INTR_INFO_TYPE_SHIFT));
+	return do_exit(EXIT_REASON_EXCEPTION_NMI, DR6_BS);
+}
+
+static void test_table_rules(void **state)
+{
+	(void)state;
+	assert_int_equal(watch_add(PAGE_A + 8, WATCH_W, WATCH_KIND_WATCH), -EINVAL);
+	assert_int_equal(watch_add(PAGE_A, 0, WATCH_KIND_WATCH), -EINVAL);
+	assert_int_equal(watch_add(PAGE_A, 8, WATCH_KIND_WATCH), -EINVAL);
+	assert_int_equal(watch_add(PAGE_A, WATCH_W, 7), -EINVAL);
+	assert_int_equal(watch_add(PAGE_A, WATCH_R, WATCH_KIND_PROTECT), -EINVAL);
+	assert_int_equal(watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH), 0);
+	assert_int_equal(watch_add(PAGE_A, WATCH_R, WATCH_KIND_WATCH), -EEXIST);
+	assert_int_equal(watch_del(PAGE_B), -ENOENT);
+	assert_int_equal(watch_del(PAGE_A), 0);
+	for (u64 i = 0; i < WATCH_MAX; i++)
+		assert_int_equal(watch_add(i * PAGE_SIZE, WATCH_X, WATCH_KIND_WATCH), 0);
+	assert_int_equal(watch_add(PAGE_B, WATCH_X, WATCH_KIND_WATCH), -ENOSPC);
+}
+
+/* Sync takes the watched access away on this CPU's EPT, and gives it back on removal. */
+static void test_sync_applies_and_restores(void **state)
+{
+	unsigned int in_use = ept_pages_in_use(&v.ept);
+
+	(void)state;
+	assert_int_equal(perm_of(PAGE_A), EPT_RWX);
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH);
+	watch_add(PAGE_B, WATCH_R, WATCH_KIND_WATCH);
+	assert_int_equal(watch_sync(&v), 0);
+	assert_int_equal(perm_of(PAGE_A), EPT_READ | EPT_EXEC);
+	assert_int_equal(perm_of(PAGE_B), EPT_EXEC);	/* no read means no write either */
+	assert_int_equal(perm_of(PAGE_A + 2 * PAGE_SIZE), EPT_RWX);
+	assert_true(ept_pages_in_use(&v.ept) > in_use);	/* split down to 4 KiB */
+	watch_del(PAGE_A);
+	watch_del(PAGE_B);
+	assert_int_equal(watch_sync(&v), 0);
+	assert_int_equal(perm_of(PAGE_A), EPT_RWX);
+	assert_int_equal(perm_of(PAGE_B), EPT_RWX);
+	assert_int_equal(ept_pages_in_use(&v.ept), in_use);	/* merged back */
+}
+
+/* A watched write: recorded once, the page opened for one TF step, then closed. */
+static void test_watched_write_steps_with_tf(void **state)
+{
+	struct watch_event ev;
+
+	(void)state;
+	v.mtf = false;
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH);
+	watch_sync(&v);
+	assert_int_equal(violation(PAGE_A + 0x18, EPT_VIOLATION_ACC_WRITE, 0xffff888000200018ULL), 0);
+	assert_true(v.step.active);
+	assert_int_equal(perm_of(PAGE_A), EPT_RWX);
+	assert_true(fake_vmcs_get(GUEST_RFLAGS) & X86_EFLAGS_TF);
+	assert_int_equal(fake_vmcs_get(EXCEPTION_BITMAP), BIT(X86_VEC_DB));
+	assert_true(fake_vmcs_get(GUEST_INTERRUPTIBILITY_INFO) & GUEST_INTR_STATE_STI);
+	assert_int_equal(fake_vmcs_get(GUEST_RIP), RIP);	/* the write runs again */
+	assert_true(watch_take(v.events, &ev));
+	assert_int_equal(ev.gpa, PAGE_A + 0x18);
+	assert_int_equal(ev.gla, 0xffff888000200018ULL);
+	assert_int_equal(ev.rip, RIP);
+	assert_int_equal(ev.access, WATCH_W);
+	assert_int_equal(ev.kind, WATCH_KIND_WATCH);
+	assert_true(ev.flags & WATCH_EV_GLA);
+	assert_false(watch_take(v.events, &ev));
+	/* the step's #DB: closed again, TF and the intercept gone, nothing injected */
+	assert_int_equal(single_step_trap(), 0);
+	assert_false(v.step.active);
+	assert_int_equal(perm_of(PAGE_A), EPT_READ | EPT_EXEC);
+	assert_false(fake_vmcs_get(GUEST_RFLAGS) & X86_EFLAGS_TF);
+	assert_int_equal(fake_vmcs_get(EXCEPTION_BITMAP), 0);
+	assert_int_equal(fake_vmcs_get(VM_ENTRY_INTR_INFO_FIELD), 0);
+}
+
+/* Only the watched access is recorded: a write to a page watched for reads (which
+ * loses write access too) completes unrecorded. */
+static void test_unwatched_access_not_recorded(void **state)
+{
+	struct watch_event ev;
+
+	(void)state;
+	v.mtf = false;
+	watch_add(PAGE_B, WATCH_R, WATCH_KIND_WATCH);
+	watch_sync(&v);
+	assert_int_equal(violation(PAGE_B, EPT_VIOLATION_ACC_WRITE, 0), 0);
+	assert_false(watch_take(v.events, &ev));
+	assert_int_equal(single_step_trap(), 0);
+	assert_int_equal(violation(PAGE_B + 8, EPT_VIOLATION_ACC_READ, 0), 0);
+	assert_true(watch_take(v.events, &ev));
+	assert_int_equal(ev.access, WATCH_R);
+	assert_false(ev.flags & WATCH_EV_GLA);
+	assert_int_equal(single_step_trap(), 0);
+}
+
+/* The guest's own TF: the #DB is its too, and TF stays. */
+static void test_guest_tf_kept(void **state)
+{
+	(void)state;
+	v.mtf = false;
+	fake_vmcs_set(GUEST_RFLAGS, 0x302);
+	watch_add(PAGE_A, WATCH_X, WATCH_KIND_WATCH);
+	watch_sync(&v);
+	assert_int_equal(violation(PAGE_A, EPT_VIOLATION_ACC_INSTR, 0), 0);
+	assert_int_equal(single_step_trap(), 0);
+	assert_true(fake_vmcs_get(GUEST_RFLAGS) & X86_EFLAGS_TF);
+	assert_int_equal(fake_vmcs_get(VM_ENTRY_INTR_INFO_FIELD) & 0x7ff,
+			 X86_VEC_DB | (INTR_TYPE_HARD_EXCEPTION << INTR_INFO_TYPE_SHIFT));
+}
+
+/* With MTF the step needs no TF and no #DB intercept. */
+static void test_mtf_step(void **state)
+{
+	(void)state;
+	v.mtf = true;
+	watch_add(PAGE_A, WATCH_X, WATCH_KIND_WATCH);
+	watch_sync(&v);
+	assert_int_equal(violation(PAGE_A, EPT_VIOLATION_ACC_INSTR, 0), 0);
+	assert_true(fake_vmcs_get(CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_MONITOR_TRAP_FLAG);
+	assert_false(fake_vmcs_get(GUEST_RFLAGS) & X86_EFLAGS_TF);
+	assert_int_equal(fake_vmcs_get(EXCEPTION_BITMAP), 0);
+	assert_int_equal(do_exit(EXIT_REASON_MONITOR_TRAP_FLAG, 0), 0);
+	assert_false(fake_vmcs_get(CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_MONITOR_TRAP_FLAG);
+	assert_int_equal(perm_of(PAGE_A), EPT_READ | EPT_WRITE);
+}
+
+/* A protected page: the write runs against a copy, then the real page is back. */
+static void test_protect_discards_write(void **state)
+{
+	struct watch_event ev;
+	unsigned int level;
+	u64 *leaf;
+
+	(void)state;
+	v.mtf = false;
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_PROTECT);
+	watch_sync(&v);
+	assert_int_equal(violation(PAGE_A + 0x40, EPT_VIOLATION_ACC_WRITE, 0), 0);
+	leaf = ept_leaf(&v.ept, PAGE_A, &level);
+	assert_int_equal(*leaf & EPT_ADDR_MASK, v.scratch_pa);	/* the copy */
+	assert_memory_equal(v.scratch, mem, PAGE_SIZE);
+	((u8 *)v.scratch)[0x40] = 0x99;				/* "the guest writes" */
+	assert_true(watch_take(v.events, &ev));
+	assert_true(ev.flags & WATCH_EV_DISCARDED);
+	assert_int_equal(ev.kind, WATCH_KIND_PROTECT);
+	assert_int_equal(single_step_trap(), 0);
+	leaf = ept_leaf(&v.ept, PAGE_A, &level);
+	assert_int_equal(*leaf & EPT_ADDR_MASK, PAGE_A);
+	assert_int_equal(*leaf & EPT_RWX, EPT_READ | EPT_EXEC);
+	assert_int_equal(mem[0x40], 0x11);			/* never written */
+}
+
+/* Anything else is a bug: an unwatched page, or a misconfiguration, fails closed. */
+static void test_unexpected_violation_and_misconfig(void **state)
+{
+	(void)state;
+	fake_vmcs_set(GUEST_PHYSICAL_ADDRESS, PAGE_B);
+	fake_vmcs_set(VM_EXIT_REASON, EXIT_REASON_EPT_VIOLATION);
+	fake_vmcs_set(EXIT_QUALIFICATION, EPT_VIOLATION_ACC_READ);
+	assert_int_equal(handle_ept_violation(&v, &regs), -EFAULT);
+	assert_int_equal(handle_ept_misconfig(&v, &regs), -EFAULT);
+	/* a stray single-step #DB or MTF exit is not ours */
+	assert_int_equal(handle_monitor_trap(&v, &regs), -EINVAL);
+}
+
+/* NMIs wait while a step is under way, and are delivered right after it. */
+static void test_nmi_waits_for_step(void **state)
+{
+	(void)state;
+	v.mtf = false;
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH);
+	watch_sync(&v);
+	v.nmi_pending = 1;
+	assert_int_equal(violation(PAGE_A, EPT_VIOLATION_ACC_WRITE, 0), 0);
+	assert_int_equal(fake_vmcs_get(VM_ENTRY_INTR_INFO_FIELD), 0);
+	assert_int_equal(v.nmi_pending, 1);
+	fake_vmcs_set(GUEST_INTERRUPTIBILITY_INFO, 0);	/* the instruction ran */
+	assert_int_equal(single_step_trap(), 0);
+	assert_int_equal(v.nmi_pending, 0);
+	assert_int_equal(fake_vmcs_get(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VECTOR_MASK,
+			 X86_VEC_NMI);
+}
+
+/* A hidden page maps to the scratch page, so the guest never reaches the real one. */
+static void test_hide(void **state)
+{
+	unsigned int level;
+	u64 *leaf;
+
+	(void)state;
+	assert_int_equal(vmx_ept_hide(&v, PAGE_B), 0);
+	leaf = ept_leaf(&v.ept, PAGE_B, &level);
+	assert_int_equal(level, EPT_LEVEL_4K);
+	assert_int_equal(*leaf & EPT_ADDR_MASK, v.scratch_pa);
+	assert_int_equal(*leaf & EPT_RWX, EPT_READ | EPT_WRITE);
+	leaf = ept_leaf(&v.ept, PAGE_A, &level);
+	assert_int_equal(*leaf & EPT_ADDR_MASK, PAGE_A);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_table_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sync_applies_and_restores, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_watched_write_steps_with_tf, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unwatched_access_not_recorded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_guest_tf_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mtf_step, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_protect_discards_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unexpected_violation_and_misconfig, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_nmi_waits_for_step, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hide, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
