@@ -13,6 +13,27 @@ int vmcs_write(u32 field, u64 val)
 	return cpu_vmwrite(field, val);
 }
 
+unsigned int vmcs_snapshot(struct vmcs_snapshot *s)
+{
+	unsigned int missing = 0;
+	u64 insn_error = 0;
+	size_t i;
+
+	cpu_vmread(VM_INSTRUCTION_ERROR, &insn_error);
+	for (i = 0; i < VMCS_NR_FIELDS; i++) {
+		u32 field = vmcs_field_descs[i].encoding;
+		u64 val = 0;
+
+		s->supported[i] = !cpu_vmread(field, &val);
+		if (field == VM_INSTRUCTION_ERROR)
+			val = insn_error;
+		s->val[i] = s->supported[i] ? val : 0;
+		missing += !s->supported[i];
+	}
+	s->tsc = cpu_rdtsc();
+	return missing;
+}
+
 u64 __vmcs_read_or0(u32 field)
 {
 	u64 v = 0;

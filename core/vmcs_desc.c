@@ -18,6 +18,7 @@ const struct vmcs_field_desc vmcs_field_descs[] = {
 };
 
 const size_t vmcs_nr_fields = ARRAY_SIZE(vmcs_field_descs);
+_Static_assert(ARRAY_SIZE(vmcs_field_descs) == VMCS_NR_FIELDS, "VMCS_NR_FIELDS counts the table");
 
 const char *const vmcs_group_names[VMCS_GROUP_NR] = {
 	[VMCS_GROUP_GUEST] = "guest-state area",
