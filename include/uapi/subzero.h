@@ -119,8 +119,8 @@ struct subzero_vmcs {
 	__u32 cpu;		/* in: CPU number */
 	__u32 nr_fields;	/* out: entries of fields[] filled */
 	__u32 reserved32;
-	__u64 tsc;		/* out: TSC when the fields were read */
 	__u64 reserved[4];
+	__u64 tsc;		/* out: TSC when the fields were read */
 	struct subzero_vmcs_field fields[SUBZERO_VMCS_MAX_FIELDS];	/* out */
 };
 
