@@ -1,6 +1,7 @@
 # `subzero stats`: exits by reason with TSC cycles in root (total and mean), on the CPU
 # that caused them; --interval prints rates per second, K times or until Ctrl-C.
 sz_load
+on_cpu 0 cpuid-probe > /dev/null
 for i in 1 2 3 4 5 6 7 8 9 10; do on_cpu 1 cpuid-probe > /dev/null; done
 subzero stats --cpu 1 > /tmp/s1.txt || fail "stats --cpu 1 exited $?"
 cat /tmp/s1.txt
