@@ -20,7 +20,7 @@ CFLAGS_UNIT := -O1 -g $(WARN) -Icore -Itests/unit/fake -Iinclude \
 	       -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 CORE_SRCS := $(wildcard core/*.c)
-TOOL_SRCS := tools/subzero.c core/vmx_decode.c core/exit_decode.c
+TOOL_SRCS := tools/subzero.c core/vmx_decode.c core/exit_decode.c core/vmcs_desc.c
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,$(BUILD)/unit/test_%,$(wildcard tests/unit/test_*.c))
 UNIT_FAKES := $(wildcard tests/unit/fake/*.c)
 

@@ -269,6 +269,12 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 		skip_instruction();
 		v->devirt = true;
 		return 1;
+	case SUBZERO_HC_VMCS_SNAPSHOT:
+		/* Into our own buffer, never a guest pointer; RIP still at the VMCALL. */
+		log_printf(&v->log, "CPU %u: VMCS snapshot, %u fields not supported by the CPU",
+			   v->cpu, vmcs_snapshot(&v->vmcs_snap));
+		r->gpr[REG_RAX] = 0;
+		break;
 	default:
 		r->gpr[REG_RAX] = (u64)-EINVAL;
 		break;
@@ -455,7 +461,7 @@ static void fail_closed(struct vcpu *v, union exit_reason reason, int err)
 
 int vmx_exit_handler(struct guest_regs *r, struct vcpu *v)
 {
-	u64 t0 = cpu_rdtsc();
+	u64 t0 = cpu_rdtsc(), dt;
 	union exit_reason reason = { .all = vmcs_read32(VM_EXIT_REASON) };
 	u32 basic = reason.f.basic;
 	int ret = -EOPNOTSUPP;
@@ -476,7 +482,12 @@ int vmx_exit_handler(struct guest_regs *r, struct vcpu *v)
 		return 1;
 	}
 	nmi_deliver(v);
-	v->root_tsc += cpu_rdtsc() - t0;
+	dt = cpu_rdtsc() - t0;
+	v->root_tsc += dt;
+	if (basic < EXIT_REASON_MAX)
+		v->exit_root_tsc[basic] += dt;
+	else
+		v->root_tsc_other += dt;
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The per-CPU log ring and its small, freestanding formatter. */
+/* The per-CPU log ring, its small, freestanding formatter, and the drained history. */
 #include "log.h"
+#include <cpu_ops.h>
 
 struct out {
 	char *buf;
@@ -110,13 +111,14 @@ void log_printf(struct log_ring *r, const char *fmt, ...)
 		r->dropped++;
 		return;
 	}
+	r->tsc[head % LOG_LINES] = cpu_rdtsc();
 	__builtin_va_start(ap, fmt);
 	log_vformat(r->lines[head % LOG_LINES], LOG_LINE, fmt, ap);
 	__builtin_va_end(ap);
 	__atomic_store_n(&r->head, head + 1, __ATOMIC_RELEASE);
 }
 
-bool log_take(struct log_ring *r, char *buf)
+bool log_take_tsc(struct log_ring *r, char *buf, u64 *tsc)
 {
 	u32 tail = r->tail, i;
 
@@ -125,6 +127,48 @@ bool log_take(struct log_ring *r, char *buf)
 	for (i = 0; i < LOG_LINE; i++)
 		buf[i] = r->lines[tail % LOG_LINES][i];
 	buf[LOG_LINE - 1] = '\0';
+	*tsc = r->tsc[tail % LOG_LINES];
 	__atomic_store_n(&r->tail, tail + 1, __ATOMIC_RELEASE);
 	return true;
+}
+
+bool log_take(struct log_ring *r, char *buf)
+{
+	u64 tsc;
+
+	return log_take_tsc(r, buf, &tsc);
+}
+
+/* ---- the history ---- */
+
+void log_hist_add(struct log_hist *h, u32 cpu, u64 tsc, const char *text)
+{
+	struct log_hist_line *l = &h->lines[h->next_seq % LOG_HIST_LINES];
+	size_t i;
+
+	l->seq = h->next_seq++;
+	l->tsc = tsc;
+	l->cpu = cpu;
+	for (i = 0; i < LOG_LINE - 1 && text[i]; i++)
+		l->text[i] = text[i];
+	for (; i < LOG_LINE; i++)
+		l->text[i] = '\0';
+}
+
+u64 log_hist_oldest(const struct log_hist *h)
+{
+	return h->next_seq > LOG_HIST_LINES ? h->next_seq - LOG_HIST_LINES : 0;
+}
+
+size_t log_hist_read(const struct log_hist *h, u64 from, struct log_hist_line *out,
+		     size_t max, u64 *next)
+{
+	u64 seq = from < log_hist_oldest(h) ? log_hist_oldest(h) : from;
+	size_t n = 0;
+
+	for (; seq < h->next_seq && n < max; seq++, n++)
+		out[n] = h->lines[seq % LOG_HIST_LINES];
+	/* Asked beyond the end: continue from the end, not from the future. */
+	*next = seq < h->next_seq ? seq : h->next_seq;
+	return n;
 }

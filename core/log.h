@@ -18,6 +18,7 @@ struct log_ring {
 	volatile u32 tail;		/* next slot to read (reader only) */
 	volatile u32 dropped;
 	char lines[LOG_LINES][LOG_LINE];
+	u64 tsc[LOG_LINES];		/* when each line was written */
 };
 
 /* Format and append one line: %s %c %d %u %x %lx %lu %ld %llx %llu %lld %p %%. */
@@ -26,10 +27,46 @@ void log_printf(struct log_ring *r, const char *fmt, ...)
 
 /* Take the oldest line into buf (LOG_LINE bytes); false if the ring is empty. */
 bool log_take(struct log_ring *r, char *buf);
+/* The same, and the TSC at which the line was written into *tsc. */
+bool log_take_tsc(struct log_ring *r, char *buf, u64 *tsc);
 
 /* Format into buf (size bytes, always terminated); returns the length written. */
 size_t log_vformat(char *buf, size_t size, const char *fmt, __builtin_va_list ap);
 size_t log_format(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * The history of drained lines: the last LOG_HIST_LINES lines of every CPU, each with a
+ * sequence number that grows by one per line from 0, so a reader can ask "everything
+ * from N on" and see what it missed.  Not root-safe, no locking of its own: the OS
+ * adds and reads under one lock.
+ */
+struct log_hist_line {
+	u64 seq;
+	u64 tsc;
+	u32 cpu;
+	char text[LOG_LINE];
+};
+
+#define LOG_HIST_BYTES	(64 * 1024)
+#define LOG_HIST_LINES	(LOG_HIST_BYTES / sizeof(struct log_hist_line))
+
+struct log_hist {
+	u64 next_seq;			/* the sequence number the next line gets */
+	struct log_hist_line lines[LOG_HIST_LINES];
+};
+
+/* Append a line (truncated to LOG_LINE - 1 characters), overwriting the oldest. */
+void log_hist_add(struct log_hist *h, u32 cpu, u64 tsc, const char *text);
+
+/* The oldest sequence number still held (== next_seq when empty). */
+u64 log_hist_oldest(const struct log_hist *h);
+
+/*
+ * Copy up to @max lines with a sequence number >= @from into @out, oldest first, and
+ * return how many; *next gets the sequence number to ask for next time.
+ */
+size_t log_hist_read(const struct log_hist *h, u64 from, struct log_hist_line *out,
+		     size_t max, u64 *next);
 
 #endif

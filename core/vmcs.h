@@ -33,6 +33,10 @@ struct vmcs_field_desc {
 	u8 group;		/* enum vmcs_group */
 };
 
+/* How many rows vmcs_fields.h has, as a constant expression. */
+#define VMCS_COUNT_ONE(name, enc, width, group) + 1
+#define VMCS_NR_FIELDS	(0 VMCS_FIELDS(VMCS_COUNT_ONE))
+
 extern const struct vmcs_field_desc vmcs_field_descs[];
 extern const size_t vmcs_nr_fields;
 extern const char *const vmcs_group_names[VMCS_GROUP_NR];
@@ -74,6 +78,23 @@ struct vmcs_error {
 	int status;
 	const char *caller;
 };
+
+/*
+ * Every field of the current VMCS as VMREAD returns it, indexed like vmcs_field_descs[]:
+ * supported[i] is 0 for a field this CPU does not have (VMREAD failed) and val[i] 0.
+ */
+struct vmcs_snapshot {
+	u64 tsc;			/* when it was taken */
+	u64 val[VMCS_NR_FIELDS];
+	u8 supported[VMCS_NR_FIELDS];
+};
+
+/*
+ * Fill @s from the current VMCS; returns how many fields are not supported.  Root-safe
+ * (VMREADs only; VM_INSTRUCTION_ERROR is read first, before a failing VMREAD of an
+ * unsupported field overwrites it).
+ */
+unsigned int vmcs_snapshot(struct vmcs_snapshot *s);
 
 u64 __vmcs_read_or0(u32 field);
 void __vmcs_write_track(struct vmcs_error *e, u32 field, u64 val, const char *caller);

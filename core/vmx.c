@@ -565,3 +565,10 @@ int vmx_devirtualize_this_cpu(struct vcpu *v)
 	v->launched = false;
 	return 0;
 }
+
+int vmx_vmcs_snapshot_this_cpu(struct vcpu *v)
+{
+	if (!v->launched)
+		return -ENXIO;
+	return (int)(s64)cpu_vmcall(SUBZERO_HC_VMCS_SNAPSHOT, SUBZERO_VMCALL_KEY, 0);
+}

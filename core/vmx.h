@@ -23,13 +23,14 @@
 #define SUBZERO_VMCALL_KEY	0x7375627a65726f21ULL	/* "subzero!" */
 #define SUBZERO_HC_PING		0	/* returns SUBZERO_HC_PONG */
 #define SUBZERO_HC_DEVIRT	1	/* leave VMX on this CPU, return 0 */
+#define SUBZERO_HC_VMCS_SNAPSHOT 2	/* VMREAD every field into vcpu->vmcs_snap, return 0 */
 #define SUBZERO_HC_PONG		0x5a45524fULL	/* "ZERO" */
 /*
  * Test only, and only when vmx_test_hooks is set (module parameter test_hooks):
  * stay in VMX root for RDX TSC ticks (at most SUBZERO_HC_SPIN_MAX), so that a test
  * can make an NMI arrive in root.  Otherwise it is an unknown number (-EINVAL).
  */
-#define SUBZERO_HC_WATCH_SYNC	2	/* apply watch_table to this CPU's EPT */
+#define SUBZERO_HC_WATCH_SYNC	3	/* apply watch_table to this CPU's EPT */
 #define SUBZERO_HC_TEST_SPIN	0x7e57
 #define SUBZERO_HC_SPIN_MAX	1000000000ULL
 
@@ -92,6 +93,11 @@ struct vcpu {
 	u64 exits[EXIT_REASON_MAX];
 	u64 exits_other;
 	u64 root_tsc;
+	u64 exit_root_tsc[EXIT_REASON_MAX];	/* root_tsc, by exit reason */
+	u64 root_tsc_other;
+
+	/* written in root by SUBZERO_HC_VMCS_SNAPSHOT, read by the OS after it */
+	struct vmcs_snapshot vmcs_snap;
 
 	struct log_ring log;
 };
@@ -152,6 +158,12 @@ int vmx_virtualize_this_cpu(struct vcpu *v);
  * the CPU is back to plain operation.  Interrupts disabled, on the vcpu's own CPU.
  */
 int vmx_devirtualize_this_cpu(struct vcpu *v);
+
+/*
+ * Have the hypervisor VMREAD every VMCS field of this CPU, in root, into v->vmcs_snap
+ * (by hypercall).  0 or a negative errno.  On the vcpu's own CPU, interrupts disabled.
+ */
+int vmx_vmcs_snapshot_this_cpu(struct vcpu *v);
 
 /* Test hook: make the next vmx_virtualize_this_cpu() on @cpu fail (-1: none). */
 extern int vmx_fail_on_cpu;

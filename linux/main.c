@@ -13,12 +13,17 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/nospec.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include <linux/workqueue.h>
 #include <asm/desc.h>
+#include <asm/msr.h>
+#include <asm/tsc.h>
 
 #include "../core/os.h"
 #include "os_linux.h"
@@ -28,8 +33,9 @@
 #include "../include/uapi/subzero.h"
 
 static int fail_on_cpu = -1;
-module_param(fail_on_cpu, int, 0444);
-MODULE_PARM_DESC(fail_on_cpu, "test only: make virtualizing this CPU fail (-1: none)");
+module_param(fail_on_cpu, int, 0644);
+MODULE_PARM_DESC(fail_on_cpu, "test only: make virtualizing this CPU fail (-1: none); "
+		 "read at load and at attach");
 static bool test_hooks;
 module_param(test_hooks, bool, 0444);
 MODULE_PARM_DESC(test_hooks, "test only: allow the test hypercalls (staying in VMX root)");
@@ -50,41 +56,76 @@ static u64 sz_host_idt_pa;
 static enum cpuhp_state sz_hp_state;
 static struct vmx_caps sz_config;	/* what every CPU must match */
 
-/* Move a vcpu's log ring (written in VMX root) into the kernel log. */
+/*
+ * Who may change or look at sz_cpus[].vcpu.  The hotplug callbacks set and clear it
+ * with the CPU hotplug lock held: for writing when a CPU goes on- or offline, but only
+ * for reading when cpuhp_setup_state()/cpuhp_remove_state() run them for every CPU
+ * (load, attach, detach, unload).  So attach and detach also hold sz_lock, and
+ * everything else that follows a vcpu pointer holds sz_lock and then the hotplug lock
+ * for reading.  Order: sz_lock, then the hotplug lock; the callbacks never take
+ * sz_lock (attach and detach wait for them while holding it).
+ */
+static DEFINE_MUTEX(sz_lock);
+static bool sz_attached;		/* the hotplug state is installed (not detached) */
+
+/* The drained log lines, for SUBZERO_IOC_LOG; sz_hist_lock is innermost. */
+static struct log_hist sz_hist;
+static DEFINE_SPINLOCK(sz_hist_lock);
+
+static void sz_hist_add(unsigned int cpu, u64 tsc, const char *line)
+{
+	spin_lock(&sz_hist_lock);
+	log_hist_add(&sz_hist, cpu, tsc, line);
+	spin_unlock(&sz_hist_lock);
+}
+
+/*
+ * Move a vcpu's log ring (written in VMX root) into the kernel log and the history.
+ * The ring has one reader: callers hold sz_lock, or are the vcpu's hotplug callback.
+ */
 static void sz_drain(struct vcpu *v)
 {
 	char line[LOG_LINE];
+	u64 tsc;
 
-	while (log_take(&v->log, line))
+	while (log_take_tsc(&v->log, line, &tsc)) {
 		pr_info("%s\n", line);
+		sz_hist_add(v->cpu, tsc, line);
+	}
 	if (v->log.dropped) {
-		pr_warn("CPU %u: %u log lines dropped (ring full)\n", v->cpu, v->log.dropped);
+		snprintf(line, sizeof(line), "CPU %u: %u log lines dropped (ring full)", v->cpu,
+			 v->log.dropped);
+		pr_warn("%s\n", line);
+		sz_hist_add(v->cpu, rdtsc(), line);
 		v->log.dropped = 0;
 	}
 }
-
-/* Each ring has one reader at a time: the drain work or an ioctl (see sz_ioctl). */
-static DEFINE_MUTEX(sz_drain_lock);
 
 static void sz_drain_all(void)
 {
 	unsigned int cpu;
 
-	mutex_lock(&sz_drain_lock);
 	for_each_possible_cpu(cpu)
 		if (sz_cpus[cpu].vcpu)
 			sz_drain(sz_cpus[cpu].vcpu);
-	mutex_unlock(&sz_drain_lock);
 }
 
 static void sz_drain_work_fn(struct work_struct *w);
 static DECLARE_DELAYED_WORK(sz_drain_work, sz_drain_work_fn);
 
-static void sz_drain_work_fn(struct work_struct *w)
+static void sz_drain_locked(void)
 {
+	mutex_lock(&sz_lock);
 	cpus_read_lock();
 	sz_drain_all();
 	cpus_read_unlock();
+	mutex_unlock(&sz_lock);
+}
+
+static void sz_drain_work_fn(struct work_struct *w)
+{
+	sz_drain_locked();
+	/* Unbound: the drain must still run when a CPU has failed closed. */
 	queue_delayed_work(system_unbound_wq, &sz_drain_work, HZ / 5);
 }
 
@@ -110,6 +151,9 @@ static int sz_cpu_online(unsigned int cpu)
 	struct vcpu *v;
 	int ret;
 
+	/* Still virtualized: a devirtualization that failed at detach left it so. */
+	if (sz_cpus[cpu].vcpu)
+		return 0;
 	/* A CPU that came online after load must match the others too. */
 	ret = vmx_caps_read(&caps);
 	if (ret || vmx_caps_compare(&sz_config, &caps, &field)) {
@@ -210,17 +254,39 @@ out:
 	return ret;
 }
 
-/*
- * The start of every per-CPU request, whose struct begins { __u32 size; __u32 cpu; }:
- * copy it in, check its size and CPU number, and leave it zeroed but for size and cpu.
- */
-static int sz_cpu_request(void __user *uarg, void *req, size_t size, u32 *cpu)
-{
-	u32 *hdr = req;		/* hdr[0] = size, hdr[1] = cpu */
+/* The reserved bytes of a request struct, which must come in as zero. */
+#define SZ_RESV(type, from) offsetof(type, from), sizeof(type) - offsetof(type, from)
+#define SZ_RESV_UPTO(type, from, upto) offsetof(type, from), \
+	offsetof(type, upto) - offsetof(type, from)
 
+/*
+ * The start of every request, whose struct begins with __u32 size: copy it in, check
+ * its size and that its reserved bytes [resv, resv + resv_len) are zero.
+ */
+static int sz_request(void __user *uarg, void *req, size_t size, size_t resv,
+		      size_t resv_len)
+{
 	if (copy_from_user(req, uarg, size))
 		return -EFAULT;
-	if (hdr[0] != size || hdr[1] >= nr_cpu_ids)
+	if (*(u32 *)req != size || memchr_inv((u8 *)req + resv, 0, resv_len))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * The start of every per-CPU request, whose struct begins { __u32 size; __u32 cpu; }:
+ * sz_request(), check the CPU number, and leave it zeroed but for size and cpu.
+ */
+static int sz_cpu_request(void __user *uarg, void *req, size_t size, size_t resv,
+			  size_t resv_len, u32 *cpu)
+{
+	u32 *hdr = req;		/* hdr[0] = size, hdr[1] = cpu */
+	int ret;
+
+	ret = sz_request(uarg, req, size, resv, resv_len);
+	if (ret)
+		return ret;
+	if (hdr[1] >= nr_cpu_ids)
 		return -EINVAL;
 	*cpu = array_index_nospec(hdr[1], nr_cpu_ids);
 	memset(req, 0, size);
@@ -236,43 +302,235 @@ static long sz_ioctl_cpu_stats(void __user *uarg)
 	u32 cpu, i;
 	int ret;
 
-	ret = sz_cpu_request(uarg, &st, sizeof(st), &cpu);
+	ret = sz_cpu_request(uarg, &st, sizeof(st), SZ_RESV_UPTO(struct subzero_cpu_stats,
+			     reserved, exits), &cpu);
 	if (ret)
 		return ret;
-	st.size = sizeof(st);
-	st.cpu = cpu;
+	mutex_lock(&sz_lock);
 	cpus_read_lock();
+	st.now_tsc = rdtsc();
+	if (cpu_online(cpu))
+		st.flags |= SUBZERO_CPU_ONLINE;
 	v = sz_cpus[cpu].vcpu;
 	if (v) {
-		st.flags = SUBZERO_CPU_VIRTUALIZED;
+		/* Counters the CPU bumps in root as we read: each is one aligned load. */
+		st.flags |= SUBZERO_CPU_VIRTUALIZED;
 		st.vpid = v->vpid;
 		st.launch_tsc = v->launch_tsc;
-		st.root_tsc = v->root_tsc;
-		st.exits_other = v->exits_other;
-		for (i = 0; i < SUBZERO_EXIT_REASONS && i < EXIT_REASON_MAX; i++)
-			st.exits[i] = v->exits[i];
+		st.root_tsc = READ_ONCE(v->root_tsc);
+		st.exits_other = READ_ONCE(v->exits_other);
+		st.root_tsc_other = READ_ONCE(v->root_tsc_other);
+		for (i = 0; i < SUBZERO_EXIT_REASONS && i < EXIT_REASON_MAX; i++) {
+			st.exits[i] = READ_ONCE(v->exits[i]);
+			st.exit_root_tsc[i] = READ_ONCE(v->exit_root_tsc[i]);
+		}
+		st.ept_pages = 0;	/* no EPT yet */
 	}
 	cpus_read_unlock();
+	mutex_unlock(&sz_lock);
 	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
 }
 
 static_assert(offsetof(struct subzero_caps, cpu) == 4 &&
-	      offsetof(struct subzero_cpu_stats, cpu) == 4, "sz_cpu_request's layout");
+	      offsetof(struct subzero_cpu_stats, cpu) == 4 &&
+	      offsetof(struct subzero_vmcs, cpu) == 4, "sz_cpu_request's layout");
+static_assert(VMCS_NR_FIELDS <= SUBZERO_VMCS_MAX_FIELDS, "struct subzero_vmcs holds them all");
+static_assert(SUBZERO_LOG_TEXT == LOG_LINE, "log lines keep their length");
+
+struct sz_snapshot_call {
+	struct vcpu *v;
+	int ret;
+};
+
+/* On the vcpu's CPU, interrupts disabled (an IPI or smp_call_function_single itself). */
+static void sz_snapshot_on_cpu(void *arg)
+{
+	struct sz_snapshot_call *c = arg;
+
+	c->ret = vmx_vmcs_snapshot_this_cpu(c->v);
+}
+
+/*
+ * SUBZERO_IOC_VMCS: have the CPU read its own VMCS in VMX root (the hypercall), then
+ * copy the hypervisor's buffer out.  sz_lock keeps the vcpu, and its one buffer, ours
+ * until the copy is made.
+ */
+static long sz_ioctl_vmcs(void __user *uarg)
+{
+	struct sz_snapshot_call call = { 0 };
+	struct subzero_vmcs *req;
+	const struct vmcs_snapshot *snap;
+	u32 cpu, i;
+	int ret;
+
+	req = os_zalloc(sizeof(*req));
+	if (!req)
+		return -ENOMEM;
+	ret = sz_cpu_request(uarg, req, sizeof(*req), SZ_RESV_UPTO(struct subzero_vmcs,
+			     reserved32, tsc), &cpu);
+	if (ret)
+		goto out_free;
+	mutex_lock(&sz_lock);
+	cpus_read_lock();
+	call.v = sz_cpus[cpu].vcpu;
+	if (!cpu_online(cpu) || !call.v) {
+		ret = -ENXIO;
+		goto out_unlock;
+	}
+	ret = smp_call_function_single(cpu, sz_snapshot_on_cpu, &call, 1) ?: call.ret;
+	if (ret)
+		goto out_unlock;
+	snap = &call.v->vmcs_snap;
+	req->tsc = snap->tsc;
+	req->nr_fields = VMCS_NR_FIELDS;
+	for (i = 0; i < VMCS_NR_FIELDS; i++) {
+		req->fields[i].encoding = vmcs_field_descs[i].encoding;
+		req->fields[i].flags = snap->supported[i] ? SUBZERO_VMCS_FIELD_SUPPORTED : 0;
+		req->fields[i].value = snap->val[i];
+	}
+out_unlock:
+	cpus_read_unlock();
+	mutex_unlock(&sz_lock);
+	if (!ret && copy_to_user(uarg, req, sizeof(*req)))
+		ret = -EFAULT;
+out_free:
+	os_free(req);
+	return ret;
+}
+
+/* SUBZERO_IOC_LOG: drain the rings first, so what root logged just now is there. */
+static long sz_ioctl_log(void __user *uarg)
+{
+	struct {
+		struct subzero_log req;
+		struct log_hist_line lines[SUBZERO_LOG_BATCH];
+	} *b;
+	u64 from;
+	size_t i, n;
+	int ret;
+
+	b = os_zalloc(sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	ret = sz_request(uarg, &b->req, sizeof(b->req), SZ_RESV_UPTO(struct subzero_log,
+			 reserved, lines));
+	if (ret)
+		goto out;
+	from = b->req.from_seq;
+	memset(&b->req, 0, sizeof(b->req));
+	b->req.size = sizeof(b->req);
+	sz_drain_locked();
+	spin_lock(&sz_hist_lock);
+	n = log_hist_read(&sz_hist, from, b->lines, SUBZERO_LOG_BATCH, &b->req.next_seq);
+	b->req.oldest_seq = log_hist_oldest(&sz_hist);
+	spin_unlock(&sz_hist_lock);
+	b->req.nr_lines = n;
+	for (i = 0; i < n; i++) {
+		b->req.lines[i].seq = b->lines[i].seq;
+		b->req.lines[i].tsc = b->lines[i].tsc;
+		b->req.lines[i].cpu = b->lines[i].cpu;
+		memcpy(b->req.lines[i].text, b->lines[i].text, SUBZERO_LOG_TEXT);
+		b->req.lines[i].text[SUBZERO_LOG_TEXT - 1] = '\0';
+	}
+	if (copy_to_user(uarg, &b->req, sizeof(b->req)))
+		ret = -EFAULT;
+out:
+	os_free(b);
+	return ret;
+}
+
+/*
+ * Virtualize every online CPU through the hotplug state, whose callbacks do the work
+ * and whose installation is all or nothing (cpuhp_setup_state() undoes the CPUs done
+ * if one fails).  Holds the hotplug lock throughout; with the state installed, CPUs
+ * coming online are virtualized, and without it (detached) they are not.
+ */
+static int sz_attach_locked(void)
+{
+	int ret;
+
+	lockdep_assert_held(&sz_lock);
+	vmx_fail_on_cpu = fail_on_cpu;
+	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "subzero:online", sz_cpu_online,
+				sz_cpu_offline);
+	if (ret < 0)
+		return ret;
+	sz_hp_state = ret;
+	sz_attached = true;
+	return 0;
+}
+
+static void sz_detach_locked(void)
+{
+	lockdep_assert_held(&sz_lock);
+	cpuhp_remove_state(sz_hp_state);
+	sz_attached = false;
+}
+
+static unsigned int sz_nr_virtualized(void)
+{
+	unsigned int cpu, n = 0;
+
+	for_each_possible_cpu(cpu)
+		n += sz_cpus[cpu].vcpu != NULL;
+	return n;
+}
+
+/* SUBZERO_IOC_DETACH and SUBZERO_IOC_ATTACH. */
+static long sz_ioctl_attach(void __user *uarg, bool attach)
+{
+	struct subzero_attach a;
+	int ret;
+
+	ret = sz_request(uarg, &a, sizeof(a), SZ_RESV(struct subzero_attach, reserved32));
+	if (ret)
+		return ret;
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	mutex_lock(&sz_lock);
+	if (attach && !sz_attached) {
+		ret = sz_attach_locked();
+		if (ret)
+			pr_err("attach: virtualizing the CPUs failed (%d); every CPU is back as it "
+			       "was (detached)\n", ret);
+		else
+			a.flags = SUBZERO_ATTACH_CHANGED;
+	} else if (!attach && sz_attached) {
+		sz_detach_locked();
+		a.flags = SUBZERO_ATTACH_CHANGED;
+	}
+	cpus_read_lock();
+	a.nr_virtualized = sz_nr_virtualized();
+	cpus_read_unlock();
+	if (!ret && a.flags)
+		pr_info("%s: %u CPUs virtualized\n", attach ? "attached" : "detached",
+			a.nr_virtualized);
+	/* A CPU whose devirtualizing hypercall failed is still in VMX: say so. */
+	if (!ret && !attach && a.nr_virtualized)
+		ret = -EIO;
+	mutex_unlock(&sz_lock);
+	if (ret)
+		return ret;
+	return copy_to_user(uarg, &a, sizeof(a)) ? -EFAULT : 0;
+}
 
 static long sz_ioctl_info(void __user *uarg)
 {
 	struct subzero_info info;
 
-	if (copy_from_user(&info, uarg, sizeof(info)))
-		return -EFAULT;
-	if (info.size != sizeof(info))
-		return -EINVAL;
+	int ret;
+
+	ret = sz_request(uarg, &info, sizeof(info), SZ_RESV(struct subzero_info, reserved));
+	if (ret)
+		return ret;
 	memset(&info, 0, sizeof(info));
 	info.size = sizeof(info);
 	info.abi_version = SUBZERO_ABI_VERSION;
 	info.nr_cpu_ids = nr_cpu_ids;
 	info.nr_cpus_online = num_online_cpus();
 	info.alloc_count = os_alloc_count();
+	info.tsc_khz = tsc_khz;
+	info.flags = READ_ONCE(sz_attached) ? SUBZERO_INFO_ATTACHED : 0;
 	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
@@ -283,7 +541,7 @@ static long sz_ioctl_get_caps(void __user *uarg)
 	u32 cpu;
 	int ret;
 
-	ret = sz_cpu_request(uarg, &uc, sizeof(uc), &cpu);
+	ret = sz_cpu_request(uarg, &uc, sizeof(uc), SZ_RESV(struct subzero_caps, reserved), &cpu);
 	if (ret)
 		return ret;
 	if (!sz_cpus[cpu].have_caps)
@@ -322,9 +580,7 @@ static long sz_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	 * kernel log when the tool returns, even if the CPU the drain work's timer sits on
 	 * has failed closed.
 	 */
-	cpus_read_lock();
-	sz_drain_all();
-	cpus_read_unlock();
+	sz_drain_locked();
 	switch (cmd) {
 	case SUBZERO_IOC_INFO:
 		return sz_ioctl_info(uarg);
@@ -332,6 +588,14 @@ static long sz_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return sz_ioctl_get_caps(uarg);
 	case SUBZERO_IOC_CPU_STATS:
 		return sz_ioctl_cpu_stats(uarg);
+	case SUBZERO_IOC_VMCS:
+		return sz_ioctl_vmcs(uarg);
+	case SUBZERO_IOC_LOG:
+		return sz_ioctl_log(uarg);
+	case SUBZERO_IOC_DETACH:
+		return sz_ioctl_attach(uarg, false);
+	case SUBZERO_IOC_ATTACH:
+		return sz_ioctl_attach(uarg, true);
 	default:
 		return -ENOTTY;
 	}
@@ -371,7 +635,6 @@ static int __init sz_init(void)
 	if (ret)
 		goto err_free;
 	sz_config = sz_cpus[cpumask_first(cpu_online_mask)].caps;
-	vmx_fail_on_cpu = fail_on_cpu;
 	vmx_test_hooks = test_hooks;
 	ret = os_linux_init();
 	if (ret)
@@ -395,14 +658,14 @@ static int __init sz_init(void)
 		vmx_host_idt_init(sz_host_idt, idt.address, idt.size);
 	}
 
-	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "subzero:online", sz_cpu_online,
-				sz_cpu_offline);
-	if (ret < 0) {
+	mutex_lock(&sz_lock);
+	ret = sz_attach_locked();
+	mutex_unlock(&sz_lock);
+	if (ret) {
 		pr_err("not loading: virtualizing the CPUs failed (%d); every CPU is back "
 		       "as it was\n", ret);
 		goto err_idt;
 	}
-	sz_hp_state = ret;
 	ret = misc_register(&sz_miscdev);
 	if (ret) {
 		pr_err("cannot register /dev/subzero: %d\n", ret);
@@ -415,7 +678,9 @@ static int __init sz_init(void)
 	return 0;
 
 err_hp:
-	cpuhp_remove_state(sz_hp_state);
+	mutex_lock(&sz_lock);
+	sz_detach_locked();
+	mutex_unlock(&sz_lock);
 err_idt:
 	vmx_host_idt_clear();
 	os_free_pages(sz_host_idt, 0);
@@ -433,7 +698,10 @@ static void __exit sz_exit(void)
 {
 	misc_deregister(&sz_miscdev);
 	cancel_delayed_work_sync(&sz_drain_work);
-	cpuhp_remove_state(sz_hp_state);
+	mutex_lock(&sz_lock);
+	if (sz_attached)
+		sz_detach_locked();
+	mutex_unlock(&sz_lock);
 	vmx_host_idt_clear();
 	os_free_pages(sz_host_idt, 0);
 	os_free_pages(sz_msr_bitmap, 0);

@@ -5,8 +5,14 @@
  * Rules: every struct is made of __u64 (or pairs of __u32) with explicit padding, so
  * its layout is the same for every compiler; every struct starts with a __u32 size
  * that the caller sets to sizeof(struct) and the kernel checks, so a mismatched tool
- * gets -EINVAL instead of garbage; SUBZERO_ABI_VERSION changes on any incompatible
+ * gets -EINVAL instead of garbage; reserved fields must be zero on the way in (-EINVAL
+ * otherwise: they can get a meaning later) and are zero on the way out; fields marked
+ * "out" are ignored on the way in; SUBZERO_ABI_VERSION changes on any incompatible
  * change.
+ *
+ * Errors: -ENOTTY for an unknown ioctl, -EINVAL for a wrong size, a non-zero reserved
+ * field or a CPU number >= nr_cpu_ids, -EFAULT for a bad pointer, -ENXIO for a CPU that
+ * is offline or (where the request needs it) not virtualized.
  */
 #ifndef _UAPI_SUBZERO_H
 #define _UAPI_SUBZERO_H
@@ -15,8 +21,11 @@
 #include <linux/types.h>
 
 #define SUBZERO_DEVICE		"/dev/subzero"
-#define SUBZERO_ABI_VERSION	1
+#define SUBZERO_ABI_VERSION	2
 #define SUBZERO_IOC_MAGIC	0xB7
+
+/* subzero_info.flags */
+#define SUBZERO_INFO_ATTACHED	(1U << 0)	/* CPUs are virtualized (not detached) */
 
 /* SUBZERO_IOC_INFO: what the module is. */
 struct subzero_info {
@@ -25,6 +34,8 @@ struct subzero_info {
 	__u32 nr_cpu_ids;	/* out: CPU numbers run from 0 to nr_cpu_ids - 1 */
 	__u32 nr_cpus_online;	/* out */
 	__s64 alloc_count;	/* out: the module's allocations not yet freed */
+	__u32 tsc_khz;		/* out: TSC ticks per millisecond */
+	__u32 flags;		/* out: SUBZERO_INFO_* */
 	__u64 reserved[3];
 };
 
@@ -62,8 +73,12 @@ struct subzero_caps {
 	__u64 reserved[4];
 };
 
-/* SUBZERO_IOC_CPU_STATS: one CPU's hypervisor state and per-exit-reason counters. */
+/*
+ * SUBZERO_IOC_CPU_STATS: one CPU's hypervisor state and per-exit-reason counters.  The
+ * counters start at 0 each time the CPU is virtualized (load, attach, online).
+ */
 #define SUBZERO_CPU_VIRTUALIZED	(1U << 0)
+#define SUBZERO_CPU_ONLINE	(1U << 1)
 #define SUBZERO_EXIT_REASONS	80
 
 struct subzero_cpu_stats {
@@ -72,14 +87,93 @@ struct subzero_cpu_stats {
 	__u32 flags;		/* out: SUBZERO_CPU_* */
 	__u32 vpid;		/* out */
 	__u64 launch_tsc;	/* out: TSC when the CPU was virtualized */
-	__u64 root_tsc;		/* out: TSC cycles spent in exit handlers */
+	__u64 now_tsc;		/* out: TSC when these numbers were read */
+	__u64 ept_pages;	/* out: pages of EPT paging structures (0: no EPT yet) */
+	__u64 root_tsc;		/* out: TSC cycles spent in exit handlers, in all */
 	__u64 exits_other;	/* out: exits with a reason >= SUBZERO_EXIT_REASONS */
-	__u64 exits[SUBZERO_EXIT_REASONS];	/* out: by basic exit reason */
+	__u64 root_tsc_other;	/* out: cycles in root for those */
 	__u64 reserved[4];
+	__u64 exits[SUBZERO_EXIT_REASONS];	/* out: by basic exit reason */
+	__u64 exit_root_tsc[SUBZERO_EXIT_REASONS];	/* out: cycles in root, by reason */
+};
+
+/*
+ * SUBZERO_IOC_VMCS: one CPU's VMCS, every field of the SDM's Appendix B, read by that
+ * CPU in VMX root (a hypercall from the CPU itself makes the hypervisor VMREAD them
+ * into its own buffer) and copied out here.  Fields come in the order of the
+ * hypervisor's field table (by encoding); a field the CPU does not support (VMREAD
+ * fails) has no SUBZERO_VMCS_FIELD_SUPPORTED and value 0.  -ENXIO if the CPU is not
+ * virtualized.
+ */
+#define SUBZERO_VMCS_MAX_FIELDS		256
+#define SUBZERO_VMCS_FIELD_SUPPORTED	(1U << 0)
+
+struct subzero_vmcs_field {
+	__u32 encoding;		/* SDM Vol. 3D, Appendix B */
+	__u32 flags;		/* SUBZERO_VMCS_FIELD_* */
+	__u64 value;
+};
+
+struct subzero_vmcs {
+	__u32 size;		/* in: sizeof(struct subzero_vmcs) */
+	__u32 cpu;		/* in: CPU number */
+	__u32 nr_fields;	/* out: entries of fields[] filled */
+	__u32 reserved32;
+	__u64 reserved[4];
+	__u64 tsc;		/* out: TSC when the fields were read */
+	struct subzero_vmcs_field fields[SUBZERO_VMCS_MAX_FIELDS];	/* out */
+};
+
+/*
+ * SUBZERO_IOC_LOG: the hypervisor's log.  Code in VMX root writes per-CPU rings; the
+ * module drains them (into the kernel log, and) into a history of the last 64 KiB of
+ * lines, each with a sequence number that grows by one per line from 0.  This returns
+ * up to SUBZERO_LOG_BATCH lines with a sequence number >= from_seq, oldest first;
+ * ask again from next_seq for more.  Lines older than oldest_seq were overwritten.
+ */
+#define SUBZERO_LOG_BATCH	16
+#define SUBZERO_LOG_TEXT	160
+
+struct subzero_log_line {
+	__u64 seq;
+	__u64 tsc;		/* TSC when the hypervisor wrote it */
+	__u32 cpu;
+	__u32 reserved;
+	char text[SUBZERO_LOG_TEXT];	/* NUL-terminated */
+};
+
+struct subzero_log {
+	__u32 size;		/* in: sizeof(struct subzero_log) */
+	__u32 nr_lines;		/* out: entries of lines[] filled */
+	__u64 from_seq;		/* in: the first sequence number wanted */
+	__u64 next_seq;		/* out: where to continue */
+	__u64 oldest_seq;	/* out: the oldest line still held */
+	__u64 reserved[4];
+	struct subzero_log_line lines[SUBZERO_LOG_BATCH];	/* out */
+};
+
+/*
+ * SUBZERO_IOC_DETACH / SUBZERO_IOC_ATTACH: take every online CPU out of VMX without
+ * unloading the module, or put them back (all or nothing: a CPU that fails undoes the
+ * others).  While detached, CPUs coming online stay detached.  Asking for the state
+ * already in force changes nothing and succeeds without SUBZERO_ATTACH_CHANGED.
+ */
+#define SUBZERO_ATTACH_CHANGED	(1U << 0)
+
+struct subzero_attach {
+	__u32 size;		/* in: sizeof(struct subzero_attach) */
+	__u32 flags;		/* out: SUBZERO_ATTACH_* */
+	__u32 nr_virtualized;	/* out: CPUs virtualized afterwards */
+	__u32 reserved32;
+	__u64 reserved[2];
 };
 
 #define SUBZERO_IOC_INFO	_IOWR(SUBZERO_IOC_MAGIC, 0x00, struct subzero_info)
 #define SUBZERO_IOC_GET_CAPS	_IOWR(SUBZERO_IOC_MAGIC, 0x01, struct subzero_caps)
 #define SUBZERO_IOC_CPU_STATS	_IOWR(SUBZERO_IOC_MAGIC, 0x02, struct subzero_cpu_stats)
+#define SUBZERO_IOC_VMCS	_IOWR(SUBZERO_IOC_MAGIC, 0x03, struct subzero_vmcs)
+#define SUBZERO_IOC_LOG		_IOWR(SUBZERO_IOC_MAGIC, 0x04, struct subzero_log)
+#define SUBZERO_IOC_DETACH	_IOWR(SUBZERO_IOC_MAGIC, 0x05, struct subzero_attach)
+#define SUBZERO_IOC_ATTACH	_IOWR(SUBZERO_IOC_MAGIC, 0x06, struct subzero_attach)
 
 #endif

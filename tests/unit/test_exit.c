@@ -366,6 +366,69 @@ static void test_idt_vectoring_reinjected(void **state)
 	assert_int_equal(fake_vmcs_get(VM_ENTRY_EXCEPTION_ERROR_CODE), 2);
 }
 
+static size_t field_index(u32 field)
+{
+	for (size_t i = 0; i < vmcs_nr_fields; i++)
+		if (vmcs_field_descs[i].encoding == field)
+			return i;
+	fail_msg("no field %#x", field);
+	return 0;
+}
+
+/*
+ * The snapshot hypercall VMREADs every field into the vcpu's own buffer: unsupported
+ * fields marked so, VM_INSTRUCTION_ERROR as it was before the failing VMREADs, RIP not
+ * yet advanced in the copy, one log line.
+ */
+static void test_vmcall_vmcs_snapshot(void **state)
+{
+	char line[LOG_LINE];
+
+	(void)state;
+	fake_vmcs_set(GUEST_CR3, 0x2a10000);
+	fake_vmcs_set(HOST_CR3, 0x1234000);
+	fake_vmcs_set(VM_INSTRUCTION_ERROR, 7);
+	fake_vmcs_unsupport(GUEST_IA32_FRED_CONFIG);
+	fake_vmcs_unsupport(HOST_IA32_PKRS);
+	memset(&v.vmcs_snap, 0xff, sizeof(v.vmcs_snap));
+	regs.gpr[REG_RAX] = SUBZERO_HC_VMCS_SNAPSHOT;
+	regs.gpr[REG_RCX] = SUBZERO_VMCALL_KEY;
+	regs.gpr[REG_RDX] = 0xdeadbeef;		/* an argument is ignored, not a target */
+	assert_int_equal(do_exit(EXIT_REASON_VMCALL, 3), 0);
+	assert_int_equal(regs.gpr[REG_RAX], 0);
+	assert_int_equal(v.vmcs_snap.val[field_index(GUEST_CR3)], 0x2a10000);
+	assert_int_equal(v.vmcs_snap.val[field_index(HOST_CR3)], 0x1234000);
+	assert_true(v.vmcs_snap.supported[field_index(GUEST_CR3)]);
+	assert_false(v.vmcs_snap.supported[field_index(GUEST_IA32_FRED_CONFIG)]);
+	assert_int_equal(v.vmcs_snap.val[field_index(GUEST_IA32_FRED_CONFIG)], 0);
+	assert_false(v.vmcs_snap.supported[field_index(HOST_IA32_PKRS)]);
+	assert_int_equal(v.vmcs_snap.val[field_index(VM_INSTRUCTION_ERROR)], 7);
+	assert_int_equal(v.vmcs_snap.val[field_index(VM_EXIT_REASON)], EXIT_REASON_VMCALL);
+	assert_int_equal(v.vmcs_snap.val[field_index(GUEST_RIP)], 0xffffffff81000000ULL);
+	assert_int_equal(fake_vmcs_get(GUEST_RIP), 0xffffffff81000003ULL);
+	assert_true(v.vmcs_snap.tsc != 0);
+	assert_true(log_take(&v.log, line));
+	assert_string_equal(line, "CPU 0: VMCS snapshot, 2 fields not supported by the CPU");
+}
+
+/* Time in root is counted in all and by exit reason; the two agree. */
+static void test_root_tsc_by_reason(void **state)
+{
+	u64 sum = 0;
+
+	(void)state;
+	regs.gpr[REG_RAX] = 0;
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);
+	assert_int_equal(do_exit(EXIT_REASON_INVD, 2), 0);
+	assert_true(v.exit_root_tsc[EXIT_REASON_CPUID] > 0);
+	assert_true(v.exit_root_tsc[EXIT_REASON_INVD] > 0);
+	for (int i = 0; i < EXIT_REASON_MAX; i++)
+		sum += v.exit_root_tsc[i];
+	assert_int_equal(sum + v.root_tsc_other, v.root_tsc);
+	assert_int_equal(v.exits[EXIT_REASON_CPUID], 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -388,6 +451,8 @@ int main(void)
 		cmocka_unit_test_setup(test_cr4_write, setup),
 		cmocka_unit_test_setup(test_invd_writes_back, setup),
 		cmocka_unit_test_setup(test_idt_vectoring_reinjected, setup),
+		cmocka_unit_test_setup(test_vmcall_vmcs_snapshot, setup),
+		cmocka_unit_test_setup(test_root_tsc_by_reason, setup),
 	};
 
 	return cmocka_run_group_tests_name("exit", tests, NULL, NULL);

@@ -214,6 +214,15 @@ static void test_alloc_failures_do_not_leak(void **state)
 	fake_os_fail_alloc_after(-1);
 }
 
+/* The snapshot hypercall is only made on a CPU that runs as our guest. */
+static void test_vmcs_snapshot_needs_launched_cpu(void **state)
+{
+	(void)state;
+	assert_int_equal(vmx_vmcs_snapshot_this_cpu(&v), -ENXIO);
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	assert_int_equal(vmx_vmcs_snapshot_this_cpu(&v), 0);
+}
+
 static void test_msr_bitmap(void **state)
 {
 	(void)state;
@@ -266,6 +275,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_launch_failure_names_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forced_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_failures_do_not_leak, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vmcs_snapshot_needs_launched_cpu, setup,
+						teardown),
 		cmocka_unit_test(test_msr_bitmap),
 		cmocka_unit_test(test_log_format_and_ring),
 	};

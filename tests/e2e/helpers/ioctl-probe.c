@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -78,6 +79,119 @@ static int child(void (*fn)(void))
 	return !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
+static int check(int cond, const char *what)
+{
+	if (!cond)
+		printf("FAIL %s\n", what);
+	return !cond;
+}
+
+/* The ABI 2 requests: every refusal, and that refusals change nothing. */
+static int probe_control_plane(unsigned int nr_cpu_ids)
+{
+	static struct subzero_vmcs vm;
+	static struct subzero_log lg;
+	struct subzero_cpu_stats st;
+	struct subzero_attach at;
+	struct subzero_info info;
+	unsigned char *page;
+	unsigned int i;
+
+	memset(&info, 0, sizeof(info));
+	info.size = sizeof(info);
+	info.reserved[2] = 1;
+	want("INFO with a reserved field set", ioctl(fd, SUBZERO_IOC_INFO, &info), EINVAL);
+
+	memset(&st, 0, sizeof(st));
+	st.size = sizeof(st);
+	st.reserved[0] = 1;
+	want("CPU_STATS with a reserved field set", ioctl(fd, SUBZERO_IOC_CPU_STATS, &st), EINVAL);
+	st.reserved[0] = 0;
+	st.cpu = nr_cpu_ids;
+	want("CPU_STATS for CPU nr_cpu_ids", ioctl(fd, SUBZERO_IOC_CPU_STATS, &st), EINVAL);
+	st.cpu = 0;
+	want("CPU_STATS for CPU 0", ioctl(fd, SUBZERO_IOC_CPU_STATS, &st), 0);
+	if (check(st.flags == (SUBZERO_CPU_VIRTUALIZED | SUBZERO_CPU_ONLINE) && st.vpid == 1 &&
+		  st.now_tsc > st.launch_tsc && st.ept_pages == 0,
+		  "CPU_STATS for CPU 0: not online and virtualized with VPID 1"))
+		return 1;
+
+	memset(&vm, 0, sizeof(vm));
+	vm.size = sizeof(vm);
+	vm.cpu = nr_cpu_ids;
+	want("VMCS for CPU nr_cpu_ids", ioctl(fd, SUBZERO_IOC_VMCS, &vm), EINVAL);
+	vm.cpu = 0xffffffff;
+	want("VMCS for CPU 0xffffffff", ioctl(fd, SUBZERO_IOC_VMCS, &vm), EINVAL);
+	vm.cpu = 0;
+	vm.reserved32 = 1;
+	want("VMCS with reserved32 set", ioctl(fd, SUBZERO_IOC_VMCS, &vm), EINVAL);
+	vm.reserved32 = 0;
+	vm.reserved[3] = 1;
+	want("VMCS with a reserved field set", ioctl(fd, SUBZERO_IOC_VMCS, &vm), EINVAL);
+	vm.reserved[3] = 0;
+	vm.size = sizeof(vm) - 16;
+	want("VMCS with a short size", ioctl(fd, SUBZERO_IOC_VMCS, &vm), EINVAL);
+	vm.size = sizeof(vm);
+	want("VMCS with a NULL pointer", ioctl(fd, SUBZERO_IOC_VMCS, NULL), EFAULT);
+	want("VMCS of another size", ioctl(fd, _IOWR(SUBZERO_IOC_MAGIC, 0x03, char[64]), &vm),
+	     ENOTTY);
+	/* a valid header whose struct runs into an unmapped page */
+	page = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (check(page != MAP_FAILED, "mmap"))
+		return 1;
+	munmap(page + 4096, 4096);
+	memcpy(page + 4096 - 64, &vm, 64);
+	want("VMCS running off the end of a mapping",
+	     ioctl(fd, SUBZERO_IOC_VMCS, page + 4096 - 64), EFAULT);
+	munmap(page, 4096);
+	want("VMCS for CPU 0", ioctl(fd, SUBZERO_IOC_VMCS, &vm), 0);
+	if (check(vm.nr_fields > 100 && vm.nr_fields <= SUBZERO_VMCS_MAX_FIELDS && vm.tsc &&
+		  vm.cpu == 0, "VMCS for CPU 0: implausible answer"))
+		return 1;
+
+	memset(&lg, 0, sizeof(lg));
+	lg.size = sizeof(lg);
+	lg.reserved[1] = 1;
+	want("LOG with a reserved field set", ioctl(fd, SUBZERO_IOC_LOG, &lg), EINVAL);
+	lg.reserved[1] = 0;
+	want("LOG with a kernel pointer", ioctl(fd, SUBZERO_IOC_LOG, (void *)0xffffffff81000000UL),
+	     EFAULT);
+	lg.from_seq = ~0ULL;
+	want("LOG from the far future", ioctl(fd, SUBZERO_IOC_LOG, &lg), 0);
+	if (check(lg.nr_lines == 0 && lg.next_seq < ~0ULL, "LOG from the far future returned lines"))
+		return 1;
+	memset(&lg, 0, sizeof(lg));
+	lg.size = sizeof(lg);
+	want("LOG from 0", ioctl(fd, SUBZERO_IOC_LOG, &lg), 0);
+	for (i = 0; i < lg.nr_lines && !strstr(lg.lines[i].text, "CPU 0: VMCS snapshot"); i++)
+		;
+	if (check(i < lg.nr_lines, "LOG: the VMCS snapshot just taken is not logged"))
+		return 1;
+
+	memset(&at, 0, sizeof(at));
+	want("DETACH with size 0", ioctl(fd, SUBZERO_IOC_DETACH, &at), EINVAL);
+	at.size = sizeof(at);
+	at.reserved32 = 1;
+	want("DETACH with reserved32 set", ioctl(fd, SUBZERO_IOC_DETACH, &at), EINVAL);
+	at.reserved32 = 0;
+	at.reserved[1] = 1;
+	want("DETACH with a reserved field set", ioctl(fd, SUBZERO_IOC_DETACH, &at), EINVAL);
+	want("DETACH with a NULL pointer", ioctl(fd, SUBZERO_IOC_DETACH, NULL), EFAULT);
+	want("ATTACH with a wild pointer", ioctl(fd, SUBZERO_IOC_ATTACH, (void *)8), EFAULT);
+	memset(&info, 0, sizeof(info));
+	info.size = sizeof(info);
+	want("INFO", ioctl(fd, SUBZERO_IOC_INFO, &info), 0);
+	if (check(info.flags & SUBZERO_INFO_ATTACHED, "a refused DETACH detached"))
+		return 1;
+	memset(&at, 0, sizeof(at));
+	at.size = sizeof(at);
+	want("ATTACH while attached", ioctl(fd, SUBZERO_IOC_ATTACH, &at), 0);
+	if (check(!(at.flags & SUBZERO_ATTACH_CHANGED) && at.nr_virtualized == info.nr_cpus_online,
+		  "ATTACH while attached changed something"))
+		return 1;
+	return 0;
+}
+
 int main(void)
 {
 	struct subzero_info info;
@@ -127,6 +241,8 @@ int main(void)
 		       (unsigned long long)caps.basic);
 		return 1;
 	}
+	if (probe_control_plane(info.nr_cpu_ids))
+		return 1;
 	close(fd);
 
 	if (child(drop_sys_admin) || child(become_nobody))

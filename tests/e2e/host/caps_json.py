@@ -17,7 +17,7 @@ def check(cond, why):
         sys.exit(1)
 
 
-check(doc["abi_version"] == 1, f"abi_version {doc['abi_version']}")
+check(doc["abi_version"] == 2, f"abi_version {doc['abi_version']}")
 cpus = doc["cpus"]
 check(sorted(c["cpu"] for c in cpus) == list(range(ncpu)),
       f"CPUs {[c['cpu'] for c in cpus]}, guest has {ncpu}")

@@ -228,10 +228,17 @@ void cpu_unblock_nmis(void) { fake_cpu.unblock_nmi_calls++; }
 /* ---- VMX ---- */
 
 static u64 vmcs_vals[0x7000 / 2];
+static bool vmcs_unsupported[0x7000 / 2];
 
 void fake_vmcs_reset(void)
 {
 	memset(vmcs_vals, 0, sizeof(vmcs_vals));
+	memset(vmcs_unsupported, 0, sizeof(vmcs_unsupported));
+}
+
+void fake_vmcs_unsupport(u32 field)
+{
+	vmcs_unsupported[field / 2] = true;
 }
 
 static const struct vmcs_field_desc *field_desc(u32 field)
@@ -274,7 +281,7 @@ static int vmcs_access(u64 field, const struct vmcs_field_desc **d)
 	if (fake_cpu.current_vmcs == ~0ULL)
 		return VMX_FAIL_INVALID;
 	*d = field_desc((u32)field);
-	if (!*d) {
+	if (!*d || vmcs_unsupported[field / 2]) {
 		vmcs_vals[VM_INSTRUCTION_ERROR / 2] = 12;
 		return VMX_FAIL_VALID;
 	}

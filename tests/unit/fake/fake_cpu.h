@@ -73,5 +73,7 @@ extern struct fake_cpu_state fake_cpu;
 void fake_vmcs_reset(void);
 u64 fake_vmcs_get(u32 field);
 void fake_vmcs_set(u32 field, u64 val);	/* also read-only ones, as hardware would */
+/* Make @field one this CPU does not support: VMREAD/VMWRITE fail with error 12. */
+void fake_vmcs_unsupport(u32 field);
 
 #endif
