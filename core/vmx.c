@@ -566,6 +566,13 @@ int vmx_devirtualize_this_cpu(struct vcpu *v)
 	return 0;
 }
 
+int vmx_watch_sync_this_cpu(struct vcpu *v)
+{
+	if (!v->launched)
+		return -ENXIO;
+	return (int)(s64)cpu_vmcall(SUBZERO_HC_WATCH_SYNC, SUBZERO_VMCALL_KEY, 0);
+}
+
 int vmx_vmcs_snapshot_this_cpu(struct vcpu *v)
 {
 	if (!v->launched)

@@ -179,6 +179,13 @@ void vmx_nmi_stub(void);
 /* An NMI hit VMX root on this CPU (called by vmx_nmi_stub): hold it for the guest. */
 void vmx_root_nmi(void);
 
+/*
+ * Apply watch_table to this CPU's EPT (by hypercall, as only root may change it).
+ * 0, or -ENOMEM when the EPT had no table page left for a split (the rest is applied),
+ * -EOPNOTSUPP without EPT, -ENXIO if not virtualized.  On the vcpu's own CPU.
+ */
+int vmx_watch_sync_this_cpu(struct vcpu *v);
+
 /* Root-side handlers (watch.c) */
 int watch_sync(struct vcpu *v);
 int handle_ept_violation(struct vcpu *v, struct guest_regs *r);

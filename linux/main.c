@@ -11,9 +11,9 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/ioport.h>
 #include <linux/mutex.h>
 #include <linux/nospec.h>
-#include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/spinlock.h>
@@ -46,6 +46,9 @@ struct sz_cpu {
 	int read_err;
 	bool have_caps;
 	struct vcpu *vcpu;	/* while the CPU is virtualized */
+	struct vcpu *mem;	/* its hypervisor state, allocated at load for every
+				 * possible CPU so that all of it is hidden from every
+				 * CPU's guest before any CPU is launched */
 };
 
 static struct sz_cpu *sz_cpus;
@@ -161,28 +164,23 @@ static int sz_cpu_online(unsigned int cpu)
 		       ret ? "missing" : "differ from the other CPUs'");
 		return ret ?: -EINVAL;
 	}
-	v = os_zalloc(sizeof(*v));
+	v = sz_cpus[cpu].mem;
 	if (!v)
 		return -ENOMEM;
-	ret = vmx_vcpu_alloc(v, cpu, &sz_config, sz_msr_bitmap_pa);
-	if (ret)
-		goto err_free;
+	v->devirt = false;
 	local_irq_disable();
 	ret = vmx_virtualize_this_cpu(v);
+	/* The watch table may have changed while this CPU was out. */
+	if (!ret && v->ept.pml4)
+		vmx_watch_sync_this_cpu(v);
 	local_irq_enable();
 	sz_drain(v);
 	if (ret) {
 		pr_err("CPU %u: not virtualized: %d\n", cpu, ret);
-		goto err_vcpu;
+		return ret;
 	}
 	sz_cpus[cpu].vcpu = v;
 	return 0;
-
-err_vcpu:
-	vmx_vcpu_free(v);
-err_free:
-	os_free(v);
-	return ret;
 }
 
 /* CPU hotplug "offline" callback (and unload): leave VMX on this CPU first. */
@@ -206,8 +204,6 @@ static int sz_cpu_offline(unsigned int cpu)
 	pr_info("CPU %u: devirtualized after %llu exits; NMIs: %llu arrived in root, %llu injected\n",
 		cpu, sz_exit_total(v), v->nmis_in_root, v->nmis_injected);
 	sz_cpus[cpu].vcpu = NULL;
-	vmx_vcpu_free(v);
-	os_free(v);
 	return 0;
 }
 
@@ -324,7 +320,11 @@ static long sz_ioctl_cpu_stats(void __user *uarg)
 			st.exits[i] = READ_ONCE(v->exits[i]);
 			st.exit_root_tsc[i] = READ_ONCE(v->exit_root_tsc[i]);
 		}
-		st.ept_pages = 0;	/* no EPT yet */
+		if (v->ept.pml4) {
+			st.ept_pages = ept_pages_in_use(&v->ept);
+			st.ept_pool_pages = ept_pool_size(&v->ept);
+			st.eptp = ept_eptp(&v->ept);
+		}
 	}
 	cpus_read_unlock();
 	mutex_unlock(&sz_lock);
@@ -571,6 +571,291 @@ static long sz_ioctl_get_caps(void __user *uarg)
 	return copy_to_user(uarg, &uc, sizeof(uc)) ? -EFAULT : 0;
 }
 
+/* ---- EPT: memory types, the map's extent, every CPU's state, self-protection ---- */
+
+static bool sz_ept_on;
+
+/*
+ * How much guest-physical space the EPT maps.  With 1 GiB EPT pages all of it (2^MAXPHYADDR
+ * costs a few pages); without them one page directory per GiB would cost up to 256 MiB
+ * per CPU, so only up to the end of the highest RAM or MMIO resource the kernel knows,
+ * and at least 4 GiB.
+ */
+static u64 sz_ept_limit(const struct mtrr_state *m)
+{
+	u64 end = 4ULL << 30;
+	struct resource *r;
+
+	if (ept_optional_caps(sz_config.ept_vpid) & BIT_ULL(17))
+		return 1ULL << m->phys_bits;
+	for (r = iomem_resource.child; r; r = r->sibling)
+		end = max_t(u64, end, r->end + 1);
+	end = round_up(end, 1ULL << 30);
+	return min_t(u64, end, 1ULL << m->phys_bits);
+}
+
+static int sz_ept_setup(void)
+{
+	struct mtrr_state m;
+	const char *missing = NULL;
+	int ret;
+
+	/* allowed-1 of secondary control bit 1, "enable EPT" (SDM Vol. 3D, A.3.3) */
+	if (!(sz_config.procbased2 >> 32 & BIT(1)) ||
+	    ept_check_caps(sz_config.ept_vpid, &missing)) {
+		pr_info("EPT: the CPU lacks %s: running without EPT (no watch or protect)\n",
+			missing ?: "the EPT control");
+		return 0;
+	}
+	ret = mtrr_read(&m);
+	if (ret) {
+		pr_err("EPT: cannot read the MTRRs: %d\n", ret);
+		return ret;
+	}
+	vmx_ept_setup(&m, sz_ept_limit(&m));
+	sz_ept_on = true;
+	return 0;
+}
+
+static void sz_free_all(void)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		if (!sz_cpus[cpu].mem)
+			continue;
+		vmx_vcpu_free(sz_cpus[cpu].mem);
+		os_free(sz_cpus[cpu].mem);
+		sz_cpus[cpu].mem = NULL;
+	}
+}
+
+struct sz_hide_ctx {
+	struct vcpu *in;
+	int ret;
+};
+
+static void sz_hide_one(u64 pa, void *arg)
+{
+	struct sz_hide_ctx *c = arg;
+	int ret = vmx_ept_hide(c->in, pa);
+
+	if (ret && !c->ret)
+		c->ret = ret;
+}
+
+/* Is pa one of the pages only the hypervisor may touch? */
+struct sz_find_ctx {
+	u64 pa;
+	bool found;
+};
+
+static void sz_find_one(u64 pa, void *arg)
+{
+	struct sz_find_ctx *c = arg;
+
+	if (pa == c->pa)
+		c->found = true;
+}
+
+static bool sz_is_private(u64 pa)
+{
+	struct sz_find_ctx c = { pa, pa == sz_msr_bitmap_pa || pa == sz_host_idt_pa };
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		if (sz_cpus[cpu].mem && !c.found)
+			vmx_private_pages(sz_cpus[cpu].mem, sz_find_one, &c);
+	return c.found;
+}
+
+/*
+ * Every possible CPU's state, and then, in every CPU's EPT, every page only the
+ * hypervisor may touch mapped away (to that CPU's scratch page): VMXON regions,
+ * VMCSs, host stacks, scratch pages, all EPT tables, the MSR bitmap and the host IDT.
+ */
+static int sz_alloc_all(void)
+{
+	struct sz_hide_ctx c = { NULL, 0 };
+	unsigned int cpu, other;
+	struct vcpu *v;
+	int ret;
+
+	for_each_possible_cpu(cpu) {
+		v = os_zalloc(sizeof(*v));
+		if (!v)
+			goto err_nomem;
+		ret = vmx_vcpu_alloc(v, cpu, &sz_config, sz_msr_bitmap_pa);
+		if (ret) {
+			os_free(v);
+			goto err;
+		}
+		sz_cpus[cpu].mem = v;
+	}
+	if (!sz_ept_on)
+		return 0;
+	for_each_possible_cpu(cpu) {
+		c.in = sz_cpus[cpu].mem;
+		for_each_possible_cpu(other)
+			vmx_private_pages(sz_cpus[other].mem, sz_hide_one, &c);
+		sz_hide_one(sz_msr_bitmap_pa, &c);
+		sz_hide_one(sz_host_idt_pa, &c);
+	}
+	if (c.ret) {
+		ret = c.ret;
+		pr_err("EPT: hiding the hypervisor's pages failed: %d\n", ret);
+		goto err;
+	}
+	return 0;
+
+err_nomem:
+	ret = -ENOMEM;
+err:
+	sz_free_all();
+	return ret;
+}
+
+/* ---- watch and protect ---- */
+
+static void sz_sync_fn(void *arg)
+{
+	struct vcpu *v = sz_cpus[smp_processor_id()].vcpu;
+	atomic_t *err = arg;
+	int ret;
+
+	if (!v)
+		return;
+	ret = vmx_watch_sync_this_cpu(v);
+	if (ret)
+		atomic_cmpxchg(err, 0, ret);
+}
+
+/* Apply the table on every virtualized CPU.  sz_lock and the hotplug lock held. */
+static int sz_sync_all(void)
+{
+	atomic_t err = ATOMIC_INIT(0);
+
+	on_each_cpu(sz_sync_fn, &err, 1);
+	return atomic_read(&err);
+}
+
+static long sz_ioctl_watch(void __user *uarg)
+{
+	struct subzero_watch req;
+	u64 limit;
+	int ret;
+
+	ret = sz_request(uarg, &req, sizeof(req), SZ_RESV(struct subzero_watch, reserved));
+	if (ret)
+		return ret;
+	if (!sz_ept_on)
+		return -EOPNOTSUPP;
+	limit = sz_cpus[cpumask_first(cpu_possible_mask)].mem->ept.map_limit;
+	if (req.gpa & (PAGE_SIZE - 1) || req.gpa >= limit)
+		return -EINVAL;
+	if (req.op == SUBZERO_WATCH_ADD && sz_is_private(req.gpa))
+		return -EACCES;
+	mutex_lock(&sz_lock);
+	cpus_read_lock();
+	switch (req.op) {
+	case SUBZERO_WATCH_ADD:
+		ret = watch_add(req.gpa, req.access, req.kind);
+		if (ret)
+			break;
+		ret = sz_sync_all();
+		if (ret) {		/* all or nothing */
+			watch_del(req.gpa);
+			sz_sync_all();
+		}
+		break;
+	case SUBZERO_WATCH_DEL:
+		if (req.access || req.kind) {
+			ret = -EINVAL;
+			break;
+		}
+		ret = watch_del(req.gpa);
+		if (!ret)
+			ret = sz_sync_all();
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	cpus_read_unlock();
+	mutex_unlock(&sz_lock);
+	return ret;
+}
+
+static long sz_ioctl_watch_list(void __user *uarg)
+{
+	struct subzero_watch_list *l;
+	unsigned int i;
+	int ret;
+
+	l = kzalloc(sizeof(*l), GFP_KERNEL);
+	if (!l)
+		return -ENOMEM;
+	ret = sz_request(uarg, l, sizeof(*l), SZ_RESV_UPTO(struct subzero_watch_list, nr, w));
+	if (ret)
+		goto out;
+	memset(l, 0, sizeof(*l));
+	l->size = sizeof(*l);
+	mutex_lock(&sz_lock);
+	for (i = 0; i < WATCH_MAX; i++) {
+		if (!watch_table[i].kind)
+			continue;
+		l->w[l->nr].gpa = watch_table[i].gpa;
+		l->w[l->nr].access = watch_table[i].access;
+		l->w[l->nr].kind = watch_table[i].kind;
+		l->nr++;
+	}
+	mutex_unlock(&sz_lock);
+	ret = copy_to_user(uarg, l, sizeof(*l)) ? -EFAULT : 0;
+out:
+	kfree(l);
+	return ret;
+}
+
+static long sz_ioctl_events(void __user *uarg)
+{
+	struct subzero_events *b;
+	struct watch_event ev;
+	struct vcpu *v;
+	u32 cpu;
+	int ret;
+
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return -ENOMEM;
+	ret = sz_cpu_request(uarg, b, sizeof(*b), SZ_RESV_UPTO(struct subzero_events, nr, ev),
+			     &cpu);
+	if (ret)
+		goto out;
+	b->size = sizeof(*b);
+	b->cpu = cpu;
+	mutex_lock(&sz_lock);	/* the rings' one reader */
+	v = sz_cpus[cpu].mem;
+	if (v && v->events) {
+		while (b->nr < SUBZERO_EVENTS_BATCH && watch_take(v->events, &ev)) {
+			struct subzero_event *e = &b->ev[b->nr++];
+
+			e->tsc = ev.tsc;
+			e->gpa = ev.gpa;
+			e->gla = ev.gla;
+			e->rip = ev.rip;
+			e->cpu = ev.cpu;
+			e->access = ev.access;
+			e->kind = ev.kind;
+			e->flags = ev.flags;
+		}
+		b->dropped = xchg(&v->events->dropped, 0);
+	}
+	mutex_unlock(&sz_lock);
+	ret = copy_to_user(uarg, b, sizeof(*b)) ? -EFAULT : 0;
+out:
+	kfree(b);
+	return ret;
+}
+
 static long sz_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
@@ -596,6 +881,12 @@ static long sz_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return sz_ioctl_attach(uarg, false);
 	case SUBZERO_IOC_ATTACH:
 		return sz_ioctl_attach(uarg, true);
+	case SUBZERO_IOC_WATCH:
+		return sz_ioctl_watch(uarg);
+	case SUBZERO_IOC_WATCH_LIST:
+		return sz_ioctl_watch_list(uarg);
+	case SUBZERO_IOC_EVENTS:
+		return sz_ioctl_events(uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -657,6 +948,11 @@ static int __init sz_init(void)
 		store_idt(&idt);
 		vmx_host_idt_init(sz_host_idt, idt.address, idt.size);
 	}
+	ret = sz_ept_setup();
+	if (!ret)
+		ret = sz_alloc_all();
+	if (ret)
+		goto err_idt;
 
 	mutex_lock(&sz_lock);
 	ret = sz_attach_locked();
@@ -664,7 +960,7 @@ static int __init sz_init(void)
 	if (ret) {
 		pr_err("not loading: virtualizing the CPUs failed (%d); every CPU is back "
 		       "as it was\n", ret);
-		goto err_idt;
+		goto err_vcpus;
 	}
 	ret = misc_register(&sz_miscdev);
 	if (ret) {
@@ -681,6 +977,8 @@ err_hp:
 	mutex_lock(&sz_lock);
 	sz_detach_locked();
 	mutex_unlock(&sz_lock);
+err_vcpus:
+	sz_free_all();
 err_idt:
 	vmx_host_idt_clear();
 	os_free_pages(sz_host_idt, 0);
@@ -702,6 +1000,8 @@ static void __exit sz_exit(void)
 	if (sz_attached)
 		sz_detach_locked();
 	mutex_unlock(&sz_lock);
+	sz_free_all();
+	memset(watch_table, 0, sizeof(watch_table));
 	vmx_host_idt_clear();
 	os_free_pages(sz_host_idt, 0);
 	os_free_pages(sz_msr_bitmap, 0);

@@ -88,11 +88,13 @@ struct subzero_cpu_stats {
 	__u32 vpid;		/* out */
 	__u64 launch_tsc;	/* out: TSC when the CPU was virtualized */
 	__u64 now_tsc;		/* out: TSC when these numbers were read */
-	__u64 ept_pages;	/* out: pages of EPT paging structures (0: no EPT yet) */
+	__u64 ept_pages;	/* out: pages of EPT paging structures in use (0: no EPT) */
 	__u64 root_tsc;		/* out: TSC cycles spent in exit handlers, in all */
 	__u64 exits_other;	/* out: exits with a reason >= SUBZERO_EXIT_REASONS */
 	__u64 root_tsc_other;	/* out: cycles in root for those */
-	__u64 reserved[4];
+	__u64 eptp;		/* out: the EPT pointer (0: no EPT) */
+	__u64 ept_pool_pages;	/* out: pages set aside for this CPU's EPT (in use or not) */
+	__u64 reserved[2];
 	__u64 exits[SUBZERO_EXIT_REASONS];	/* out: by basic exit reason */
 	__u64 exit_root_tsc[SUBZERO_EXIT_REASONS];	/* out: cycles in root, by reason */
 };
@@ -168,6 +170,72 @@ struct subzero_attach {
 	__u64 reserved[2];
 };
 
+/*
+ * SUBZERO_IOC_WATCH: add or remove a watched or protected guest-physical page.
+ *   watch:   the accesses in "access" are recorded as events, and complete;
+ *   protect: writes are recorded and discarded (access must be SUBZERO_ACCESS_W).
+ * Errors: -EINVAL (unaligned, out of the EPT's range, bad op/kind/access), -EACCES
+ * (the page is the hypervisor's own memory), -EEXIST, -ENOENT, -ENOSPC (table full,
+ * SUBZERO_WATCH_MAX), -ENOMEM (a CPU's EPT has no table page left to split),
+ * -EOPNOTSUPP (running without EPT).
+ */
+#define SUBZERO_WATCH_ADD	1
+#define SUBZERO_WATCH_DEL	2
+#define SUBZERO_KIND_WATCH	1
+#define SUBZERO_KIND_PROTECT	2
+#define SUBZERO_ACCESS_R	(1U << 0)
+#define SUBZERO_ACCESS_W	(1U << 1)
+#define SUBZERO_ACCESS_X	(1U << 2)
+#define SUBZERO_WATCH_MAX	32
+
+struct subzero_watch {
+	__u32 size;		/* in: sizeof(struct subzero_watch) */
+	__u32 op;		/* in: SUBZERO_WATCH_ADD or _DEL */
+	__u64 gpa;		/* in: 4 KiB aligned */
+	__u32 access;		/* in (add): SUBZERO_ACCESS_* */
+	__u32 kind;		/* in (add): SUBZERO_KIND_* */
+	__u64 reserved[2];
+};
+
+struct subzero_watch_entry {
+	__u64 gpa;
+	__u32 access;
+	__u32 kind;
+};
+
+/* SUBZERO_IOC_WATCH_LIST: the table. */
+struct subzero_watch_list {
+	__u32 size;		/* in: sizeof(struct subzero_watch_list) */
+	__u32 nr;		/* out: entries of w[] filled */
+	__u64 reserved[2];
+	struct subzero_watch_entry w[SUBZERO_WATCH_MAX];	/* out */
+};
+
+/* SUBZERO_IOC_EVENTS: take up to SUBZERO_EVENTS_BATCH events from one CPU's ring. */
+#define SUBZERO_EVENTS_BATCH	64
+#define SUBZERO_EVENT_GLA	(1U << 0)	/* gla is valid */
+#define SUBZERO_EVENT_DISCARDED	(1U << 1)	/* a protected write, not performed */
+
+struct subzero_event {
+	__u64 tsc;
+	__u64 gpa;
+	__u64 gla;
+	__u64 rip;		/* the guest's RIP: the accessing instruction */
+	__u32 cpu;
+	__u32 access;		/* SUBZERO_ACCESS_R, _W or _X: what was attempted */
+	__u32 kind;		/* SUBZERO_KIND_* of the page */
+	__u32 flags;		/* SUBZERO_EVENT_* */
+};
+
+struct subzero_events {
+	__u32 size;		/* in: sizeof(struct subzero_events) */
+	__u32 cpu;		/* in: CPU number */
+	__u32 nr;		/* out: entries of ev[] filled */
+	__u32 dropped;		/* out: events lost to a full ring since the last call */
+	__u64 reserved[2];
+	struct subzero_event ev[SUBZERO_EVENTS_BATCH];	/* out */
+};
+
 #define SUBZERO_IOC_INFO	_IOWR(SUBZERO_IOC_MAGIC, 0x00, struct subzero_info)
 #define SUBZERO_IOC_GET_CAPS	_IOWR(SUBZERO_IOC_MAGIC, 0x01, struct subzero_caps)
 #define SUBZERO_IOC_CPU_STATS	_IOWR(SUBZERO_IOC_MAGIC, 0x02, struct subzero_cpu_stats)
@@ -175,5 +243,8 @@ struct subzero_attach {
 #define SUBZERO_IOC_LOG		_IOWR(SUBZERO_IOC_MAGIC, 0x04, struct subzero_log)
 #define SUBZERO_IOC_DETACH	_IOWR(SUBZERO_IOC_MAGIC, 0x05, struct subzero_attach)
 #define SUBZERO_IOC_ATTACH	_IOWR(SUBZERO_IOC_MAGIC, 0x06, struct subzero_attach)
+#define SUBZERO_IOC_WATCH	_IOWR(SUBZERO_IOC_MAGIC, 0x07, struct subzero_watch)
+#define SUBZERO_IOC_WATCH_LIST	_IOWR(SUBZERO_IOC_MAGIC, 0x08, struct subzero_watch_list)
+#define SUBZERO_IOC_EVENTS	_IOWR(SUBZERO_IOC_MAGIC, 0x09, struct subzero_events)
 
 #endif
