@@ -264,6 +264,14 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 	case SUBZERO_HC_WATCH_SYNC:
 		r->gpr[REG_RAX] = v->ept.pml4 ? (u64)(long)watch_sync(v) : (u64)-EOPNOTSUPP;
 		break;
+	case SUBZERO_HC_EPT_QUERY: {
+		unsigned int level = 0;
+		u64 *leaf = v->ept.pml4 ? ept_leaf(&v->ept, r->gpr[REG_RDX], &level) : NULL;
+
+		r->gpr[REG_RAX] = !v->ept.pml4 ? (u64)-EOPNOTSUPP : !leaf ? (u64)-ERANGE :
+				  (*leaf & ~(7ULL << 60)) | (u64)level << 60;
+		break;
+	}
 	case SUBZERO_HC_DEVIRT:
 		r->gpr[REG_RAX] = 0;
 		skip_instruction();

@@ -573,6 +573,21 @@ int vmx_watch_sync_this_cpu(struct vcpu *v)
 	return (int)(s64)cpu_vmcall(SUBZERO_HC_WATCH_SYNC, SUBZERO_VMCALL_KEY, 0);
 }
 
+int vmx_ept_query_this_cpu(struct vcpu *v, u64 gpa, u64 *leaf, unsigned int *level)
+{
+	s64 r;
+
+	if (!v->launched)
+		return -ENXIO;
+	/* The answer is the leaf with its level in bits 62:60 (ignored by the CPU). */
+	r = (s64)cpu_vmcall(SUBZERO_HC_EPT_QUERY, SUBZERO_VMCALL_KEY, gpa);
+	if (r < 0)
+		return (int)r;
+	*leaf = (u64)r & ~(7ULL << 60);
+	*level = (unsigned int)((u64)r >> 60) & 7;
+	return 0;
+}
+
 int vmx_vmcs_snapshot_this_cpu(struct vcpu *v)
 {
 	if (!v->launched)

@@ -31,6 +31,7 @@
  * can make an NMI arrive in root.  Otherwise it is an unknown number (-EINVAL).
  */
 #define SUBZERO_HC_WATCH_SYNC	3	/* apply watch_table to this CPU's EPT */
+#define SUBZERO_HC_EPT_QUERY	4	/* the EPT leaf mapping GPA RDX (see below) */
 #define SUBZERO_HC_TEST_SPIN	0x7e57
 #define SUBZERO_HC_SPIN_MAX	1000000000ULL
 
@@ -185,6 +186,13 @@ void vmx_root_nmi(void);
  * -EOPNOTSUPP without EPT, -ENXIO if not virtualized.  On the vcpu's own CPU.
  */
 int vmx_watch_sync_this_cpu(struct vcpu *v);
+
+/*
+ * How this CPU's EPT maps @gpa, read in root (the tables are hidden from the guest):
+ * the leaf entry and its level (EPT_LEVEL_*).  -ERANGE beyond the map, -EOPNOTSUPP
+ * without EPT, -ENXIO if not virtualized.  On the vcpu's own CPU.
+ */
+int vmx_ept_query_this_cpu(struct vcpu *v, u64 gpa, u64 *leaf, unsigned int *level);
 
 /* Root-side handlers (watch.c) */
 int watch_sync(struct vcpu *v);

@@ -856,6 +856,53 @@ out:
 	return ret;
 }
 
+struct sz_query_ctx {
+	u64 gpa, leaf;
+	unsigned int level;
+	int ret;
+};
+
+static void sz_query_fn(void *arg)
+{
+	struct sz_query_ctx *c = arg;
+	struct vcpu *v = sz_cpus[smp_processor_id()].vcpu;
+
+	c->ret = v ? vmx_ept_query_this_cpu(v, c->gpa, &c->leaf, &c->level) : -ENXIO;
+}
+
+static long sz_ioctl_ept_query(void __user *uarg)
+{
+	struct subzero_ept_query q;
+	struct sz_query_ctx c = { .ret = -ENXIO };
+	u64 size;
+	u32 cpu;
+	int ret;
+
+	ret = sz_cpu_request(uarg, &q, sizeof(q), SZ_RESV_UPTO(struct subzero_ept_query, leaf,
+			     reserved) + sizeof(q.reserved), &cpu);
+	if (ret)
+		return ret;
+	if (copy_from_user(&c.gpa, &((struct subzero_ept_query __user *)uarg)->gpa,
+			   sizeof(c.gpa)))
+		return -EFAULT;
+	mutex_lock(&sz_lock);
+	cpus_read_lock();
+	if (cpu_online(cpu) && sz_cpus[cpu].vcpu)
+		smp_call_function_single(cpu, sz_query_fn, &c, 1);
+	cpus_read_unlock();
+	mutex_unlock(&sz_lock);
+	if (c.ret)
+		return c.ret;
+	size = 1ULL << (12 + 9 * (c.level - 1));
+	q.gpa = c.gpa;
+	q.leaf = c.leaf;
+	q.hpa = (c.leaf & 0x000ffffffffff000ULL & ~(size - 1)) | (c.gpa & (size - 1));
+	q.level = c.level;
+	q.memtype = (c.leaf >> 3) & 7;
+	q.perm = c.leaf & 7;
+	return copy_to_user(uarg, &q, sizeof(q)) ? -EFAULT : 0;
+}
+
 static long sz_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
@@ -887,6 +934,8 @@ static long sz_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return sz_ioctl_watch_list(uarg);
 	case SUBZERO_IOC_EVENTS:
 		return sz_ioctl_events(uarg);
+	case SUBZERO_IOC_EPT_QUERY:
+		return sz_ioctl_ept_query(uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -36,6 +36,9 @@ enum { EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_NOMODULE, EXIT_PERM };
 
 static const char *prog = "subzero";
 
+#define SZ_STR2(x) #x
+#define SZ_STR(x) SZ_STR2(x)
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -56,6 +59,16 @@ static void usage(FILE *f)
 		"  detach [--json]             take every CPU out of VMX; the module stays loaded\n"
 		"  attach [--json]             virtualize every online CPU again\n"
 		"  caps [--json] [--cpu N]     VMX capabilities of each CPU, decoded by name\n"
+		"  watch add ADDR [--access rwx]   record reads/writes/executes of the guest-\n"
+		"                              physical page at ADDR (default: w); they complete\n"
+		"  watch del ADDR | list [--json]\n"
+		"  watch events [--json] [--cpu N] [-f [--timeout S]]\n"
+		"                              the recorded accesses (watch and protect), oldest\n"
+		"                              first; each is shown once\n"
+		"  protect add ADDR            writes to the page at ADDR are recorded and discarded\n"
+		"  protect del ADDR | list [--json]\n"
+		"  ept ADDR [--json] [--cpu N] how each CPU's EPT maps the guest-physical ADDR:\n"
+		"                              page size, memory type, permissions\n"
 		"  help                        this text\n"
 		"\n"
 		"exit codes: 0 ok, 1 failed, 2 usage error, 3 module not loaded, 4 permission denied\n",
@@ -1129,6 +1142,291 @@ out:
 	return ret;
 }
 
+/* ---- watch and protect ---- */
+
+static const char *access_str(u32 a, char *buf)
+{
+	buf[0] = a & SUBZERO_ACCESS_R ? 'r' : '-';
+	buf[1] = a & SUBZERO_ACCESS_W ? 'w' : '-';
+	buf[2] = a & SUBZERO_ACCESS_X ? 'x' : '-';
+	buf[3] = 0;
+	return buf;
+}
+
+static int parse_access(const char *s, u32 *a)
+{
+	*a = 0;
+	for (; *s; s++) {
+		if (*s == 'r')
+			*a |= SUBZERO_ACCESS_R;
+		else if (*s == 'w')
+			*a |= SUBZERO_ACCESS_W;
+		else if (*s == 'x')
+			*a |= SUBZERO_ACCESS_X;
+		else
+			return -1;
+	}
+	return *a ? 0 : -1;
+}
+
+static int parse_addr(const char *s, unsigned long long *addr)
+{
+	char *end;
+
+	errno = 0;
+	*addr = strtoull(s, &end, 0);
+	return errno || end == s || *end ? -1 : 0;
+}
+
+static const char *watch_errno(int e)
+{
+	switch (e) {
+	case EINVAL: return "not a 4 KiB-aligned guest-physical address inside the EPT's range";
+	case EACCES: return "that page is the hypervisor's own memory";
+	case EEXIST: return "that page is already watched or protected";
+	case ENOENT: return "that page is not watched or protected";
+	case ENOSPC: return "the table is full (" SZ_STR(SUBZERO_WATCH_MAX) " pages)";
+	case ENOMEM: return "a CPU's EPT has no table page left for the split";
+	case EOPNOTSUPP: return "subzero runs without EPT on this CPU";
+	default: return strerror(e);
+	}
+}
+
+static int watch_list(int fd, u32 kind, bool json)
+{
+	struct subzero_watch_list l = { .size = sizeof(l) };
+	bool first = true;
+	char acc[4];
+	u32 i;
+
+	if (ioctl(fd, SUBZERO_IOC_WATCH_LIST, &l))
+		return fail(EXIT_FAIL, "list: %s", strerror(errno));
+	if (json)
+		printf("[");
+	for (i = 0; i < l.nr && i < SUBZERO_WATCH_MAX; i++) {
+		if (l.w[i].kind != kind)
+			continue;
+		if (json)
+			printf("%s\n  {\"gpa\": %llu, \"access\": \"%s\"}", first ? "" : ",",
+			       (unsigned long long)l.w[i].gpa, access_str(l.w[i].access, acc));
+		else
+			printf("%#llx %s\n", (unsigned long long)l.w[i].gpa,
+			       access_str(l.w[i].access, acc));
+		first = false;
+	}
+	if (json)
+		printf("%s]\n", first ? "" : "\n");
+	return EXIT_OK;
+}
+
+static void print_event(const struct subzero_event *e, bool json, bool first)
+{
+	char acc[4];
+
+	if (json) {
+		printf("%s{\"cpu\": %u, \"kind\": \"%s\", \"access\": \"%s\", \"gpa\": %llu, "
+		       "\"gla\": %s%llu, \"rip\": %llu, \"tsc\": %llu, \"discarded\": %s}",
+		       first ? "" : ",\n  ", e->cpu,
+		       e->kind == SUBZERO_KIND_PROTECT ? "protect" : "watch",
+		       access_str(e->access, acc), (unsigned long long)e->gpa,
+		       e->flags & SUBZERO_EVENT_GLA ? "" : "null, \"gla_raw\": ",
+		       (unsigned long long)e->gla, (unsigned long long)e->rip,
+		       (unsigned long long)e->tsc,
+		       e->flags & SUBZERO_EVENT_DISCARDED ? "true" : "false");
+		return;
+	}
+	printf("cpu %u %-7s %s gpa %#llx gla %s%llx rip %#llx tsc %llu%s\n", e->cpu,
+	       e->kind == SUBZERO_KIND_PROTECT ? "protect" : "watch", access_str(e->access, acc),
+	       (unsigned long long)e->gpa, e->flags & SUBZERO_EVENT_GLA ? "0x" : "(none) ",
+	       (unsigned long long)e->gla, (unsigned long long)e->rip,
+	       (unsigned long long)e->tsc,
+	       e->flags & SUBZERO_EVENT_DISCARDED ? " discarded" : "");
+}
+
+static int watch_events(int argc, char **argv)
+{
+	struct subzero_events *b;
+	struct subzero_info info;
+	unsigned long long dropped = 0;
+	double deadline = 0;
+	bool first = true, json_doc, more;
+	unsigned int cpu, i;
+	struct opts o;
+	int fd, ret;
+
+	fd = cmd_start("watch events", argc, argv, OPT_JSON | OPT_CPU | OPT_FOLLOW, &o, &info);
+	if (fd < 0)
+		return -fd;
+	b = malloc(sizeof(*b));
+	if (!b) {
+		close(fd);
+		return fail(EXIT_FAIL, "events: out of memory");
+	}
+	json_doc = o.json && !o.follow;
+	if (o.follow) {
+		catch_signals();
+		if (o.timeout)
+			deadline = now_s() + o.timeout;
+	}
+	if (json_doc)
+		printf("{\"events\": [\n  ");
+	for (;;) {
+		more = false;
+		for (cpu = o.first; cpu < o.end; cpu++) {
+			memset(b, 0, sizeof(*b));
+			b->size = sizeof(*b);
+			b->cpu = cpu;
+			if (ioctl(fd, SUBZERO_IOC_EVENTS, b)) {
+				if (errno == EINVAL && !o.one)
+					continue;	/* not a possible CPU */
+				ret = fail(EXIT_FAIL, "events: CPU %u: %s", cpu, strerror(errno));
+				goto out;
+			}
+			dropped += b->dropped;
+			for (i = 0; i < b->nr && i < SUBZERO_EVENTS_BATCH; i++) {
+				print_event(&b->ev[i], o.json, first || o.follow);
+				if (o.json && o.follow)
+					printf("\n");
+				first = false;
+			}
+			if (b->nr == SUBZERO_EVENTS_BATCH)
+				more = true;
+		}
+		if (more)
+			continue;
+		if (!o.follow || stop || (deadline && now_s() >= deadline))
+			break;
+		fflush(stdout);
+		sleep_s(0.2);
+	}
+	if (json_doc)
+		printf("\n], \"dropped\": %llu}\n", dropped);
+	else if (dropped && !o.json)
+		printf("-- %llu events were lost to a full ring --\n", dropped);
+	ret = EXIT_OK;
+out:
+	free(b);
+	close(fd);
+	return ret;
+}
+
+static const char *memtype_name(u32 t)
+{
+	static const char *const names[8] = { "UC", "WC", "?2", "?3", "WT", "WP", "WB", "?7" };
+
+	return names[t & 7];
+}
+
+static int cmd_ept(int argc, char **argv)
+{
+	struct subzero_ept_query q;
+	struct subzero_info info;
+	unsigned long long addr;
+	bool first = true;
+	unsigned int cpu;
+	struct opts o;
+	char acc[4];
+	int fd, ret = EXIT_OK;
+
+	if (argc < 3 || parse_addr(argv[2], &addr))
+		return fail(EXIT_USAGE, "ept: needs a guest-physical address (e.g. 0xfee00000)");
+	fd = cmd_start("ept", argc - 2, argv + 2, OPT_JSON | OPT_CPU, &o, &info);
+	if (fd < 0)
+		return -fd;
+	if (o.json)
+		printf("[");
+	for (cpu = o.first; cpu < o.end; cpu++) {
+		memset(&q, 0, sizeof(q));
+		q.size = sizeof(q);
+		q.cpu = cpu;
+		q.gpa = addr;
+		if (ioctl(fd, SUBZERO_IOC_EPT_QUERY, &q)) {
+			if (errno == ENXIO && !o.one)
+				continue;		/* not virtualized */
+			ret = fail(EXIT_FAIL, "ept: CPU %u: %s", cpu,
+				   errno == ERANGE ? "beyond the EPT's map" :
+				   errno == EOPNOTSUPP ? "no EPT" :
+				   errno == ENXIO ? "not virtualized" : strerror(errno));
+			break;
+		}
+		if (o.json)
+			printf("%s\n  {\"cpu\": %u, \"gpa\": %llu, \"hpa\": %llu, \"page_size\": %llu, "
+			       "\"memtype\": \"%s\", \"perm\": \"%s\", \"leaf\": %llu}", first ? "" : ",",
+			       cpu, addr, (unsigned long long)q.hpa, 1ULL << (12 + 9 * (q.level - 1)),
+			       memtype_name(q.memtype), access_str(q.perm, acc),
+			       (unsigned long long)q.leaf);
+		else
+			printf("CPU %u: gpa %#llx -> hpa %#llx, %s page, %s, %s (leaf %#llx)\n", cpu,
+			       addr, (unsigned long long)q.hpa,
+			       q.level == 3 ? "1 GiB" : q.level == 2 ? "2 MiB" : "4 KiB",
+			       memtype_name(q.memtype), access_str(q.perm, acc),
+			       (unsigned long long)q.leaf);
+		first = false;
+	}
+	if (o.json)
+		printf("%s]\n", first ? "" : "\n");
+	close(fd);
+	return ret;
+}
+
+/* watch/protect add|del|list|events */
+static int cmd_watch(const char *cmd, int argc, char **argv, u32 kind)
+{
+	struct subzero_watch w = { .size = sizeof(w) };
+	const char *sub = argc > 2 ? argv[2] : NULL;
+	unsigned long long addr;
+	struct subzero_info info;
+	struct opts o;
+	int fd, ret, i;
+
+	if (!sub) {
+		usage(stderr);
+		return fail(EXIT_USAGE, "%s: add, del or list?", cmd);
+	}
+	if (!strcmp(sub, "list")) {
+		fd = cmd_start(cmd, argc - 2, argv + 2, OPT_JSON, &o, &info);
+		if (fd < 0)
+			return -fd;
+		ret = watch_list(fd, kind, o.json);
+		close(fd);
+		return ret;
+	}
+	if (!strcmp(sub, "events") && kind == SUBZERO_KIND_WATCH)
+		return watch_events(argc - 2, argv + 2);
+	if (strcmp(sub, "add") && strcmp(sub, "del")) {
+		usage(stderr);
+		return fail(EXIT_USAGE, "%s: unknown subcommand '%s'", cmd, sub);
+	}
+	if (argc < 4 || parse_addr(argv[3], &addr))
+		return fail(EXIT_USAGE, "%s %s: needs a guest-physical address (e.g. 0x1000)",
+			    cmd, sub);
+	w.op = strcmp(sub, "add") ? SUBZERO_WATCH_DEL : SUBZERO_WATCH_ADD;
+	w.gpa = addr;
+	if (w.op == SUBZERO_WATCH_ADD) {
+		w.kind = kind;
+		w.access = SUBZERO_ACCESS_W;
+	}
+	for (i = 4; i < argc; i++) {
+		if (kind == SUBZERO_KIND_WATCH && w.op == SUBZERO_WATCH_ADD &&
+		    !strcmp(argv[i], "--access") && i + 1 < argc) {
+			if (parse_access(argv[++i], &w.access))
+				return fail(EXIT_USAGE, "%s add: bad access '%s' (letters of rwx)",
+					    cmd, argv[i]);
+		} else {
+			usage(stderr);
+			return fail(EXIT_USAGE, "%s %s: unknown argument '%s'", cmd, sub, argv[i]);
+		}
+	}
+	fd = open_device();
+	if (fd < 0)
+		return -fd;
+	ret = get_info(fd, &info);
+	if (!ret && ioctl(fd, SUBZERO_IOC_WATCH, &w))
+		ret = fail(EXIT_FAIL, "%s %s %#llx: %s", cmd, sub, addr, watch_errno(errno));
+	close(fd);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
@@ -1151,6 +1449,12 @@ int main(int argc, char **argv)
 		return cmd_attach(cmd, argc, argv, false);
 	if (!strcmp(cmd, "attach"))
 		return cmd_attach(cmd, argc, argv, true);
+	if (!strcmp(cmd, "watch"))
+		return cmd_watch(cmd, argc, argv, SUBZERO_KIND_WATCH);
+	if (!strcmp(cmd, "protect"))
+		return cmd_watch(cmd, argc, argv, SUBZERO_KIND_PROTECT);
+	if (!strcmp(cmd, "ept"))
+		return cmd_ept(argc, argv);
 	if (!strcmp(cmd, "caps"))
 		return cmd_caps(argc, argv);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {

@@ -236,6 +236,24 @@ struct subzero_events {
 	struct subzero_event ev[SUBZERO_EVENTS_BATCH];	/* out */
 };
 
+/*
+ * SUBZERO_IOC_EPT_QUERY: how one CPU's EPT maps a guest-physical address, read by that
+ * CPU in VMX root.  -ERANGE beyond the map, -EOPNOTSUPP without EPT, -ENXIO if the
+ * CPU is not virtualized.
+ */
+struct subzero_ept_query {
+	__u32 size;		/* in: sizeof(struct subzero_ept_query) */
+	__u32 cpu;		/* in: CPU number */
+	__u64 gpa;		/* in */
+	__u64 leaf;		/* out: the leaf entry (SDM Vol. 3C, 29.3.2) */
+	__u64 hpa;		/* out: the host-physical address gpa maps to */
+	__u32 level;		/* out: 1 = 4 KiB page, 2 = 2 MiB, 3 = 1 GiB */
+	__u32 memtype;		/* out: 0 UC, 1 WC, 4 WT, 5 WP, 6 WB */
+	__u32 perm;		/* out: SUBZERO_ACCESS_* allowed */
+	__u32 reserved32;
+	__u64 reserved[2];
+};
+
 #define SUBZERO_IOC_INFO	_IOWR(SUBZERO_IOC_MAGIC, 0x00, struct subzero_info)
 #define SUBZERO_IOC_GET_CAPS	_IOWR(SUBZERO_IOC_MAGIC, 0x01, struct subzero_caps)
 #define SUBZERO_IOC_CPU_STATS	_IOWR(SUBZERO_IOC_MAGIC, 0x02, struct subzero_cpu_stats)
@@ -246,5 +264,6 @@ struct subzero_events {
 #define SUBZERO_IOC_WATCH	_IOWR(SUBZERO_IOC_MAGIC, 0x07, struct subzero_watch)
 #define SUBZERO_IOC_WATCH_LIST	_IOWR(SUBZERO_IOC_MAGIC, 0x08, struct subzero_watch_list)
 #define SUBZERO_IOC_EVENTS	_IOWR(SUBZERO_IOC_MAGIC, 0x09, struct subzero_events)
+#define SUBZERO_IOC_EPT_QUERY	_IOWR(SUBZERO_IOC_MAGIC, 0x0a, struct subzero_ept_query)
 
 #endif
