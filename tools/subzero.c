@@ -619,7 +619,9 @@ static int cmd_status(int argc, char **argv)
 				       "\"uptime_s\": %.6f", st.vpid, total_exits(&st),
 				       (unsigned long long)st.launch_tsc,
 				       tsc_seconds(st.now_tsc - st.launch_tsc, &info));
-			printf(", \"ept_pages\": %llu}", (unsigned long long)st.ept_pages);
+			printf(", \"ept_pages\": %llu, \"ept_pool_pages\": %llu, \"eptp\": %llu}",
+			       (unsigned long long)st.ept_pages,
+			       (unsigned long long)st.ept_pool_pages, (unsigned long long)st.eptp);
 			continue;
 		}
 		if (virt)
