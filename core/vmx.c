@@ -518,6 +518,11 @@ int vmx_virtualize_this_cpu(struct vcpu *v)
 	if (ret)
 		goto err_off;
 	v->vmcs_err = (struct vmcs_error){ 0 };
+	/* Counters describe this launch (a vcpu outlives detach/attach and hotplug). */
+	__builtin_memset(v->exits, 0, sizeof(v->exits));
+	__builtin_memset(v->exit_root_tsc, 0, sizeof(v->exit_root_tsc));
+	v->exits_other = v->root_tsc = v->root_tsc_other = 0;
+	v->nmis_in_root = v->nmis_injected = 0;
 	ret = vmcs_setup_controls(v);
 	if (ret)
 		goto err_clear;

@@ -1330,9 +1330,9 @@ static int cmd_ept(int argc, char **argv)
 	char acc[4];
 	int fd, ret = EXIT_OK;
 
-	if (argc < 3 || parse_addr(argv[2], &addr))
+	if (argc < 2 || parse_addr(argv[1], &addr))
 		return fail(EXIT_USAGE, "ept: needs a guest-physical address (e.g. 0xfee00000)");
-	fd = cmd_start("ept", argc - 2, argv + 2, OPT_JSON | OPT_CPU, &o, &info);
+	fd = cmd_start("ept", argc - 1, argv + 1, OPT_JSON | OPT_CPU, &o, &info);
 	if (fd < 0)
 		return -fd;
 	if (o.json)
@@ -1375,7 +1375,7 @@ static int cmd_ept(int argc, char **argv)
 static int cmd_watch(const char *cmd, int argc, char **argv, u32 kind)
 {
 	struct subzero_watch w = { .size = sizeof(w) };
-	const char *sub = argc > 2 ? argv[2] : NULL;
+	const char *sub = argc > 1 ? argv[1] : NULL;
 	unsigned long long addr;
 	struct subzero_info info;
 	struct opts o;
@@ -1383,10 +1383,11 @@ static int cmd_watch(const char *cmd, int argc, char **argv, u32 kind)
 
 	if (!sub) {
 		usage(stderr);
-		return fail(EXIT_USAGE, "%s: add, del or list?", cmd);
+		return fail(EXIT_USAGE, "%s: %s?", cmd, kind == SUBZERO_KIND_WATCH ?
+			    "add, del, list or events" : "add, del or list");
 	}
 	if (!strcmp(sub, "list")) {
-		fd = cmd_start(cmd, argc - 2, argv + 2, OPT_JSON, &o, &info);
+		fd = cmd_start(cmd, argc - 1, argv + 1, OPT_JSON, &o, &info);
 		if (fd < 0)
 			return -fd;
 		ret = watch_list(fd, kind, o.json);
@@ -1394,12 +1395,12 @@ static int cmd_watch(const char *cmd, int argc, char **argv, u32 kind)
 		return ret;
 	}
 	if (!strcmp(sub, "events") && kind == SUBZERO_KIND_WATCH)
-		return watch_events(argc - 2, argv + 2);
+		return watch_events(argc - 1, argv + 1);
 	if (strcmp(sub, "add") && strcmp(sub, "del")) {
 		usage(stderr);
 		return fail(EXIT_USAGE, "%s: unknown subcommand '%s'", cmd, sub);
 	}
-	if (argc < 4 || parse_addr(argv[3], &addr))
+	if (argc < 3 || parse_addr(argv[2], &addr))
 		return fail(EXIT_USAGE, "%s %s: needs a guest-physical address (e.g. 0x1000)",
 			    cmd, sub);
 	w.op = strcmp(sub, "add") ? SUBZERO_WATCH_DEL : SUBZERO_WATCH_ADD;
@@ -1408,7 +1409,7 @@ static int cmd_watch(const char *cmd, int argc, char **argv, u32 kind)
 		w.kind = kind;
 		w.access = SUBZERO_ACCESS_W;
 	}
-	for (i = 4; i < argc; i++) {
+	for (i = 3; i < argc; i++) {
 		if (kind == SUBZERO_KIND_WATCH && w.op == SUBZERO_WATCH_ADD &&
 		    !strcmp(argv[i], "--access") && i + 1 < argc) {
 			if (parse_access(argv[++i], &w.access))

@@ -10,6 +10,8 @@
  * DETACH and ATTACH are only ever sent with an argument that must be refused (wrong
  * size, a non-zero reserved field, a bad pointer): a random detach would make the
  * other tests' view of the system depend on the seed.  Success there is a failure.
+ * WATCH is never sent well-formed either: a random protected page could be one the
+ * kernel must write.  EPT_QUERY of a random address may also answer ERANGE.
  *
  *   ioctl-fuzz [-n COUNT] [-t SECONDS] [-s SEED]
  *
@@ -72,13 +74,22 @@ static const struct req_kind kinds[] = {
 	  offsetof(struct subzero_vmcs, tsc) - offsetof(struct subzero_vmcs, reserved32) },
 	{ "LOG", SUBZERO_IOC_LOG, sizeof(struct subzero_log), 0,
 	  offsetof(struct subzero_log, reserved), sizeof(((struct subzero_log *)0)->reserved) },
+	{ "WATCH_LIST", SUBZERO_IOC_WATCH_LIST, sizeof(struct subzero_watch_list), 0,
+	  offsetof(struct subzero_watch_list, nr),
+	  offsetof(struct subzero_watch_list, w) - offsetof(struct subzero_watch_list, nr) },
+	{ "EVENTS", SUBZERO_IOC_EVENTS, sizeof(struct subzero_events),
+	  offsetof(struct subzero_events, cpu), offsetof(struct subzero_events, nr),
+	  offsetof(struct subzero_events, ev) - offsetof(struct subzero_events, nr) },
+	{ "EPT_QUERY", SUBZERO_IOC_EPT_QUERY, sizeof(struct subzero_ept_query),
+	  offsetof(struct subzero_ept_query, cpu), offsetof(struct subzero_ept_query, leaf),
+	  sizeof(struct subzero_ept_query) - offsetof(struct subzero_ept_query, leaf) },
 };
 
 #define NR_KINDS (sizeof(kinds) / sizeof(kinds[0]))
 
 static unsigned char *buf, *guard;	/* BUF_PAGES mapped pages, then one unmapped */
 static unsigned int nr_cpu_ids;
-static unsigned long counts[5];		/* ok ENOTTY EINVAL EFAULT ENXIO */
+static unsigned long counts[5];		/* ok ENOTTY EINVAL EFAULT ENXIO/ERANGE */
 static unsigned long detach_attach;
 
 static void fill_random(void *p, size_t n)
@@ -196,6 +207,7 @@ static int account(int ret, int err)
 		counts[3]++;
 		return 0;
 	case ENXIO:
+	case ERANGE:
 		counts[4]++;
 		return 0;
 	default:
@@ -275,7 +287,8 @@ int main(int argc, char **argv)
 		}
 		if (!want) {
 			/* Never a well-formed DETACH or ATTACH by chance. */
-			if (cmd == SUBZERO_IOC_DETACH || cmd == SUBZERO_IOC_ATTACH)
+			if (cmd == SUBZERO_IOC_DETACH || cmd == SUBZERO_IOC_ATTACH ||
+			    cmd == SUBZERO_IOC_WATCH)
 				cmd ^= 1 << _IOC_NRSHIFT << 4;
 			/*
 			 * Nor one of the file ioctls the VFS answers before any driver

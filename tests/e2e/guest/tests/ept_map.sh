@@ -18,7 +18,7 @@ subzero status --json > /tmp/ept_status.json || fail "status --json failed"
 cat /proc/mtrr > /tmp/proc_mtrr
 cat /proc/iomem > /tmp/iomem
 # RAM: the first page above 1 MiB, one in the middle, the last page of the last range
-ram=$(awk -F'[- :]+' '/System RAM/ { print $2 "-" $3 }' /proc/iomem | tail -n 1)
+ram=$(sed -n 's/^ *\([0-9a-f]*\)-\([0-9a-f]*\) : System RAM$/\1-\2/p' /proc/iomem | tail -n 1)
 lo=$((0x${ram%-*})); hi=$((0x${ram#*-}))
 addrs="0x0 0x9f000 0xa0000 0xb8000 0xc0000 0xe0000 0xf0000 0x100000 0x1000000
        $(printf '0x%x' $(( (lo + hi) / 2 & ~0xfff ))) $(printf '0x%x' $(( (hi & ~0xfff) )))

@@ -36,4 +36,8 @@ dmesg | grep -q "EPT page $(printf '%x' $root) reads 0 before" ||
 on_cpu 0 cpuid-probe | grep -q signature=subzero || fail "CPU 0 lost its hypervisor"
 on_cpu 0 md5sum /e2e/subzero.ko > /dev/null || fail "CPU 0 cannot read files"
 subzero ept 0x100000 --cpu 0 | grep -q 'rwx' || fail "CPU 0's EPT does not answer"
+# unloading with a page still protected gives full access back
+subzero protect add "$page" || fail "protect add again"
 sz_unload
+out=$(modload /e2e/sz_test.ko "test=poke pa=$page" 2>&1) && fail "a write after unload did not stick"
+rmmod sz_test 2>/dev/null || true

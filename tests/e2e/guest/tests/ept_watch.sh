@@ -21,8 +21,12 @@ n=$(grep -c "^cpu 1 watch   -w- gpa $data" /tmp/ev || true)
 	fail "25 writes on CPU 1, $n events for them, $(grep -c . /tmp/ev) in all: $(head -n 3 /tmp/ev | tr '\n' ' ')"
 [ "$(grep -c " rip $rip " /tmp/ev)" = 25 ] || fail "events not at the writing RIP $rip: $(head -n 2 /tmp/ev)"
 head -n 2 /tmp/ev | sed 's/^/  /'
-subzero watch events --json > /tmp/ev.json
+# the same as JSON, checked on the host (host/ept_watch.py): 3 more writes
+on_cpu 1 sh -c 'echo 3 > /sys/module/sz_test/parameters/writes' || fail "3 more writes failed"
+subzero watch events --json > /tmp/ev.json || fail "watch events --json failed"
+echo "$data $rip" > /tmp/watch_expect
 artifact watch_events.json /tmp/ev.json
+artifact watch_expect /tmp/watch_expect
 # removed: no more events, and the writes still land
 subzero watch del "$data" || fail "watch del"
 echo 5 > /sys/module/sz_test/parameters/writes || fail "writes after del"
