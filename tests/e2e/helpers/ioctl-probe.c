@@ -112,8 +112,9 @@ static int probe_control_plane(unsigned int nr_cpu_ids)
 	st.cpu = 0;
 	want("CPU_STATS for CPU 0", ioctl(fd, SUBZERO_IOC_CPU_STATS, &st), 0);
 	if (check(st.flags == (SUBZERO_CPU_VIRTUALIZED | SUBZERO_CPU_ONLINE) && st.vpid == 1 &&
-		  st.now_tsc > st.launch_tsc && st.ept_pages == 0,
-		  "CPU_STATS for CPU 0: not online and virtualized with VPID 1"))
+		  st.now_tsc > st.launch_tsc && st.ept_pages > 0 && st.eptp &&
+		  st.ept_pages <= st.ept_pool_pages,
+		  "CPU_STATS for CPU 0: not online and virtualized with VPID 1 and an EPT"))
 		return 1;
 
 	memset(&vm, 0, sizeof(vm));
@@ -192,6 +193,68 @@ static int probe_control_plane(unsigned int nr_cpu_ids)
 	return 0;
 }
 
+/* WATCH, WATCH_LIST, EVENTS and EPT_QUERY: every malformed request is refused. */
+static int probe_watch(unsigned int nr_cpu_ids)
+{
+	struct subzero_watch w;
+	struct subzero_watch_list l;
+	struct subzero_events *ev = calloc(1, sizeof(*ev));
+	struct subzero_ept_query q;
+
+	if (!ev)
+		return 1;
+#define W(field, val) do { memset(&w, 0, sizeof(w)); w.size = sizeof(w); \
+		w.op = SUBZERO_WATCH_ADD; w.gpa = 0x100000; w.access = SUBZERO_ACCESS_W; \
+		w.kind = SUBZERO_KIND_WATCH; field = val; } while (0)
+	W(w.size, 8);
+	want("WATCH with a short size", ioctl(fd, SUBZERO_IOC_WATCH, &w), EINVAL);
+	W(w.reserved[1], 1);
+	want("WATCH with a reserved field set", ioctl(fd, SUBZERO_IOC_WATCH, &w), EINVAL);
+	W(w.op, 9);
+	want("WATCH with an unknown op", ioctl(fd, SUBZERO_IOC_WATCH, &w), EINVAL);
+	W(w.gpa, 0x100008);
+	want("WATCH of an unaligned address", ioctl(fd, SUBZERO_IOC_WATCH, &w), EINVAL);
+	W(w.gpa, 1ULL << 52);
+	want("WATCH beyond the EPT's map", ioctl(fd, SUBZERO_IOC_WATCH, &w), EINVAL);
+	W(w.access, 8);
+	want("WATCH with a bad access", ioctl(fd, SUBZERO_IOC_WATCH, &w), EINVAL);
+	W(w.kind, 3);
+	want("WATCH with a bad kind", ioctl(fd, SUBZERO_IOC_WATCH, &w), EINVAL);
+	W(w.access, SUBZERO_ACCESS_R);
+	w.kind = SUBZERO_KIND_PROTECT;
+	want("PROTECT of reads", ioctl(fd, SUBZERO_IOC_WATCH, &w), EINVAL);
+	W(w.op, SUBZERO_WATCH_DEL);
+	want("WATCH del with an access given", ioctl(fd, SUBZERO_IOC_WATCH, &w), EINVAL);
+	w.access = w.kind = 0;
+	want("WATCH del of a page not watched", ioctl(fd, SUBZERO_IOC_WATCH, &w), ENOENT);
+	want("WATCH with a NULL pointer", ioctl(fd, SUBZERO_IOC_WATCH, NULL), EFAULT);
+	memset(&l, 0, sizeof(l));
+	l.size = sizeof(l) - 1;
+	want("WATCH_LIST with a short size", ioctl(fd, SUBZERO_IOC_WATCH_LIST, &l), EINVAL);
+	l.size = sizeof(l);
+	want("WATCH_LIST", ioctl(fd, SUBZERO_IOC_WATCH_LIST, &l), 0);
+	ev->size = sizeof(*ev);
+	ev->cpu = nr_cpu_ids;
+	want("EVENTS for CPU nr_cpu_ids", ioctl(fd, SUBZERO_IOC_EVENTS, ev), EINVAL);
+	ev->cpu = 0;
+	ev->nr = 5;
+	want("EVENTS with an output field set", ioctl(fd, SUBZERO_IOC_EVENTS, ev), EINVAL);
+	free(ev);
+	memset(&q, 0, sizeof(q));
+	q.size = sizeof(q);
+	q.gpa = 1ULL << 52;
+	want("EPT_QUERY beyond the map", ioctl(fd, SUBZERO_IOC_EPT_QUERY, &q), ERANGE);
+	q.cpu = nr_cpu_ids;
+	want("EPT_QUERY for CPU nr_cpu_ids", ioctl(fd, SUBZERO_IOC_EPT_QUERY, &q), EINVAL);
+	q.cpu = 0;
+	q.gpa = 0x100000;
+	want("EPT_QUERY of 1 MiB", ioctl(fd, SUBZERO_IOC_EPT_QUERY, &q), 0);
+	if (check(q.hpa == 0x100000 && q.perm == 7 && q.level >= 1 && q.level <= 3,
+		  "EPT_QUERY of 1 MiB: not an identity mapping with full access"))
+		return 1;
+	return 0;
+}
+
 int main(void)
 {
 	struct subzero_info info;
@@ -242,6 +305,8 @@ int main(void)
 		return 1;
 	}
 	if (probe_control_plane(info.nr_cpu_ids))
+		return 1;
+	if (probe_watch(info.nr_cpu_ids))
 		return 1;
 	close(fd);
 
