@@ -272,6 +272,7 @@ static long sz_ioctl_info(void __user *uarg)
 	info.nr_cpu_ids = nr_cpu_ids;
 	info.nr_cpus_online = num_online_cpus();
 	info.alloc_count = os_alloc_count();
+	info.alloc_bytes = os_linux_alloc_bytes();
 	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
 }
 

@@ -411,7 +411,8 @@ static int cmd_stats(int argc, char **argv)
 	if (fd < 0)
 		return -fd;
 	if (o.json)
-		printf("{\n  \"alloc_count\": %lld,\n  \"cpus\": [\n", (long long)info.alloc_count);
+		printf("{\n  \"alloc_count\": %lld,\n  \"alloc_bytes\": %llu,\n  \"cpus\": [\n",
+		       (long long)info.alloc_count, (unsigned long long)info.alloc_bytes);
 	for (cpu = o.first; cpu < o.end; cpu++) {
 		ret = get_stats(fd, cpu, &st);
 		if (ret) {
@@ -423,7 +424,8 @@ static int cmd_stats(int argc, char **argv)
 	if (o.json)
 		printf("\n  ]\n}\n");
 	else
-		printf("module allocations outstanding: %lld\n", (long long)info.alloc_count);
+		printf("module allocations outstanding: %lld (%llu bytes)\n",
+		       (long long)info.alloc_count, (unsigned long long)info.alloc_bytes);
 	ret = EXIT_OK;
 out:
 	close(fd);

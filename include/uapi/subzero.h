@@ -25,7 +25,9 @@ struct subzero_info {
 	__u32 nr_cpu_ids;	/* out: CPU numbers run from 0 to nr_cpu_ids - 1 */
 	__u32 nr_cpus_online;	/* out */
 	__s64 alloc_count;	/* out: the module's allocations not yet freed */
-	__u64 reserved[3];
+	__u64 alloc_bytes;	/* out: their size in bytes (as allocated: whole pages,
+				 * slab objects rounded up to their size class) */
+	__u64 reserved[2];
 };
 
 /* subzero_caps.have: which capability MSRs exist on the CPU (SDM Vol. 3D, App. A) */
