@@ -5,6 +5,7 @@
 #   make demo       boot the emulator, load subzero, show it working
 #   make unit       host unit tests only (ASan + UBSan)
 #   make e2e [T=name] [S=scenario]   emulator tests only, or one of them
+#   make bench      the benchmark in the emulator: prints it, writes bench/results.md
 #
 # KDIR selects the kernel to build against.  By default it is the Debian kernel the
 # emulator boots; on a machine with real VT-x use KDIR=/lib/modules/$(uname -r)/build.
@@ -64,6 +65,11 @@ e2e: all testmod $(HELPERS)
 
 check: deps
 	@scripts/check.sh
+
+# One emulator boot (scenario [bench]); the report is made from what the guest measured.
+bench: all testmod $(HELPERS)
+	@python3 tests/e2e/run --scenario bench; rc=$$?; \
+	python3 scripts/bench-report.py $(BUILD)/e2e/bench/artifacts/bench.txt bench && exit $$rc
 
 demo: all testmod $(HELPERS)
 	@python3 tests/e2e/run --demo
