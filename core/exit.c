@@ -28,7 +28,7 @@ static inline __attribute__((__always_inline__)) u64 exit_vmread(u32 field)
 {
 	u64 val;
 
-	return cpu_vmread(field, &val) ? 0 : val;
+	return cpu_vmread_ok(field, &val) ? val : 0;
 }
 
 #define exit_read32(f) ({ VMCS_WIDTH_CHECK(f, 2, "32-bit"); (u32)exit_vmread(f); })
