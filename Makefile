@@ -25,12 +25,14 @@ TOOL_SRCS := tools/subzero.c core/vmx_decode.c core/exit_decode.c
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,$(BUILD)/unit/test_%,$(wildcard tests/unit/test_*.c))
 UNIT_FAKES := $(wildcard tests/unit/fake/*.c)
 
-.PHONY: all module tool testmod deps unit e2e check demo clean bench
+.PHONY: all module tool testmod helpers deps unit e2e check demo clean bench
 
 HELPER_SRCS := $(wildcard tests/e2e/helpers/*.c)
 HELPERS := $(patsubst tests/e2e/helpers/%.c,$(BUILD)/helpers/%,$(HELPER_SRCS))
 
 all: module tool
+
+helpers: $(HELPERS)
 
 deps:
 	@scripts/deps.sh

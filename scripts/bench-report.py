@@ -167,7 +167,7 @@ def exit_costs(r, out):
                + ("n/a (EPT watch exists, but the benchmark has no loop for it yet)"
                   if present else "n/a (needs EPT watch)") + " | n/a |")
     out.append("")
-    out.append(f"All figures are emulated ticks per loop iteration (the fastest of the runs), "
+    out.append(f"All figures are TSC ticks per loop iteration (the fastest of the runs), "
                f"on CPU {r.bcpu}. Kernel loops: sz_test.ko `test=bench`, "
                f"{r.meta.get('kn', '?')} iterations, interrupts off. The bare loop (the same "
                f"loop with no instruction in it) costs {f1(bare_off)} without subzero and "
@@ -376,12 +376,19 @@ def main():
     before = Run(bpath) if os.path.exists(bpath) else None
 
     out = ["# subzero benchmark", ""]
-    out.append(f"`make bench`: one boot of Debian's kernel {r.meta.get('kernel', '?')} in Bochs "
-               f"(corei7_haswell_4770, {r.meta.get('cpus', '?')} CPUs, `clock: sync=none`): "
-               f"subzero at {r.of('source')[0]['commit']}. Unit: **emulated ticks** (guest TSC, which "
-               f"advances with emulated instructions: deterministic and machine-independent, "
-               f"but not real cycles; see the README, \"Performance\"). Raw data: "
-               f"`bench/raw.txt`.")
+    model = (r.of("cpu") or [{}])[0].get("model", "?").replace("_", " ")
+    if r.meta.get("where", "emulator") == "emulator":
+        out.append(f"`make bench`: one boot of Debian's kernel {r.meta.get('kernel', '?')} in "
+                   f"Bochs (corei7_haswell_4770, {r.meta.get('cpus', '?')} CPUs, `clock: "
+                   f"sync=none`): subzero at {r.of('source')[0]['commit']}. Unit: **emulated "
+                   f"ticks** (guest TSC, which advances with emulated instructions: "
+                   f"deterministic and machine-independent, but not real cycles; see the "
+                   f"README, \"Performance\"). Raw data: `raw.txt` next to this file.")
+    else:
+        out.append(f"`scripts/bench-host.sh` on {model} ({r.meta.get('cpus', '?')} CPUs), "
+                   f"kernel {r.meta.get('kernel', '?')}: subzero at "
+                   f"{r.of('source')[0]['commit']}. Unit: TSC ticks (the TSC's fixed rate, "
+                   f"not core cycles). Raw data: `raw.txt` next to this file.")
     out.append("")
     out.append("## 1. Cost per exit")
     out.append("")

@@ -10,6 +10,10 @@
 #   3. exits during a fixed workload (sz-bench work), by phase and reason
 #   4. the workload's duration without and with subzero
 #   5. insmod/rmmod time, and the module's memory (with 2 CPUs, and with CPU 1 offline)
+#
+# It runs on a real VT-x machine too (scripts/bench-host.sh): KMOD_DIR then points at
+# sz_test.ko, SZ_KO at subzero.ko, and KVM comes from modprobe.  The kernel log is
+# read, never cleared.
 BCPU=1			# the CPU the loops run on; their drivers run on CPU 0
 KN=10000		# kernel loop length
 UN=200			# user CPUID: batch length ...
@@ -19,6 +23,8 @@ WREPS=3			# workload runs each way
 LREPS=3			# insmod/rmmod pairs
 KVMN=200		# kvm-bench loop length ...
 KVMREPS=30		# ... and runs of each kind
+KMOD_DIR=${KMOD_DIR:-/e2e}	# sz_test.ko (and, in the emulator, KVM's modules)
+BENCH_WHERE=${BENCH_WHERE:-emulator}
 
 B=/tmp/bench.txt
 : > $B
@@ -26,17 +32,18 @@ rec() { echo "$*" >> $B; echo "  $*"; }
 
 sz_loaded && fail "subzero is loaded before the benchmark"
 [ "$(nproc)" -gt $BCPU ] || fail "needs CPU $BCPU"
-rec "meta kernel=$(uname -r) cpus=$(nproc) bench_cpu=$BCPU kn=$KN un=$UN ub=$UB wn=$WN"
+rec "meta kernel=$(uname -r) cpus=$(nproc) bench_cpu=$BCPU kn=$KN un=$UN ub=$UB wn=$WN where=$BENCH_WHERE"
+rec "cpu model=$(sed -n 's/^model name[^:]*: *//p' /proc/cpuinfo | head -n 1 | tr -s ' \t' '__')"
 
 # kloop STATE OP: the sz_test loop on CPU $BCPU, driven from CPU 0, subzero's
 # counters (when loaded) read around it.
 kloop() {
-	dmesg -c > /dev/null
-	on_cpu 0 sz-bench run modload /e2e/sz_test.ko \
+	on_cpu 0 sz-bench run modload "$KMOD_DIR/sz_test.ko" \
 		"test=bench op=$2 n=$KN reps=3 cpu=$BCPU" > /tmp/k.out 2>&1 ||
-		fail "sz_test bench op=$2 ($1): $(tail -n 2 /tmp/k.out | tr '\n' ' ') $(dmesg | grep 'sz_test: FAIL' | head -n 1)"
+		fail "sz_test bench op=$2 ($1): $(tail -n 2 /tmp/k.out | tr '\n' ' ') $(dmesg | grep 'sz_test: FAIL' | tail -n 1)"
 	rmmod sz_test
-	dmesg | sed -n "s/.*sz_test: bench \(cpu=.*\)/kloop state=$1 \1/p" >> $B
+	dmesg | grep 'sz_test: bench cpu=' | tail -n 3 |
+		sed -n "s/.*sz_test: bench \(cpu=.*\)/kloop state=$1 \1/p" >> $B
 	sed -n "s/^exits /kexits state=$1 op=$2 /p" /tmp/k.out >> $B
 }
 
@@ -66,10 +73,9 @@ timed() {
 }
 
 note "1. without subzero"
-dmesg -c > /dev/null
-modload /e2e/sz_test.ko "test=bench op=sizes" > /dev/null || fail "sz_test op=sizes"
+modload "$KMOD_DIR/sz_test.ko" "test=bench op=sizes" > /dev/null || fail "sz_test op=sizes"
 rmmod sz_test
-dmesg | sed -n 's/.*sz_test: bench sizes /sizes /p' >> $B
+dmesg | grep 'sz_test: bench sizes ' | tail -n 1 | sed 's/.*sz_test: bench sizes /sizes /' >> $B
 for op in bare cpuid rdmsr; do kloop off $op; done
 uloop off
 for i in $(seq 1 $WREPS); do work off "$i"; done
@@ -105,17 +111,21 @@ dmesg | grep 'subzero: unloaded' | tail -n 1 | sed 's/.*subzero: /unload_log /' 
 note "5. KVM"
 kvm_loaded=1
 for m in irqbypass kvm kvm-intel; do
-	dmesg -c > /dev/null
-	if ! out=$(insmod "/e2e/$m.ko" 2>&1); then
+	if [ -f "$KMOD_DIR/$m.ko" ]; then
+		load="insmod $KMOD_DIR/$m.ko"
+	else
+		load="modprobe $m"
+	fi
+	if ! out=$($load 2>&1); then
 		rec "kvm status=load_failed module=$m"
-		rec "kvmnote insmod $m: $out"
+		rec "kvmnote $load: $out"
 		dmesg | tail -n 5 | sed 's/^/kvmnote dmesg: /' >> $B
 		kvm_loaded=0
 		break
 	fi
 done
 if [ $kvm_loaded = 1 ]; then
-	dmesg | grep -i -E 'kvm|vmx' | head -n 5 | sed 's/^/kvmnote dmesg: /' >> $B
+	dmesg | grep -i -E 'kvm|vmx' | tail -n 5 | sed 's/^/kvmnote dmesg: /' >> $B
 	if on_cpu $BCPU kvm-bench $KVMN $KVMREPS > /tmp/kvm.out 2>&1; then
 		grep '^kvm ' /tmp/kvm.out | sed 's/^kvm /kvm status=ok /' >> $B
 	else
