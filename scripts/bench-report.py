@@ -285,9 +285,31 @@ def overhead_section(r, out):
             a, b = statistics.median(poff[ph]), statistics.median(pon[ph])
             out.append(f"| {ph} (median) | {f0(a)} | {f0(b)} | {100 * (b - a) / a:+.2f}% |")
     out.append("")
+    spread = max((max(xs) - min(xs)) / statistics.median(xs) for xs in (off, on))
+    # Phases that took no exit in any run: whatever they moved by is noise.
+    quiet = {p["phase"] for rep in r.work("on").values() for p, c in rep} - \
+            {p["phase"] for rep in r.work("on").values() for p, c in rep
+             if num(c.get("all", {}).get("total", 0))}
+    moves = [abs(statistics.median(pon[ph]) - statistics.median(poff[ph])) /
+             statistics.median(poff[ph]) for ph in quiet if ph in poff and ph in pon]
     out.append("Every run (ticks): without " + ", ".join(f0(x) for x in off) +
-               "; with " + ", ".join(f0(x) for x in on) + ". The spread between runs of "
-               "the same kind is the noise floor of this figure.")
+               "; with " + ", ".join(f0(x) for x in on) + f". Runs of the same kind differ "
+               f"by up to {100 * spread:.2f}%: the noise floor of the whole-workload "
+               f"figure. A single phase is noisier (a timer interrupt or a kernel worker "
+               f"landing in it weighs more)"
+               + (f": the phases that took no exit at all ({', '.join(sorted(quiet))}) "
+                  f"moved by up to {100 * max(moves):.2f}%." if moves else "."))
+    # What the exits alone should cost: exits during the workload x cost per CPUID exit.
+    alls = [c.get("all", {}) for rep in r.work("on").values() for p, c in rep
+            if p["phase"] == "all"]
+    on_c, off_c = r.kloop("on", "cpuid"), r.kloop("off", "cpuid")
+    if alls and on_c is not None and off_c is not None:
+        n = statistics.median(num(a.get("total", 0)) for a in alls)
+        cost = n * (on_c - off_c)
+        out.append(f"Expected from the exits alone: {n:,.0f} exits a run (median; by "
+                   f"reason in the first run: {fmt_reasons(by_reason(alls[0]))}) x "
+                   f"{on_c - off_c:.0f} ticks (a CPUID exit) = {cost:,.0f} ticks, "
+                   f"{100 * cost / moff:.2f}% of the workload.")
 
 
 def load_section(r, out):
@@ -352,8 +374,11 @@ def before_after(r, before, out):
     out.append(f"| now ({r.of('source')[0]['commit']}) | **{f1(now)}** | {f1(now_root)} |")
     out.append("")
     out.append("Cost per exit: the kernel CPUID loop with subzero less without (section 1): "
-               "every tick the CPU spends outside the guest for one CPUID, less the 1 tick "
-               "CPUID costs natively. Handler: subzero's root_tsc counter, the C part only.")
+               "every tick the CPU spends outside the guest for one CPUID, less what CPUID "
+               "costs natively. Handler: subzero's root_tsc counter, the C part only"
+               + (f"; the other {now - now_root:.0f} ticks are the exit stub (saving and "
+                  f"restoring 16 registers, the call), the handler's entry and return, "
+                  f"VMRESUME and the VM exit itself." if now is not None and now_root else "."))
 
 
 def main():
