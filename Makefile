@@ -5,6 +5,7 @@
 #   make demo       boot the emulator, load subzero, show it working
 #   make unit       host unit tests only (ASan + UBSan)
 #   make e2e [T=name] [S=scenario]   emulator tests only, or one of them
+#   make bench      the benchmark in the emulator: prints it, writes bench/results.md
 #
 # KDIR selects the kernel to build against.  By default it is the Debian kernel the
 # emulator boots; on a machine with real VT-x use KDIR=/lib/modules/$(uname -r)/build.
@@ -24,12 +25,14 @@ TOOL_SRCS := tools/subzero.c core/vmx_decode.c core/exit_decode.c core/vmcs_desc
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,$(BUILD)/unit/test_%,$(wildcard tests/unit/test_*.c))
 UNIT_FAKES := $(wildcard tests/unit/fake/*.c)
 
-.PHONY: all module tool testmod deps unit e2e check demo clean bench
+.PHONY: all module tool testmod helpers deps unit e2e check demo clean bench
 
 HELPER_SRCS := $(wildcard tests/e2e/helpers/*.c)
 HELPERS := $(patsubst tests/e2e/helpers/%.c,$(BUILD)/helpers/%,$(HELPER_SRCS))
 
 all: module tool
+
+helpers: $(HELPERS)
 
 deps:
 	@scripts/deps.sh
@@ -64,6 +67,11 @@ e2e: all testmod $(HELPERS)
 
 check: deps
 	@scripts/check.sh
+
+# One emulator boot (scenario [bench]); the report is made from what the guest measured.
+bench: all testmod $(HELPERS)
+	@python3 tests/e2e/run --scenario bench; rc=$$?; \
+	python3 scripts/bench-report.py $(BUILD)/e2e/bench/artifacts/bench.txt bench && exit $$rc
 
 demo: all testmod $(HELPERS)
 	@python3 tests/e2e/run --demo

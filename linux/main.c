@@ -531,6 +531,7 @@ static long sz_ioctl_info(void __user *uarg)
 	info.alloc_count = os_alloc_count();
 	info.tsc_khz = tsc_khz;
 	info.flags = READ_ONCE(sz_attached) ? SUBZERO_INFO_ATTACHED : 0;
+	info.alloc_bytes = os_linux_alloc_bytes();
 	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
 }
 

@@ -15,6 +15,7 @@
 #include "os_linux.h"
 
 static atomic_long_t os_allocs = ATOMIC_LONG_INIT(0);
+static atomic_long_t os_bytes = ATOMIC_LONG_INIT(0);
 
 void *os_alloc_pages(unsigned int order, u64 *pa)
 {
@@ -23,6 +24,7 @@ void *os_alloc_pages(unsigned int order, u64 *pa)
 	if (!p)
 		return NULL;
 	atomic_long_inc(&os_allocs);
+	atomic_long_add(PAGE_SIZE << order, &os_bytes);
 	*pa = page_to_phys(p);
 	return page_address(p);
 }
@@ -33,14 +35,18 @@ void os_free_pages(void *va, unsigned int order)
 		return;
 	free_pages((unsigned long)va, order);
 	atomic_long_dec(&os_allocs);
+	atomic_long_sub(PAGE_SIZE << order, &os_bytes);
 }
 
 void *os_zalloc(size_t size)
 {
 	void *p = kzalloc(size, GFP_KERNEL);
 
-	if (p)
+	if (p) {
 		atomic_long_inc(&os_allocs);
+		/* what the allocator really set aside: its size class, or whole pages */
+		atomic_long_add(ksize(p), &os_bytes);
+	}
 	return p;
 }
 
@@ -48,6 +54,7 @@ void os_free(void *p)
 {
 	if (!p)
 		return;
+	atomic_long_sub(ksize(p), &os_bytes);
 	kfree(p);
 	atomic_long_dec(&os_allocs);
 }
@@ -55,6 +62,11 @@ void os_free(void *p)
 long os_alloc_count(void)
 {
 	return atomic_long_read(&os_allocs);
+}
+
+long os_linux_alloc_bytes(void)
+{
+	return atomic_long_read(&os_bytes);
 }
 
 /*

@@ -5,5 +5,7 @@
 
 int os_linux_init(void);
 void os_linux_exit(void);
+/* Bytes held by the allocations os_alloc_count() counts (for SUBZERO_IOC_INFO). */
+long os_linux_alloc_bytes(void);
 
 #endif

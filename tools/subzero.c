@@ -801,7 +801,8 @@ static int cmd_stats(int argc, char **argv)
 	}
 	if (o.json)
 		printf("{\n  \"abi_version\": %u,\n  \"tsc_khz\": %u,\n  \"alloc_count\": %lld,\n"
-		       "  \"cpus\": [\n", info.abi_version, info.tsc_khz, (long long)info.alloc_count);
+		       "  \"alloc_bytes\": %llu,\n  \"cpus\": [\n", info.abi_version, info.tsc_khz,
+		       (long long)info.alloc_count, (unsigned long long)info.alloc_bytes);
 	for (cpu = o.first; cpu < o.end; cpu++) {
 		ret = get_stats(fd, cpu, &st);
 		if (ret) {
@@ -813,7 +814,8 @@ static int cmd_stats(int argc, char **argv)
 	if (o.json)
 		printf("\n  ]\n}\n");
 	else
-		printf("module allocations outstanding: %lld\n", (long long)info.alloc_count);
+		printf("module allocations outstanding: %lld (%llu bytes)\n",
+		       (long long)info.alloc_count, (unsigned long long)info.alloc_bytes);
 	ret = EXIT_OK;
 out:
 	close(fd);

@@ -280,6 +280,18 @@ static inline int cpu_vmread(u64 field, u64 *val)
 	return VMX_STATUS(cf, zf);
 }
 
+/*
+ * VMREAD for the exit path, where only success matters: one branch on CF or ZF
+ * (either failure) instead of telling them apart.  True if it succeeded.
+ */
+static inline bool cpu_vmread_ok(u64 field, u64 *val)
+{
+	bool fail;
+
+	asm volatile("vmread %2, %1" : "=@ccbe"(fail), "=rm"(*val) : "r"(field));
+	return !fail;
+}
+
 static inline int cpu_vmwrite(u64 field, u64 val)
 {
 	bool cf, zf;

@@ -36,7 +36,9 @@ struct subzero_info {
 	__s64 alloc_count;	/* out: the module's allocations not yet freed */
 	__u32 tsc_khz;		/* out: TSC ticks per millisecond */
 	__u32 flags;		/* out: SUBZERO_INFO_* */
-	__u64 reserved[3];
+	__u64 alloc_bytes;	/* out: their size in bytes (as allocated: whole pages,
+				 * slab objects rounded up to their size class) */
+	__u64 reserved[2];
 };
 
 /* subzero_caps.have: which capability MSRs exist on the CPU (SDM Vol. 3D, App. A) */

@@ -352,18 +352,59 @@ static void test_invd_writes_back(void **state)
 	assert_int_equal(fake_cpu.wbinvd_calls, 1);
 }
 
-/* An event whose delivery was cut short by the exit is delivered again. */
+/*
+ * An event whose delivery was cut short by the exit is delivered again: here an NMI
+ * exit while the guest's #PF was being delivered; the NMI waits behind it.
+ */
 static void test_idt_vectoring_reinjected(void **state)
 {
 	u32 info = INTR_INFO_VALID | (INTR_TYPE_HARD_EXCEPTION << 8) | INTR_INFO_DELIVER_CODE | 14;
 
 	(void)state;
+	v.procbased = CPU_BASED_USE_MSR_BITMAPS;
 	fake_vmcs_set(IDT_VECTORING_INFO_FIELD, info);
 	fake_vmcs_set(IDT_VECTORING_ERROR_CODE, 2);
-	regs.gpr[REG_RAX] = 0;
-	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);
+	fake_vmcs_set(VM_EXIT_INTR_INFO, NMI_INFO);
+	fake_vmcs_set(GUEST_INTERRUPTIBILITY_INFO, 0);
+	assert_int_equal(do_exit(EXIT_REASON_EXCEPTION_NMI, 0), 0);
 	assert_int_equal(injected(), info);
 	assert_int_equal(fake_vmcs_get(VM_ENTRY_EXCEPTION_ERROR_CODE), 2);
+	assert_int_equal(v.nmi_pending, 1);
+	assert_true(window_exiting());
+	fake_vmcs_set(IDT_VECTORING_INFO_FIELD, 0);
+}
+
+/*
+ * The CPUID fast path does all the common exit path does: counts the exit and its
+ * time in root, skips the whole instruction (prefixes too), ends STI blocking, and
+ * delivers a held NMI.
+ */
+static void test_cpuid_fast_path(void **state)
+{
+	(void)state;
+	v.procbased = CPU_BASED_USE_MSR_BITMAPS;
+	v.nmi_pending = 1;
+	fake_vmcs_set(GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_STI);
+	regs.gpr[REG_RAX] = 1;
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 3), 0);	/* 66 0f a2 */
+	assert_int_equal(fake_vmcs_get(GUEST_RIP), 0xffffffff81000003ULL);
+	assert_int_equal(fake_vmcs_get(GUEST_INTERRUPTIBILITY_INFO), 0);
+	assert_int_equal(injected(), NMI_INFO);
+	assert_int_equal(v.nmi_pending, 0);
+	assert_int_equal(v.exits[EXIT_REASON_CPUID], 1);
+	assert_true(v.root_tsc > 0);
+	assert_true(regs.gpr[REG_RCX] & X86_FEATURE_ECX_HYPERVISOR);
+}
+
+/* A CPUID exit with a flag in the reason's upper bits takes the common path, alike. */
+static void test_cpuid_with_reason_flags(void **state)
+{
+	(void)state;
+	regs.gpr[REG_RAX] = 0x40000000;
+	assert_int_equal(do_exit(EXIT_REASON_CPUID | (1U << 28), 2), 0);	/* pending MTF */
+	assert_int_equal(regs.gpr[REG_RAX], 0x40000001);
+	assert_int_equal(fake_vmcs_get(GUEST_RIP), 0xffffffff81000002ULL);
+	assert_int_equal(v.exits[EXIT_REASON_CPUID], 1);
 }
 
 static size_t field_index(u32 field)
@@ -453,6 +494,8 @@ int main(void)
 		cmocka_unit_test_setup(test_idt_vectoring_reinjected, setup),
 		cmocka_unit_test_setup(test_vmcall_vmcs_snapshot, setup),
 		cmocka_unit_test_setup(test_root_tsc_by_reason, setup),
+		cmocka_unit_test_setup(test_cpuid_fast_path, setup),
+		cmocka_unit_test_setup(test_cpuid_with_reason_flags, setup),
 	};
 
 	return cmocka_run_group_tests_name("exit", tests, NULL, NULL);

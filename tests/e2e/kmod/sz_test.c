@@ -18,6 +18,16 @@
  *                page of kernel text) and report whether the write took effect.
  *   test=zero pa=A     on CPU 0, zero physical page A through the kernel's direct map
  *                (a page of subzero's EPT: it must not reach the real table).
+ *   test=bench   on CPU @cpu with interrupts off: @reps timed runs of a loop of @n
+ *                iterations of one operation @op, each printed as
+ *                "sz_test: bench cpu=C op=OP n=N rep=R ticks=T" (TSC ticks for the run):
+ *                  bare    the loop alone (what the others cost without an exit)
+ *                  cpuid   CPUID leaf 0
+ *                  rdmsr   RDMSR of IA32_FEATURE_CONTROL (subzero intercepts it)
+ *                  vmcall  subzero's ping hypercall (needs subzero: #UD without it,
+ *                          so it is refused then)
+ *                op=sizes prints the sizes subzero's memory use is made of.
+ *                Runs on real VT-x hardware as well (README, "Performance").
  *
  * Faults are caught through the exception table (EX_TYPE_FAULT leaves the vector in
  * RAX), as KVM does for VMX instructions.
@@ -32,6 +42,8 @@
 #include <linux/string.h>
 #include <asm/apic.h>
 #include <asm/asm.h>
+#include <asm/msr.h>
+#include <asm/msr-index.h>
 #include <asm/nmi.h>
 #include <asm/processor-flags.h>
 #include <asm/trapnr.h>
@@ -243,6 +255,117 @@ static void test_nmi(void)
 	unregister_nmi_handler(NMI_LOCAL, "sz_test");
 }
 
+/* ---- bench ---- */
+
+static char *op = "cpuid";
+module_param(op, charp, 0444);
+static unsigned int n = 10000;
+module_param(n, uint, 0444);
+static unsigned int reps = 3;
+module_param(reps, uint, 0444);
+static int cpu = -1;
+module_param(cpu, int, 0444);
+
+enum bench_op { BENCH_BARE, BENCH_CPUID, BENCH_RDMSR, BENCH_VMCALL };
+
+struct bench_run {
+	enum bench_op op;
+	unsigned int n;
+	u64 ticks;
+	long bad;		/* a VMCALL that did not answer the ping */
+};
+
+/*
+ * Every loop has the same shape (RAX and RCX set, one instruction, count down), so
+ * the bare loop's cost is what the others would cost if their instruction were free.
+ */
+static void bench_loop(void *arg)
+{
+	struct bench_run *b = arg;
+	unsigned int i = b->n;
+	unsigned long ax, cx;
+	u64 t0, t1;
+
+	t0 = rdtsc_ordered();
+	switch (b->op) {
+	case BENCH_BARE:
+		for (; i; i--) {
+			ax = 0;
+			cx = 0;
+			asm volatile("" : "+a"(ax), "+c"(cx) : : "rbx", "rdx", "memory");
+		}
+		break;
+	case BENCH_CPUID:
+		for (; i; i--) {
+			ax = 0;
+			cx = 0;
+			asm volatile("cpuid" : "+a"(ax), "+c"(cx) : : "rbx", "rdx", "memory");
+		}
+		break;
+	case BENCH_RDMSR:
+		for (; i; i--) {
+			ax = 0;
+			cx = MSR_IA32_FEAT_CTL;
+			asm volatile("rdmsr" : "+a"(ax), "+c"(cx) : : "rbx", "rdx", "memory");
+		}
+		break;
+	case BENCH_VMCALL:
+		for (; i; i--) {
+			ax = SUBZERO_HC_PING;
+			cx = SUBZERO_VMCALL_KEY;
+			asm volatile("vmcall" : "+a"(ax), "+c"(cx) : "d"(0) : "rbx", "memory");
+			if (ax != SUBZERO_HC_PONG)
+				b->bad = ax;
+		}
+		break;
+	}
+	t1 = rdtsc_ordered();
+	b->ticks = t1 - t0;
+}
+
+/* CPUID 0x40000000 on @c says "subzero": VMCALL will be answered there. */
+static void bench_has_subzero(void *arg)
+{
+	unsigned int a = 0x40000000, b, c = 0, d;
+
+	native_cpuid(&a, &b, &c, &d);
+	*(bool *)arg = b == 0x7a627573 && c == 0x006f7265;
+}
+
+static void test_bench(void)
+{
+	static const char *const names[] = { "bare", "cpuid", "rdmsr", "vmcall" };
+	struct bench_run b = { .n = n };
+	bool hv = false;
+	unsigned int r;
+	int c = cpu < 0 ? raw_smp_processor_id() : cpu;
+
+	if (!strcmp(op, "sizes")) {
+		pr_info("sz_test: bench sizes vcpu=%zu log_ring=%zu host_stack=%u page=%lu\n",
+			sizeof(struct vcpu), sizeof(struct log_ring), VCPU_HOST_STACK_SIZE,
+			PAGE_SIZE);
+		return;
+	}
+	for (b.op = 0; b.op < ARRAY_SIZE(names) && strcmp(op, names[b.op]); b.op++)
+		;
+	if (b.op == ARRAY_SIZE(names) || c >= nr_cpu_ids || !cpu_online(c)) {
+		check(false, c, "bench: unknown op or CPU not online", b.op);
+		return;
+	}
+	smp_call_function_single(c, bench_has_subzero, &hv, 1);
+	if (b.op == BENCH_VMCALL && !hv) {
+		check(false, c, "bench: op=vmcall needs subzero loaded (VMCALL raises #UD)", 0);
+		return;
+	}
+	for (r = 0; r < reps; r++) {
+		smp_call_function_single(c, bench_loop, &b, 1);
+		pr_info("sz_test: bench cpu=%d op=%s n=%u rep=%u ticks=%llu subzero=%d\n", c,
+			names[b.op], b.n, r, b.ticks, hv);
+	}
+	if (b.bad)
+		check(false, c, "bench: a VMCALL ping got no pong", b.bad);
+}
+
 /* ---- fail closed ---- */
 
 static void test_triple_fault(void)
@@ -363,6 +486,8 @@ static int __init sz_test_init(void)
 		test_poke();
 	else if (!strcmp(test, "zero") && pa)
 		smp_call_function_single(0, zero_page_fn, NULL, 1);
+	else if (!strcmp(test, "bench"))
+		test_bench();
 	else
 		return -EINVAL;
 	pr_info("sz_test: %s: %d failed\n", test, failures);

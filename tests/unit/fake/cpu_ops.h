@@ -54,6 +54,7 @@ int cpu_vmclear(u64 pa);
 int cpu_vmptrld(u64 pa);
 u64 cpu_vmptrst(void);
 int cpu_vmread(u64 field, u64 *val);
+bool cpu_vmread_ok(u64 field, u64 *val);
 int cpu_vmwrite(u64 field, u64 val);
 int cpu_invept(u64 type, u64 eptp);
 int cpu_invvpid(u64 type, u16 vpid, u64 gva);

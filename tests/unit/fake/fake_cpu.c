@@ -299,6 +299,11 @@ int cpu_vmread(u64 field, u64 *val)
 	return 0;
 }
 
+bool cpu_vmread_ok(u64 field, u64 *val)
+{
+	return cpu_vmread(field, val) == 0;
+}
+
 /* Width-checked like hardware; read-only fields fail (error 13). */
 int cpu_vmwrite(u64 field, u64 val)
 {
