@@ -99,7 +99,7 @@ static int probe_control_plane(unsigned int nr_cpu_ids)
 
 	memset(&info, 0, sizeof(info));
 	info.size = sizeof(info);
-	info.reserved[2] = 1;
+	info.reserved[1] = 1;
 	want("INFO with a reserved field set", ioctl(fd, SUBZERO_IOC_INFO, &info), EINVAL);
 
 	memset(&st, 0, sizeof(st));
