@@ -45,6 +45,7 @@ struct fake_cpu_state {
 	int vmxon_result;		/* what the next VMXON returns */
 	int launch_result;		/* what vmx_launch() returns */
 	unsigned int invvpid_calls;
+	unsigned int vpid0_flushes;	/* CR4.PGE toggled outside VMX operation */
 	unsigned int wbinvd_calls;
 };
 extern struct fake_cpu_state fake_cpu;
