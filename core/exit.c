@@ -442,6 +442,13 @@ static __attribute__((__noinline__)) void devirtualize(struct vcpu *v, struct gu
 	cpu_lidt(&idt);		/* a VM exit set the limit to 0xffff */
 	cpu_vmclear(v->vmcs_pa);
 	cpu_vmxoff();
+	/*
+	 * Back in VPID 0, whose TLB entries are as old as our VMXON: every INVLPG, CR3 and
+	 * INVPCID flush the OS made since then hit only its own VPID (SDM Vol. 3C, 29.1).
+	 * Toggling CR4.PGE drops all entries of the current VPID, global ones and every
+	 * PCID's included (SDM Vol. 3A, 4.10.4.1), so no stale translation comes back.
+	 */
+	cpu_write_cr4((cr4 & ~X86_CR4_VMXE) ^ X86_CR4_PGE);
 	cpu_write_cr4(cr4 & ~X86_CR4_VMXE);
 	cpu_write_cr0(cr0);
 	cpu_write_cr3(cr3);

@@ -407,6 +407,35 @@ static void test_cpuid_with_reason_flags(void **state)
 	assert_int_equal(v.exits[EXIT_REASON_CPUID], 1);
 }
 
+/*
+ * The DEVIRT hypercall leaves VMX with the guest's state back in the CPU, and flushes
+ * VPID 0's TLB entries (stale since VMXON) after VMXOFF.
+ */
+static void test_devirt_restores_and_flushes_vpid0(void **state)
+{
+	u64 stack[4] = { 0 };
+	u64 cr4 = 0x1706e0 | X86_CR4_VMXE;	/* PGE set */
+
+	(void)state;
+	fake_cpu.vmx_on = true;
+	fake_cpu.cr4 = cr4;
+	fake_vmcs_set(GUEST_CR4, cr4);
+	fake_vmcs_set(GUEST_CR3, 0x2a10000);
+	fake_vmcs_set(GUEST_RSP, (u64)&stack[2]);
+	fake_vmcs_set(GUEST_RFLAGS, 0x2);
+	regs.gpr[REG_RAX] = SUBZERO_HC_DEVIRT;
+	regs.gpr[REG_RCX] = SUBZERO_VMCALL_KEY;
+	assert_int_equal(do_exit(EXIT_REASON_VMCALL, 3), 1);
+	assert_false(fake_cpu.vmx_on);
+	assert_true(fake_cpu.vpid0_flushes >= 1);
+	assert_int_equal(fake_cpu.cr4, cr4 & ~X86_CR4_VMXE);
+	assert_int_equal(fake_cpu.cr3, 0x2a10000);
+	/* the stub returns to the guest through its stack: RFLAGS, then RIP past VMCALL */
+	assert_int_equal(regs.gpr[REG_RSP], (u64)&stack[0]);
+	assert_int_equal(stack[0], 0x2);
+	assert_int_equal(stack[1], 0xffffffff81000003ULL);
+}
+
 static size_t field_index(u32 field)
 {
 	for (size_t i = 0; i < vmcs_nr_fields; i++)
@@ -493,6 +522,7 @@ int main(void)
 		cmocka_unit_test_setup(test_invd_writes_back, setup),
 		cmocka_unit_test_setup(test_idt_vectoring_reinjected, setup),
 		cmocka_unit_test_setup(test_vmcall_vmcs_snapshot, setup),
+		cmocka_unit_test_setup(test_devirt_restores_and_flushes_vpid0, setup),
 		cmocka_unit_test_setup(test_root_tsc_by_reason, setup),
 		cmocka_unit_test_setup(test_cpuid_fast_path, setup),
 		cmocka_unit_test_setup(test_cpuid_with_reason_flags, setup),

@@ -192,7 +192,13 @@ void cpu_write_cr0(u64 v) { fake_cpu.cr0 = v; }
 u64 cpu_read_cr3(void) { return fake_cpu.cr3; }
 void cpu_write_cr3(u64 v) { fake_cpu.cr3 = v; }
 u64 cpu_read_cr4(void) { return fake_cpu.cr4; }
-void cpu_write_cr4(u64 v) { fake_cpu.cr4 = v; }
+void cpu_write_cr4(u64 v)
+{
+	/* MOV to CR4 changing PGE flushes the current VPID's TLB: VPID 0 outside VMX. */
+	if (((v ^ fake_cpu.cr4) & (1 << 7)) && !fake_cpu.vmx_on)
+		fake_cpu.vpid0_flushes++;
+	fake_cpu.cr4 = v;
+}
 u64 cpu_read_dr7(void) { return 0x400; }
 void cpu_write_dr7(u64 v) { (void)v; }
 u64 cpu_read_rflags(void) { return 0x2; }

@@ -63,6 +63,7 @@ struct fake_cpu_state {
 	int vmxon_result;		/* what the next VMXON returns */
 	int launch_result;		/* what vmx_launch() returns */
 	unsigned int invvpid_calls;
+	unsigned int vpid0_flushes;	/* CR4.PGE toggled outside VMX operation */
 	unsigned int wbinvd_calls;
 	unsigned int int_nmi_calls;	/* NMIs delivered with INT 2 */
 	unsigned int unblock_nmi_calls;	/* IRETs to end NMI blocking */
