@@ -393,9 +393,11 @@ static int writes_set(const char *val, const struct kernel_param *kp)
 {
 	unsigned long rip = 0;
 	unsigned int n, i, bad = 0;
+	u64 t0;
 
 	if (kstrtouint(val, 0, &n) || !watch_data || n > 4096)
 		return -EINVAL;
+	t0 = rdtsc_ordered();
 	for (i = 0; i < n; i++) {
 		u64 v = 0x5a00000000ULL + i;
 
@@ -406,8 +408,9 @@ static int writes_set(const char *val, const struct kernel_param *kp)
 		if (READ_ONCE(watch_data[i % 512]) != v)
 			bad++;
 	}
-	pr_info("sz_test: %s: %u writes at pa=%llx from rip=%lx, %u read back wrong\n",
-		bad ? "FAIL" : "ok", n, (u64)virt_to_phys(watch_data), rip, bad);
+	t0 = rdtsc_ordered() - t0;
+	pr_info("sz_test: %s: %u writes at pa=%llx from rip=%lx, %u read back wrong, ticks=%llu\n",
+		bad ? "FAIL" : "ok", n, (u64)virt_to_phys(watch_data), rip, bad, t0);
 	return bad ? -EIO : 0;
 }
 

@@ -96,6 +96,22 @@ for i in $(seq 1 $WREPS); do work on "$i"; done
 timed on idle sleep 2
 subzero stats > /tmp/stats.txt
 sed 's/^/stats /' /tmp/stats.txt >> $B
+# A write to a watched page: EPT violation, then the one-instruction step (monitor
+# trap flag, or RFLAGS.TF and a #DB exit without it): the same 200 writes (fewer than
+# an event ring holds) unwatched and watched, timed inside sz_test.
+modload "$KMOD_DIR/sz_test.ko" test=watch || fail "sz_test test=watch"
+wdata=$(dmesg | sed -n 's/.*watch data pa=\([0-9a-f]*\).*/0x\1/p' | tail -n 1)
+wticks() { on_cpu $BCPU sh -c "echo 200 > /sys/module/sz_test/parameters/writes" &&
+	   dmesg | sed -n 's/.*sz_test: ok: 200 writes.* ticks=\([0-9]*\).*/\1/p' | tail -n 1; }
+subzero watch events > /dev/null
+for i in 1 2 3; do rec "wwrite state=plain n=200 ticks=$(wticks)"; done
+subzero watch add "$wdata" --access w || fail "watch add for the benchmark"
+for i in 1 2 3; do
+	t=$(wticks)
+	rec "wwrite state=watched n=200 ticks=$t events=$(subzero watch events | grep -c .)"
+done
+subzero watch del "$wdata"
+rmmod sz_test
 # Features the benchmark would measure once they exist (the tool names them).
 if subzero help 2>&1 | grep -qi watch; then rec "feature watch=present"; else rec "feature watch=absent"; fi
 if subzero help 2>&1 | grep -qi ept; then rec "feature ept=present"; else rec "feature ept=absent"; fi
