@@ -61,6 +61,9 @@ run_test() {
 	why=$(cat /tmp/why 2>/dev/null)
 	# A test that failed half-way may leave the module loaded: the next one starts clean.
 	# (Not after a test that stopped a CPU for good: unloading would wait for it.)
+	# Busy loops a test started in the background must not outlive it (they would
+	# slow every later test down).
+	pkill -f 'while :; do' 2>/dev/null
 	grep -q '^sz_test ' /proc/modules && rmmod sz_test 2>/dev/null
 	if sz_loaded && [ ! -f /tmp/cpu_abandoned ]; then
 		rmmod subzero 2>/dev/null || echo "--- $t left subzero loaded and rmmod failed"

@@ -69,7 +69,7 @@ sig_on_all subzero "after attach"
 # Detach and attach while both CPUs are busy.
 pids=""
 for cpu in $(seq 0 $((ncpu - 1))); do
-	on_cpu "$cpu" sh -c 'while :; do :; done' &
+	taskset -c "$cpu" sh -c 'while :; do :; done' &
 	pids="$pids $!"
 done
 for i in 1 2 3 4 5; do

@@ -3,7 +3,7 @@
 ncpu=$(nproc)
 pids=""
 for cpu in $(seq 0 $((ncpu - 1))); do
-	on_cpu "$cpu" sh -c 'while :; do :; done' &
+	taskset -c "$cpu" sh -c 'while :; do :; done' &
 	pids="$pids $!"
 done
 for i in $(seq 1 20); do
