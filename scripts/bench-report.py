@@ -345,14 +345,29 @@ def load_section(r, out):
     if mem_one:
         o = mem_one[0]
         per = num(a["alloc_bytes"]) - num(o["alloc_bytes"])
-        out.append(f"| per CPU (measured: the total less the total with CPU 1 offline) | "
-                   f"{per:,} | {num(a['alloc_count']) - num(o['alloc_count']):,} |")
-        shared = num(a["alloc_bytes"]) - int(a["cpus"]) * per
-        out.append(f"| shared (the total less every CPU's share) | {shared:,} | "
-                   f"{num(a['alloc_count']) - int(a['cpus']) * (num(a['alloc_count']) - num(o['alloc_count'])):,} |")
+        if per == 0:
+            # Every possible CPU's state is allocated at load (so that all of it can be
+            # hidden from every guest before any CPU is launched) and kept offline.
+            out.append(f"| with CPU 1 offline (measured) | {num(o['alloc_bytes']):,} | "
+                       f"{num(o['alloc_count']):,} |")
+            out.append(f"| per CPU, on average (the total / {a['cpus']}: every possible "
+                       f"CPU's state is allocated at load and kept while it is offline) | "
+                       f"{num(a['alloc_bytes']) // int(a['cpus']):,} | |")
+        else:
+            out.append(f"| per CPU (measured: the total less the total with CPU 1 offline) | "
+                       f"{per:,} | {num(a['alloc_count']) - num(o['alloc_count']):,} |")
+            shared = num(a["alloc_bytes"]) - int(a["cpus"]) * per
+            out.append(f"| shared (the total less every CPU's share) | {shared:,} | "
+                       f"{num(a['alloc_count']) - int(a['cpus']) * (num(a['alloc_count']) - num(o['alloc_count'])):,} |")
+    eptr = r.of("ept")
     feat = r.of("feature")
     ept = any(kv.get("ept") == "present" for kv in feat)
-    out.append(f"| EPT tables | {'present but not broken down yet' if ept else 'n/a until EPT lands'} | |")
+    if eptr:
+        for e in eptr:
+            out.append(f"| EPT of CPU {e['cpu']}: {e['pages']} table pages in use, a pool of "
+                       f"{e['pool']} (in the total) | {num(e['pool']) * 4096:,} | |")
+    else:
+        out.append(f"| EPT tables | {'present, not recorded in this run' if ept else 'n/a until EPT lands'} | |")
     if sizes:
         s = sizes[0]
         page = num(s["page"])

@@ -84,6 +84,7 @@ timed off idle sleep 2
 note "2. loading subzero"
 timed off insmod insmod "$SZ_KO"
 sz-bench info | sed 's/^info /mem state=all_cpus /' >> $B
+subzero status --json | sed -n 's/.*"cpu": \([0-9]*\),.*"ept_pages": \([0-9]*\), "ept_pool_pages": \([0-9]*\).*/ept cpu=\1 pages=\2 pool=\3/p' >> $B
 echo 0 > /sys/devices/system/cpu/cpu1/online || fail "offlining CPU 1"
 sz-bench info | sed 's/^info /mem state=cpu1_offline /' >> $B
 echo 1 > /sys/devices/system/cpu/cpu1/online || fail "onlining CPU 1"
