@@ -164,6 +164,11 @@ static void step_start(struct vcpu *v)
 	if ((rflags & X86_EFLAGS_IF) && !(intr & GUEST_INTR_STATE_MOV_SS))
 		vmcs_write32(NULL, GUEST_INTERRUPTIBILITY_INFO, intr | GUEST_INTR_STATE_STI);
 	if (v->mtf) {
+		/*
+		 * In v->procbased too: the NMI-window code writes the control from it and
+		 * must not drop the trap flag (an NMI may hit root right now).
+		 */
+		v->procbased |= CPU_BASED_MONITOR_TRAP_FLAG;
 		vmcs_write32(NULL, CPU_BASED_VM_EXEC_CONTROL,
 			     vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) | CPU_BASED_MONITOR_TRAP_FLAG);
 	} else {
@@ -237,6 +242,7 @@ int handle_monitor_trap(struct vcpu *v, struct guest_regs *r)
 	(void)r;
 	if (!v->step.active)
 		return -EINVAL;
+	v->procbased &= ~CPU_BASED_MONITOR_TRAP_FLAG;
 	vmcs_write32(NULL, CPU_BASED_VM_EXEC_CONTROL,
 		     vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) & ~CPU_BASED_MONITOR_TRAP_FLAG);
 	step_done(v);

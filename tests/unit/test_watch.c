@@ -226,8 +226,11 @@ static void test_mtf_step(void **state)
 	assert_true(fake_vmcs_get(CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_MONITOR_TRAP_FLAG);
 	assert_false(fake_vmcs_get(GUEST_RFLAGS) & X86_EFLAGS_TF);
 	assert_int_equal(fake_vmcs_get(EXCEPTION_BITMAP), 0);
+	/* an NMI window opened meanwhile keeps the trap flag on */
+	assert_true(v.procbased & CPU_BASED_MONITOR_TRAP_FLAG);
 	assert_int_equal(do_exit(EXIT_REASON_MONITOR_TRAP_FLAG, 0), 0);
 	assert_false(fake_vmcs_get(CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_MONITOR_TRAP_FLAG);
+	assert_false(v.procbased & CPU_BASED_MONITOR_TRAP_FLAG);
 	assert_int_equal(perm_of(PAGE_A), EPT_READ | EPT_WRITE);
 }
 
