@@ -15,8 +15,12 @@ say "subzero status   (per CPU: VPID, exits so far, time since launch)"
 subzero status
 say "subzero stats   (VM exits per CPU, by reason, with TSC cycles spent in VMX root)"
 subzero stats
-say "subzero stats --interval 1 --count 2   (rates per second)"
+say "subzero stats --interval 1 --count 2   (rates per second, CPU 1 busy running CPUID)"
+( while :; do taskset -c 1 cpuid-probe > /dev/null; done ) &
+busy=$!
 subzero stats --interval 1 --count 2
+kill $busy
+wait $busy 2> /dev/null
 for cpu in $(seq 0 $((ncpu - 1))); do
 	say "subzero vmcs --cpu $cpu   (CPU $cpu's VMCS, read by CPU $cpu in VMX root, in six groups)"
 	subzero vmcs --cpu "$cpu"
