@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Host-side check of `subzero status --json`: attached, every guest CPU listed once,
 online and virtualized with VPID cpu + 1, exits counted, a positive time since launch
-that agrees with the TSC numbers, and no EPT pages yet."""
+that agrees with the TSC numbers, and EPT table pages in use."""
 import json
 import os
 import sys
