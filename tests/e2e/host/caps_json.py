@@ -5,16 +5,12 @@ import json
 import os
 import sys
 
+from hostcheck import check
+
 art = sys.argv[1]
 with open(os.path.join(art, "caps.json")) as f:
     doc = json.load(f)
 ncpu = int(open(os.path.join(art, "nproc")).read())
-
-
-def check(cond, why):
-    if not cond:
-        print(why)
-        sys.exit(1)
 
 
 check(doc["abi_version"] == 2, f"abi_version {doc['abi_version']}")

@@ -5,18 +5,14 @@ import json
 import os
 import sys
 
+from hostcheck import check
+
 art = sys.argv[1]
 ncpu = int(open(os.path.join(art, "nproc")).read())
 with open(os.path.join(art, "status-detached.json")) as f:
     det = json.load(f)
 with open(os.path.join(art, "status-attached.json")) as f:
     att = json.load(f)
-
-
-def check(cond, why):
-    if not cond:
-        print(why)
-        sys.exit(1)
 
 
 check(det["attached"] is False and det["nr_virtualized"] == 0, "detached status")

@@ -14,18 +14,14 @@ import os
 import re
 import sys
 
+from hostcheck import check
+
 UC, WC, WT, WP, WB = 0, 1, 4, 5, 6
 NAMES = {"UC": UC, "WC": WC, "WT": WT, "WP": WP, "WB": WB}
 PROC_TYPES = {"uncachable": UC, "write-combining": WC, "write-through": WT,
               "write-protect": WP, "write-back": WB}
 
 art = sys.argv[1]
-
-
-def check(cond, why):
-    if not cond:
-        print(why)
-        sys.exit(1)
 
 
 msrs = {}

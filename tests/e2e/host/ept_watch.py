@@ -7,15 +7,11 @@ import json
 import os
 import sys
 
+from hostcheck import check
+
 art = sys.argv[1]
 doc = json.load(open(os.path.join(art, "watch_events.json")))
 data, rip = (int(x, 16) for x in open(os.path.join(art, "watch_expect")).read().split())
-
-
-def check(cond, why):
-    if not cond:
-        print(why)
-        sys.exit(1)
 
 
 ev = doc["events"]

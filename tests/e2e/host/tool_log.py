@@ -7,17 +7,13 @@ import os
 import re
 import sys
 
+from hostcheck import check
+
 art = sys.argv[1]
 with open(os.path.join(art, "log.json")) as f:
     doc = json.load(f)
 with open(os.path.join(art, "follow.json")) as f:
     follow = [json.loads(line) for line in f if line.strip()]
-
-
-def check(cond, why):
-    if not cond:
-        print(why)
-        sys.exit(1)
 
 
 lines = doc["lines"]

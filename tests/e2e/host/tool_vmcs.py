@@ -8,6 +8,8 @@ import json
 import os
 import sys
 
+from hostcheck import check
+
 art = sys.argv[1]
 with open(os.path.join(art, "vmcs.json")) as f:
     doc = json.load(f)
@@ -15,12 +17,6 @@ ncpu = int(open(os.path.join(art, "nproc")).read())
 
 GROUPS = ["guest-state area", "host-state area", "VM-execution control fields",
           "VM-exit control fields", "VM-entry control fields", "VM-exit information fields"]
-
-
-def check(cond, why):
-    if not cond:
-        print(why)
-        sys.exit(1)
 
 
 check(doc["abi_version"] == 2, "abi_version")
