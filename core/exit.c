@@ -228,16 +228,16 @@ static int handle_cr_access(struct vcpu *v, struct guest_regs *r)
 static int handle_exception_nmi(struct vcpu *v, struct guest_regs *r)
 {
 	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
+	u32 type = (info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT;
 
-	(void)r;
-	if ((info & INTR_INFO_VALID) &&
-	    (info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT == INTR_TYPE_NMI) {
+	if (!(info & INTR_INFO_VALID))
+		return -EOPNOTSUPP;
+	if (type == INTR_TYPE_NMI) {
 		__atomic_add_fetch(&v->nmi_pending, 1, __ATOMIC_RELAXED);
 		cpu_unblock_nmis();
 		return 0;
 	}
-	if ((info & INTR_INFO_VALID) && (info & INTR_INFO_VECTOR_MASK) == X86_VEC_DB &&
-	    (info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT == INTR_TYPE_HARD_EXCEPTION)
+	if (type == INTR_TYPE_HARD_EXCEPTION && (info & INTR_INFO_VECTOR_MASK) == X86_VEC_DB)
 		return handle_debug_exception(v, r);	/* the watch single step */
 	return -EOPNOTSUPP;
 }

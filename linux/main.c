@@ -419,7 +419,7 @@ static long sz_ioctl_log(void __user *uarg)
 	from = b->req.from_seq;
 	memset(&b->req, 0, sizeof(b->req));
 	b->req.size = sizeof(b->req);
-	sz_drain_locked();
+	/* sz_ioctl() drained the rings into the history just before this. */
 	spin_lock(&sz_hist_lock);
 	n = log_hist_read(&sz_hist, from, b->lines, SUBZERO_LOG_BATCH, &b->req.next_seq);
 	b->req.oldest_seq = log_hist_oldest(&sz_hist);
