@@ -162,4 +162,8 @@ enum vmx_ept_vpid_cap_bits {
 #undef VMX_CTL_CONST
 #undef VMX_CAP_CONST
 
+_Static_assert((u64)~CPU_BASED_ACTIVATE_SECONDARY_CONTROLS == 0xffffffff7fffffffULL &&
+	       (u64)~PIN_BASED_NMI_EXITING == ~0x8ULL && (u64)~VMX_VPID_INVVPID == ~BIT_ULL(32),
+	       "~mask keeps the high half of a u64, as with the 64-bit masks before");
+
 #endif
