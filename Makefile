@@ -25,7 +25,7 @@ TOOL_SRCS := tools/subzero.c core/vmx_decode.c core/exit_decode.c core/vmcs_desc
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,$(BUILD)/unit/test_%,$(wildcard tests/unit/test_*.c))
 UNIT_FAKES := $(wildcard tests/unit/fake/*.c)
 
-.PHONY: all module tool testmod helpers deps unit e2e check demo clean bench
+.PHONY: all module tool testmod helpers deps unit e2e check demo clean bench rootcheck
 
 HELPER_SRCS := $(wildcard tests/e2e/helpers/*.c)
 HELPERS := $(patsubst tests/e2e/helpers/%.c,$(BUILD)/helpers/%,$(HELPER_SRCS))
@@ -64,6 +64,18 @@ unit: deps $(UNIT_TESTS)
 
 e2e: all testmod $(HELPERS)
 	@python3 tests/e2e/run $(if $(S),--scenario $(S)) $(if $(T),--test $(T))
+
+# core/ imports nothing from the kernel (scripts/root-symbols.sh); first a self-test:
+# an object that calls memcpy must make it fail.
+rootcheck: module
+	@mkdir -p $(BUILD)/rootcheck
+	@printf 'void *f(void *d, const void *s, unsigned long n);\nvoid *f(void *d, const void *s, unsigned long n) { return __builtin_memcpy(d, s, n); }\n' \
+		> $(BUILD)/rootcheck/bad.c
+	@$(CC) -O2 -fno-builtin -c -o $(BUILD)/rootcheck/bad.o $(BUILD)/rootcheck/bad.c
+	@if SZ_EXTRA_OBJS=$(BUILD)/rootcheck/bad.o scripts/root-symbols.sh >/dev/null; then \
+		echo "FAIL root-symbols-selftest: an object importing memcpy passed"; exit 1; \
+	else echo "PASS root-symbols-selftest"; fi
+	@scripts/root-symbols.sh
 
 check: deps
 	@scripts/check.sh

@@ -90,9 +90,14 @@ static u64 ept_make_leaf(u64 pa, u8 type, unsigned int level, u64 perm)
 	       (level > EPT_LEVEL_4K ? EPT_LARGE : 0);
 }
 
-static u64 *ept_table(u64 entry)
+void *ept_phys_to_virt(const struct ept *e, u64 pa)
 {
-	return os_phys_to_virt(entry & EPT_ADDR_MASK);
+	return (void *)(unsigned long)(e->direct_map + pa);
+}
+
+static u64 *ept_table(const struct ept *e, u64 entry)
+{
+	return ept_phys_to_virt(e, entry & EPT_ADDR_MASK);
 }
 
 /* One store, so the processor never sees half an entry. */
@@ -108,7 +113,7 @@ static u64 *ept_take(struct ept *e, u64 *pa)
 	if (!e->nr_free)
 		return NULL;
 	*pa = e->free[--e->nr_free];
-	return os_phys_to_virt(*pa);
+	return ept_phys_to_virt(e, *pa);
 }
 
 static void ept_defer(struct ept *e, u64 pa)
@@ -241,6 +246,7 @@ int ept_init(struct ept *e, u64 ept_vpid_cap, const struct mtrr_state *m, u64 ma
 	e->map_limit = map_limit;
 	e->caps = ept_vpid_cap;
 	e->mtrr = *m;
+	e->direct_map = (u64)(unsigned long)os_phys_to_virt(0);
 	/* One allocation for the three arrays. */
 	e->pool = os_zalloc((size_t)pool_pages * (sizeof(*e->pool) + 2 * sizeof(u64)));
 	if (!e->pool)
@@ -312,7 +318,7 @@ u64 *ept_leaf(struct ept *e, u64 gpa, unsigned int *level)
 		}
 		if (!(*pe & EPT_RWX))
 			return NULL;
-		table = ept_table(*pe);
+		table = ept_table(e, *pe);
 	}
 	return NULL;
 }
@@ -363,7 +369,8 @@ static unsigned int ept_leaf_splits(unsigned int level, u64 a, u64 s, u64 t)
 }
 
 /* The splits ept_apply() will make for [lo, hi) below this table. */
-static unsigned int ept_splits(u64 *table, unsigned int level, u64 lo, u64 hi)
+static unsigned int ept_splits(const struct ept *e, u64 *table, unsigned int level,
+			       u64 lo, u64 hi)
 {
 	u64 size = ept_size(level);
 	unsigned int n = 0;
@@ -376,7 +383,7 @@ static unsigned int ept_splits(u64 *table, unsigned int level, u64 lo, u64 hi)
 		if (ept_is_leaf(entry, level))
 			n += ept_leaf_splits(level, a, s, t);
 		else
-			n += ept_splits(ept_table(entry), level - 1, s, t);
+			n += ept_splits(e, ept_table(e, entry), level - 1, s, t);
 	}
 	return n;
 }
@@ -413,7 +420,7 @@ static int ept_split(struct ept *e, u64 *pe, unsigned int level)
 static void ept_try_merge(struct ept *e, u64 *pe, unsigned int level)
 {
 	const u64 ad = EPT_ACCESSED | EPT_DIRTY;
-	u64 *child = ept_table(*pe);
+	u64 *child = ept_table(e, *pe);
 	u64 csize = ept_size(level - 1);
 	u64 base, flags, ad_union = 0;
 	unsigned int i;
@@ -459,7 +466,7 @@ static int ept_apply(struct ept *e, u64 *table, unsigned int level, u64 lo, u64 
 			if (ret)
 				return ret;
 		}
-		ret = ept_apply(e, ept_table(*pe), level - 1, s, t, perm);
+		ret = ept_apply(e, ept_table(e, *pe), level - 1, s, t, perm);
 		if (ret)
 			return ret;
 		ept_try_merge(e, pe, level);
@@ -478,7 +485,7 @@ int ept_set_perm(struct ept *e, u64 gpa, u64 size, unsigned int perm)
 	 * Count first, so that running out of pages changes nothing.  (Merges during
 	 * the change free no page that splits could use: those wait for INVEPT.)
 	 */
-	if (ept_splits(e->pml4, EPT_LEVELS, gpa, end) > e->nr_free)
+	if (ept_splits(e, e->pml4, EPT_LEVELS, gpa, end) > e->nr_free)
 		return -ENOMEM;
 	return ept_apply(e, e->pml4, EPT_LEVELS, gpa, end, perm);
 }

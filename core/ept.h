@@ -97,6 +97,12 @@ struct ept {
 	u64 pml4_pa;
 	u64 map_limit;		/* [0, map_limit) is mapped */
 	u64 caps;		/* IA32_VMX_EPT_VPID_CAP */
+	/*
+	 * Where the OS maps physical memory (os_phys_to_virt(0)), captured at
+	 * ept_init(): root turns table addresses into pointers with it, and never asks
+	 * the OS (whose variable holding it the guest could change).
+	 */
+	u64 direct_map;
 	bool ad;		/* EPTP enables accessed and dirty flags */
 	struct mtrr_state mtrr;	/* a copy: merges ask it again */
 	struct ept_page *pool;	/* every page, in allocation order */
@@ -187,6 +193,9 @@ unsigned int ept_pages_in_use(const struct ept *e);
 unsigned int ept_pool_size(const struct ept *e);
 /* The physical address of pool page i (< ept_pool_size()), e.g. to hide it. */
 u64 ept_pool_pa(const struct ept *e, unsigned int i);
+
+/* The OS's pointer to physical address @pa, from the captured direct map.  Root-safe. */
+void *ept_phys_to_virt(const struct ept *e, u64 pa);
 
 /* EPT-violation exit qualification (SDM Vol. 3C, 28.2.1, Table 28-7) */
 #define EPT_VIOLATION_ACC_READ		BIT_ULL(0)

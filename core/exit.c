@@ -10,6 +10,7 @@
  */
 #include "exit.h"
 #include "errors.h"
+#include "lib.h"
 #include "vmx.h"
 #include "arch/x86.h"
 #include <cpu_ops.h>
@@ -364,7 +365,7 @@ void vmcs_dump(struct vcpu *v)
 				log_printf(&v->log, " %s", line);
 				n = 0;
 			}
-			__builtin_memcpy(line + n, item, len + 1);
+			sz_memcpy(line + n, item, len + 1);
 			n += len;
 		}
 		if (n)

@@ -5,6 +5,7 @@
  */
 #include "vmx.h"
 #include "errors.h"
+#include "lib.h"
 #include "os.h"
 #include "vmx_ctls.h"
 #include "vmx_decode.h"
@@ -431,7 +432,7 @@ void vmx_host_idt_init(void *page, u64 os_idt_base, u16 os_idt_limit)
 
 	if (size > 256 * sizeof(*idt))
 		size = 256 * sizeof(*idt);
-	__builtin_memcpy(page, (const void *)os_idt_base, size);
+	sz_memcpy(page, (const void *)os_idt_base, size);
 	/*
 	 * Keep the OS's selector, type and DPL; run on the current stack (IST 0): in
 	 * root that is the host stack, and the OS's NMI stack may be in use by the OS.
@@ -519,8 +520,8 @@ int vmx_virtualize_this_cpu(struct vcpu *v)
 		goto err_off;
 	v->vmcs_err = (struct vmcs_error){ 0 };
 	/* Counters describe this launch (a vcpu outlives detach/attach and hotplug). */
-	__builtin_memset(v->exits, 0, sizeof(v->exits));
-	__builtin_memset(v->exit_root_tsc, 0, sizeof(v->exit_root_tsc));
+	sz_memset(v->exits, 0, sizeof(v->exits));
+	sz_memset(v->exit_root_tsc, 0, sizeof(v->exit_root_tsc));
 	v->exits_other = v->root_tsc = v->root_tsc_other = 0;
 	v->nmis_in_root = v->nmis_injected = 0;
 	ret = vmcs_setup_controls(v);

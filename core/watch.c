@@ -7,6 +7,7 @@
 #include "watch.h"
 #include "ept.h"
 #include "errors.h"
+#include "lib.h"
 #include "exit.h"
 #include "os.h"
 #include "vmx.h"
@@ -213,7 +214,7 @@ int handle_ept_violation(struct vcpu *v, struct guest_regs *r)
 	v->step.leaf = *leaf;
 	if (w->kind == WATCH_KIND_PROTECT && d.write) {
 		/* The write goes to a copy of the page, which is then dropped. */
-		__builtin_memcpy(v->scratch, os_phys_to_virt(page), PAGE_SIZE);
+		sz_memcpy(v->scratch, ept_phys_to_virt(&v->ept, page), PAGE_SIZE);
 		*leaf = (*leaf & ~(EPT_ADDR_MASK | EPT_RWX)) | v->scratch_pa | EPT_RWX;
 		record(v, w, gpa, access, &d, WATCH_EV_DISCARDED);
 	} else {

@@ -11,12 +11,19 @@ make --no-print-directory unit 2>&1 | tee "$log"
 unit_rc=${PIPESTATUS[0]}
 read -r up uf < <(sed -n 's/^unit: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$log" | tail -n1)
 
+# core/ imports nothing from the kernel it hosts (issue 13): two checks.
+make --no-print-directory rootcheck 2>&1 | tee "$log"
+rootcheck_rc=${PIPESTATUS[0]}
+rp=$(grep -c '^PASS root-symbols' "$log")
+rf=$(grep -c '^FAIL root-symbols' "$log")
+[ "$rootcheck_rc" != 0 ] && [ "$rf" = 0 ] && rf=1
+
 make --no-print-directory e2e 2>&1 | tee "$log"
 e2e_rc=${PIPESTATUS[0]}
 read -r ep ef es < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$log" | tail -n1)
 
-passed=$(( ${up:-0} + ${ep:-0} ))
-failed=$(( ${uf:-0} + ${ef:-0} ))
+passed=$(( ${up:-0} + ${ep:-0} + rp ))
+failed=$(( ${uf:-0} + ${ef:-0} + rf ))
 skipped=${es:-0}
 # A stage that failed without reporting counts (a build error, say) is one failure.
 [ "$unit_rc" != 0 ] && [ "${uf:-0}" = 0 ] && failed=$((failed + 1))
