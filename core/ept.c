@@ -66,6 +66,11 @@ static u64 ept_size(unsigned int level)
 	return 1ULL << ept_shift(level);
 }
 
+u64 ept_level_size(unsigned int level)
+{
+	return ept_size(level);
+}
+
 static unsigned int ept_index(u64 gpa, unsigned int level)
 {
 	return (gpa >> ept_shift(level)) & (EPT_ENTRIES - 1);

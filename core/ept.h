@@ -188,6 +188,9 @@ void ept_reclaim(struct ept *e);
  */
 u64 *ept_leaf(struct ept *e, u64 gpa, unsigned int *level);
 
+/* The size a leaf of @level maps (4 KiB, 2 MiB, 1 GiB). */
+u64 ept_level_size(unsigned int level);
+
 /* Pool pages holding tables, including those waiting for ept_reclaim(). */
 unsigned int ept_pages_in_use(const struct ept *e);
 unsigned int ept_pool_size(const struct ept *e);

@@ -56,7 +56,13 @@ static struct {
 	bool on;
 	struct mtrr_state mtrr;
 	u64 map_limit;
+	struct ram_map ram;
 } vmx_ept_cfg;
+
+void vmx_ram_map_setup(const struct ram_map *m)
+{
+	vmx_ept_cfg.ram = *m;
+}
 
 void vmx_ept_setup(const struct mtrr_state *m, u64 map_limit)
 {
@@ -79,6 +85,7 @@ static int vmx_ept_alloc(struct vcpu *v)
 	if (!ret)
 		ret = ept_init(&v->ept, v->caps->ept_vpid, &vmx_ept_cfg.mtrr,
 			       vmx_ept_cfg.map_limit, need + VMX_EPT_SPARE_PAGES);
+	v->ram = vmx_ept_cfg.ram;
 	/* MTF where the CPU has it (allowed-1 of the TRUE_ procbased controls) */
 	v->mtf = (v->caps->true_procbased >> 32) & CPU_BASED_MONITOR_TRAP_FLAG;
 	return ret;

@@ -112,6 +112,8 @@ struct vcpu {
 		u64 leaf;		/* its leaf entry, to put back */
 	} step;
 	struct watch applied[WATCH_MAX];	/* watch_table as this EPT has it */
+	struct watch wanted[WATCH_MAX];		/* root's checked copy of watch_table */
+	struct ram_map ram;			/* the RAM map, copied at allocation */
 	struct watch_ring *events;
 
 	/* what VMXON changed, to undo at VMXOFF */
@@ -155,6 +157,13 @@ void vmx_host_idt_clear(void);
  * Not root-safe.
  */
 void vmx_ept_setup(const struct mtrr_state *m, u64 map_limit);
+
+/*
+ * The RAM map every vcpu allocated from now on copies into its hidden state, against
+ * which root checks pages to watch (watch_check()).  Without it no page is RAM and
+ * every watch is refused.  Not root-safe.
+ */
+void vmx_ram_map_setup(const struct ram_map *m);
 
 /* The table pages a split may take beyond the initial map, per CPU. */
 #define VMX_EPT_SPARE_PAGES	64

@@ -58,6 +58,40 @@ int watch_del(u64 gpa)
 	return 0;
 }
 
+int ram_map_add(struct ram_map *m, u64 start, u64 end)
+{
+	unsigned int i;
+
+	start = (start + PAGE_SIZE - 1) & ~(u64)(PAGE_SIZE - 1);
+	end &= ~(u64)(PAGE_SIZE - 1);
+	if (end <= start)
+		return 0;
+	for (i = 0; i < m->nr; i++) {
+		struct ram_range *r = &m->range[i];
+
+		if (start <= r->end && end >= r->start) {
+			r->start = start < r->start ? start : r->start;
+			r->end = end > r->end ? end : r->end;
+			return 0;
+		}
+	}
+	if (m->nr == RAM_MAP_MAX)
+		return -ENOSPC;
+	m->range[m->nr++] = (struct ram_range){ start, end };
+	return 0;
+}
+
+bool ram_map_has(const struct ram_map *m, u64 pa)
+{
+	unsigned int i, nr = m->nr < RAM_MAP_MAX ? m->nr : RAM_MAP_MAX;
+
+	for (i = 0; i < nr; i++)
+		if (pa >= m->range[i].start && pa + PAGE_SIZE <= m->range[i].end &&
+		    pa + PAGE_SIZE > pa)
+			return true;
+	return false;
+}
+
 bool watch_take(struct watch_ring *r, struct watch_event *ev)
 {
 	u32 tail = r->tail;
@@ -91,6 +125,46 @@ static void invept(struct vcpu *v)
 	ept_reclaim(&v->ept);
 }
 
+static struct watch *watch_find_in(struct watch *t, u64 gpa)
+{
+	unsigned int i;
+
+	for (i = 0; i < WATCH_MAX; i++)
+		if (t[i].kind && t[i].gpa == gpa)
+			return &t[i];
+	return NULL;
+}
+
+int watch_check(struct vcpu *v, const struct watch *w, unsigned int slot)
+{
+	unsigned int level, i;
+	u64 *leaf;
+
+	if (w->gpa & (PAGE_SIZE - 1) || !w->access || w->access & ~(WATCH_R | WATCH_W | WATCH_X))
+		return -EINVAL;
+	if (w->kind != WATCH_KIND_WATCH &&
+	    (w->kind != WATCH_KIND_PROTECT || w->access != WATCH_W))
+		return -EINVAL;
+	/* one entry per page: the violation handler finds the first */
+	for (i = 0; i < slot; i++)
+		if (v->wanted[i].kind && v->wanted[i].gpa == w->gpa)
+			return -EEXIST;
+	if (w->gpa >= v->ept.map_limit)
+		return -ERANGE;
+	if (!ram_map_has(&v->ram, w->gpa))
+		return -EFAULT;		/* MMIO or a hole: never copied, never watched */
+	/*
+	 * The hypervisor's own pages are exactly those this EPT maps elsewhere (to the
+	 * scratch page: private.c hides every one of them in every EPT at load), and the
+	 * scratch page itself.  The tables are hidden, so this answer is root's own.
+	 */
+	leaf = ept_leaf(&v->ept, w->gpa, &level);
+	if (!leaf || (*leaf & EPT_ADDR_MASK) != (w->gpa & ~(ept_level_size(level) - 1)) ||
+	    w->gpa == v->scratch_pa)
+		return -EACCES;
+	return 0;
+}
+
 int watch_sync(struct vcpu *v)
 {
 	unsigned int i;
@@ -98,10 +172,32 @@ int watch_sync(struct vcpu *v)
 
 	if (v->step.active)
 		return -EBUSY;
+	/*
+	 * Copy the table (guest memory) into root's own, one field read each, then
+	 * check every entry there: what is checked is what is applied.  A refused entry
+	 * is dropped and the first refusal returned; the rest is applied.
+	 */
+	for (i = 0; i < WATCH_MAX; i++) {
+		v->wanted[i].gpa = __atomic_load_n(&watch_table[i].gpa, __ATOMIC_RELAXED);
+		v->wanted[i].access = __atomic_load_n(&watch_table[i].access, __ATOMIC_RELAXED);
+		v->wanted[i].kind = __atomic_load_n(&watch_table[i].kind, __ATOMIC_ACQUIRE);
+	}
+	for (i = 0; i < WATCH_MAX; i++) {
+		if (!v->wanted[i].kind)
+			continue;
+		err = watch_check(v, &v->wanted[i], i);
+		if (err) {
+			log_printf(&v->log, "CPU %u: watch table entry %u (GPA %llx) refused: %d",
+				   v->cpu, i, v->wanted[i].gpa, err);
+			v->wanted[i].kind = 0;
+			if (!ret)
+				ret = err;
+		}
+	}
 	/* Pages no longer in the table (or changed) get their full access back... */
 	for (i = 0; i < WATCH_MAX; i++) {
 		struct watch *a = &v->applied[i];
-		struct watch *w = watch_find(a->gpa);
+		struct watch *w = watch_find_in(v->wanted, a->gpa);
 
 		if (!a->kind || (w && w->access == a->access && w->kind == a->kind))
 			continue;
@@ -113,7 +209,7 @@ int watch_sync(struct vcpu *v)
 	}
 	/* ...and pages in the table lose what is watched. */
 	for (i = 0; i < WATCH_MAX; i++) {
-		struct watch w = watch_table[i];
+		struct watch w = v->wanted[i];
 
 		if (!w.kind)
 			continue;
@@ -197,7 +293,7 @@ int handle_ept_violation(struct vcpu *v, struct guest_regs *r)
 	if (d.nmi_unblocking && !(vmcs_read32(IDT_VECTORING_INFO_FIELD) & INTR_INFO_VALID))
 		vmcs_write32(NULL, GUEST_INTERRUPTIBILITY_INFO,
 			     vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) | GUEST_INTR_STATE_NMI);
-	w = watch_find(page);
+	w = watch_find_in(v->applied, page);	/* root's copy, never the guest's table */
 	leaf = ept_leaf(&v->ept, page, &level);
 	if (!w || !leaf || level != EPT_LEVEL_4K || v->step.active) {
 		log_printf(&v->log, "CPU %u: EPT violation at GPA %llx (GLA %llx%s): %s%s%s "

@@ -66,7 +66,35 @@ struct watch_ring {
 	struct watch_event ev[WATCH_EVENTS];
 };
 
-/* The table every CPU applies; only watch_add/watch_del change it. */
+/*
+ * The physical ranges that are RAM, as the OS reported them at load ([start, end),
+ * page aligned).  Each vcpu keeps its own copy in its hidden state: root checks a page
+ * to watch or protect against it (never MMIO: protecting copies the page).
+ */
+#define RAM_MAP_MAX		64
+
+struct ram_range {
+	u64 start, end;
+};
+
+struct ram_map {
+	unsigned int nr;
+	struct ram_range range[RAM_MAP_MAX];
+};
+
+/*
+ * Add [start, end) (rounded inward to whole pages) to @m, merging it with a range it
+ * touches.  -ENOSPC when @m is full.  Not root-safe (the OS layer calls it at load).
+ */
+int ram_map_add(struct ram_map *m, u64 start, u64 end);
+/* Does @m hold the whole page at @pa? */
+bool ram_map_has(const struct ram_map *m, u64 pa);
+
+/*
+ * The table every CPU applies; only watch_add/watch_del change it.  It is guest
+ * memory: root never applies it as it stands, but copies it into the vcpu's hidden
+ * state and checks every entry first (watch_sync()).
+ */
 extern struct watch watch_table[WATCH_MAX];
 
 /*
@@ -78,6 +106,18 @@ extern struct watch watch_table[WATCH_MAX];
 int watch_add(u64 gpa, u32 access, u32 kind);
 /* Remove a page: -ENOENT if absent.  Same rules as watch_add. */
 int watch_del(u64 gpa);
+
+struct vcpu;
+
+/*
+ * Root: may @v's EPT apply @w, the entry in slot @slot of its checked copy
+ * (v->wanted)?  0; -EINVAL for an unaligned page, or a kind or access outside the
+ * definitions (as watch_add() would say); -EEXIST if an earlier slot has the page;
+ * -ERANGE beyond the EPT's map; -EFAULT if the page is not RAM by v->ram (MMIO);
+ * -EACCES if it is one of the hypervisor's own pages (hidden in this EPT) or the
+ * scratch page.  Root-safe.
+ */
+int watch_check(struct vcpu *v, const struct watch *w, unsigned int slot);
 
 /* Take the oldest event; false if the ring is empty.  One reader at a time. */
 bool watch_take(struct watch_ring *r, struct watch_event *ev);

@@ -32,6 +32,7 @@
 
 static struct vmx_caps caps;
 static struct vcpu v;
+static struct ram_map ram;
 static struct guest_regs regs;
 static u8 *mem;
 
@@ -45,6 +46,12 @@ static int setup(void **state)
 	vmx_caps_read(&caps);
 	assert_int_equal(mtrr_read(&m), 0);
 	vmx_ept_setup(&m, 1ULL << 39);
+	/* RAM: [0, 640 KiB) and [1 MiB, 4 GiB) less an MMIO hole at PAGE_B + 1 page */
+	memset(&ram, 0, sizeof(ram));
+	assert_int_equal(ram_map_add(&ram, 0, 0xa0000), 0);
+	assert_int_equal(ram_map_add(&ram, 0x100000, PAGE_B + PAGE_SIZE), 0);
+	assert_int_equal(ram_map_add(&ram, PAGE_B + 2 * PAGE_SIZE, 1ULL << 32), 0);
+	vmx_ram_map_setup(&ram);
 	memset(&v, 0, sizeof(v));
 	memset(&regs, 0, sizeof(regs));
 	memset(watch_table, 0, sizeof(watch_table));
@@ -307,6 +314,106 @@ static void test_hide(void **state)
 	assert_int_equal(*leaf & EPT_ADDR_MASK, PAGE_A);
 }
 
+/* The RAM map: rounded inward to pages, merged where ranges touch, bounded. */
+static void test_ram_map(void **state)
+{
+	struct ram_map m = { 0 };
+	unsigned int i;
+
+	(void)state;
+	assert_int_equal(ram_map_add(&m, 0x1800, 0x5800), 0);	/* pages 0x2000..0x5000 */
+	assert_false(ram_map_has(&m, 0x1000));
+	assert_true(ram_map_has(&m, 0x2000));
+	assert_true(ram_map_has(&m, 0x4000));
+	assert_false(ram_map_has(&m, 0x5000));
+	assert_int_equal(ram_map_add(&m, 0x5000, 0x8000), 0);	/* touches: merged */
+	assert_int_equal(m.nr, 1);
+	assert_true(ram_map_has(&m, 0x7000));
+	assert_int_equal(ram_map_add(&m, 0x100, 0x200), 0);	/* no whole page: nothing */
+	assert_int_equal(m.nr, 1);
+	for (i = 1; i < RAM_MAP_MAX; i++)
+		assert_int_equal(ram_map_add(&m, i * 0x100000, i * 0x100000 + 0x1000), 0);
+	assert_int_equal(ram_map_add(&m, 0x7f000000, 0x7f001000), -ENOSPC);
+	assert_false(ram_map_has(&m, 0x7f000000));
+	assert_false(ram_map_has(&m, ~0xfffULL));		/* no wrap-around */
+	m.nr = 1000;						/* a bad count stays bounded */
+	assert_true(ram_map_has(&m, 0x2000));
+}
+
+/*
+ * Root applies its own checked copy of the table, never the table itself: each rule
+ * refuses the entry (the rest is applied) and says which rule.
+ */
+static void sync_refuses(u64 gpa, u32 access, u32 kind, int err)
+{
+	memset(watch_table, 0, sizeof(watch_table));
+	/* written straight into the table, as ring-0 code could, bypassing watch_add */
+	watch_table[3] = (struct watch){ gpa, access, kind };
+	watch_table[5] = (struct watch){ PAGE_A, WATCH_W, WATCH_KIND_WATCH };
+	assert_int_equal(watch_sync(&v), err);
+	assert_int_equal(v.wanted[3].kind, 0);
+	assert_int_equal(v.applied[3].kind, 0);
+	assert_int_equal(v.applied[5].kind, WATCH_KIND_WATCH);	/* the good one applies */
+	assert_int_equal(perm_of(PAGE_A), EPT_READ | EPT_EXEC);
+}
+
+static void test_sync_checks_each_rule(void **state)
+{
+	u64 hole = PAGE_B + PAGE_SIZE;
+
+	(void)state;
+	assert_int_equal(vmx_ept_hide(&v, PAGE_B), 0);		/* as private.c does */
+	sync_refuses(PAGE_A + 0x10, WATCH_W, WATCH_KIND_WATCH, -EINVAL);	/* unaligned */
+	sync_refuses(PAGE_A + PAGE_SIZE * 4, 0, WATCH_KIND_WATCH, -EINVAL);	/* no access */
+	sync_refuses(PAGE_A + PAGE_SIZE * 4, 8, WATCH_KIND_WATCH, -EINVAL);	/* bad access */
+	sync_refuses(PAGE_A + PAGE_SIZE * 4, WATCH_W, 9, -EINVAL);		/* bad kind */
+	sync_refuses(PAGE_A + PAGE_SIZE * 4, WATCH_R, WATCH_KIND_PROTECT, -EINVAL);
+	sync_refuses(1ULL << 39, WATCH_W, WATCH_KIND_WATCH, -ERANGE);	/* beyond the map */
+	sync_refuses(0xa0000, WATCH_W, WATCH_KIND_PROTECT, -EFAULT);	/* VGA hole: MMIO */
+	sync_refuses(hole, WATCH_W, WATCH_KIND_PROTECT, -EFAULT);
+	sync_refuses(1ULL << 33, WATCH_W, WATCH_KIND_WATCH, -EFAULT);	/* above RAM */
+	sync_refuses(PAGE_B, WATCH_W, WATCH_KIND_PROTECT, -EACCES);	/* hidden */
+	/* the hidden page's EPT entry is untouched: still the scratch page, no access */
+	assert_int_equal(*ept_leaf(&v.ept, PAGE_B, &(unsigned int){ 0 }) & EPT_ADDR_MASK,
+			 v.scratch_pa);
+}
+
+/* The same page twice: the later slot is refused, the earlier one applied. */
+static void test_sync_refuses_duplicate(void **state)
+{
+	(void)state;
+	watch_table[1] = (struct watch){ PAGE_A, WATCH_W, WATCH_KIND_WATCH };
+	watch_table[2] = (struct watch){ PAGE_A, WATCH_W, WATCH_KIND_PROTECT };
+	assert_int_equal(watch_sync(&v), -EEXIST);
+	assert_int_equal(v.applied[1].kind, WATCH_KIND_WATCH);
+	assert_int_equal(v.applied[2].kind, 0);
+}
+
+/*
+ * After the sync, the guest's table can say anything: the violation handler goes by
+ * root's applied copy (a protect turned into a watch in the table is still a protect).
+ */
+static void test_violation_uses_applied_copy(void **state)
+{
+	struct watch_event ev;
+
+	(void)state;
+	v.mtf = false;
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_PROTECT);
+	assert_int_equal(watch_sync(&v), 0);
+	watch_table[0].kind = WATCH_KIND_WATCH;
+	assert_int_equal(violation(PAGE_A, EPT_VIOLATION_ACC_WRITE, 0), 0);
+	assert_true(watch_take(v.events, &ev));
+	assert_int_equal(ev.kind, WATCH_KIND_PROTECT);
+	assert_true(ev.flags & WATCH_EV_DISCARDED);
+	assert_int_equal(single_step_trap(), 0);
+	/* a page the guest adds to the table without a sync is not watched */
+	watch_table[1] = (struct watch){ PAGE_B, WATCH_W, WATCH_KIND_WATCH };
+	fake_vmcs_set(GUEST_PHYSICAL_ADDRESS, PAGE_B);
+	fake_vmcs_set(EXIT_QUALIFICATION, EPT_VIOLATION_ACC_WRITE);
+	assert_int_equal(handle_ept_violation(&v, &regs), -EFAULT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +428,11 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_nmi_waits_for_step, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hide, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ram_map, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sync_checks_each_rule, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sync_refuses_duplicate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_violation_uses_applied_copy, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
