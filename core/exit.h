@@ -72,7 +72,7 @@
 #define EXIT_REASON_BUS_LOCK		74
 #define EXIT_REASON_NOTIFY		75
 
-/* The exit-reason field (SDM Vol. 3C, 26.9.1, Table 26-... "Exit Reason") */
+/* The exit-reason field (SDM Vol. 3C, 25.9.1, Table 25-18 "Format of Exit Reason") */
 union exit_reason {
 	u32 all;
 	struct {
