@@ -47,6 +47,15 @@ u64 ept_optional_caps(u64 ept_vpid_cap)
 	return ept_vpid_cap & EPT_OPTIONAL_CAPS;
 }
 
+bool ept_usable(const struct vmx_caps *caps, const char **missing)
+{
+	if (!vmx_has_ept(caps)) {
+		*missing = "the EPT control (SECONDARY_EXEC_ENABLE_EPT)";
+		return false;
+	}
+	return !ept_check_caps(caps->ept_vpid, missing);
+}
+
 u64 ept_map_limit(const struct vmx_caps *caps, unsigned int phys_bits, u64 mem_end)
 {
 	const u64 gib = 1ULL << 30, all = 1ULL << phys_bits;

@@ -120,6 +120,12 @@ u64 ept_optional_caps(u64 ept_vpid_cap);
 struct vmx_caps;
 
 /*
+ * Can the hypervisor run its CPUs under EPT: the "enable EPT" control may be set and
+ * ept_check_caps() passes?  If not, false with *missing naming what is not there.
+ */
+bool ept_usable(const struct vmx_caps *caps, const char **missing);
+
+/*
  * How much guest-physical space to map, [0, limit).  With 1 GiB EPT pages all of
  * 2^phys_bits (a few table pages).  Without them one page directory per GiB would cost
  * up to 256 MiB per CPU, so only up to @mem_end (the end of the highest RAM or MMIO

@@ -247,9 +247,9 @@ static int sz_ept_setup(void)
 	const char *missing = NULL;
 	int ret;
 
-	if (!vmx_has_ept(&sz_config) || ept_check_caps(sz_config.ept_vpid, &missing)) {
+	if (!ept_usable(&sz_config, &missing)) {
 		pr_info("EPT: the CPU lacks %s: running without EPT (no watch or protect)\n",
-			missing ?: "the EPT control");
+			missing);
 		return 0;
 	}
 	ret = mtrr_read(&m);

@@ -213,6 +213,24 @@ static void test_check_caps(void **state)
 	assert_int_equal(ept_check_caps(caps & ~EPT_OPTIONAL_CAPS, &missing), 0);
 }
 
+/* EPT is used when the control may be set and the capabilities suffice. */
+static void test_usable(void **state)
+{
+	const char *missing = NULL;
+	struct vmx_caps c;
+
+	(void)state;
+	assert_int_equal(vmx_caps_read(&c), 0);
+	assert_true(ept_usable(&c, &missing));
+	c.ept_vpid &= ~VMX_EPT_INVEPT;
+	assert_false(ept_usable(&c, &missing));
+	assert_string_equal(missing, "VMX_EPT_INVEPT");
+	c.ept_vpid |= VMX_EPT_INVEPT;
+	c.procbased2 &= ~((u64)SECONDARY_EXEC_ENABLE_EPT << 32);
+	assert_false(ept_usable(&c, &missing));
+	assert_non_null(strstr(missing, "SECONDARY_EXEC_ENABLE_EPT"));
+}
+
 /* The map's extent: all of it with 1 GiB pages, else up to what the OS knows. */
 static void test_map_limit(void **state)
 {
@@ -745,6 +763,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_check_caps, setup_cpu, teardown),
+		cmocka_unit_test_setup_teardown(test_usable, setup_cpu, teardown),
 		cmocka_unit_test_setup_teardown(test_map_limit, setup_cpu, teardown),
 		cmocka_unit_test(test_leaf_hpa),
 		cmocka_unit_test_setup_teardown(test_build_with_1g_pages, setup, teardown),
