@@ -12,8 +12,8 @@
 #include "arch/x86.h"
 #include <cpu_ops.h>
 
-_Static_assert(GUEST_RSP == 0x681c && GUEST_RIP == 0x681e,
-	       "arch/vmx_entry.S hard-codes these encodings");
+_Static_assert(GUEST_RSP == VMCS_ENC_GUEST_RSP && GUEST_RIP == VMCS_ENC_GUEST_RIP,
+	       "arch/vmx_stub.h: the encodings arch/vmx_entry.S writes");
 
 int vmx_fail_on_cpu = -1;
 bool vmx_test_hooks;
@@ -452,19 +452,20 @@ void vmx_host_idt_clear(void)
 	vmx_private_shared(VMX_SHARED_HOST_IDT, 0);
 }
 
-/*
- * The VMCS is current whenever the host IDT is loaded (a VM exit loads it, and the
- * way out loads the OS's IDT before VMCLEAR), so vmx_current_vcpu() finds the vcpu.
- */
+/* Found the way the exit stub finds it: at HOST_RSP + HOST_RSP_VCPU. */
 struct vcpu *vmx_current_vcpu(void)
 {
 	u64 host_rsp;
 
 	if (cpu_vmread(HOST_RSP, &host_rsp) || !host_rsp)
 		return NULL;
-	return *(struct vcpu **)(host_rsp + 8);
+	return *(struct vcpu **)(host_rsp + HOST_RSP_VCPU);
 }
 
+/*
+ * The VMCS is current whenever the host IDT is loaded (a VM exit loads it, and the
+ * way out loads the OS's IDT before VMCLEAR), so vmx_current_vcpu() finds the vcpu.
+ */
 void vmx_root_nmi(void)
 {
 	struct vcpu *v = vmx_current_vcpu();
