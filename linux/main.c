@@ -241,6 +241,31 @@ static u64 sz_mem_end(void)
 	return end;
 }
 
+/*
+ * The RAM map root checks watched pages against (never MMIO): "System RAM" as the
+ * kernel has it now.  Memory added later is not in it, and cannot be watched.
+ */
+static int sz_ram_setup(void)
+{
+	static struct ram_map map;
+	struct resource *r;
+	int ret;
+
+	/* walk_system_ram_res() is not exported: the top level of iomem, as above. */
+	memset(&map, 0, sizeof(map));
+	for (r = iomem_resource.child; r; r = r->sibling) {
+		if ((r->flags & IORESOURCE_SYSTEM_RAM) != IORESOURCE_SYSTEM_RAM)
+			continue;
+		ret = ram_map_add(&map, r->start, r->end + 1);
+		if (ret) {
+			pr_err("EPT: the RAM map has more than %u ranges\n", RAM_MAP_MAX);
+			return ret;
+		}
+	}
+	vmx_ram_map_setup(&map);
+	return 0;
+}
+
 static int sz_ept_setup(void)
 {
 	struct mtrr_state m;
@@ -258,7 +283,7 @@ static int sz_ept_setup(void)
 		return ret;
 	}
 	vmx_ept_setup(&m, ept_map_limit(&sz_config, m.phys_bits, sz_mem_end()));
-	return 0;
+	return sz_ram_setup();
 }
 
 static void sz_free_all(void)
