@@ -176,6 +176,16 @@ u64 ept_pool_pa(const struct ept *e, unsigned int i)
 	return i < e->pool_pages ? e->pool[i].pa : 0;
 }
 
+unsigned int ept_meta_pages(const struct ept *e)
+{
+	return e->pool ? 1U << e->meta_order : 0;
+}
+
+u64 ept_meta_pa(const struct ept *e, unsigned int i)
+{
+	return i < ept_meta_pages(e) ? e->meta_pa + (u64)i * 4096 : 0;
+}
+
 /* ---- building the identity map ---- */
 
 /*
@@ -266,6 +276,7 @@ int ept_init(struct ept *e, u64 ept_vpid_cap, const struct mtrr_state *m, u64 ma
 	     unsigned int pool_pages)
 {
 	unsigned int needed, built = 1, i;
+	size_t bytes;
 	void *va;
 	u64 pa;
 	int ret;
@@ -281,8 +292,14 @@ int ept_init(struct ept *e, u64 ept_vpid_cap, const struct mtrr_state *m, u64 ma
 	e->caps = ept_vpid_cap;
 	e->mtrr = *m;
 	e->direct_map = (u64)(unsigned long)os_phys_to_virt(0);
-	/* One allocation for the three arrays. */
-	e->pool = os_zalloc((size_t)pool_pages * (sizeof(*e->pool) + 2 * sizeof(u64)));
+	/*
+	 * One allocation for the three arrays, in pages of their own: the bookkeeping
+	 * says where the tables are, so it is hidden like them (ept_meta_pa()).
+	 */
+	bytes = (size_t)pool_pages * (sizeof(*e->pool) + 2 * sizeof(u64));
+	while ((4096UL << e->meta_order) < bytes)
+		e->meta_order++;
+	e->pool = os_alloc_pages(e->meta_order, &e->meta_pa);
 	if (!e->pool)
 		return -ENOMEM;
 	e->free = (u64 *)(e->pool + pool_pages);
@@ -318,7 +335,8 @@ void ept_destroy(struct ept *e)
 
 	for (i = 0; i < e->pool_pages; i++)
 		os_free_pages(e->pool[i].va, 0);
-	os_free(e->pool);
+	if (e->pool)
+		os_free_pages(e->pool, e->meta_order);
 	*e = (struct ept){ 0 };
 }
 

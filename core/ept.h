@@ -67,6 +67,12 @@
 #define EPT_LARGE		BIT_ULL(7)	/* a 1 GiB or 2 MiB leaf */
 #define EPT_ACCESSED		BIT_ULL(8)	/* if EPTP enables A/D */
 #define EPT_DIRTY		BIT_ULL(9)	/* leaves, if EPTP enables A/D */
+/*
+ * Bit 11 of a leaf is ignored by the processor (SDM Vol. 3C, Table 29-6): ours marks
+ * a page of the hypervisor's that the guest may only read (seal.h).  Its leaf never
+ * merges with its neighbours', the flags being different.
+ */
+#define EPT_SEALED		BIT_ULL(11)
 #define EPT_ADDR_MASK		0x000ffffffffff000ULL	/* bits 51:12 */
 
 #define EPT_LEVELS		4
@@ -108,6 +114,8 @@ struct ept {
 	struct ept_page *pool;	/* every page, in allocation order */
 	u64 *free;		/* PAs of pages ready for use (a stack) */
 	u64 *deferred;		/* PAs of unlinked tables waiting for INVEPT */
+	u64 meta_pa;		/* the pages holding pool, free and deferred */
+	unsigned int meta_order;
 	unsigned int pool_pages;
 	unsigned int nr_free;
 	unsigned int nr_deferred;
@@ -210,6 +218,10 @@ void ept_reclaim(struct ept *e);
  * map_limit).  Root-safe.
  */
 u64 *ept_leaf(struct ept *e, u64 gpa, unsigned int *level);
+
+/* The pages of the pool's bookkeeping (its arrays), to hide them too. */
+unsigned int ept_meta_pages(const struct ept *e);
+u64 ept_meta_pa(const struct ept *e, unsigned int i);
 
 /* The size a leaf of @level maps (4 KiB, 2 MiB, 1 GiB). */
 u64 ept_level_size(unsigned int level);

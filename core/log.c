@@ -132,6 +132,15 @@ bool log_take_tsc(struct log_ring *r, char *buf, u64 *tsc)
 	return true;
 }
 
+u32 log_take_dropped(struct log_ring *r)
+{
+	u32 now = __atomic_load_n(&r->dropped, __ATOMIC_RELAXED);
+	u32 n = now - r->dropped_seen;
+
+	r->dropped_seen = now;
+	return n;
+}
+
 bool log_take(struct log_ring *r, char *buf)
 {
 	u64 tsc;

@@ -13,13 +13,26 @@
 #define LOG_LINE	160
 #define LOG_LINES	128		/* a power of two */
 
+/*
+ * The reader's part comes first, in a page of its own, so that a ring inside a vcpu
+ * splits into a page the guest may write (the consumer index) and pages it may only
+ * read (the producer index and the lines): core/seal.h.  The writer, in root, reads
+ * the tail only to see whether the ring is full, never as an index.
+ */
+#define RING_READER_BYTES	4096
+
 struct log_ring {
-	volatile u32 head;		/* next slot to write (writer only) */
 	volatile u32 tail;		/* next slot to read (reader only) */
-	volatile u32 dropped;
+	volatile u32 dropped_seen;	/* the reader's: drops it has reported */
+	u8 reader_pad[RING_READER_BYTES - 2 * sizeof(u32)];
+	volatile u32 head;		/* next slot to write (writer only) */
+	volatile u32 dropped;		/* lines the writer dropped, ever */
 	char lines[LOG_LINES][LOG_LINE];
 	u64 tsc[LOG_LINES];		/* when each line was written */
 };
+
+_Static_assert(__builtin_offsetof(struct log_ring, head) == RING_READER_BYTES,
+	       "the log ring's reader part is one page");
 
 /* Format and append one line: %s %c %d %u %x %lx %lu %ld %llx %llu %lld %p %%. */
 void log_printf(struct log_ring *r, const char *fmt, ...)
@@ -29,6 +42,9 @@ void log_printf(struct log_ring *r, const char *fmt, ...)
 bool log_take(struct log_ring *r, char *buf);
 /* The same, and the TSC at which the line was written into *tsc. */
 bool log_take_tsc(struct log_ring *r, char *buf, u64 *tsc);
+
+/* Reader: lines dropped since the last call (the writer's count only grows). */
+u32 log_take_dropped(struct log_ring *r);
 
 /* Format into buf (size bytes, always terminated); returns the length written. */
 size_t log_vformat(char *buf, size_t size, const char *fmt, __builtin_va_list ap);

@@ -4,6 +4,7 @@
  * refusing watches on them.  See private.h.
  */
 #include "private.h"
+#include "seal.h"
 #include "errors.h"
 #include "arch/x86.h"
 
@@ -15,18 +16,34 @@ void vmx_private_shared(enum vmx_shared_page which, u64 pa)
 		vmx_shared_pa[which] = pa;
 }
 
+struct private_ctx {
+	void (*fn)(u64 pa, void *ctx);
+	void *ctx;
+	enum mem_class cls;
+};
+
+static void private_one(u64 pa, enum mem_class cls, const char *name, void *arg)
+{
+	struct private_ctx *c = arg;
+
+	(void)name;
+	if (cls == c->cls)
+		c->fn(pa, c->ctx);
+}
+
 void vmx_private_pages(struct vcpu *v, void (*fn)(u64 pa, void *ctx), void *ctx)
 {
-	unsigned int i;
+	struct private_ctx c = { fn, ctx, MEM_HIDDEN };
 
-	fn(v->vmxon_pa, ctx);
-	fn(v->vmcs_pa, ctx);
-	for (i = 0; i < VCPU_HOST_STACK_SIZE / PAGE_SIZE; i++)
-		fn(v->host_stack_pa + i * PAGE_SIZE, ctx);
-	if (v->scratch)
-		fn(v->scratch_pa, ctx);
-	for (i = 0; v->ept.pml4 && i < ept_pool_size(&v->ept); i++)
-		fn(ept_pool_pa(&v->ept, i), ctx);
+	seal_vcpu_pages(v, private_one, &c);
+}
+
+/* Call @fn for every page of @v the guest may only read (seal.h). */
+static void readonly_pages(struct vcpu *v, void (*fn)(u64 pa, void *ctx), void *ctx)
+{
+	struct private_ctx c = { fn, ctx, MEM_GUEST_RO };
+
+	seal_vcpu_pages(v, private_one, &c);
 }
 
 /* Every private page: the shared ones, then each vcpu's. */
@@ -97,35 +114,49 @@ static void hide_one(u64 pa, void *arg)
 		c->ret = ret;
 }
 
+static void readonly_one(u64 pa, void *arg)
+{
+	struct hide_ctx *c = arg;
+	int ret = vmx_ept_readonly(c->in, pa);
+
+	if (ret && !c->ret)
+		c->ret = ret;
+}
+
 int vmx_hide_private(struct vcpu *const *vcpus, unsigned int n)
 {
 	struct hide_ctx c = { NULL, 0 };
-	unsigned int i;
+	unsigned int i, j;
 
 	if (!vmx_ept_enabled())
 		return 0;
 	for (i = 0; i < n && !c.ret; i++) {
 		c.in = vcpus[i];
-		if (c.in)
-			private_pages_all(vcpus, n, hide_one, &c);
+		if (!c.in)
+			continue;
+		private_pages_all(vcpus, n, hide_one, &c);
+		for (j = 0; j < n && !c.ret; j++)
+			if (vcpus[j])
+				readonly_pages(vcpus[j], readonly_one, &c);
+		vmx_ept_publish(c.in);
 	}
 	return c.ret;
 }
 
 int vmx_watch_check(struct vcpu *const *vcpus, unsigned int n, u64 gpa, bool add)
 {
-	u64 limit = 0;
-	unsigned int i;
-
+	(void)vcpus;
+	(void)n;
+	(void)add;
 	if (!vmx_ept_enabled())
 		return -EOPNOTSUPP;
-	/* Every vcpu's EPT maps the same extent (vmx_ept_setup()). */
-	for (i = 0; i < n && !limit; i++)
-		if (vcpus[i])
-			limit = vcpus[i]->ept.map_limit;
-	if (gpa & (PAGE_SIZE - 1) || gpa >= limit)
+	/*
+	 * Only what needs no vcpu: once launched, a vcpu's state is hidden from this
+	 * (non-root) caller.  Whether the page is one of the hypervisor's own, RAM, and
+	 * so on, root decides from its own copy when it applies the table
+	 * (watch_check()), and the sync that follows WATCH_ADD returns its refusal.
+	 */
+	if (gpa & (PAGE_SIZE - 1) || gpa >= vmx_ept_map_limit())
 		return -EINVAL;
-	if (add && vmx_is_private(vcpus, n, gpa))
-		return -EACCES;
 	return 0;
 }

@@ -79,14 +79,18 @@ bool vmx_ept_enabled(void)
 	return vmx_ept_cfg.on;
 }
 
+u64 vmx_ept_map_limit(void)
+{
+	return vmx_ept_cfg.map_limit;
+}
+
 static int vmx_ept_alloc(struct vcpu *v)
 {
 	unsigned int need;
 	int ret;
 
-	v->events = os_zalloc(sizeof(*v->events));
 	v->scratch = os_alloc_pages(0, &v->scratch_pa);
-	if (!v->events || !v->scratch)
+	if (!v->scratch)
 		return -ENOMEM;
 	ret = ept_tables_needed(v->caps->ept_vpid, &vmx_ept_cfg.mtrr, vmx_ept_cfg.map_limit,
 				&need);
@@ -95,7 +99,49 @@ static int vmx_ept_alloc(struct vcpu *v)
 			       vmx_ept_cfg.map_limit, need + VMX_EPT_SPARE_PAGES);
 	v->ram = vmx_ept_cfg.ram;
 	v->mtf = vmx_has_mtf(v->caps);		/* else the step uses RFLAGS.TF */
+	if (!ret) {
+		v->events = &v->events_ring;
+		v->ept_on = true;
+		vmx_ept_publish(v);
+	}
 	return ret;
+}
+
+void vmx_ept_publish(struct vcpu *v)
+{
+	v->eptp = ept_eptp(&v->ept);
+	v->ept_pages_used = ept_pages_in_use(&v->ept);
+	v->ept_pool_pages = ept_pool_size(&v->ept);
+}
+
+/* The smallest order of pages that holds a struct vcpu. */
+static unsigned int vcpu_order(void)
+{
+	unsigned int order = 0;
+
+	while (((size_t)VCPU_PAGE << order) < sizeof(struct vcpu))
+		order++;
+	return order;
+}
+
+struct vcpu *vmx_vcpu_new(void)
+{
+	unsigned int order = vcpu_order();
+	struct vcpu *v;
+	u64 pa;
+
+	v = os_alloc_pages(order, &pa);
+	if (!v)
+		return NULL;
+	v->self_pa = pa;
+	v->self_order = order;
+	return v;
+}
+
+void vmx_vcpu_delete(struct vcpu *v)
+{
+	if (v)
+		os_free_pages(v, v->self_order);
 }
 
 int vmx_vcpu_alloc(struct vcpu *v, unsigned int cpu, const struct vmx_caps *caps,
@@ -104,7 +150,9 @@ int vmx_vcpu_alloc(struct vcpu *v, unsigned int cpu, const struct vmx_caps *caps
 	int ret;
 
 	v->cpu = cpu;
-	v->caps = caps;
+	/* Root's own copy: the caller's is guest memory. */
+	v->caps_copy = *caps;
+	v->caps = &v->caps_copy;
 	v->msr_bitmap_pa = msr_bitmap_pa;
 	/* VPID 0 is the host's; every CPU's guest gets its own tag. */
 	v->vpid = (u16)(cpu + 1);
@@ -136,9 +184,9 @@ void vmx_vcpu_free(struct vcpu *v)
 	ept_destroy(&v->ept);
 	if (v->scratch)
 		os_free_pages(v->scratch, 0);
-	os_free(v->events);
 	v->vmxon = v->vmcs = v->host_stack = v->scratch = NULL;
 	v->events = NULL;
+	v->ept_on = false;
 }
 
 /* ---- segments ---- */

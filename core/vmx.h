@@ -70,8 +70,24 @@ GUEST_REG_CHECK(R15);
 #undef GUEST_REG_CHECK
 _Static_assert(sizeof(struct guest_regs) == GUEST_REGS_SIZE, "arch/vmx_stub.h: GUEST_REGS_SIZE");
 
+/*
+ * One CPU's hypervisor.  A vcpu is page-aligned memory (vmx_vcpu_new()) in three
+ * parts, each a whole number of pages, whose guest access core/seal.h declares and
+ * core/private.c enforces in every CPU's EPT:
+ *  - hidden: what root relies on (the guest can neither read nor write it);
+ *  - guest read-only: what the module's non-root half reads (counters, the rings'
+ *    lines and producer indices) and what root alone writes;
+ *  - guest read-write: the rings' consumer indices and the non-root half's own flags,
+ *    which root never trusts (a tail is only compared, never used as an index).
+ * Root reaches a vcpu only through its host stack (hidden), never through a pointer
+ * the guest can write.  The non-root half must not read a hidden field once the CPU
+ * is launched: it would read the scratch page.
+ */
+#define VCPU_PAGE		4096
+#define VCPU_SECTION		__attribute__((__aligned__(VCPU_PAGE)))
+
 struct vcpu {
-	/* hardware-owned regions */
+	/* ---- hidden ---- */
 	void *vmxon;
 	u64 vmxon_pa;
 	void *vmcs;
@@ -79,13 +95,11 @@ struct vcpu {
 	void *host_stack;
 	u64 host_stack_pa;
 	u64 msr_bitmap_pa;		/* shared, read-only once built */
+	u64 self_pa;			/* this struct (vmx_vcpu_new()), 0 if not paged */
+	unsigned int self_order;
 
-	unsigned int cpu;
-	u16 vpid;
-	bool launched;
-	bool devirt;			/* set by the DEVIRT hypercall */
-	u64 launch_tsc;
-	const struct vmx_caps *caps;
+	const struct vmx_caps *caps;	/* &caps_copy (or the caller's, unpaged) */
+	struct vmx_caps caps_copy;
 	struct vmcs_error vmcs_err;
 
 	u32 procbased;			/* CPU_BASED_VM_EXEC_CONTROL as set up */
@@ -97,8 +111,6 @@ struct vcpu {
 	 * instructions, because the NMI handler can interrupt root code on this CPU.
 	 */
 	u32 nmi_pending;
-	u64 nmis_in_root;		/* NMIs that arrived while in VMX root */
-	u64 nmis_injected;		/* NMIs delivered to the guest */
 
 	/* EPT: this CPU's own map (see ept.h for why not shared) */
 	struct ept ept;
@@ -114,22 +126,44 @@ struct vcpu {
 	struct watch applied[WATCH_MAX];	/* watch_table as this EPT has it */
 	struct watch wanted[WATCH_MAX];		/* root's checked copy of watch_table */
 	struct ram_map ram;			/* the RAM map, copied at allocation */
-	struct watch_ring *events;
 
 	/* what VMXON changed, to undo at VMXOFF */
 	u64 orig_cr0, orig_cr4;
 
-	/* statistics, written in root only */
-	u64 exits[EXIT_REASON_MAX];
-	u64 exits_other;
-	u64 root_tsc;
-	u64 exit_root_tsc[EXIT_REASON_MAX];	/* root_tsc, by exit reason */
-	u64 root_tsc_other;
+	/* ---- guest read-only ---- */
+	struct VCPU_SECTION {
+		unsigned int cpu;
+		u16 vpid;
+		bool devirt;		/* set by the DEVIRT hypercall */
+		bool ept_on;		/* this vcpu runs under EPT */
+		u64 launch_tsc;
+		/* the EPT as root last left it, for statistics */
+		u64 eptp;
+		unsigned int ept_pages_used, ept_pool_pages;
+		struct watch_ring *events;	/* &events_ring, or NULL without EPT */
 
-	/* written in root by SUBZERO_HC_VMCS_SNAPSHOT, read by the OS after it */
-	struct vmcs_snapshot vmcs_snap;
+		/* statistics, written in root only */
+		u64 nmis_in_root;		/* NMIs that arrived while in VMX root */
+		u64 nmis_injected;		/* NMIs delivered to the guest */
+		u64 sealed_writes;		/* guest writes to read-only pages, dropped */
+		u64 exits[EXIT_REASON_MAX];
+		u64 exits_other;
+		u64 root_tsc;
+		u64 exit_root_tsc[EXIT_REASON_MAX];	/* root_tsc, by exit reason */
+		u64 root_tsc_other;
 
-	struct log_ring log;
+		/* written in root by SUBZERO_HC_VMCS_SNAPSHOT, read by the OS after it */
+		struct vmcs_snapshot vmcs_snap;
+	};
+
+	/* ---- the rings: a reader page (guest read-write), then guest read-only ---- */
+	struct log_ring log VCPU_SECTION;
+	struct watch_ring events_ring VCPU_SECTION;
+
+	/* ---- guest read-write: the non-root half's own ---- */
+	struct VCPU_SECTION {
+		bool launched;		/* this CPU runs as the guest */
+	};
 };
 
 /* Layout facts the exit stub (arch/vmx_entry.S) depends on. */
@@ -161,6 +195,8 @@ void vmx_host_idt_clear(void);
 void vmx_ept_setup(const struct mtrr_state *m, u64 map_limit);
 /* Whether vcpus allocated now get an EPT (vmx_ept_setup() was called). */
 bool vmx_ept_enabled(void);
+/* The extent vmx_ept_setup() gave every EPT. */
+u64 vmx_ept_map_limit(void);
 
 /*
  * The RAM map every vcpu allocated from now on copies into its hidden state, against
@@ -173,6 +209,17 @@ void vmx_ram_map_setup(const struct ram_map *m);
 #define VMX_EPT_SPARE_PAGES	64
 
 /* Allocate a vcpu's regions.  Not root-safe. */
+/*
+ * A zeroed vcpu in pages of its own (so that its parts can be hidden or made
+ * read-only page by page), or NULL.  vmx_vcpu_delete() frees it (after
+ * vmx_vcpu_free()).  Not root-safe.
+ */
+struct vcpu *vmx_vcpu_new(void);
+void vmx_vcpu_delete(struct vcpu *v);
+
+/* Root: copy the EPT's state the non-root half shows into v's read-only part. */
+void vmx_ept_publish(struct vcpu *v);
+
 int vmx_vcpu_alloc(struct vcpu *v, unsigned int cpu, const struct vmx_caps *caps,
 		   u64 msr_bitmap_pa);
 void vmx_vcpu_free(struct vcpu *v);

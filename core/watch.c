@@ -103,6 +103,15 @@ bool watch_take(struct watch_ring *r, struct watch_event *ev)
 	return true;
 }
 
+u32 watch_take_dropped(struct watch_ring *r)
+{
+	u32 now = __atomic_load_n(&r->dropped, __ATOMIC_RELAXED);
+	u32 n = now - r->dropped_seen;
+
+	r->dropped_seen = now;
+	return n;
+}
+
 /* ---- root side ---- */
 
 /*
@@ -221,6 +230,7 @@ int watch_sync(struct vcpu *v)
 		v->applied[i] = w;
 	}
 	invept(v);
+	vmx_ept_publish(v);
 	return ret;
 }
 
@@ -282,6 +292,7 @@ int handle_ept_violation(struct vcpu *v, struct guest_regs *r)
 	u64 gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
 	u64 page = gpa & ~(u64)(PAGE_SIZE - 1);
 	struct ept_violation d;
+	bool sealed_write = false;
 	struct watch *w;
 	unsigned int level;
 	u32 access;
@@ -295,6 +306,19 @@ int handle_ept_violation(struct vcpu *v, struct guest_regs *r)
 			     vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) | GUEST_INTR_STATE_NMI);
 	w = watch_find_in(v->applied, page);	/* root's copy, never the guest's table */
 	leaf = ept_leaf(&v->ept, page, &level);
+	/*
+	 * A write to one of the hypervisor's read-only pages (seal.h): discarded, as a
+	 * write to a protected page is, and counted; never a watch event (the event
+	 * ring is such a page).
+	 */
+	if (!w && leaf && level == EPT_LEVEL_4K && (*leaf & EPT_SEALED) && d.write &&
+	    !d.fetch && !v->step.active) {
+		static const struct watch sealed = { 0, WATCH_W, WATCH_KIND_PROTECT };
+
+		v->sealed_writes++;
+		w = (struct watch *)&sealed;
+		sealed_write = true;
+	}
 	if (!w || !leaf || level != EPT_LEVEL_4K || v->step.active) {
 		log_printf(&v->log, "CPU %u: EPT violation at GPA %llx (GLA %llx%s): %s%s%s "
 			   "attempted, page is %c%c%c, %s", v->cpu, gpa,
@@ -312,7 +336,8 @@ int handle_ept_violation(struct vcpu *v, struct guest_regs *r)
 		/* The write goes to a copy of the page, which is then dropped. */
 		sz_memcpy(v->scratch, ept_phys_to_virt(&v->ept, page), PAGE_SIZE);
 		*leaf = (*leaf & ~(EPT_ADDR_MASK | EPT_RWX)) | v->scratch_pa | EPT_RWX;
-		record(v, w, gpa, access, &d, WATCH_EV_DISCARDED);
+		if (!sealed_write)
+			record(v, w, gpa, access, &d, WATCH_EV_DISCARDED);
 	} else {
 		*leaf |= EPT_RWX;
 		if (access & w->access)
@@ -331,6 +356,7 @@ static void step_done(struct vcpu *v)
 
 	*leaf = v->step.leaf;
 	invept(v);
+	vmx_ept_publish(v);
 	v->step.active = false;
 }
 

@@ -26,6 +26,7 @@
 #define SUBZERO_WATCH_H
 
 #include "types.h"
+#include "log.h"
 
 #define WATCH_MAX		32
 #define WATCH_EVENTS		256		/* per CPU, a power of two */
@@ -60,11 +61,18 @@ struct watch_event {
 
 /* One CPU's events: written in root, read by the OS (one reader). */
 struct watch_ring {
-	volatile u32 head;
+	/* the reader's page (guest read-write), as in struct log_ring */
 	volatile u32 tail;
-	volatile u32 dropped;
+	volatile u32 dropped_seen;	/* drops the reader has reported */
+	u8 reader_pad[RING_READER_BYTES - 2 * sizeof(u32)];
+	/* the writer's (root): guest read-only */
+	volatile u32 head;
+	volatile u32 dropped;		/* events dropped, ever */
 	struct watch_event ev[WATCH_EVENTS];
 };
+
+_Static_assert(__builtin_offsetof(struct watch_ring, head) == RING_READER_BYTES,
+	       "the event ring's reader part is one page");
 
 /*
  * The physical ranges that are RAM, as the OS reported them at load ([start, end),
@@ -121,6 +129,8 @@ int watch_check(struct vcpu *v, const struct watch *w, unsigned int slot);
 
 /* Take the oldest event; false if the ring is empty.  One reader at a time. */
 bool watch_take(struct watch_ring *r, struct watch_event *ev);
+/* Events dropped since the last call.  The same reader. */
+u32 watch_take_dropped(struct watch_ring *r);
 
 struct vcpu;
 struct guest_regs;

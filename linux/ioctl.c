@@ -126,10 +126,11 @@ static long sz_ioctl_cpu_stats(const void *in, void *out, u32 cpu)
 			st->exits[i] = READ_ONCE(v->exits[i]);
 			st->exit_root_tsc[i] = READ_ONCE(v->exit_root_tsc[i]);
 		}
-		if (v->ept.pml4) {
-			st->ept_pages = ept_pages_in_use(&v->ept);
-			st->ept_pool_pages = ept_pool_size(&v->ept);
-			st->eptp = ept_eptp(&v->ept);
+		/* what root published (the EPT itself is hidden) */
+		if (v->ept_on) {
+			st->ept_pages = READ_ONCE(v->ept_pages_used);
+			st->ept_pool_pages = v->ept_pool_pages;
+			st->eptp = v->eptp;
 		}
 	}
 	cpus_read_unlock();
@@ -334,7 +335,7 @@ static long sz_ioctl_events(const void *in, void *out, u32 cpu)
 			e->kind = ev.kind;
 			e->flags = ev.flags;
 		}
-		b->dropped = xchg(&v->events->dropped, 0);
+		b->dropped = watch_take_dropped(v->events);
 	}
 	mutex_unlock(&sz_lock);
 	return 0;

@@ -45,18 +45,19 @@ size_t sz_log_read(u64 from, struct log_hist_line *out, size_t max, u64 *next,
 void sz_drain(struct vcpu *v)
 {
 	char line[LOG_LINE];
+	u32 dropped;
 	u64 tsc;
 
 	while (log_take_tsc(&v->log, line, &tsc)) {
 		pr_info("%s\n", line);
 		sz_hist_add(v->cpu, tsc, line);
 	}
-	if (v->log.dropped) {
+	dropped = log_take_dropped(&v->log);
+	if (dropped) {
 		snprintf(line, sizeof(line), "CPU %u: %u log lines dropped (ring full)", v->cpu,
-			 v->log.dropped);
+			 dropped);
 		pr_warn("%s\n", line);
 		sz_hist_add(v->cpu, rdtsc(), line);
-		v->log.dropped = 0;
 	}
 }
 

@@ -83,7 +83,7 @@ static int sz_cpu_online(unsigned int cpu)
 	local_irq_disable();
 	ret = vmx_virtualize_this_cpu(v);
 	/* The watch table may have changed while this CPU was out. */
-	if (!ret && v->ept.pml4)
+	if (!ret && v->ept_on)		/* read-only for us: the rest is hidden now */
 		vmx_watch_sync_this_cpu(v);
 	local_irq_enable();
 	sz_drain(v);
@@ -294,7 +294,7 @@ static void sz_free_all(void)
 		if (!sz_mem[cpu])
 			continue;
 		vmx_vcpu_free(sz_mem[cpu]);
-		os_free(sz_mem[cpu]);
+		vmx_vcpu_delete(sz_mem[cpu]);
 		sz_mem[cpu] = NULL;
 	}
 }
@@ -310,14 +310,14 @@ static int sz_alloc_all(void)
 	int ret;
 
 	for_each_possible_cpu(cpu) {
-		v = os_zalloc(sizeof(*v));
+		v = vmx_vcpu_new();	/* in pages: core/seal.h classifies each */
 		if (!v) {
 			ret = -ENOMEM;
 			goto err;
 		}
 		ret = vmx_vcpu_alloc(v, cpu, &sz_config, sz_msr_bitmap_pa);
 		if (ret) {
-			os_free(v);
+			vmx_vcpu_delete(v);
 			goto err;
 		}
 		sz_mem[cpu] = v;

@@ -98,7 +98,8 @@ static void test_nmi_controls(void **state)
 static void test_no_virtual_nmis_is_named(void **state)
 {
 	(void)state;
-	caps.true_pinbased &= ~((u64)PIN_BASED_VIRTUAL_NMIS << 32);
+	/* root works from its own copy of the capabilities (taken at allocation) */
+	v.caps_copy.true_pinbased &= ~((u64)PIN_BASED_VIRTUAL_NMIS << 32);
 	assert_int_equal(vmx_virtualize_this_cpu(&v), -EOPNOTSUPP);
 	assert_true(log_has("VIRTUAL_NMIS"));
 	assert_false(fake_cpu.vmx_on);
@@ -161,7 +162,7 @@ static void test_unlocked_feature_control_gets_locked(void **state)
 static void test_missing_required_control_is_named(void **state)
 {
 	(void)state;
-	caps.true_exit &= ~((u64)VM_EXIT_LOAD_IA32_PAT << 32);
+	v.caps_copy.true_exit &= ~((u64)VM_EXIT_LOAD_IA32_PAT << 32);
 	assert_int_equal(vmx_virtualize_this_cpu(&v), -EOPNOTSUPP);
 	assert_true(log_has("VM_EXIT_LOAD_IA32_PAT"));
 	/* everything undone */
@@ -193,7 +194,7 @@ static void test_launch_failure_names_error(void **state)
 static void test_dropped_optional_control_is_logged(void **state)
 {
 	(void)state;
-	caps.procbased2 &= ~((u64)SECONDARY_EXEC_ENABLE_VPID << 32);
+	v.caps_copy.procbased2 &= ~((u64)SECONDARY_EXEC_ENABLE_VPID << 32);
 	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
 	assert_true(log_has("optional secondary"));
 	assert_false(fake_vmcs_get(SECONDARY_VM_EXEC_CONTROL) & SECONDARY_EXEC_ENABLE_VPID);

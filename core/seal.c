@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The hypervisor's memory by class (seal.h): the one table that says, for each object
+ * a vcpu owns, whether the guest may not see it, only read it, or also write it.
+ */
+#include "seal.h"
+#include "errors.h"
+#include "arch/x86.h"
+
+const char *const mem_class_names[MEM_CLASSES] = {
+	[MEM_HIDDEN] = "hidden",
+	[MEM_GUEST_RO] = "guest read-only",
+	[MEM_GUEST_RW] = "guest read-write",
+};
+
+/*
+ * The parts of struct vcpu, in order, each from its first byte to the next part's
+ * (vmx.h lays them out page-aligned).  The end of the last is the end of the
+ * allocation: what lies past the struct is unused and hidden.
+ */
+#define VCPU_AT(member)		offsetof(struct vcpu, member)
+
+static const struct {
+	const char *name;
+	enum mem_class cls;
+	size_t start;
+} vcpu_parts[] = {
+	{ "vcpu root state",		MEM_HIDDEN,	0 },
+	{ "vcpu counters",		MEM_GUEST_RO,	VCPU_AT(cpu) },
+	{ "log ring consumer",		MEM_GUEST_RW,	VCPU_AT(log) },
+	{ "log ring lines",		MEM_GUEST_RO,	VCPU_AT(log.head) },
+	{ "event ring consumer",	MEM_GUEST_RW,	VCPU_AT(events_ring) },
+	{ "event ring events",		MEM_GUEST_RO,	VCPU_AT(events_ring.head) },
+	{ "vcpu non-root flags",	MEM_GUEST_RW,	VCPU_AT(launched) },
+	{ "vcpu allocation tail",	MEM_HIDDEN,	sizeof(struct vcpu) },
+};
+
+_Static_assert(VCPU_AT(cpu) % PAGE_SIZE == 0 && VCPU_AT(log) % PAGE_SIZE == 0 &&
+	       VCPU_AT(log.head) % PAGE_SIZE == 0 && VCPU_AT(events_ring) % PAGE_SIZE == 0 &&
+	       VCPU_AT(events_ring.head) % PAGE_SIZE == 0 &&
+	       VCPU_AT(launched) % PAGE_SIZE == 0 && sizeof(struct vcpu) % PAGE_SIZE == 0,
+	       "every part of struct vcpu starts a page");
+
+/* The objects a vcpu points to: each one class, whole pages. */
+enum vcpu_object {
+	OBJ_VMXON, OBJ_VMCS, OBJ_HOST_STACK, OBJ_SCRATCH, OBJ_EPT_TABLES, OBJ_EPT_BOOKKEEPING,
+	OBJ_NR,
+};
+
+static const struct {
+	const char *name;
+	enum mem_class cls;
+} vcpu_objects[OBJ_NR] = {
+	[OBJ_VMXON] = { "VMXON region", MEM_HIDDEN },
+	[OBJ_VMCS] = { "VMCS", MEM_HIDDEN },
+	[OBJ_HOST_STACK] = { "host stack", MEM_HIDDEN },
+	[OBJ_SCRATCH] = { "scratch page", MEM_HIDDEN },
+	[OBJ_EPT_TABLES] = { "EPT tables", MEM_HIDDEN },
+	[OBJ_EPT_BOOKKEEPING] = { "EPT pool bookkeeping", MEM_HIDDEN },
+};
+
+/* Page @i of object @o of @v (0 past its end or when it is not allocated). */
+static u64 object_page(struct vcpu *v, enum vcpu_object o, unsigned int i)
+{
+	switch (o) {
+	case OBJ_VMXON:
+		return i == 0 && v->vmxon ? v->vmxon_pa : 0;
+	case OBJ_VMCS:
+		return i == 0 && v->vmcs ? v->vmcs_pa : 0;
+	case OBJ_HOST_STACK:
+		return i < VCPU_HOST_STACK_SIZE / PAGE_SIZE && v->host_stack ?
+		       v->host_stack_pa + (u64)i * PAGE_SIZE : 0;
+	case OBJ_SCRATCH:
+		return i == 0 && v->scratch ? v->scratch_pa : 0;
+	case OBJ_EPT_TABLES:
+		return v->ept.pml4 ? ept_pool_pa(&v->ept, i) : 0;
+	case OBJ_EPT_BOOKKEEPING:
+		return ept_meta_pa(&v->ept, i);
+	default:
+		return 0;
+	}
+}
+
+void seal_vcpu_pages(struct vcpu *v,
+		     void (*fn)(u64 pa, enum mem_class cls, const char *name, void *ctx),
+		     void *ctx)
+{
+	size_t off, end = (size_t)PAGE_SIZE << v->self_order;
+	unsigned int o, i, p = 0;
+	u64 pa;
+
+	for (o = 0; o < OBJ_NR; o++)
+		for (i = 0; (pa = object_page(v, o, i)); i++)
+			fn(pa, vcpu_objects[o].cls, vcpu_objects[o].name, ctx);
+	if (!v->self_pa)
+		return;
+	for (off = 0; off < end; off += PAGE_SIZE) {
+		while (p + 1 < ARRAY_SIZE(vcpu_parts) && off >= vcpu_parts[p + 1].start)
+			p++;
+		fn(v->self_pa + off, vcpu_parts[p].cls, vcpu_parts[p].name, ctx);
+	}
+}
+
+static void count_one(u64 pa, enum mem_class cls, const char *name, void *ctx)
+{
+	unsigned int *pages = ctx;
+
+	(void)pa;
+	(void)name;
+	pages[cls]++;
+}
+
+void seal_count(struct vcpu *v, unsigned int *pages)
+{
+	unsigned int c;
+
+	for (c = 0; c < MEM_CLASSES; c++)
+		pages[c] = 0;
+	seal_vcpu_pages(v, count_one, pages);
+}
+
+int vmx_ept_readonly(struct vcpu *v, u64 pa)
+{
+	unsigned int level;
+	u64 *leaf;
+	int ret;
+
+	if (!v->ept.pml4)
+		return 0;
+	ret = ept_set_perm(&v->ept, pa, PAGE_SIZE, EPT_READ);
+	if (ret)
+		return ret;
+	leaf = ept_leaf(&v->ept, pa, &level);
+	if (!leaf || level != EPT_LEVEL_4K)
+		return -EINVAL;
+	*leaf |= EPT_SEALED;
+	return 0;
+}

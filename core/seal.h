@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The hypervisor's memory, by what the guest may do with it, declared in one place
+ * (the table in seal.c).  Three classes:
+ *  - hidden: root's own.  In every CPU's EPT the page maps to that CPU's scratch
+ *    page: guest reads see junk, guest writes go nowhere;
+ *  - guest read-only: what the module's non-root half reads and root alone writes
+ *    (counters, the rings' lines and producer indices).  Read-only in every EPT, and
+ *    marked EPT_SEALED: a guest write to it is discarded, as a write to a protected
+ *    page is (watch.h);
+ *  - guest read-write: what root treats as untrusted input (the rings' consumer
+ *    indices, the non-root half's own flags), never used as an index or a pointer.
+ * Every page of every vcpu is in exactly one class; seal_vcpu_pages() lists them.
+ * Not root-safe.
+ */
+#ifndef SUBZERO_SEAL_H
+#define SUBZERO_SEAL_H
+
+#include "types.h"
+#include "vmx.h"
+
+enum mem_class {
+	MEM_HIDDEN,
+	MEM_GUEST_RO,
+	MEM_GUEST_RW,
+	MEM_CLASSES,
+};
+
+extern const char *const mem_class_names[MEM_CLASSES];
+
+/*
+ * Call @fn for every page @v owns, with its class and the name of the object it
+ * belongs to (the table in seal.c).  The struct vcpu's own pages are listed only if it
+ * came from vmx_vcpu_new().
+ */
+void seal_vcpu_pages(struct vcpu *v,
+		     void (*fn)(u64 pa, enum mem_class cls, const char *name, void *ctx),
+		     void *ctx);
+
+/* How many of @v's pages are in each class (pages[MEM_CLASSES]). */
+void seal_count(struct vcpu *v, unsigned int *pages);
+
+/*
+ * Make the page at @pa read-only for @v's guest (EPT_READ | EPT_SEALED), a 4 KiB
+ * leaf of its own.  Only before @v is launched.  0, or ept_set_perm()'s error.
+ */
+int vmx_ept_readonly(struct vcpu *v, u64 pa);
+
+#endif
