@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests for core/seal.c: the hypervisor's memory by class.  Every page of a vcpu
+ * is in exactly one class; after vmx_hide_private() the hidden ones map to the scratch
+ * page in every vcpu's EPT, the read-only ones are read-only (and sealed), the
+ * read-write ones keep their identity mapping; a guest write to a read-only page is
+ * discarded.  The pages come from an arena mapped low in this process, so that their
+ * fake "physical" addresses lie inside the EPT's map.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <cmocka.h>
+
+#include "seal.h"
+#include "private.h"
+#include "vmx.h"
+#include "ept.h"
+#include "exit.h"
+#include "mtrr.h"
+#include "watch.h"
+#include "errors.h"
+#include "os.h"
+#include "arch/x86.h"
+#include "fake_cpu.h"
+#include "fake_os.h"
+
+#define ARENA		0x40000000ULL
+#define ARENA_SIZE	(8ULL << 20)
+#define NR		2
+
+static struct vmx_caps caps;
+static struct vcpu *vcpus[NR];
+
+static int setup(void **state)
+{
+	static void *arena;
+	static struct ram_map ram;
+	struct mtrr_state m;
+	unsigned int i;
+
+	(void)state;
+	fake_cpu_load(&fake_haswell);
+	fake_os_fail_alloc_after(-1);
+	vmx_caps_read(&caps);
+	if (!arena) {
+		arena = mmap((void *)ARENA, ARENA_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		assert_ptr_equal(arena, (void *)ARENA);
+	}
+	memset(arena, 0, ARENA_SIZE);
+	fake_os_page_arena(arena, ARENA_SIZE);
+	assert_int_equal(mtrr_read(&m), 0);
+	vmx_ept_setup(&m, 1ULL << 39);
+	memset(&ram, 0, sizeof(ram));
+	assert_int_equal(ram_map_add(&ram, 0, 1ULL << 32), 0);
+	vmx_ram_map_setup(&ram);
+	for (i = 0; i < NR; i++) {
+		vcpus[i] = vmx_vcpu_new();
+		assert_non_null(vcpus[i]);
+		assert_int_equal(vmx_vcpu_alloc(vcpus[i], i, &caps, 0), 0);
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < NR; i++) {
+		vmx_vcpu_free(vcpus[i]);
+		vmx_vcpu_delete(vcpus[i]);
+	}
+	assert_int_equal(os_alloc_count(), 0);
+	fake_os_page_arena(NULL, 0);
+	return 0;
+}
+
+/* Every page listed once, in one class; the struct's pages are all listed. */
+#define MAX_PAGES	512
+
+struct seen {
+	u64 pa[MAX_PAGES];
+	enum mem_class cls[MAX_PAGES];
+	unsigned int n;
+};
+
+static void note(u64 pa, enum mem_class cls, const char *name, void *arg)
+{
+	struct seen *s = arg;
+	unsigned int i;
+
+	assert_non_null(name);
+	assert_true(cls < MEM_CLASSES);
+	assert_int_equal(pa & (PAGE_SIZE - 1), 0);
+	for (i = 0; i < s->n; i++)
+		assert_int_not_equal(s->pa[i], pa);	/* in exactly one class */
+	assert_true(s->n < MAX_PAGES);
+	s->pa[s->n] = pa;
+	s->cls[s->n++] = cls;
+}
+
+static enum mem_class class_of(struct seen *s, u64 pa)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->pa[i] == (pa & ~(u64)(PAGE_SIZE - 1)))
+			return s->cls[i];
+	fail_msg("page %llx not classified", (unsigned long long)pa);
+	return MEM_CLASSES;
+}
+
+static void test_every_page_one_class(void **state)
+{
+	static struct seen s;
+	struct vcpu *v = vcpus[0];
+	u64 self = v->self_pa;
+	unsigned int pages[MEM_CLASSES];
+	size_t off;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	seal_vcpu_pages(v, note, &s);
+	/* the whole allocation of the struct is classified */
+	for (off = 0; off < (size_t)PAGE_SIZE << v->self_order; off += PAGE_SIZE)
+		class_of(&s, self + off);
+	/* root's state hidden; what non-root reads read-only; consumer indices writable */
+	assert_int_equal(class_of(&s, self + offsetof(struct vcpu, scratch_pa)), MEM_HIDDEN);
+	assert_int_equal(class_of(&s, self + offsetof(struct vcpu, ept)), MEM_HIDDEN);
+	assert_int_equal(class_of(&s, self + offsetof(struct vcpu, step)), MEM_HIDDEN);
+	assert_int_equal(class_of(&s, self + offsetof(struct vcpu, procbased)), MEM_HIDDEN);
+	assert_int_equal(class_of(&s, self + offsetof(struct vcpu, nmi_pending)), MEM_HIDDEN);
+	assert_int_equal(class_of(&s, self + offsetof(struct vcpu, applied)), MEM_HIDDEN);
+	assert_int_equal(class_of(&s, self + offsetof(struct vcpu, wanted)), MEM_HIDDEN);
+	assert_int_equal(class_of(&s, self + offsetof(struct vcpu, caps_copy)), MEM_HIDDEN);
+	assert_int_equal(class_of(&s, self + offsetof(struct vcpu, exits)), MEM_GUEST_RO);
+	assert_int_equal(class_of(&s, self + offsetof(struct vcpu, events)), MEM_GUEST_RO);
+	assert_int_equal(class_of(&s, self + offsetof(struct vcpu, log.head)), MEM_GUEST_RO);
+	assert_int_equal(class_of(&s, self + offsetof(struct vcpu, log.lines[LOG_LINES - 1])),
+			 MEM_GUEST_RO);
+	assert_int_equal(class_of(&s, self + offsetof(struct vcpu, events_ring.head)),
+			 MEM_GUEST_RO);
+	assert_int_equal(class_of(&s, self + offsetof(struct vcpu, log.tail)), MEM_GUEST_RW);
+	assert_int_equal(class_of(&s, self + offsetof(struct vcpu, events_ring.tail)),
+			 MEM_GUEST_RW);
+	assert_int_equal(class_of(&s, self + offsetof(struct vcpu, launched)), MEM_GUEST_RW);
+	assert_int_equal(class_of(&s, v->vmcs_pa), MEM_HIDDEN);
+	assert_int_equal(class_of(&s, v->scratch_pa), MEM_HIDDEN);
+	assert_int_equal(class_of(&s, ept_pool_pa(&v->ept, 0)), MEM_HIDDEN);
+	assert_int_equal(class_of(&s, ept_meta_pa(&v->ept, 0)), MEM_HIDDEN);
+	/* root follows no pointer the guest can write: v->events is read-only */
+	assert_ptr_equal(v->events, &v->events_ring);
+	/* the counts add up */
+	seal_count(v, pages);
+	assert_int_equal(pages[MEM_HIDDEN] + pages[MEM_GUEST_RO] + pages[MEM_GUEST_RW], s.n);
+	assert_int_equal(pages[MEM_GUEST_RW], 3);
+	print_message("vcpu pages: %u hidden, %u guest read-only, %u guest read-write\n",
+		      pages[MEM_HIDDEN], pages[MEM_GUEST_RO], pages[MEM_GUEST_RW]);
+}
+
+struct check_ctx {
+	struct vcpu *in;
+	unsigned int n[MEM_CLASSES];
+};
+
+static void check_ept(u64 pa, enum mem_class cls, const char *name, void *arg)
+{
+	struct check_ctx *c = arg;
+	unsigned int level;
+	u64 *leaf = ept_leaf(&c->in->ept, pa, &level);
+
+	(void)name;
+	assert_non_null(leaf);
+	if (cls == MEM_HIDDEN) {
+		assert_int_equal(level, EPT_LEVEL_4K);
+		assert_int_equal(*leaf & EPT_ADDR_MASK, c->in->scratch_pa);
+	} else if (cls == MEM_GUEST_RO) {
+		assert_int_equal(level, EPT_LEVEL_4K);
+		assert_int_equal(*leaf & EPT_ADDR_MASK, pa);
+		assert_int_equal(*leaf & EPT_RWX, EPT_READ);
+		assert_true(*leaf & EPT_SEALED);
+	} else {
+		assert_int_equal(*leaf & EPT_ADDR_MASK, pa & ~(ept_level_size(level) - 1));
+		assert_int_equal(*leaf & EPT_RWX, EPT_RWX);
+		assert_false(*leaf & EPT_SEALED);
+	}
+	c->n[cls]++;
+}
+
+/* In each vcpu's EPT, every vcpu's pages get their class's access. */
+static void test_classes_in_every_ept(void **state)
+{
+	unsigned int i, j;
+
+	(void)state;
+	assert_int_equal(vmx_hide_private(vcpus, NR), 0);
+	for (i = 0; i < NR; i++) {
+		struct check_ctx c = { vcpus[i], { 0 } };
+
+		for (j = 0; j < NR; j++)
+			seal_vcpu_pages(vcpus[j], check_ept, &c);
+		assert_true(c.n[MEM_HIDDEN] > 0 && c.n[MEM_GUEST_RO] > 0 && c.n[MEM_GUEST_RW] > 0);
+		/* what the non-root half shows is what root published */
+		assert_int_equal(vcpus[i]->ept_pages_used, ept_pages_in_use(&vcpus[i]->ept));
+	}
+}
+
+/* A guest write to a read-only page of the hypervisor: discarded and counted. */
+static void test_sealed_write_discarded(void **state)
+{
+	struct vcpu *v = vcpus[0];
+	u64 page = (v->self_pa + offsetof(struct vcpu, exits)) & ~(u64)(PAGE_SIZE - 1);
+	struct guest_regs regs = { { 0 } };
+	struct watch_event ev;
+	unsigned int level;
+
+	(void)state;
+	assert_int_equal(vmx_hide_private(vcpus, NR), 0);
+	v->mtf = false;
+	fake_cpu.current_vmcs = 0x1000;
+	fake_vmcs_set(GUEST_RIP, 0xffffffff81000000ULL);
+	fake_vmcs_set(GUEST_RFLAGS, 0x202);
+	fake_vmcs_set(GUEST_INTERRUPTIBILITY_INFO, 0);
+	fake_vmcs_set(IDT_VECTORING_INFO_FIELD, 0);
+	fake_vmcs_set(GUEST_PHYSICAL_ADDRESS, page + 8);
+	fake_vmcs_set(EXIT_QUALIFICATION, EPT_VIOLATION_ACC_WRITE | EPT_VIOLATION_READABLE);
+	assert_int_equal(handle_ept_violation(v, &regs), 0);
+	assert_int_equal(v->sealed_writes, 1);
+	/* the write goes to the scratch copy, for one step */
+	assert_int_equal(*ept_leaf(&v->ept, page, &level) & EPT_ADDR_MASK, v->scratch_pa);
+	assert_false(watch_take(v->events, &ev));		/* not an event */
+	fake_vmcs_set(VM_EXIT_INTR_INFO, X86_VEC_DB | INTR_INFO_VALID |
+		      (INTR_TYPE_HARD_EXCEPTION << INTR_INFO_TYPE_SHIFT));
+	fake_vmcs_set(EXIT_QUALIFICATION, DR6_BS);
+	assert_int_equal(handle_debug_exception(v, &regs), 0);
+	assert_int_equal(*ept_leaf(&v->ept, page, &level) & (EPT_ADDR_MASK | EPT_RWX | EPT_SEALED),
+			 page | EPT_READ | EPT_SEALED);
+	/* a fetch from it is not a write: it still fails closed */
+	fake_vmcs_set(EXIT_QUALIFICATION, EPT_VIOLATION_ACC_INSTR | EPT_VIOLATION_READABLE);
+	assert_int_equal(handle_ept_violation(v, &regs), -EFAULT);
+	/* and an ordinary read-only page (a watch) is not sealed: fails as before */
+	fake_vmcs_set(GUEST_PHYSICAL_ADDRESS, 0x200000);
+	fake_vmcs_set(EXIT_QUALIFICATION, EPT_VIOLATION_ACC_WRITE | EPT_VIOLATION_READABLE);
+	assert_int_equal(handle_ept_violation(v, &regs), -EFAULT);
+}
+
+/* Root's copy of the capabilities: changing the caller's afterwards changes nothing. */
+static void test_caps_copied(void **state)
+{
+	u64 before = vcpus[0]->caps->ept_vpid;
+
+	(void)state;
+	assert_ptr_equal(vcpus[0]->caps, &vcpus[0]->caps_copy);
+	caps.ept_vpid = 0;
+	assert_int_equal(vcpus[0]->caps->ept_vpid, before);
+}
+
+/* Allocation failures leave nothing behind. */
+static void test_new_fails_cleanly(void **state)
+{
+	(void)state;
+	fake_os_fail_alloc_after(0);
+	assert_null(vmx_vcpu_new());
+	fake_os_fail_alloc_after(-1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_every_page_one_class, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_classes_in_every_ept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sealed_write_discarded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_caps_copied, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_new_fails_cleanly, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
