@@ -12,6 +12,7 @@
 #include "errors.h"
 #include "lib.h"
 #include "vmx.h"
+#include "seal.h"
 #include "arch/x86.h"
 #include <cpu_ops.h>
 
@@ -264,6 +265,20 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 {
 	if (guest_cpl() != 0) {
 		inject_ud();	/* as VMCALL outside VMX non-root would */
+		return 0;
+	}
+	/*
+	 * Policy-changing calls come only from the module's own code (write-protected
+	 * in every EPT), whatever key they carry; the key is checked second.  The key
+	 * is public, so without this any ring-0 code could devirtualize or apply a
+	 * table (issue 13).
+	 */
+	if ((r->gpr[REG_RAX] == SUBZERO_HC_DEVIRT || r->gpr[REG_RAX] == SUBZERO_HC_WATCH_SYNC) &&
+	    seal_caller_check(v, vmcs_readn(GUEST_RIP), vmcs_readn(GUEST_CR3),
+			      vmcs_readn(GUEST_CR4))) {
+		v->policy_refused++;
+		r->gpr[REG_RAX] = (u64)-EPERM;
+		skip_instruction();
 		return 0;
 	}
 	if (r->gpr[REG_RCX] != SUBZERO_VMCALL_KEY) {

@@ -114,10 +114,19 @@ static void hide_one(u64 pa, void *arg)
 		c->ret = ret;
 }
 
+static void text_one(u64 pa, void *arg)
+{
+	struct hide_ctx *c = arg;
+	int ret = vmx_ept_seal(c->in, pa, EPT_READ | EPT_EXEC);
+
+	if (ret && !c->ret)
+		c->ret = ret;
+}
+
 static void readonly_one(u64 pa, void *arg)
 {
 	struct hide_ctx *c = arg;
-	int ret = vmx_ept_readonly(c->in, pa);
+	int ret = vmx_ept_seal(c->in, pa, EPT_READ);
 
 	if (ret && !c->ret)
 		c->ret = ret;
@@ -138,6 +147,9 @@ int vmx_hide_private(struct vcpu *const *vcpus, unsigned int n)
 		for (j = 0; j < n && !c.ret; j++)
 			if (vcpus[j])
 				readonly_pages(vcpus[j], readonly_one, &c);
+		/* the module's code and read-only data: read/execute only */
+		if (!c.ret)
+			seal_text_pages(c.in, text_one, &c);
 		vmx_ept_publish(c.in);
 	}
 	return c.ret;

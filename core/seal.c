@@ -119,7 +119,7 @@ void seal_count(struct vcpu *v, unsigned int *pages)
 	seal_vcpu_pages(v, count_one, pages);
 }
 
-int vmx_ept_readonly(struct vcpu *v, u64 pa)
+int vmx_ept_seal(struct vcpu *v, u64 pa, unsigned int perm)
 {
 	unsigned int level;
 	u64 *leaf;
@@ -127,12 +127,76 @@ int vmx_ept_readonly(struct vcpu *v, u64 pa)
 
 	if (!v->ept.pml4)
 		return 0;
-	ret = ept_set_perm(&v->ept, pa, PAGE_SIZE, EPT_READ);
+	ret = ept_set_perm(&v->ept, pa, PAGE_SIZE, perm);
 	if (ret)
 		return ret;
 	leaf = ept_leaf(&v->ept, pa, &level);
 	if (!leaf || level != EPT_LEVEL_4K)
 		return -EINVAL;
 	*leaf |= EPT_SEALED;
+	return 0;
+}
+
+void seal_text_pages(struct vcpu *v, void (*fn)(u64 pa, void *ctx), void *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < v->text.nr && i < SEAL_TEXT_PAGES; i++)
+		fn(v->text.pa[i], ctx);
+}
+
+/* ---- root ---- */
+
+#define PTE_PRESENT		BIT_ULL(0)
+#define PTE_LARGE		BIT_ULL(7)
+#define PTE_ADDR_MASK		0x000ffffffffff000ULL
+
+int seal_guest_walk(struct vcpu *v, u64 cr3, u64 cr4, u64 va, u64 *pa)
+{
+	unsigned int level = (cr4 & X86_CR4_LA57) ? 5 : 4;
+	u64 table = cr3 & PTE_ADDR_MASK, e, size;
+
+	for (; level >= 1; level--) {
+		if (!ram_map_has(&v->ram, table))
+			return -EFAULT;		/* never read MMIO as a table */
+		e = ((const volatile u64 *)(unsigned long)(v->direct_map + table))
+			[(va >> (12 + 9 * (level - 1))) & 511];
+		if (!(e & PTE_PRESENT))
+			return -EFAULT;
+		size = 1ULL << (12 + 9 * (level - 1));
+		if (level == 1 || (level <= 3 && (e & PTE_LARGE))) {
+			*pa = (e & PTE_ADDR_MASK & ~(size - 1)) | (va & (size - 1));
+			return 0;
+		}
+		table = e & PTE_ADDR_MASK;
+	}
+	return -EFAULT;
+}
+
+int seal_caller_check(struct vcpu *v, u64 rip, u64 cr3, u64 cr4)
+{
+	const struct seal_text *t = &v->text;
+	u64 page, pa;
+
+	if (!t->nr || rip < t->text_start || rip >= t->text_end)
+		return -EPERM;
+	page = (rip - t->text_start) / PAGE_SIZE;
+	if (page >= t->nr || page >= SEAL_TEXT_PAGES)
+		return -EPERM;
+	/* Without EPT nothing write-protects the text: the address is all there is. */
+	if (!v->ept.pml4)
+		return 0;
+	/*
+	 * The instruction's last byte too: a VMCALL is 3 bytes and may straddle a page.
+	 * Both pages must be the module's own, as captured at load.
+	 */
+	if (seal_guest_walk(v, cr3, cr4, rip, &pa) ||
+	    (pa & ~(u64)(PAGE_SIZE - 1)) != t->pa[page])
+		return -EPERM;
+	page = (rip + 2 - t->text_start) / PAGE_SIZE;
+	if (page >= t->nr || page >= SEAL_TEXT_PAGES ||
+	    seal_guest_walk(v, cr3, cr4, rip + 2, &pa) ||
+	    (pa & ~(u64)(PAGE_SIZE - 1)) != t->pa[page])
+		return -EPERM;
 	return 0;
 }

@@ -41,9 +41,27 @@ void seal_vcpu_pages(struct vcpu *v,
 void seal_count(struct vcpu *v, unsigned int *pages);
 
 /*
- * Make the page at @pa read-only for @v's guest (EPT_READ | EPT_SEALED), a 4 KiB
- * leaf of its own.  Only before @v is launched.  0, or ept_set_perm()'s error.
+ * Give the page at @pa @perm (EPT_READ, or EPT_READ | EPT_EXEC for the module's text)
+ * and EPT_SEALED in @v's EPT, a 4 KiB leaf of its own: the guest cannot write it (a
+ * write is discarded).  Only before @v is launched.  0, or ept_set_perm()'s error.
  */
-int vmx_ept_readonly(struct vcpu *v, u64 pa);
+int vmx_ept_seal(struct vcpu *v, u64 pa, unsigned int perm);
+
+/* Call @fn for every page of the module's text and read-only data (@v's copy). */
+void seal_text_pages(struct vcpu *v, void (*fn)(u64 pa, void *ctx), void *ctx);
+
+/*
+ * Root: may the VMCALL at guest RIP @rip change policy?  Only if @rip lies in the
+ * module's text (v->text), and, under EPT (where that text is write-protected), the
+ * guest's page tables map @rip to the very page of it captured at load, so that no
+ * other code mapped at that address passes.  0 or -EPERM.  Root-safe.
+ */
+int seal_caller_check(struct vcpu *v, u64 rip, u64 cr3, u64 cr4);
+
+/*
+ * Root: walk the guest's page tables (@cr3, 4 or 5 levels by @cr4.LA57) for @va,
+ * reading them from RAM only (v->ram).  0 and *pa, or -EFAULT.  Root-safe.
+ */
+int seal_guest_walk(struct vcpu *v, u64 cr3, u64 cr4, u64 va, u64 *pa);
 
 #endif

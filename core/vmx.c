@@ -67,6 +67,18 @@ void vmx_ram_map_setup(const struct ram_map *m)
 	vmx_ept_cfg.ram = *m;
 }
 
+static struct seal_text vmx_text_cfg;
+
+int vmx_text_setup(const struct seal_text *t)
+{
+	if (t->nr > SEAL_TEXT_PAGES || (t->text_start & (PAGE_SIZE - 1)) ||
+	    t->text_end < t->text_start || t->ro_end < t->text_end ||
+	    t->nr != (t->ro_end - t->text_start + PAGE_SIZE - 1) / PAGE_SIZE)
+		return -EINVAL;
+	vmx_text_cfg = *t;
+	return 0;
+}
+
 void vmx_ept_setup(const struct mtrr_state *m, u64 map_limit)
 {
 	vmx_ept_cfg.mtrr = *m;
@@ -153,6 +165,8 @@ int vmx_vcpu_alloc(struct vcpu *v, unsigned int cpu, const struct vmx_caps *caps
 	/* Root's own copy: the caller's is guest memory. */
 	v->caps_copy = *caps;
 	v->caps = &v->caps_copy;
+	v->text = vmx_text_cfg;
+	v->direct_map = (u64)(unsigned long)os_phys_to_virt(0);
 	v->msr_bitmap_pa = msr_bitmap_pa;
 	/* VPID 0 is the host's; every CPU's guest gets its own tag. */
 	v->vpid = (u16)(cpu + 1);

@@ -84,6 +84,20 @@ _Static_assert(sizeof(struct guest_regs) == GUEST_REGS_SIZE, "arch/vmx_stub.h: G
  * is launched: it would read the scratch page.
  */
 #define VCPU_PAGE		4096
+
+/*
+ * The module's own code and read-only data, captured at load (vmx_text_setup()):
+ * policy-changing hypercalls are accepted only from a VMCALL in that code, and every
+ * EPT maps its pages read/execute-only (seal.h).
+ */
+#define SEAL_TEXT_PAGES		64
+
+struct seal_text {
+	u64 text_start, text_end;	/* virtual, page aligned start: the code */
+	u64 ro_end;			/* virtual: the end of code and read-only data */
+	unsigned int nr;		/* pages of [text_start, ro_end) */
+	u64 pa[SEAL_TEXT_PAGES];	/* their physical addresses, in order */
+};
 #define VCPU_SECTION		__attribute__((__aligned__(VCPU_PAGE)))
 
 struct vcpu {
@@ -130,6 +144,9 @@ struct vcpu {
 	/* what VMXON changed, to undo at VMXOFF */
 	u64 orig_cr0, orig_cr4;
 
+	struct seal_text text;		/* the module's text (a copy, from load) */
+	u64 direct_map;			/* os_phys_to_virt(0), captured at allocation */
+
 	/* ---- guest read-only ---- */
 	struct VCPU_SECTION {
 		unsigned int cpu;
@@ -146,6 +163,7 @@ struct vcpu {
 		u64 nmis_in_root;		/* NMIs that arrived while in VMX root */
 		u64 nmis_injected;		/* NMIs delivered to the guest */
 		u64 sealed_writes;		/* guest writes to read-only pages, dropped */
+		u64 policy_refused;		/* policy hypercalls from outside the module */
 		u64 exits[EXIT_REASON_MAX];
 		u64 exits_other;
 		u64 root_tsc;
@@ -204,6 +222,13 @@ u64 vmx_ept_map_limit(void);
  * every watch is refused.  Not root-safe.
  */
 void vmx_ram_map_setup(const struct ram_map *m);
+
+/*
+ * The module's text for every vcpu allocated from now on (copied into its hidden
+ * state).  -EINVAL if it has more than SEAL_TEXT_PAGES pages or is not page aligned.
+ * Not root-safe.
+ */
+int vmx_text_setup(const struct seal_text *t);
 
 /* The table pages a split may take beyond the initial map, per CPU. */
 #define VMX_EPT_SPARE_PAGES	64

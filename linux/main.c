@@ -15,10 +15,14 @@
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/vmalloc.h>
 #include <asm/desc.h>
 
 #include "../core/os.h"
 #include "../core/private.h"
+#include "../core/seal.h"
 #include "../core/vmx_decode.h"
 #include "os_linux.h"
 #include "sz.h"
@@ -266,6 +270,39 @@ static int sz_ram_setup(void)
 	return 0;
 }
 
+/*
+ * The module's own code and read-only data (its core layout: the init sections are
+ * freed after load and issue no hypercall): policy hypercalls are accepted only from
+ * this code, and every EPT maps it read/execute-only (core/seal.h).  The kernel wrote
+ * it for the last time before init (relocations, alternatives, jump labels); it is
+ * freed at unload, after every CPU has left VMX.
+ */
+static int sz_text_setup(void)
+{
+	static struct seal_text t;
+	const struct module_layout *l = &THIS_MODULE->core_layout;
+	unsigned long base = (unsigned long)l->base;
+	struct page *pg;
+	unsigned int i;
+
+	memset(&t, 0, sizeof(t));
+	t.text_start = base;
+	t.text_end = base + l->text_size;
+	t.ro_end = base + l->ro_size;
+	t.nr = DIV_ROUND_UP(l->ro_size, PAGE_SIZE);
+	if (t.nr > SEAL_TEXT_PAGES) {
+		pr_err("the module's text is %u pages, more than %u\n", t.nr, SEAL_TEXT_PAGES);
+		return -E2BIG;
+	}
+	for (i = 0; i < t.nr; i++) {
+		pg = vmalloc_to_page((void *)(base + i * PAGE_SIZE));
+		if (!pg)
+			return -EFAULT;
+		t.pa[i] = page_to_phys(pg);
+	}
+	return vmx_text_setup(&t);
+}
+
 static int sz_ept_setup(void)
 {
 	struct mtrr_state m;
@@ -370,7 +407,9 @@ static int __init sz_init(void)
 		store_idt(&idt);
 		vmx_host_idt_init(sz_host_idt, sz_host_idt_pa, idt.address, idt.size);
 	}
-	ret = sz_ept_setup();
+	ret = sz_text_setup();
+	if (!ret)
+		ret = sz_ept_setup();
 	if (!ret)
 		ret = sz_alloc_all();
 	if (ret)

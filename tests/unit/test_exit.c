@@ -11,6 +11,7 @@
 #include "exit.h"
 #include "errors.h"
 #include "vmx.h"
+#include "seal.h"
 #include "arch/x86.h"
 #include "fake_cpu.h"
 
@@ -27,6 +28,10 @@ static int setup(void **state)
 	memset(&regs, 0, sizeof(regs));
 	v.caps = &caps;
 	v.vpid = 1;
+	/* the module's text, as linux/ captures it at load: the VMCALLs below are in it */
+	v.text = (struct seal_text){ .text_start = 0xffffffff81000000ULL,
+				     .text_end = 0xffffffff81000800ULL,
+				     .ro_end = 0xffffffff81001000ULL, .nr = 1, .pa = { 0x1000000 } };
 	fake_cpu.current_vmcs = 0x1000;
 	fake_vmcs_set(GUEST_RIP, 0xffffffff81000000ULL);
 	fake_vmcs_set(GUEST_SS_AR_BYTES, 0xc093);	/* DPL 0 */
@@ -306,6 +311,55 @@ static void test_vmcall_key_and_numbers(void **state)
 	assert_int_equal(injected(), 0);
 }
 
+/*
+ * Policy-changing hypercalls (devirtualize, apply the table) from outside the
+ * module's text are refused whatever the key, and change nothing; the key is still
+ * checked inside it.  Reading ones (PING) are not gated.
+ */
+static void test_policy_vmcall_only_from_module_text(void **state)
+{
+	const u64 outside[] = { 0xffffffff80fffffdULL, 0xffffffff81000800ULL,
+				0xffffffffc0001000ULL, 0x401000 };
+	const u64 nr[] = { SUBZERO_HC_DEVIRT, SUBZERO_HC_WATCH_SYNC };
+	unsigned int i, j;
+
+	(void)state;
+	fake_cpu.vmx_on = true;
+	for (i = 0; i < ARRAY_SIZE(outside); i++) {
+		for (j = 0; j < ARRAY_SIZE(nr); j++) {
+			fake_vmcs_set(GUEST_RIP, outside[i]);
+			regs.gpr[REG_RAX] = nr[j];
+			regs.gpr[REG_RCX] = SUBZERO_VMCALL_KEY;
+			assert_int_equal(do_exit(EXIT_REASON_VMCALL, 3), 0);
+			assert_int_equal((s64)regs.gpr[REG_RAX], -EPERM);
+			assert_int_equal(fake_vmcs_get(GUEST_RIP), outside[i] + 3);
+			assert_false(v.devirt);
+			assert_true(fake_cpu.vmx_on);
+		}
+	}
+	assert_int_equal(v.policy_refused, ARRAY_SIZE(outside) * ARRAY_SIZE(nr));
+	/* PING from anywhere */
+	fake_vmcs_set(GUEST_RIP, 0x401000);
+	regs.gpr[REG_RAX] = SUBZERO_HC_PING;
+	regs.gpr[REG_RCX] = SUBZERO_VMCALL_KEY;
+	assert_int_equal(do_exit(EXIT_REASON_VMCALL, 3), 0);
+	assert_int_equal(regs.gpr[REG_RAX], SUBZERO_HC_PONG);
+	/* inside the text, the wrong key is still refused */
+	fake_vmcs_set(GUEST_RIP, 0xffffffff81000100ULL);
+	regs.gpr[REG_RAX] = SUBZERO_HC_DEVIRT;
+	regs.gpr[REG_RCX] = 0xbad;
+	assert_int_equal(do_exit(EXIT_REASON_VMCALL, 3), 0);
+	assert_int_equal((s64)regs.gpr[REG_RAX], -EPERM);
+	assert_false(v.devirt);
+	/* no text captured: nothing is accepted */
+	v.text.nr = 0;
+	regs.gpr[REG_RAX] = SUBZERO_HC_DEVIRT;
+	regs.gpr[REG_RCX] = SUBZERO_VMCALL_KEY;
+	assert_int_equal(do_exit(EXIT_REASON_VMCALL, 3), 0);
+	assert_int_equal((s64)regs.gpr[REG_RAX], -EPERM);
+	assert_false(v.devirt);
+}
+
 static void test_feature_control_reads_locked_without_vmx(void **state)
 {
 	u64 val;
@@ -543,6 +597,7 @@ int main(void)
 		cmocka_unit_test_setup(test_cpuid_hides_vmx, setup),
 		cmocka_unit_test_setup(test_vmcall_from_user_is_ud, setup),
 		cmocka_unit_test_setup(test_vmcall_key_and_numbers, setup),
+		cmocka_unit_test_setup(test_policy_vmcall_only_from_module_text, setup),
 		cmocka_unit_test_setup(test_feature_control_reads_locked_without_vmx, setup),
 		cmocka_unit_test_setup(test_vmx_msrs_and_writes_gp, setup),
 		cmocka_unit_test_setup(test_vmx_instructions_are_ud, setup),

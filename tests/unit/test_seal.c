@@ -35,6 +35,35 @@
 static struct vmx_caps caps;
 static struct vcpu *vcpus[NR];
 
+/* The module's text: two pages at TEXT_VA, and guest page tables mapping them. */
+#define TEXT_VA		0xffffffffc0200000ULL
+static u8 *text[2], *other;
+static u64 text_pa[2], other_pa;
+static u64 *pt[4];		/* PML4, PDPT, PD, PT */
+static u64 pt_pa[4];
+
+static void *page(u64 *pa)
+{
+	void *p = os_alloc_pages(0, pa);
+
+	assert_non_null(p);
+	return p;
+}
+
+/* Guest page tables: TEXT_VA and the next page to text[0], text[1] (4 KiB pages). */
+static void map_text(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		pt[i] = page(&pt_pa[i]);
+	pt[0][(TEXT_VA >> 39) & 511] = pt_pa[1] | 3;
+	pt[1][(TEXT_VA >> 30) & 511] = pt_pa[2] | 3;
+	pt[2][(TEXT_VA >> 21) & 511] = pt_pa[3] | 3;
+	pt[3][(TEXT_VA >> 12) & 511] = text_pa[0] | 1;
+	pt[3][((TEXT_VA >> 12) + 1) & 511] = text_pa[1] | 1;
+}
+
 static int setup(void **state)
 {
 	static void *arena;
@@ -58,6 +87,19 @@ static int setup(void **state)
 	memset(&ram, 0, sizeof(ram));
 	assert_int_equal(ram_map_add(&ram, 0, 1ULL << 32), 0);
 	vmx_ram_map_setup(&ram);
+	text[0] = page(&text_pa[0]);
+	text[1] = page(&text_pa[1]);
+	other = page(&other_pa);
+	map_text();
+	{
+		struct seal_text t = { .text_start = TEXT_VA, .text_end = TEXT_VA + 0x1800,
+				       .ro_end = TEXT_VA + 0x2000, .nr = 2,
+				       .pa = { text_pa[0], text_pa[1] } };
+
+		assert_int_equal(vmx_text_setup(&t), 0);
+		t.nr = 3;				/* does not match the range */
+		assert_int_equal(vmx_text_setup(&t), -EINVAL);
+	}
 	for (i = 0; i < NR; i++) {
 		vcpus[i] = vmx_vcpu_new();
 		assert_non_null(vcpus[i]);
@@ -75,6 +117,11 @@ static int teardown(void **state)
 		vmx_vcpu_free(vcpus[i]);
 		vmx_vcpu_delete(vcpus[i]);
 	}
+	for (i = 0; i < 4; i++)
+		os_free_pages(pt[i], 0);
+	os_free_pages(text[0], 0);
+	os_free_pages(text[1], 0);
+	os_free_pages(other, 0);
 	assert_int_equal(os_alloc_count(), 0);
 	fake_os_page_arena(NULL, 0);
 	return 0;
@@ -249,6 +296,59 @@ static void test_sealed_write_discarded(void **state)
 	assert_int_equal(handle_ept_violation(v, &regs), -EFAULT);
 }
 
+/* The module's text and read-only data: read/execute only, sealed, in every EPT. */
+static void test_text_read_execute_only(void **state)
+{
+	unsigned int i, j, level;
+	u64 *leaf;
+
+	(void)state;
+	assert_int_equal(vmx_hide_private(vcpus, NR), 0);
+	for (i = 0; i < NR; i++) {
+		for (j = 0; j < 2; j++) {
+			leaf = ept_leaf(&vcpus[i]->ept, text_pa[j], &level);
+			assert_int_equal(level, EPT_LEVEL_4K);
+			assert_int_equal(*leaf & (EPT_ADDR_MASK | EPT_RWX | EPT_SEALED),
+					 text_pa[j] | EPT_READ | EPT_EXEC | EPT_SEALED);
+		}
+	}
+}
+
+/*
+ * Under EPT the caller check walks the guest's page tables: a VMCALL at an address in
+ * the text passes only if that address maps to the page captured at load.
+ */
+static void test_caller_check_walks_guest_tables(void **state)
+{
+	struct vcpu *v = vcpus[0];
+	u64 pa;
+
+	(void)state;
+	assert_int_equal(seal_guest_walk(v, pt_pa[0], 0, TEXT_VA + 0x123, &pa), 0);
+	assert_int_equal(pa, text_pa[0] + 0x123);
+	assert_int_equal(seal_caller_check(v, TEXT_VA + 0x10, pt_pa[0], 0), 0);
+	assert_int_equal(seal_caller_check(v, TEXT_VA + 0x1010, pt_pa[0], 0), 0);
+	/* in the read-only data, or past it: not code */
+	assert_int_equal(seal_caller_check(v, TEXT_VA + 0x1800, pt_pa[0], 0), -EPERM);
+	assert_int_equal(seal_caller_check(v, TEXT_VA - 3, pt_pa[0], 0), -EPERM);
+	/* the guest maps other code at the module's address: refused */
+	pt[3][(TEXT_VA >> 12) & 511] = other_pa | 1;
+	assert_int_equal(seal_caller_check(v, TEXT_VA + 0x10, pt_pa[0], 0), -EPERM);
+	/* a VMCALL straddling into a page that is not the module's */
+	pt[3][(TEXT_VA >> 12) & 511] = text_pa[0] | 1;
+	pt[3][((TEXT_VA >> 12) + 1) & 511] = other_pa | 1;
+	assert_int_equal(seal_caller_check(v, TEXT_VA + 0xffe, pt_pa[0], 0), -EPERM);
+	assert_int_equal(seal_caller_check(v, TEXT_VA + 0xff0, pt_pa[0], 0), 0);
+	/* not present, and tables outside RAM, are refusals */
+	pt[3][(TEXT_VA >> 12) & 511] = 0;
+	assert_int_equal(seal_caller_check(v, TEXT_VA + 0x10, pt_pa[0], 0), -EPERM);
+	assert_int_equal(seal_guest_walk(v, 1ULL << 33, 0, TEXT_VA, &pa), -EFAULT);
+	/* a 2 MiB page mapping the text's frame range is walked too */
+	pt[2][(TEXT_VA >> 21) & 511] = (text_pa[0] & ~0x1fffffULL) | 0x81;
+	assert_int_equal(seal_guest_walk(v, pt_pa[0], 0, TEXT_VA + 0x10, &pa), 0);
+	assert_int_equal(pa, (text_pa[0] & ~0x1fffffULL) | 0x10);
+}
+
 /* Root's copy of the capabilities: changing the caller's afterwards changes nothing. */
 static void test_caps_copied(void **state)
 {
@@ -276,6 +376,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_classes_in_every_ept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sealed_write_discarded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_caps_copied, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text_read_execute_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_caller_check_walks_guest_tables, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_new_fails_cleanly, setup, teardown),
 	};
 
