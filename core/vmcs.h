@@ -41,6 +41,15 @@ extern const struct vmcs_field_desc vmcs_field_descs[];
 extern const size_t vmcs_nr_fields;
 extern const char *const vmcs_group_names[VMCS_GROUP_NR];
 
+/*
+ * Does field @i of vmcs_field_descs[] say where the hypervisor lives: a host-state
+ * field other than a selector (host RIP, RSP, CR3, descriptor-table and segment
+ * bases...), or a 64-bit control field that is an address (EPTP, the MSR and I/O
+ * bitmaps, the MSR areas, the virtual-APIC page...)?  Status output hides these when
+ * the kernel restricts pointers (kptr_restrict) or is locked down.
+ */
+bool vmcs_field_reveals_host(size_t i);
+
 /* The name of a field, or NULL. */
 const char *vmcs_field_name(u32 encoding);
 /* The name of a VM-instruction error number (SDM Vol. 3C, 31.4), never NULL. */

@@ -74,3 +74,32 @@ const char *vmcs_insn_error_name(u32 error)
 		return insn_errors[error];
 	return "unknown VM-instruction error";
 }
+
+static bool name_has(const char *name, const char *word)
+{
+	size_t i, j;
+
+	for (i = 0; name[i]; i++) {
+		for (j = 0; word[j] && name[i + j] == word[j]; j++)
+			;
+		if (!word[j])
+			return true;
+	}
+	return false;
+}
+
+bool vmcs_field_reveals_host(size_t i)
+{
+	const struct vmcs_field_desc *d;
+
+	if (i >= vmcs_nr_fields)
+		return false;
+	d = &vmcs_field_descs[i];
+	if (d->group == VMCS_GROUP_HOST)
+		return d->width != 16;
+	if (d->width != 64)
+		return false;
+	return name_has(d->name, "ADDR") || name_has(d->name, "POINTER") ||
+	       name_has(d->name, "IO_BITMAP") || name_has(d->name, "MSR_BITMAP") ||
+	       name_has(d->name, "VMREAD_BITMAP") || name_has(d->name, "VMWRITE_BITMAP");
+}

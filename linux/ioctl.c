@@ -15,6 +15,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/nospec.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/string.h>
@@ -55,6 +56,23 @@ struct sz_ioctl_desc {
 #define SZ_RESV(type, from) offsetof(type, from), sizeof(type) - offsetof(type, from)
 #define SZ_RESV_UPTO(type, from, upto) offsetof(type, from), \
 	offsetof(type, upto) - offsetof(type, from)
+
+
+/*
+ * Whether to keep the hypervisor's addresses (host-physical addresses, the EPTP, host
+ * RIP/RSP/CR3) from this caller: when the kernel is locked down, or would print a
+ * pointer as %pK zero for it (kptr_restrict: 2, or 1 without CAP_SYSLOG).  kptr_restrict
+ * is not exported; %pK applies its policy to the current task.
+ */
+static bool sz_hide_addresses(void)
+{
+	char buf[24];
+
+	if (security_locked_down(LOCKDOWN_DEV_MEM))
+		return true;
+	snprintf(buf, sizeof(buf), "%pK", (void *)sz_hide_addresses);
+	return !strcmp(buf, "0000000000000000") || !strcmp(buf, "(null)");
+}
 
 static long sz_ioctl_info(const void *in, void *out, u32 cpu)
 {
@@ -130,7 +148,7 @@ static long sz_ioctl_cpu_stats(const void *in, void *out, u32 cpu)
 		if (v->ept_on) {
 			st->ept_pages = READ_ONCE(v->ept_pages_used);
 			st->ept_pool_pages = v->ept_pool_pages;
-			st->eptp = v->eptp;
+			st->eptp = sz_hide_addresses() ? 0 : v->eptp;
 		}
 	}
 	cpus_read_unlock();
@@ -161,6 +179,7 @@ static long sz_ioctl_vmcs(const void *in, void *out, u32 cpu)
 	struct sz_snapshot_call call = { 0 };
 	struct subzero_vmcs *req = out;
 	const struct vmcs_snapshot *snap;
+	bool hide = sz_hide_addresses();
 	u32 i;
 	int ret;
 
@@ -180,7 +199,7 @@ static long sz_ioctl_vmcs(const void *in, void *out, u32 cpu)
 	for (i = 0; i < VMCS_NR_FIELDS; i++) {
 		req->fields[i].encoding = vmcs_field_descs[i].encoding;
 		req->fields[i].flags = snap->supported[i] ? SUBZERO_VMCS_FIELD_SUPPORTED : 0;
-		req->fields[i].value = snap->val[i];
+		req->fields[i].value = hide && vmcs_field_reveals_host(i) ? 0 : snap->val[i];
 	}
 out_unlock:
 	cpus_read_unlock();

@@ -65,11 +65,48 @@ static void test_snapshot(void **state)
 	}
 }
 
+static bool reveals(u32 encoding)
+{
+	size_t i;
+
+	for (i = 0; i < vmcs_nr_fields; i++)
+		if (vmcs_field_descs[i].encoding == encoding)
+			return vmcs_field_reveals_host(i);
+	fail_msg("no field %x", encoding);
+	return false;
+}
+
+/* What status output hides under kptr_restrict or lockdown: where the hypervisor is. */
+static void test_fields_that_reveal_the_host(void **state)
+{
+	(void)state;
+	assert_true(reveals(HOST_RIP));
+	assert_true(reveals(HOST_RSP));
+	assert_true(reveals(HOST_CR3));
+	assert_true(reveals(HOST_GDTR_BASE));
+	assert_true(reveals(HOST_IDTR_BASE));
+	assert_true(reveals(HOST_TR_BASE));
+	assert_true(reveals(EPT_POINTER));
+	assert_true(reveals(MSR_BITMAP));
+	assert_true(reveals(IO_BITMAP_A));
+	assert_true(reveals(VM_EXIT_MSR_LOAD_ADDR));
+	assert_true(reveals(VIRTUAL_APIC_PAGE_ADDR));
+	assert_true(reveals(VMCS_LINK_POINTER));
+	assert_false(reveals(HOST_CS_SELECTOR));
+	assert_false(reveals(LAST_PID_POINTER_INDEX));	/* 16-bit: an index */
+	assert_false(reveals(GUEST_RIP));
+	assert_false(reveals(GUEST_CR3));
+	assert_false(reveals(CPU_BASED_VM_EXEC_CONTROL));
+	assert_false(reveals(TSC_OFFSET));
+	assert_false(vmcs_field_reveals_host(vmcs_nr_fields));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_vmcs_dump_fits_the_ring, setup),
 		cmocka_unit_test_setup(test_snapshot, setup),
+		cmocka_unit_test(test_fields_that_reveal_the_host),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
