@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sz_attack: a malicious ring-0 guest against subzero (issue 13).  Test only, never
+ * loaded in production.  With subzero loaded and the page @pa protected, loading it
+ * makes each attempt below on CPU 0 and prints one line per attempt:
+ *   "sz_attack: PASS name: what happened"   the attempt failed without effect
+ *   "sz_attack: FAIL name: why"            it worked, or its defence is not built
+ * then "sz_attack: done".  It finds subzero's objects at run time through kallsyms
+ * (KASLR may be on), as an attacker would.  The load succeeds either way; the guest
+ * test (attack.sh) reads the lines, and checks afterwards that the protection holds,
+ * that every CPU still answers CPUID, and that subzero unloads.
+ *
+ * Attempts that would corrupt the kernel itself if they succeeded (writing the host
+ * GDT, TSS or page tables, which are still the kernel's own) are not made: whether
+ * the guest could write those pages is asked of the EPT instead, and a writable one
+ * is a FAIL.
+ */
+#include <linux/kernel.h>
+#include <linux/io.h>
+#include <linux/kprobes.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/smp.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+#include <linux/workqueue.h>
+#include <asm/processor-flags.h>
+
+#include "../../../core/vmx.h"
+
+static unsigned long pa;
+module_param(pa, ulong, 0444);
+MODULE_PARM_DESC(pa, "a page subzero protects (its first byte is written at)");
+
+static unsigned int passed, failed;
+
+#define report(ok, name, fmt, ...) do {						\
+	if (ok)									\
+		passed++;							\
+	else									\
+		failed++;							\
+	pr_info("sz_attack: %s %s: " fmt "\n", (ok) ? "PASS" : "FAIL", name, ##__VA_ARGS__); \
+} while (0)
+
+static unsigned long (*lookup)(const char *name);
+
+/* kallsyms_lookup_name is not exported: a kprobe tells where it is. */
+static int find_lookup(void)
+{
+	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+	int ret = register_kprobe(&kp);
+
+	if (ret)
+		return ret;
+	lookup = (void *)kp.addr;
+	unregister_kprobe(&kp);
+	return lookup ? 0 : -ENOENT;
+}
+
+static long vmcall(u64 nr, u64 key, u64 arg)
+{
+	unsigned long ax = nr;
+
+	asm volatile("vmcall" : "+a"(ax) : "c"(key), "d"(arg) : "memory", "cc");
+	return (long)ax;
+}
+
+/* The EPT leaf for @gpa on this CPU (root answers; not a policy call). */
+static long ept_leaf_of(u64 gpa)
+{
+	return vmcall(SUBZERO_HC_EPT_QUERY, SUBZERO_VMCALL_KEY, gpa);
+}
+
+/* Can the guest write the page at @gpa on this CPU?  Its leaf maps it with W. */
+static bool guest_writable(u64 gpa)
+{
+	long leaf = ept_leaf_of(gpa & PAGE_MASK);
+	u64 addr = (u64)leaf & 0x000ffffffffff000ULL;
+	unsigned int level = ((u64)leaf >> 60) & 7;
+	u64 size = level == 3 ? 1ULL << 30 : level == 2 ? 1ULL << 21 : 1ULL << 12;
+
+	if (leaf < 0)
+		return true;		/* not in the map: nothing stops a write */
+	return (leaf & 2) && addr == (gpa & ~(size - 1));
+}
+
+#define SZ_ENC(name, enc, width, group) enc,
+static const u32 encs[] = { VMCS_FIELDS(SZ_ENC) };
+
+static const struct {
+	const char *name;
+	u32 enc;
+} host_fields[] = {
+	{ "host_gdt", HOST_GDTR_BASE },
+	{ "host_tss", HOST_TR_BASE },
+	{ "host_idt", HOST_IDTR_BASE },
+	{ "host_page_tables", HOST_CR3 },
+};
+
+/* A field of CPU 0's last VMCS snapshot (read-only for us), 0 if not supported. */
+static u64 snap_field(struct vcpu *v, u32 enc)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(encs); i++)
+		if (encs[i] == enc && v->vmcs_snap.supported[i])
+			return v->vmcs_snap.val[i];
+	return 0;
+}
+
+static bool hv_alive(void)
+{
+	unsigned int a = 0x40000000, b, c, d;
+
+	cpuid(0x40000000, &a, &b, &c, &d);
+	return b == 0x7a627573;
+}
+
+/* A byte written through a fresh writable alias of physical page @p: did it stick? */
+static bool write_sticks_vmap(u64 p, unsigned int off)
+{
+	struct page *pg = pfn_to_page(p >> PAGE_SHIFT);
+	volatile u8 *m = vmap(&pg, 1, VM_MAP, PAGE_KERNEL);
+	u8 old, now;
+
+	if (!m)
+		return false;
+	old = m[off];
+	m[off] = old ^ 0xff;
+	now = m[off];
+	if (now != old)
+		m[off] = old;		/* put it back if it stuck */
+	vunmap((void *)m);
+	return now != old;
+}
+
+/* The same through the direct map, with CR0.WP cleared (the direct map alias of
+ * module text is read-only in the kernel's page tables). */
+static bool write_sticks_direct(u64 p, unsigned int off)
+{
+	volatile u8 *m = phys_to_virt(p);
+	unsigned long cr0, flags;
+	u8 old, now;
+
+	local_irq_save(flags);
+	asm volatile("mov %%cr0, %0" : "=r"(cr0));
+	asm volatile("mov %0, %%cr0" : : "r"(cr0 & ~X86_CR0_WP));
+	old = m[off];
+	m[off] = old ^ 0xff;
+	now = m[off];
+	if (now != old)
+		m[off] = old;
+	asm volatile("mov %0, %%cr0" : : "r"(cr0));
+	local_irq_restore(flags);
+	return now != old;
+}
+
+static long attacks(void *unused)
+{
+	struct vcpu ***mem = (struct vcpu ***)lookup("subzero:sz_mem");
+	unsigned long text = lookup("subzero:vmx_launch");
+	struct watch *table = (struct watch *)lookup("subzero:watch_table");
+	struct vcpu *v;
+	u64 old, root, text_pa, host;
+	unsigned int i;
+	long r;
+	u8 b;
+
+	if (!mem || !*mem || !text || !table) {
+		report(false, "find", "subzero's symbols not found (sz_mem %px)", mem);
+		return 0;
+	}
+	v = (*mem)[0];		/* sz_mem: the array of every CPU's vcpu */
+	if (!v) {
+		report(false, "find", "CPU 0 has no vcpu");
+		return 0;
+	}
+	root = v->eptp & PAGE_MASK;	/* read-only for us, and readable */
+
+	/* 1. the policy hypercalls, from code outside the module, with the right key */
+	r = vmcall(SUBZERO_HC_DEVIRT, SUBZERO_VMCALL_KEY, 0);
+	report(r == -EPERM && hv_alive(), "hc_devirt", "DEVIRT from outside returned %ld", r);
+	r = vmcall(SUBZERO_HC_WATCH_SYNC, SUBZERO_VMCALL_KEY, 0);
+	report(r == -EPERM, "hc_watch_sync", "WATCH_SYNC from outside returned %ld", r);
+
+	/* 2. the demonstrated route: point scratch_pa at the EPT root, then make a
+	 * protected write, which copies the page to "scratch" */
+	old = READ_ONCE(v->scratch_pa);
+	WRITE_ONCE(v->scratch_pa, root);
+	if (pa)
+		write_sticks_vmap(pa, 0x100);
+	r = ept_leaf_of(pa ? pa : 0x100000);
+	report(r > 0 && !write_sticks_vmap(pa, 0x100) && hv_alive(), "plant_ept_scratch",
+	       "scratch_pa write went to the scratch page; protection holds (leaf %lx)", r);
+	WRITE_ONCE(v->scratch_pa, old);
+
+	/* 3. scribble over the root state reachable from subzero's pointers */
+	memset((void *)v, 0x41, offsetof(struct vcpu, cpu));
+	report(hv_alive() && (!pa || !write_sticks_vmap(pa, 0x80)), "scribble_vcpu_hidden",
+	       "hidden vcpu state overwritten: hypervisor and protection unaffected");
+	old = READ_ONCE(v->exits[10]);
+	WRITE_ONCE(v->exits[10], 0);
+	WRITE_ONCE(v->devirt, true);
+	report(READ_ONCE(v->exits[10]) >= old && !READ_ONCE(v->devirt), "scribble_vcpu_counters",
+	       "writes to the read-only part discarded (%llu exits counted)", v->exits[10]);
+
+	/* 4. protect a hidden page through the table, sync from inside is what the
+	 * module does next; here: the table entry is planted, and the guest test
+	 * adds a watch, which makes every CPU apply (and check) the table */
+	table[WATCH_MAX - 1] = (struct watch){ root, WATCH_W, WATCH_KIND_PROTECT };
+	report(true, "plant_watch_entry", "entry for the EPT root %llx planted in slot %u",
+	       root, WATCH_MAX - 1);
+
+	/* 5. subzero's text: through a fresh alias and through the direct map */
+	text_pa = slow_virt_to_phys((void *)text);
+	report(!write_sticks_vmap(text_pa, text & ~PAGE_MASK), "text_vmap",
+	       "write to vmx_launch (pa %llx) through a vmap alias", text_pa);
+	report(!write_sticks_direct(text_pa, text & ~PAGE_MASK), "text_direct_map",
+	       "write to vmx_launch through the direct map with CR0.WP clear");
+	b = *(volatile u8 *)text;
+	report(b != 0 && hv_alive(), "text_intact", "first byte %02x", b);
+
+	/* 6. the host tables at the addresses `subzero vmcs` shows (the guest test took
+	 * a snapshot of CPU 0's VMCS just before): may the guest write them? */
+	for (i = 0; i < ARRAY_SIZE(host_fields); i++) {
+		host = snap_field(v, host_fields[i].enc);
+		if (!host) {
+			report(false, host_fields[i].name, "not in the VMCS snapshot");
+			continue;
+		}
+		if (host_fields[i].enc != HOST_CR3)
+			host = slow_virt_to_phys((void *)host);
+		report(!guest_writable(host), host_fields[i].name, "page %llx is %s", host,
+		       guest_writable(host) ? "writable by the guest (the kernel's own)" :
+					      "not writable by the guest");
+	}
+
+	/* 7. read a hidden page (the EPT root) through an alias of its physical address */
+	{
+		u64 *m = memremap(root, PAGE_SIZE, MEMREMAP_WB);
+		unsigned int i, tables = 0;
+
+		if (m) {
+			for (i = 0; i < 512; i++)
+				if ((m[i] & 7) == 7 && !(m[i] >> 40) && !(m[i] & 0xff8))
+					tables++;
+			memunmap(m);
+		}
+		report(m && tables == 0, "alias_read_hidden",
+		       "EPT root %llx read through memremap: %u entries look like tables",
+		       root, tables);
+	}
+	return 0;
+}
+
+static int __init sz_attack_init(void)
+{
+	int ret = find_lookup();
+
+	if (ret) {
+		pr_info("sz_attack: FAIL find: no kallsyms_lookup_name (%d)\n", ret);
+		return 0;
+	}
+	/* on CPU 0, in a context that may sleep (vmap, memremap) */
+	work_on_cpu(0, attacks, NULL);
+	pr_info("sz_attack: done: %u passed, %u failed\n", passed, failed);
+	return 0;
+}
+
+static void __exit sz_attack_exit(void)
+{
+}
+
+module_init(sz_attack_init);
+module_exit(sz_attack_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("subzero attack suite (test only)");
