@@ -171,6 +171,12 @@ int watch_check(struct vcpu *v, const struct watch *w, unsigned int slot)
 	if (!leaf || (*leaf & EPT_ADDR_MASK) != (w->gpa & ~(ept_level_size(level) - 1)) ||
 	    w->gpa == v->scratch_pa)
 		return -EACCES;
+	/*
+	 * Nor one the guest may only read (seal.h: counters, rings, the module's text):
+	 * a watch would change its permissions, and removing it give write back.
+	 */
+	if (*leaf & EPT_SEALED)
+		return -EACCES;
 	return 0;
 }
 

@@ -122,8 +122,8 @@ struct vcpu;
  * (v->wanted)?  0; -EINVAL for an unaligned page, or a kind or access outside the
  * definitions (as watch_add() would say); -EEXIST if an earlier slot has the page;
  * -ERANGE beyond the EPT's map; -EFAULT if the page is not RAM by v->ram (MMIO);
- * -EACCES if it is one of the hypervisor's own pages (hidden in this EPT) or the
- * scratch page.  Root-safe.
+ * -EACCES if it is one of the hypervisor's own pages (hidden in this EPT, or
+ * read-only and sealed) or the scratch page.  Root-safe.
  */
 int watch_check(struct vcpu *v, const struct watch *w, unsigned int slot);
 

@@ -349,6 +349,34 @@ static void test_caller_check_walks_guest_tables(void **state)
 	assert_int_equal(pa, (text_pa[0] & ~0x1fffffULL) | 0x10);
 }
 
+/*
+ * Watching a read-only page of the hypervisor's (a counter page, the module's text)
+ * would change its permissions, and removing the watch make it writable: refused.
+ */
+static void test_no_watch_on_sealed_pages(void **state)
+{
+	struct vcpu *v = vcpus[0];
+	u64 counters = (v->self_pa + offsetof(struct vcpu, exits)) & ~(u64)(PAGE_SIZE - 1);
+	unsigned int level;
+
+	(void)state;
+	assert_int_equal(vmx_hide_private(vcpus, NR), 0);
+	memset(watch_table, 0, sizeof(watch_table));
+	watch_table[0] = (struct watch){ counters, WATCH_W, WATCH_KIND_PROTECT };
+	watch_table[1] = (struct watch){ text_pa[1], WATCH_X, WATCH_KIND_WATCH };
+	watch_table[2] = (struct watch){ other_pa, WATCH_W, WATCH_KIND_WATCH };
+	assert_int_equal(watch_sync(v), -EACCES);
+	assert_int_equal(v->applied[0].kind, 0);
+	assert_int_equal(v->applied[1].kind, 0);
+	assert_int_equal(v->applied[2].kind, WATCH_KIND_WATCH);
+	assert_int_equal(*ept_leaf(&v->ept, counters, &level) & (EPT_RWX | EPT_SEALED),
+			 EPT_READ | EPT_SEALED);
+	assert_int_equal(*ept_leaf(&v->ept, text_pa[1], &level) & (EPT_RWX | EPT_SEALED),
+			 EPT_READ | EPT_EXEC | EPT_SEALED);
+	memset(watch_table, 0, sizeof(watch_table));
+	assert_int_equal(watch_sync(v), 0);
+}
+
 /* Root's copy of the capabilities: changing the caller's afterwards changes nothing. */
 static void test_caps_copied(void **state)
 {
@@ -376,6 +404,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_classes_in_every_ept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sealed_write_discarded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_caps_copied, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_watch_on_sealed_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_read_execute_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_caller_check_walks_guest_tables, setup,
 						teardown),

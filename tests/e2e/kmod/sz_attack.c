@@ -108,6 +108,17 @@ static u64 snap_field(struct vcpu *v, u32 enc)
 	return 0;
 }
 
+/* Entries that look like an EPT paging-structure entry: RWX, a table below 2^40. */
+static unsigned int table_like(const u64 *m)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < 512; i++)
+		if ((m[i] & 7) == 7 && !(m[i] >> 40) && !(m[i] & 0xff8) && (m[i] >> 12))
+			n++;
+	return n;
+}
+
 static bool hv_alive(void)
 {
 	unsigned int a = 0x40000000, b, c, d;
@@ -235,19 +246,23 @@ static long attacks(void *unused)
 					      "not writable by the guest");
 	}
 
-	/* 7. read a hidden page (the EPT root) through an alias of its physical address */
+	/* 7. read a hidden page (the EPT root) through memremap and a fresh vmap alias */
 	{
+		struct page *pg = pfn_to_page(root >> PAGE_SHIFT);
 		u64 *m = memremap(root, PAGE_SIZE, MEMREMAP_WB);
-		unsigned int i, tables = 0;
+		u64 *a = vmap(&pg, 1, VM_MAP, PAGE_KERNEL_RO);
+		unsigned int tables = 0;
 
 		if (m) {
-			for (i = 0; i < 512; i++)
-				if ((m[i] & 7) == 7 && !(m[i] >> 40) && !(m[i] & 0xff8))
-					tables++;
+			tables += table_like(m);
 			memunmap(m);
 		}
-		report(m && tables == 0, "alias_read_hidden",
-		       "EPT root %llx read through memremap: %u entries look like tables",
+		if (a) {
+			tables += table_like(a);
+			vunmap(a);
+		}
+		report(m && a && tables == 0, "alias_read_hidden",
+		       "EPT root %llx read through memremap and vmap: %u entries look like tables",
 		       root, tables);
 	}
 	return 0;
