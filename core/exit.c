@@ -291,7 +291,7 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 		r->gpr[REG_RAX] = SUBZERO_HC_PONG;
 		break;
 	case SUBZERO_HC_TEST_SPIN:
-		if (!vmx_test_hooks || r->gpr[REG_RDX] > SUBZERO_HC_SPIN_MAX) {
+		if (!v->test_hooks || r->gpr[REG_RDX] > SUBZERO_HC_SPIN_MAX) {
 			r->gpr[REG_RAX] = (u64)-EINVAL;
 			break;
 		}

@@ -167,6 +167,7 @@ int vmx_vcpu_alloc(struct vcpu *v, unsigned int cpu, const struct vmx_caps *caps
 	v->caps = &v->caps_copy;
 	v->text = vmx_text_cfg;
 	v->direct_map = (u64)(unsigned long)os_phys_to_virt(0);
+	v->test_hooks = vmx_test_hooks;	/* root reads its own copy, not the global */
 	v->msr_bitmap_pa = msr_bitmap_pa;
 	/* VPID 0 is the host's; every CPU's guest gets its own tag. */
 	v->vpid = (u16)(cpu + 1);

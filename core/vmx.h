@@ -146,6 +146,7 @@ struct vcpu {
 
 	struct seal_text text;		/* the module's text (a copy, from load) */
 	u64 direct_map;			/* os_phys_to_virt(0), captured at allocation */
+	bool test_hooks;		/* vmx_test_hooks, copied at allocation */
 
 	/* ---- guest read-only ---- */
 	struct VCPU_SECTION {

@@ -151,9 +151,13 @@ static void test_spin_hypercall_needs_test_hooks(void **state)
 	regs.gpr[REG_RAX] = SUBZERO_HC_TEST_SPIN;
 	regs.gpr[REG_RCX] = SUBZERO_VMCALL_KEY;
 	regs.gpr[REG_RDX] = 10;
+	/* the module parameter is copied into the vcpu at allocation: the global (guest
+	 * memory) changed afterwards enables nothing */
+	vmx_test_hooks = true;
 	assert_int_equal(do_exit(EXIT_REASON_VMCALL, 3), 0);
 	assert_int_equal(regs.gpr[REG_RAX], (u64)-EINVAL);
-	vmx_test_hooks = true;
+	vmx_test_hooks = false;
+	v.test_hooks = true;
 	regs.gpr[REG_RAX] = SUBZERO_HC_TEST_SPIN;
 	regs.gpr[REG_RDX] = SUBZERO_HC_SPIN_MAX + 1;
 	assert_int_equal(do_exit(EXIT_REASON_VMCALL, 3), 0);
@@ -162,7 +166,7 @@ static void test_spin_hypercall_needs_test_hooks(void **state)
 	regs.gpr[REG_RDX] = 10;
 	assert_int_equal(do_exit(EXIT_REASON_VMCALL, 3), 0);
 	assert_int_equal(regs.gpr[REG_RAX], 0);
-	vmx_test_hooks = false;
+	v.test_hooks = false;
 }
 
 static void test_devirt_restores_and_flushes_nmis(void **state)
