@@ -15,43 +15,6 @@ _Static_assert(EPTP_MEMTYPE_WB == X86_MEMTYPE_WB, "EPTP memory type encoding");
 
 #define EPT_MAX_LIMIT		(1ULL << 48)	/* what a 4-level walk translates */
 
-static const struct {
-	u64 cap;
-	const char *name;
-} ept_required[] = {
-	{ VMX_EPT_PAGE_WALK_4, "VMX_EPT_PAGE_WALK_4" },
-	{ VMX_EPTP_WB, "VMX_EPTP_WB" },
-	{ VMX_EPT_INVEPT, "VMX_EPT_INVEPT" },
-};
-
-int ept_check_caps(u64 ept_vpid_cap, const char **missing)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(ept_required); i++) {
-		if (!(ept_vpid_cap & ept_required[i].cap)) {
-			*missing = ept_required[i].name;
-			return -EOPNOTSUPP;
-		}
-	}
-	if (!(ept_vpid_cap & (VMX_EPT_EXTENT_CONTEXT | VMX_EPT_EXTENT_GLOBAL))) {
-		*missing = "VMX_EPT_EXTENT_CONTEXT or VMX_EPT_EXTENT_GLOBAL";
-		return -EOPNOTSUPP;
-	}
-	return 0;
-}
-
-u64 ept_optional_caps(u64 ept_vpid_cap)
-{
-	return ept_vpid_cap & EPT_OPTIONAL_CAPS;
-}
-
-unsigned int ept_invept_type(u64 ept_vpid_cap)
-{
-	return ept_vpid_cap & VMX_EPT_EXTENT_CONTEXT ? INVEPT_SINGLE_CONTEXT :
-						       INVEPT_ALL_CONTEXT;
-}
-
 /* ---- entries and levels ---- */
 
 static unsigned int ept_shift(unsigned int level)

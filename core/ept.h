@@ -114,6 +114,13 @@ struct ept {
  */
 int ept_check_caps(u64 ept_vpid_cap, const char **missing);
 
+/*
+ * Can this CPU run subzero's EPT: the secondary control allows EPT and
+ * ept_check_caps() passes.  0, or -EOPNOTSUPP with *missing naming what is not there.
+ */
+struct vmx_caps;
+int ept_usable(const struct vmx_caps *caps, const char **missing);
+
 /* Which of EPT_OPTIONAL_CAPS (execute-only, 2 MiB and 1 GiB pages, A/D) the CPU has. */
 u64 ept_optional_caps(u64 ept_vpid_cap);
 
