@@ -249,7 +249,7 @@ int cmd_caps(int argc, char **argv)
 		close(fd);
 		fd = device_start("caps", &o, &info);	/* the module's view */
 		if (fd < 0)
-			return -fd;
+			return o.rc;
 	} else if (errno == EACCES || errno == EPERM) {
 		return -open_device();			/* says: needs root */
 	} else {

@@ -315,8 +315,8 @@ int cmd_check(int argc, char **argv)
 	if (parse_opts("check", argc, argv, OPT_JSON, 0, &o))
 		return o.rc;
 	if (geteuid())
-		return fail(EXIT_PERM, "permission denied: check reads the VMX MSRs "
-			    "(/dev/cpu/N/msr); run it as root");
+		return fail(EXIT_PERM, "permission denied: subzero needs root (check reads "
+			    "the VMX MSRs through /dev/cpu/N/msr); run it as root");
 	k = calloc(ncpu, sizeof(*k));
 	if (!k)
 		return fail(EXIT_FAIL, "check: out of memory");

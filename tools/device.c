@@ -49,7 +49,7 @@ int cmd_start(const char *cmd, int argc, char **argv, unsigned int allowed, int 
 	      struct opts *o, struct subzero_info *info)
 {
 	if (parse_opts(cmd, argc, argv, allowed, max_args, o))
-		return -o->rc;
+		return -1;
 	return device_start(cmd, o, info);
 }
 
@@ -58,15 +58,18 @@ int device_start(const char *cmd, struct opts *o, struct subzero_info *info)
 	int fd, ret;
 
 	fd = open_device();
-	if (fd < 0)
-		return fd;
+	if (fd < 0) {
+		o->rc = -fd;
+		return -1;
+	}
 	ret = get_info(fd, info);
 	if (!ret && o->one && o->cpu >= info->nr_cpu_ids)
 		ret = fail(EXIT_FAIL, "%s: no CPU %u (CPUs are 0-%u)", cmd, o->cpu,
 			   info->nr_cpu_ids - 1);
 	if (ret) {
 		close(fd);
-		return -ret;
+		o->rc = ret;
+		return -1;
 	}
 	o->first = o->one ? o->cpu : 0;
 	o->end = o->one ? o->cpu + 1 : info->nr_cpu_ids;

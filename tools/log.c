@@ -40,7 +40,7 @@ int cmd_log(int argc, char **argv)
 
 	fd = cmd_start("log", argc, argv, OPT_JSON | OPT_FOLLOW, 0, &o, &info);
 	if (fd < 0)
-		return -fd;
+		return o.rc;
 	lg = malloc(sizeof(*lg));
 	if (!lg) {
 		ret = fail(EXIT_FAIL, "log: out of memory");
@@ -106,7 +106,7 @@ static int detach_attach(const char *cmd, int argc, char **argv, bool attach)
 
 	fd = cmd_start(cmd, argc, argv, OPT_JSON, 0, &o, &info);
 	if (fd < 0)
-		return -fd;
+		return o.rc;
 	if (ioctl(fd, attach ? SUBZERO_IOC_ATTACH : SUBZERO_IOC_DETACH, &a)) {
 		ret = attach ?
 		      fail(EXIT_FAIL, "attach failed: %s; every CPU is back as it was (detached); "

@@ -43,6 +43,8 @@ struct command {
 	const char *help;	/* the rest of `subzero help NAME` */
 };
 
+static int cmd_help(int argc, char **argv);
+
 static const struct command commands[] = {
 	{ "status", cmd_status, "status [--json] [--cpu N]",
 	  "each CPU: virtualized or not, VPID, VM exits, time since launch, EPT pages",
@@ -94,6 +96,9 @@ static const struct command commands[] = {
 	{ "ept", cmd_ept, "ept ADDR [--json] [--cpu N]",
 	  "how each CPU's EPT maps the guest-physical ADDR: page size, type, permissions",
 	  "" },
+	{ "help", cmd_help, "help [COMMAND]",
+	  "the list of commands, or one command's help (also: COMMAND --help)",
+	  "subzero --version prints the tool's version and ABI and the loaded module's.\n" },
 };
 
 #define NR_COMMANDS	(sizeof(commands) / sizeof(commands[0]))
@@ -365,6 +370,8 @@ static int cmd_help(int argc, char **argv)
 		usage(stdout);
 		return EXIT_OK;
 	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		argv[1] = "help";
 	c = find_command(argv[1]);
 	if (!c || argc > 2) {
 		fprintf(stderr, "usage: %s help [COMMAND]\n", prog);
@@ -409,7 +416,7 @@ int main(int argc, char **argv)
 			prog, prog);
 		return EXIT_USAGE;
 	}
-	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h"))
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h"))
 		return cmd_help(argc - 1, argv + 1);
 	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V"))
 		return argc == 2 ? version() : fail(EXIT_USAGE, "--version takes no arguments");

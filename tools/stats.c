@@ -81,7 +81,7 @@ int cmd_status(int argc, char **argv)
 
 	fd = cmd_start("status", argc, argv, OPT_JSON | OPT_CPU, 0, &o, &info);
 	if (fd < 0)
-		return -fd;
+		return o.rc;
 	attached = info.flags & SUBZERO_INFO_ATTACHED;
 	if (o.json) {
 		jw_obj(NULL, JW_LINES);
@@ -302,7 +302,7 @@ int cmd_stats(int argc, char **argv)
 
 	fd = cmd_start("stats", argc, argv, OPT_JSON | OPT_CPU | OPT_INTERVAL, 0, &o, &info);
 	if (fd < 0)
-		return -fd;
+		return o.rc;
 	if (o.interval) {
 		ret = stats_interval(fd, &o, &info);
 		goto out;

@@ -70,7 +70,8 @@ int get_info(int fd, struct subzero_info *info);
 
 /*
  * Parse the options, open the device and check the CPU number against it.  Returns
- * the open fd, or the negated exit code (0 after --help) having said what is wrong.
+ * the open fd, or -1 to stop with exit code o->rc (0 after --help; else it has said
+ * what is wrong).
  */
 int cmd_start(const char *cmd, int argc, char **argv, unsigned int allowed, int max_args,
 	      struct opts *o, struct subzero_info *info);

@@ -183,7 +183,7 @@ int cmd_vmcs(int argc, char **argv)
 
 	fd = cmd_start("vmcs", argc, argv, OPT_JSON | OPT_CPU, 0, &o, &info);
 	if (fd < 0)
-		return -fd;
+		return o.rc;
 	vm = malloc(sizeof(*vm));
 	if (!vm) {
 		ret = fail(EXIT_FAIL, "vmcs: out of memory");

@@ -132,7 +132,7 @@ static int watch_events(int argc, char **argv)
 	fd = cmd_start("watch events", argc, argv, OPT_JSON | OPT_CPU | OPT_FOLLOW, 0, &o,
 		       &info);
 	if (fd < 0)
-		return -fd;
+		return o.rc;
 	b = malloc(sizeof(*b));
 	if (!b) {
 		close(fd);
@@ -196,7 +196,7 @@ int cmd_ept(int argc, char **argv)
 		return usage_error("ept", "needs a guest-physical address (e.g. 0xfee00000)");
 	fd = device_start("ept", &o, &info);
 	if (fd < 0)
-		return -fd;
+		return o.rc;
 	if (o.json)
 		jw_arr(NULL, JW_LINES);
 	for (cpu = o.first; cpu < o.end; cpu++) {
@@ -258,7 +258,7 @@ static int watch_cmd(const char *cmd, int argc, char **argv, u32 kind)
 	if (!strcmp(sub, "list")) {
 		fd = cmd_start(name, argc - 1, argv + 1, OPT_JSON, 0, &o, &info);
 		if (fd < 0)
-			return -fd;
+			return o.rc;
 		ret = watch_list(fd, kind, o.json);
 		close(fd);
 		return ret;
