@@ -106,6 +106,19 @@ void catch_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+double follow_start(const struct opts *o)
+{
+	if (!o->follow)
+		return 0;
+	catch_signals();
+	return o->timeout ? now_s() + o->timeout : 0;
+}
+
+bool follow_over(const struct opts *o, double deadline)
+{
+	return !o->follow || stop || (deadline && now_s() >= deadline);
+}
+
 double now_s(void)
 {
 	struct timespec ts;

@@ -48,11 +48,7 @@ int cmd_log(int argc, char **argv)
 	}
 	/* One JSON document, or with -f one JSON object per line as they come. */
 	json_doc = o.json && !o.follow;
-	if (o.follow) {
-		catch_signals();
-		if (o.timeout)
-			deadline = now_s() + o.timeout;
-	}
+	deadline = follow_start(&o);
 	if (json_doc) {
 		jw_obj(NULL, JW_LINES);
 		jw_u64("tsc_khz", info.tsc_khz);
@@ -77,7 +73,7 @@ int cmd_log(int argc, char **argv)
 		from = lg->next_seq;
 		if (lg->nr_lines == SUBZERO_LOG_BATCH)
 			continue;		/* there may be more at once */
-		if (!o.follow || stop || (deadline && now_s() >= deadline))
+		if (follow_over(&o, deadline))
 			break;
 		fflush(stdout);
 		sleep_s(deadline && deadline - now_s() < 0.2 ? deadline - now_s() : 0.2);
@@ -96,8 +92,11 @@ out:
 	return ret;
 }
 
-static int detach_attach(const char *cmd, int argc, char **argv, bool attach)
+/* argv[0] says which: "detach" or "attach". */
+int cmd_detach_attach(int argc, char **argv)
 {
+	const char *cmd = argv[0];
+	bool attach = !strcmp(cmd, "attach");
 	struct subzero_attach a = { .size = sizeof(a) };
 	struct subzero_info info;
 	bool changed;
@@ -133,14 +132,4 @@ static int detach_attach(const char *cmd, int argc, char **argv, bool attach)
 out:
 	close(fd);
 	return ret;
-}
-
-int cmd_detach(int argc, char **argv)
-{
-	return detach_attach("detach", argc, argv, false);
-}
-
-int cmd_attach(int argc, char **argv)
-{
-	return detach_attach("attach", argc, argv, true);
 }

@@ -63,9 +63,9 @@ static const struct command commands[] = {
 	  "the hypervisor's log (64 KiB history, numbered lines)",
 	  "-f follows it until interrupted, or for S seconds; with --json one object per\n"
 	  "line.  Lines overwritten before they were read are counted.\n" },
-	{ "detach", cmd_detach, "detach [--json]",
+	{ "detach", cmd_detach_attach, "detach [--json]",
 	  "take every CPU out of VMX; the module stays loaded", "" },
-	{ "attach", cmd_attach, "attach [--json]",
+	{ "attach", cmd_detach_attach, "attach [--json]",
 	  "virtualize every online CPU again (all or nothing)", "" },
 	{ "caps", cmd_caps, "caps [--json] [--cpu N]",
 	  "VMX capabilities of each CPU, decoded by name",
@@ -86,7 +86,7 @@ static const struct command commands[] = {
 	  "add: watch the 4 KiB page at ADDR for the accesses in --access (default: w); the\n"
 	  "accesses complete.  events: the recorded accesses (watch and protect), oldest\n"
 	  "first, each shown once.\n" },
-	{ "protect", cmd_protect,
+	{ "protect", cmd_watch,
 	  "protect add ADDR\n"
 	  "protect del ADDR\n"
 	  "protect list [--json]",

@@ -83,6 +83,12 @@ int device_start(const char *cmd, struct opts *o, struct subzero_info *info);
 extern volatile sig_atomic_t stop;
 void catch_signals(void);
 double now_s(void);
+
+/* -f: catch Ctrl-C, return the --timeout deadline (0: none; also without -f). */
+double follow_start(const struct opts *o);
+
+/* Stop following: not -f, interrupted, or past @deadline. */
+bool follow_over(const struct opts *o, double deadline);
 void sleep_s(double s);
 double tsc_seconds(unsigned long long cycles, const struct subzero_info *info);
 
@@ -105,14 +111,13 @@ void jw_null(const char *key);
 void jw_str(const char *key, const char *s);
 void jw_hex(const char *key, unsigned long long v);
 
-/* ---- the commands, one group per file ---- */
+/* ---- the commands, one group per file; argv[0] is the command's name ---- */
 
 int cmd_status(int argc, char **argv);		/* stats.c */
 int cmd_stats(int argc, char **argv);
 int cmd_vmcs(int argc, char **argv);		/* vmcs.c */
 int cmd_log(int argc, char **argv);		/* log.c */
-int cmd_detach(int argc, char **argv);
-int cmd_attach(int argc, char **argv);
+int cmd_detach_attach(int argc, char **argv);
 int cmd_caps(int argc, char **argv);		/* caps.c */
 int cmd_check(int argc, char **argv);		/* check.c */
 int cmd_watch(int argc, char **argv);		/* watch.c */

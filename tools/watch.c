@@ -139,11 +139,7 @@ static int watch_events(int argc, char **argv)
 		return fail(EXIT_FAIL, "events: out of memory");
 	}
 	json_doc = o.json && !o.follow;
-	if (o.follow) {
-		catch_signals();
-		if (o.timeout)
-			deadline = now_s() + o.timeout;
-	}
+	deadline = follow_start(&o);
 	if (json_doc) {
 		jw_obj(NULL, JW_LINES);
 		jw_arr("events", JW_LINES);
@@ -154,7 +150,7 @@ static int watch_events(int argc, char **argv)
 			goto out;
 		if (more)
 			continue;
-		if (!o.follow || stop || (deadline && now_s() >= deadline))
+		if (follow_over(&o, deadline))
 			break;
 		fflush(stdout);
 		sleep_s(0.2);
@@ -237,9 +233,11 @@ int cmd_ept(int argc, char **argv)
 	return ret;
 }
 
-/* watch/protect add|del|list|events */
-static int watch_cmd(const char *cmd, int argc, char **argv, u32 kind)
+/* watch add|del|list|events, protect add|del|list: argv[0] says which. */
+int cmd_watch(int argc, char **argv)
 {
+	const char *cmd = argv[0];
+	u32 kind = strcmp(cmd, "protect") ? SUBZERO_KIND_WATCH : SUBZERO_KIND_PROTECT;
 	struct subzero_watch w = { .size = sizeof(w) };
 	const char *sub = argc > 1 ? argv[1] : NULL;
 	bool events_ok = kind == SUBZERO_KIND_WATCH;
@@ -286,14 +284,4 @@ static int watch_cmd(const char *cmd, int argc, char **argv, u32 kind)
 		ret = fail(EXIT_FAIL, "%s %#llx: %s", name, addr, watch_errno(errno));
 	close(fd);
 	return ret;
-}
-
-int cmd_watch(int argc, char **argv)
-{
-	return watch_cmd("watch", argc, argv, SUBZERO_KIND_WATCH);
-}
-
-int cmd_protect(int argc, char **argv)
-{
-	return watch_cmd("protect", argc, argv, SUBZERO_KIND_PROTECT);
 }
