@@ -324,8 +324,17 @@ int cmd_check(int argc, char **argv)
 	if (s.subzero_loaded) {
 		/* CPUID and the VMX MSRs are hidden from a kernel subzero hosts */
 		free(k);
-		printf("subzero is loaded already: there is nothing to check (rmmod subzero "
-		       "first to check this machine)\n");
+		if (!o.json) {
+			printf("subzero is loaded already: there is nothing to check (rmmod "
+			       "subzero first to check this machine)\n");
+			return EXIT_OK;
+		}
+		jw_obj(NULL, JW_LINES);
+		jw_str("tool_version", SUBZERO_TOOL_VERSION);
+		print_system_json(&s);
+		jw_bool("can_load", true);
+		jw_str("verdict", "subzero is loaded already");
+		jw_end();
 		return EXIT_OK;
 	}
 	for (i = 0; i < ncpu; i++) {
