@@ -119,7 +119,8 @@ static void check_cpu(struct cpu_check *k, const struct cpu_check *first)
 
 		vmx_ctl_adjust(c, want[i].ctl, want[i].required, want[i].optional, &ch);
 		if (ch.missing)
-			k->missing[i] = vmx_ctl_bit_name(want[i].ctl, __builtin_ctz(ch.missing));
+			k->missing[i] = vmx_ctl_bit_name(want[i].ctl,
+							 __builtin_ctz(ch.missing)) ?: "?";
 		for (u32 bit = 0; bit < 32; bit++)
 			if (ch.dropped & (1U << bit) && n < sizeof(k->dropped))
 				n += snprintf(k->dropped + n, sizeof(k->dropped) - n, "%s%s%s",
