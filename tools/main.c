@@ -96,7 +96,7 @@ static const struct command commands[] = {
 	{ "ept", cmd_ept, "ept ADDR [--json] [--cpu N]",
 	  "how each CPU's EPT maps the guest-physical ADDR: page size, type, permissions",
 	  "" },
-	{ "help", cmd_help, "help [COMMAND]",
+	{ "help", cmd_help, "help [COMMAND]\n--version",
 	  "the list of commands, or one command's help (also: COMMAND --help)",
 	  "subzero --version prints the tool's version and ABI and the loaded module's.\n" },
 };
@@ -419,7 +419,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h"))
 		return cmd_help(argc - 1, argv + 1);
 	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V"))
-		return argc == 2 ? version() : fail(EXIT_USAGE, "--version takes no arguments");
+		return argc == 2 ? version() : usage_error("help", "--version takes no arguments");
 	c = cmd[0] == '-' ? NULL : find_command(cmd);
 	if (!c || strchr(cmd, ' ')) {
 		fprintf(stderr, "usage: %s <command> [options]   ('%s help' lists the commands)\n",
