@@ -6,6 +6,7 @@
 #include "ept.h"
 #include "errors.h"
 #include "os.h"
+#include "vmx_caps.h"
 #include "arch/x86.h"
 
 _Static_assert(EPT_OPTIONAL_CAPS == (VMX_EPT_EXECUTE_ONLY | VMX_EPT_2MB_PAGE |
@@ -20,6 +21,13 @@ _Static_assert(EPTP_MEMTYPE_WB == X86_MEMTYPE_WB, "EPTP memory type encoding");
 static unsigned int ept_shift(unsigned int level)
 {
 	return 12 + 9 * (level - 1);
+}
+
+u64 ept_leaf_hpa(u64 leaf, unsigned int level, u64 gpa)
+{
+	u64 size = 1ULL << ept_shift(level);
+
+	return (leaf & EPT_ADDR_MASK & ~(size - 1)) | (gpa & (size - 1));
 }
 
 static u64 ept_size(unsigned int level)

@@ -1,21 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What the EPT needs from the CPU and what it may use (SDM Vol. 3D, A.10): pure
- * functions of IA32_VMX_EPT_VPID_CAP and the secondary controls, apart from ept.c so
- * that `subzero check` applies the module's own rules before the module is loaded.
+ * What the EPT needs from the CPU and what it may use (SDM Vol. 3D, A.10), and how much
+ * it maps: pure functions of the capabilities, apart from ept.c (which allocates) so
+ * that `subzero check` compiles the module's own rules before the module is loaded.
  */
 #include "ept.h"
 #include "errors.h"
-#include "vmx_decode.h"
+#include "vmx_caps.h"
 #include "arch/x86.h"
+
+#define EPT_REQUIRED(cap)	{ cap, #cap }
 
 static const struct {
 	u64 cap;
 	const char *name;
 } ept_required[] = {
-	{ VMX_EPT_PAGE_WALK_4, "VMX_EPT_PAGE_WALK_4" },
-	{ VMX_EPTP_WB, "VMX_EPTP_WB" },
-	{ VMX_EPT_INVEPT, "VMX_EPT_INVEPT" },
+	EPT_REQUIRED(VMX_EPT_PAGE_WALK_4),
+	EPT_REQUIRED(VMX_EPTP_WB),
+	EPT_REQUIRED(VMX_EPT_INVEPT),
 };
 
 int ept_check_caps(u64 ept_vpid_cap, const char **missing)
@@ -40,19 +42,29 @@ u64 ept_optional_caps(u64 ept_vpid_cap)
 	return ept_vpid_cap & EPT_OPTIONAL_CAPS;
 }
 
+bool ept_usable(const struct vmx_caps *caps, const char **missing)
+{
+	if (!vmx_has_ept(caps)) {
+		*missing = "the EPT control (SECONDARY_EXEC_ENABLE_EPT)";
+		return false;
+	}
+	return !ept_check_caps(caps->ept_vpid, missing);
+}
+
+u64 ept_map_limit(const struct vmx_caps *caps, unsigned int phys_bits, u64 mem_end)
+{
+	const u64 gib = 1ULL << 30, all = 1ULL << phys_bits;
+	u64 end = mem_end > 4 * gib ? mem_end : 4 * gib;
+
+	if (vmx_has_ept_1gb_pages(caps))
+		return all;
+	/* rounded up to 1 GiB without overflowing when mem_end is near 2^64 */
+	end = end > all - gib ? all : (end + gib - 1) & ~(gib - 1);
+	return end < all ? end : all;
+}
+
 unsigned int ept_invept_type(u64 ept_vpid_cap)
 {
 	return ept_vpid_cap & VMX_EPT_EXTENT_CONTEXT ? INVEPT_SINGLE_CONTEXT :
 						       INVEPT_ALL_CONTEXT;
-}
-
-int ept_usable(const struct vmx_caps *caps, const char **missing)
-{
-	/* allowed-1 of the secondary control "enable EPT" (A.3.3) */
-	*missing = NULL;
-	if (!(vmx_ctl_cap(caps, VMX_CTL_PROC2) >> 32 & SECONDARY_EXEC_ENABLE_EPT)) {
-		*missing = "SECONDARY_EXEC_ENABLE_EPT";
-		return -EOPNOTSUPP;
-	}
-	return ept_check_caps(caps->ept_vpid, missing);
 }

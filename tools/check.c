@@ -79,7 +79,7 @@ struct cpu_check {
 	const char *missing[VMX_CTL_NR];	/* a required control it lacks, per word */
 	char dropped[256];		/* optional controls it lacks */
 	bool avail[F_NR], used[F_NR];
-	const char *ept_missing;
+	const char *ept_missing;	/* why not, when the EPT is not usable */
 	const char *differs;		/* capability differing from the first CPU */
 };
 
@@ -99,11 +99,11 @@ static void check_cpu(struct cpu_check *k, const struct cpu_check *first)
 	k->err = cpu_read_caps(k->cpu, &k->caps);
 	if (k->err)
 		return;
-	k->avail[F_EPT] = !ept_usable(c, &k->ept_missing);
-	k->avail[F_VPID] = allowed1(c, VMX_CTL_PROC2, SECONDARY_EXEC_ENABLE_VPID);
+	k->avail[F_EPT] = ept_usable(c, &k->ept_missing);
+	k->avail[F_VPID] = vmx_has_vpid(c);
 	k->avail[F_UG] = allowed1(c, VMX_CTL_PROC2, SECONDARY_EXEC_UNRESTRICTED_GUEST);
-	k->avail[F_MTF] = allowed1(c, VMX_CTL_PROC, CPU_BASED_MONITOR_TRAP_FLAG);
-	k->avail[F_EPT1G] = c->ept_vpid & VMX_EPT_1GB_PAGE;
+	k->avail[F_MTF] = vmx_has_mtf(c);
+	k->avail[F_EPT1G] = vmx_has_ept_1gb_pages(c);
 	k->avail[F_MBEC] = allowed1(c, VMX_CTL_PROC2, SECONDARY_EXEC_MODE_BASED_EPT_EXEC);
 	/* what the module does with them: the EPT where usable, VPID (optional), MTF
 	 * to step a watched access; not unrestricted guest or MBEC */
