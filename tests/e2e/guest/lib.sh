@@ -55,7 +55,7 @@ run_test() {
 		echo "FAIL $t: no such test"
 		return
 	fi
-	echo "--- $t"
+	echo "--- $t uptime=$(cut -d" " -f1 /proc/uptime)"
 	(cd /tmp && sh -e -c ". /e2e/lib.sh; . /e2e/tests/$t.sh")
 	rc=$?
 	why=$(cat /tmp/why 2>/dev/null)
