@@ -6,6 +6,7 @@
 #include "ept.h"
 #include "errors.h"
 #include "os.h"
+#include "vmx_caps.h"
 #include "arch/x86.h"
 
 _Static_assert(EPT_OPTIONAL_CAPS == (VMX_EPT_EXECUTE_ONLY | VMX_EPT_2MB_PAGE |
@@ -15,50 +16,18 @@ _Static_assert(EPTP_MEMTYPE_WB == X86_MEMTYPE_WB, "EPTP memory type encoding");
 
 #define EPT_MAX_LIMIT		(1ULL << 48)	/* what a 4-level walk translates */
 
-#define EPT_REQUIRED(cap)	{ cap, #cap }
-
-static const struct {
-	u64 cap;
-	const char *name;
-} ept_required[] = {
-	EPT_REQUIRED(VMX_EPT_PAGE_WALK_4),
-	EPT_REQUIRED(VMX_EPTP_WB),
-	EPT_REQUIRED(VMX_EPT_INVEPT),
-};
-
-int ept_check_caps(u64 ept_vpid_cap, const char **missing)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(ept_required); i++) {
-		if (!(ept_vpid_cap & ept_required[i].cap)) {
-			*missing = ept_required[i].name;
-			return -EOPNOTSUPP;
-		}
-	}
-	if (!(ept_vpid_cap & (VMX_EPT_EXTENT_CONTEXT | VMX_EPT_EXTENT_GLOBAL))) {
-		*missing = "VMX_EPT_EXTENT_CONTEXT or VMX_EPT_EXTENT_GLOBAL";
-		return -EOPNOTSUPP;
-	}
-	return 0;
-}
-
-u64 ept_optional_caps(u64 ept_vpid_cap)
-{
-	return ept_vpid_cap & EPT_OPTIONAL_CAPS;
-}
-
-unsigned int ept_invept_type(u64 ept_vpid_cap)
-{
-	return ept_vpid_cap & VMX_EPT_EXTENT_CONTEXT ? INVEPT_SINGLE_CONTEXT :
-						       INVEPT_ALL_CONTEXT;
-}
-
 /* ---- entries and levels ---- */
 
 static unsigned int ept_shift(unsigned int level)
 {
 	return 12 + 9 * (level - 1);
+}
+
+u64 ept_leaf_hpa(u64 leaf, unsigned int level, u64 gpa)
+{
+	u64 size = 1ULL << ept_shift(level);
+
+	return (leaf & EPT_ADDR_MASK & ~(size - 1)) | (gpa & (size - 1));
 }
 
 static u64 ept_size(unsigned int level)

@@ -6,6 +6,7 @@
 #include "vmx.h"
 #include "errors.h"
 #include "os.h"
+#include "private.h"
 #include "vmx_ctls.h"
 #include "vmx_decode.h"
 #include "arch/x86.h"
@@ -33,10 +34,12 @@ static void bitmap_set(u8 *page, unsigned int offset, u32 msr)
 	page[offset + bit / 8] |= 1 << (bit % 8);
 }
 
-int vmx_msr_bitmap_init(void *page)
+int vmx_msr_bitmap_init(void *page, u64 pa)
 {
 	u8 *p = page;
 	u32 msr;
+
+	vmx_private_shared(VMX_SHARED_MSR_BITMAP, pa);
 
 	/* Reads of IA32_FEATURE_CONTROL exit (we show VMX as disabled); writes exit. */
 	bitmap_set(p, 0, MSR_IA32_FEATURE_CONTROL);
@@ -64,6 +67,11 @@ void vmx_ept_setup(const struct mtrr_state *m, u64 map_limit)
 	vmx_ept_cfg.on = true;
 }
 
+bool vmx_ept_enabled(void)
+{
+	return vmx_ept_cfg.on;
+}
+
 static int vmx_ept_alloc(struct vcpu *v)
 {
 	unsigned int need;
@@ -78,42 +86,8 @@ static int vmx_ept_alloc(struct vcpu *v)
 	if (!ret)
 		ret = ept_init(&v->ept, v->caps->ept_vpid, &vmx_ept_cfg.mtrr,
 			       vmx_ept_cfg.map_limit, need + VMX_EPT_SPARE_PAGES);
-	/* MTF where the CPU has it (allowed-1 of the TRUE_ procbased controls) */
-	v->mtf = (v->caps->true_procbased >> 32) & CPU_BASED_MONITOR_TRAP_FLAG;
+	v->mtf = vmx_has_mtf(v->caps);		/* else the step uses RFLAGS.TF */
 	return ret;
-}
-
-int vmx_ept_hide(struct vcpu *v, u64 pa)
-{
-	unsigned int level;
-	u64 *leaf;
-	int ret;
-
-	if (!v->ept.pml4)
-		return 0;
-	/* Different permissions make the page a 4 KiB leaf of its own, never merged. */
-	ret = ept_set_perm(&v->ept, pa, PAGE_SIZE, EPT_READ | EPT_WRITE);
-	if (ret)
-		return ret;
-	leaf = ept_leaf(&v->ept, pa, &level);
-	if (!leaf || level != EPT_LEVEL_4K)
-		return -EINVAL;
-	*leaf = (*leaf & ~EPT_ADDR_MASK) | v->scratch_pa;
-	return 0;
-}
-
-void vmx_private_pages(struct vcpu *v, void (*fn)(u64 pa, void *ctx), void *ctx)
-{
-	unsigned int i;
-
-	fn(v->vmxon_pa, ctx);
-	fn(v->vmcs_pa, ctx);
-	for (i = 0; i < VCPU_HOST_STACK_SIZE / PAGE_SIZE; i++)
-		fn(v->host_stack_pa + i * PAGE_SIZE, ctx);
-	if (v->scratch)
-		fn(v->scratch_pa, ctx);
-	for (i = 0; v->ept.pml4 && i < ept_pool_size(&v->ept); i++)
-		fn(ept_pool_pa(&v->ept, i), ctx);
 }
 
 int vmx_vcpu_alloc(struct vcpu *v, unsigned int cpu, const struct vmx_caps *caps,
@@ -269,57 +243,40 @@ static int vmcs_load(struct vcpu *v)
 	return 0;
 }
 
-static bool cpuid_bit(u32 leaf, u32 sub, int reg, u32 bit)
+/* Name the optional controls the CPU lacks, which this CPU runs without. */
+static void log_dropped(struct vcpu *v, enum vmx_ctl ctl, u32 dropped)
 {
-	u32 r[4], max;
+	char names[LOG_LINE];
+	const char *name;
+	size_t n = 0;
+	unsigned int bit;
 
-	cpu_cpuid(leaf & 0x80000000, 0, r);
-	max = r[0];
-	if (leaf > max)
-		return false;
-	cpu_cpuid(leaf, sub, r);
-	return r[reg] & bit;
+	names[0] = '\0';
+	for (bit = 0; bit < 32; bit++) {
+		if (!(dropped & BIT(bit)))
+			continue;
+		name = vmx_ctl_bit_name(ctl, bit);
+		if (name)
+			n += log_format(names + n, sizeof(names) - n, " %s%s",
+					vmx_ctl_descs[ctl].prefix, name);
+		else
+			n += log_format(names + n, sizeof(names) - n, " bit %u", bit);
+	}
+	log_printf(&v->log, "CPU %u: the CPU lacks the optional %s control(s)%s: running "
+		   "without", v->cpu, vmx_ctl_descs[ctl].name, names);
 }
 
-enum { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX };
-
-/* Choose all five control words; a missing required bit fails with its name. */
+/*
+ * Choose all five control words; a missing required bit fails with its name, and an
+ * optional one the CPU lacks is logged.
+ */
 static int vmcs_setup_controls(struct vcpu *v)
 {
-	const struct {
-		enum vmx_ctl ctl;
-		u32 field;
-		u32 required, optional;
-	} words[] = {
-		/*
-		 * NMIs exit, and with virtual NMIs the guest's NMI blocking is tracked in
-		 * the VMCS, so a held NMI can wait for an NMI-window exit (SDM Vol. 3C,
-		 * 25.6.1, 26.3).  NMI-window exiting is required here only to name it
-		 * when it is missing; it is switched on when needed (exit.c).
-		 */
-		{ VMX_CTL_PIN, PIN_BASED_VM_EXEC_CONTROL,
-		  PIN_BASED_NMI_EXITING | PIN_BASED_VIRTUAL_NMIS, 0 },
-		{ VMX_CTL_PROC, CPU_BASED_VM_EXEC_CONTROL,
-		  CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY_CONTROLS |
-		  CPU_BASED_NMI_WINDOW_EXITING, 0 },
-		{ VMX_CTL_PROC2, SECONDARY_VM_EXEC_CONTROL,
-		  /* instructions the OS may use: without these controls they raise #UD */
-		  (cpuid_bit(0x80000001, 0, CPUID_EDX, BIT(27)) ? SECONDARY_EXEC_ENABLE_RDTSCP : 0) |
-		  (cpuid_bit(7, 0, CPUID_EBX, BIT(10)) ? SECONDARY_EXEC_ENABLE_INVPCID : 0) |
-		  (cpuid_bit(0xd, 1, CPUID_EAX, BIT(3)) ? SECONDARY_EXEC_ENABLE_XSAVES : 0) |
-		  (cpuid_bit(7, 0, CPUID_ECX, BIT(5)) ? SECONDARY_EXEC_ENABLE_USR_WAIT_PAUSE : 0) |
-		  (v->ept.pml4 ? SECONDARY_EXEC_ENABLE_EPT : 0),
-		  SECONDARY_EXEC_ENABLE_VPID },
-		{ VMX_CTL_EXIT, VM_EXIT_CONTROLS,
-		  VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER |
-		  VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT | VM_EXIT_SAVE_DEBUG_CONTROLS, 0 },
-		{ VMX_CTL_ENTRY, VM_ENTRY_CONTROLS,
-		  VM_ENTRY_IA32E_MODE | VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT |
-		  VM_ENTRY_LOAD_DEBUG_CONTROLS, 0 },
-	};
+	struct vmx_ctl_want words[VMX_CTL_NR];
 	struct vmx_ctl_choice ch;
 	size_t i;
 
+	vmx_ctls_wanted(v->ept.pml4 != NULL, words);
 	for (i = 0; i < ARRAY_SIZE(words); i++) {
 		if (vmx_ctl_adjust(v->caps, words[i].ctl, words[i].required, words[i].optional,
 				   &ch)) {
@@ -329,6 +286,8 @@ static int vmcs_setup_controls(struct vcpu *v)
 				   vmx_ctl_bit_name(words[i].ctl, __builtin_ctz(ch.missing)) ?: "?");
 			return -EOPNOTSUPP;
 		}
+		if (ch.dropped)
+			log_dropped(v, words[i].ctl, ch.dropped);
 		if (words[i].ctl == VMX_CTL_PROC) {
 			ch.value &= ~(u64)CPU_BASED_NMI_WINDOW_EXITING;
 			v->procbased = (u32)ch.value;
@@ -423,7 +382,7 @@ struct idt_gate {
 };
 _Static_assert(sizeof(struct idt_gate) == 16, "IDT gate layout");
 
-void vmx_host_idt_init(void *page, u64 os_idt_base, u16 os_idt_limit)
+void vmx_host_idt_init(void *page, u64 pa, u64 os_idt_base, u16 os_idt_limit)
 {
 	struct idt_gate *idt = page;
 	size_t size = (size_t)os_idt_limit + 1;
@@ -441,26 +400,35 @@ void vmx_host_idt_init(void *page, u64 os_idt_base, u16 os_idt_limit)
 	idt[X86_VEC_NMI].offset_mid = (u16)(stub >> 16);
 	idt[X86_VEC_NMI].offset_high = (u32)(stub >> 32);
 	host_idt_base = (u64)page;
+	vmx_private_shared(VMX_SHARED_HOST_IDT, pa);
 }
 
 void vmx_host_idt_clear(void)
 {
 	host_idt_base = 0;
+	vmx_private_shared(VMX_SHARED_HOST_IDT, 0);
+}
+
+/* Found the way the exit stub finds it: at HOST_RSP + HOST_RSP_VCPU. */
+struct vcpu *vmx_current_vcpu(void)
+{
+	u64 host_rsp;
+
+	if (cpu_vmread(HOST_RSP, &host_rsp) || !host_rsp)
+		return NULL;
+	return *(struct vcpu **)(host_rsp + HOST_RSP_VCPU);
 }
 
 /*
  * The VMCS is current whenever the host IDT is loaded (a VM exit loads it, and the
- * way out loads the OS's IDT before VMCLEAR), so the vcpu is found the way the exit
- * stub finds it: just above HOST_RSP.
+ * way out loads the OS's IDT before VMCLEAR), so vmx_current_vcpu() finds the vcpu.
  */
 void vmx_root_nmi(void)
 {
-	u64 host_rsp;
-	struct vcpu *v;
+	struct vcpu *v = vmx_current_vcpu();
 
-	if (cpu_vmread(HOST_RSP, &host_rsp))
+	if (!v)
 		return;
-	v = *(struct vcpu **)(host_rsp + HOST_RSP_VCPU);
 	__atomic_add_fetch(&v->nmi_pending, 1, __ATOMIC_RELAXED);
 	v->nmis_in_root++;
 	cpu_vmwrite(CPU_BASED_VM_EXEC_CONTROL, v->procbased | CPU_BASED_NMI_WINDOW_EXITING);
