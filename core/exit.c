@@ -11,6 +11,7 @@
 #include "exit.h"
 #include "errors.h"
 #include "vmx.h"
+#include "os.h"
 #include "arch/x86.h"
 #include <cpu_ops.h>
 
@@ -313,8 +314,52 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 	return 0;
 }
 
+/*
+ * Fail closed, loudly.  Halting this CPU in root is not closed but hung: the next IPI
+ * to it (a TLB shootdown, smp_call_function) would wait for ever, and every other CPU
+ * with it, before anyone read the log.  So the CPU dumps its VMCS into the log ring,
+ * leaves VMX (it keeps the host state, which is the kernel's), and the OS stops the
+ * machine the way it does for a fatal error: the dump and the exit's name reach the
+ * console, and kdump or a panic= reboot takes over (os_vmx_failed).
+ */
+static void __attribute__((__noreturn__)) fail_closed(struct vcpu *v, union exit_reason reason,
+						      int err)
+{
+	char why[LOG_LINE];
+
+	log_printf(&v->log, "CPU %u: unhandled VM exit %u (%s), error %d: dumping the VMCS and "
+		   "stopping the machine", v->cpu, reason.f.basic, exit_reason_name(reason.f.basic),
+		   err);
+	vmcs_dump(v);
+	vmx_leave_in_root(v);
+	log_format(why, sizeof(why), "CPU %u: unhandled VM exit %u (%s)", v->cpu,
+		   reason.f.basic, exit_reason_name(reason.f.basic));
+	os_vmx_failed(&v->log, why);
+}
+
+/*
+ * INIT (SDM Vol. 3C, 26.2: in VMX non-root an INIT causes a VM exit; in root it is
+ * blocked).  Someone is resetting this CPU: a kernel bringing its APs up after a kexec
+ * or a crash that went past our shutdown hooks, or firmware.  We do not emulate
+ * wait-for-SIPI: the SIPI would have to start real-mode code as our guest, under an
+ * EPT and a host state that belong to a kernel which may no longer be there (after a
+ * kexec the new kernel owns that memory, and the pages we hide would read back as
+ * junk to it).  Instead this CPU leaves VMX for good and sends itself INIT again:
+ * outside VMX the INIT really resets it, and it waits for SIPI as the sender asked.
+ * (A SIPI that arrived before that second INIT is lost; the sender's bring-up then
+ * times out and says so, it does not hang.)
+ */
+static int handle_init(struct vcpu *v, struct guest_regs *r)
+{
+	(void)r;
+	log_printf(&v->log, "CPU %u: INIT signal: leaving VMX and resetting this CPU", v->cpu);
+	vmx_leave_in_root(v);
+	os_init_self();
+}
+
 static const exit_handler_t exit_handlers[] = {
 	[EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
+	[EXIT_REASON_INIT_SIGNAL] = handle_init,
 	[EXIT_REASON_NMI_WINDOW] = handle_nmi_window,
 	[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig,
@@ -435,8 +480,24 @@ static __attribute__((__noinline__)) void devirtualize(struct vcpu *v, struct gu
 	u64 se_eip = vmcs_readn(GUEST_SYSENTER_EIP);
 	u16 ds = vmcs_read16(GUEST_DS_SELECTOR), es = vmcs_read16(GUEST_ES_SELECTOR);
 	u16 fs = vmcs_read16(GUEST_FS_SELECTOR), gs = vmcs_read16(GUEST_GS_SELECTOR);
-	u16 ss = vmcs_read16(GUEST_SS_SELECTOR);
+	u16 ss = vmcs_read16(GUEST_SS_SELECTOR), ldtr = vmcs_read16(GUEST_LDTR_SELECTOR);
 	u64 *stack;
+
+	/*
+	 * Data segments first, while the host IDT is still loaded: loading a selector
+	 * clobbers the base (a null one zeroes it on Intel), and an NMI between the GS
+	 * load and the GS_BASE write would run the OS's NMI entry with a user-looking GS
+	 * base.  Here such an NMI reaches vmx_nmi_stub, which uses no segment base, and
+	 * is held for the guest (delivered below).  Selector, then base: never the other
+	 * way round.
+	 */
+	cpu_write_sel(SEG_DS, ds);
+	cpu_write_sel(SEG_ES, es);
+	cpu_write_sel(SEG_SS, ss);
+	cpu_write_sel(SEG_FS, fs);
+	cpu_write_sel(SEG_GS, gs);
+	cpu_wrmsr(MSR_FS_BASE, fs_base);
+	cpu_wrmsr(MSR_GS_BASE, gs_base);
 
 	/* From here an NMI goes to the OS's own handler, not to vmx_nmi_stub. */
 	cpu_lidt(&idt);		/* a VM exit set the limit to 0xffff */
@@ -453,6 +514,12 @@ static __attribute__((__noinline__)) void devirtualize(struct vcpu *v, struct gu
 	cpu_write_cr0(cr0);
 	cpu_write_cr3(cr3);
 	cpu_lgdt(&gdt);		/* a VM exit set the limit to 0xffff */
+	/*
+	 * A VM exit loads a null LDTR (SDM Vol. 3C, 28.5.2); the guest's descriptor is in
+	 * its GDT, loaded just above.  Without this a process with an LDT (Wine, old
+	 * runtimes) that is still current on this CPU faults on its next segment load.
+	 */
+	cpu_lldt(ldtr);
 	cpu_wrmsr(MSR_EFER, efer);
 	cpu_wrmsr(MSR_IA32_PAT, pat);
 	cpu_wrmsr(MSR_IA32_DEBUGCTL, debugctl);	/* cleared by the VM exit */
@@ -460,13 +527,6 @@ static __attribute__((__noinline__)) void devirtualize(struct vcpu *v, struct gu
 	cpu_wrmsr(MSR_IA32_SYSENTER_ESP, se_esp);
 	cpu_wrmsr(MSR_IA32_SYSENTER_EIP, se_eip);
 	cpu_write_dr7(dr7);				/* 0x400 after the VM exit */
-	cpu_write_sel(SEG_DS, ds);
-	cpu_write_sel(SEG_ES, es);
-	cpu_write_sel(SEG_SS, ss);
-	cpu_write_sel(SEG_FS, fs);			/* selector loads clobber the bases */
-	cpu_write_sel(SEG_GS, gs);
-	cpu_wrmsr(MSR_FS_BASE, fs_base);
-	cpu_wrmsr(MSR_GS_BASE, gs_base);
 	/* The TR limit is 0x67 now; the OS reloads TR itself (see vmx.h). */
 
 	/* NMIs still held for the guest go to the OS now, through its IDT. */
@@ -484,16 +544,6 @@ static __attribute__((__noinline__)) void devirtualize(struct vcpu *v, struct gu
 	stack[1] = rip;
 	r->gpr[REG_RSP] = (u64)stack;
 	v->launched = false;
-}
-
-static void fail_closed(struct vcpu *v, union exit_reason reason, int err)
-{
-	log_printf(&v->log, "CPU %u: unhandled VM exit %u (%s), error %d: dumping the VMCS and "
-		   "stopping this CPU", v->cpu, reason.f.basic, exit_reason_name(reason.f.basic),
-		   err);
-	vmcs_dump(v);
-	for (;;)
-		asm volatile("cli; hlt");
 }
 
 /* Before VM entry: NMIs held for the guest, and the time this exit spent in root. */
@@ -560,12 +610,23 @@ int vmx_exit_handler(struct guest_regs *r, struct vcpu *v)
 	return 0;
 }
 
+/*
+ * VMRESUME failed (the stub calls this): there is no guest to go back to.  The vcpu is
+ * found the way the stub finds it, above HOST_RSP; then fail closed like an exit
+ * nobody handles, with the VM-instruction error in the log.
+ */
 void vmx_resume_failed(void)
 {
-	u64 err = 0;
+	u64 err = 0, host_rsp = 0;
+	struct vcpu *v;
 
 	cpu_vmread(VM_INSTRUCTION_ERROR, &err);
-	/* No vcpu at hand here and no way back to the guest: stop this CPU. */
-	for (;;)
-		asm volatile("cli; hlt");
+	if (cpu_vmread(HOST_RSP, &host_rsp)) {
+		for (;;)		/* no VMCS: nothing to report with */
+			asm volatile("cli; hlt");
+	}
+	v = *(struct vcpu **)(host_rsp + 8);
+	log_printf(&v->log, "CPU %u: VMRESUME failed: %s (VM-instruction error %llu)", v->cpu,
+		   vmcs_insn_error_name((u32)err), err);
+	fail_closed(v, (union exit_reason){ .all = exit_read32(VM_EXIT_REASON) }, -EIO);
 }

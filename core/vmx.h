@@ -123,6 +123,13 @@ void vmx_host_idt_init(void *page, u64 os_idt_base, u16 os_idt_limit);
 void vmx_host_idt_clear(void);
 
 /*
+ * In root, from an exit handler: leave VMX on this CPU for good (OS IDT, VMCLEAR,
+ * VMXOFF, CR4.VMXE clear), staying on the host stack with the host state.  For the
+ * ways out that never return to the guest (fail closed, INIT).
+ */
+void vmx_leave_in_root(struct vcpu *v);
+
+/*
  * EPT for every vcpu allocated from now on: the MTRRs to take memory types from, and
  * how much guest-physical space to map.  Without this call vcpus run without EPT.
  * Not root-safe.

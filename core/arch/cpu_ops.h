@@ -154,6 +154,12 @@ static inline void cpu_write_sel(enum cpu_seg s, u16 v)
 	}
 }
 
+/* LLDT: the LDT register, from a selector of the current GDT (0: no LDT). */
+static inline void cpu_lldt(u16 sel)
+{
+	asm volatile("lldt %0" : : "rm"(sel));
+}
+
 /* LAR: the access-rights bytes of a selector's descriptor; ZF clear if invalid. */
 static inline bool cpu_lar(u16 sel, u32 *ar)
 {
