@@ -335,6 +335,7 @@ static void __attribute__((__noreturn__)) fail_closed(struct vcpu *v, union exit
 	log_format(why, sizeof(why), "CPU %u: unhandled VM exit %u (%s)", v->cpu,
 		   reason.f.basic, exit_reason_name(reason.f.basic));
 	os_vmx_failed(&v->log, why);
+	__builtin_trap();
 }
 
 /*
@@ -355,6 +356,7 @@ static int handle_init(struct vcpu *v, struct guest_regs *r)
 	log_printf(&v->log, "CPU %u: INIT signal: leaving VMX and resetting this CPU", v->cpu);
 	vmx_leave_in_root(v);
 	os_init_self();
+	__builtin_trap();
 }
 
 static const exit_handler_t exit_handlers[] = {

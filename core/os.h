@@ -57,10 +57,11 @@ u64 os_host_cr3(void);
  * operation (core/exit.c).  Write what @log still holds (the VMCS dump) where the user
  * sees it even with a quiet console, then stop the machine with @why, the way the OS
  * stops for a fatal error (Linux: panic(), so kdump and panic= reboots work).  Never
- * returns.  Called after VMXOFF, on the host stack, interrupts off: not in VMX root
+ * returns (not declared noreturn: objtool would not know it across objects, so callers
+ * follow the call with __builtin_trap()).  Called after VMXOFF, on the host stack, interrupts off: not in VMX root
  * any more, but not in any OS task's context either.
  */
-void os_vmx_failed(struct log_ring *log, const char *why) __attribute__((__noreturn__));
+void os_vmx_failed(struct log_ring *log, const char *why);
 
 /*
  * An INIT signal reached this CPU while it was a guest, and it has left VMX since
@@ -68,7 +69,7 @@ void os_vmx_failed(struct log_ring *log, const char *why) __attribute__((__noret
  * wait for it: outside VMX it resets the CPU, which then waits for SIPI as the sender
  * intended.  Never returns.  Same context as os_vmx_failed().
  */
-void os_init_self(void) __attribute__((__noreturn__));
+void os_init_self(void);
 
 /* Log a line at once (the kernel log).  Not root-safe: root code uses vcpu_log(). */
 void os_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -27,6 +27,7 @@
 
 #include "../core/os.h"
 #include "os_linux.h"
+#include "lifecycle.h"
 #include "../core/vmx.h"
 #include "../core/vmx_caps.h"
 #include "../core/vmx_decode.h"
@@ -40,18 +41,7 @@ static bool test_hooks;
 module_param(test_hooks, bool, 0444);
 MODULE_PARM_DESC(test_hooks, "test only: allow the test hypercalls (staying in VMX root)");
 
-/* Per-CPU capabilities as read at load; a CPU offline then has have_caps clear. */
-struct sz_cpu {
-	struct vmx_caps caps;
-	int read_err;
-	bool have_caps;
-	struct vcpu *vcpu;	/* while the CPU is virtualized */
-	struct vcpu *mem;	/* its hypervisor state, allocated at load for every
-				 * possible CPU so that all of it is hidden from every
-				 * CPU's guest before any CPU is launched */
-};
-
-static struct sz_cpu *sz_cpus;
+struct sz_cpu *sz_cpus;
 static void *sz_msr_bitmap;
 static u64 sz_msr_bitmap_pa;
 static void *sz_host_idt;
@@ -68,8 +58,8 @@ static struct vmx_caps sz_config;	/* what every CPU must match */
  * for reading.  Order: sz_lock, then the hotplug lock; the callbacks never take
  * sz_lock (attach and detach wait for them while holding it).
  */
-static DEFINE_MUTEX(sz_lock);
-static bool sz_attached;		/* the hotplug state is installed (not detached) */
+DEFINE_MUTEX(sz_lock);
+bool sz_attached;		/* the hotplug state is installed (not detached) */
 
 /* The drained log lines, for SUBZERO_IOC_LOG; sz_hist_lock is innermost. */
 static struct log_hist sz_hist;
@@ -156,6 +146,9 @@ static int sz_cpu_online(unsigned int cpu)
 
 	/* Still virtualized: a devirtualization that failed at detach left it so. */
 	if (sz_cpus[cpu].vcpu)
+		return 0;
+	/* The machine is going down (lifecycle.c): VMX stays off. */
+	if (READ_ONCE(sz_going_down))
 		return 0;
 	/* A CPU that came online after load must match the others too. */
 	ret = vmx_caps_read(&caps);
@@ -460,14 +453,14 @@ static int sz_attach_locked(void)
 	return 0;
 }
 
-static void sz_detach_locked(void)
+void sz_detach_locked(void)
 {
 	lockdep_assert_held(&sz_lock);
 	cpuhp_remove_state(sz_hp_state);
 	sz_attached = false;
 }
 
-static unsigned int sz_nr_virtualized(void)
+unsigned int sz_nr_virtualized(void)
 {
 	unsigned int cpu, n = 0;
 
@@ -488,7 +481,9 @@ static long sz_ioctl_attach(void __user *uarg, bool attach)
 	memset(&a, 0, sizeof(a));
 	a.size = sizeof(a);
 	mutex_lock(&sz_lock);
-	if (attach && !sz_attached) {
+	if (attach && READ_ONCE(sz_going_down)) {
+		ret = -ESHUTDOWN;
+	} else if (attach && !sz_attached) {
 		ret = sz_attach_locked();
 		if (ret)
 			pr_err("attach: virtualizing the CPUs failed (%d); every CPU is back as it "
@@ -1004,13 +999,14 @@ static int __init sz_init(void)
 	if (ret)
 		goto err_idt;
 
+	sz_lifecycle_register();
 	mutex_lock(&sz_lock);
 	ret = sz_attach_locked();
 	mutex_unlock(&sz_lock);
 	if (ret) {
 		pr_err("not loading: virtualizing the CPUs failed (%d); every CPU is back "
 		       "as it was\n", ret);
-		goto err_vcpus;
+		goto err_lifecycle;
 	}
 	ret = misc_register(&sz_miscdev);
 	if (ret) {
@@ -1027,7 +1023,8 @@ err_hp:
 	mutex_lock(&sz_lock);
 	sz_detach_locked();
 	mutex_unlock(&sz_lock);
-err_vcpus:
+err_lifecycle:
+	sz_lifecycle_unregister();
 	sz_free_all();
 err_idt:
 	vmx_host_idt_clear();
@@ -1050,6 +1047,7 @@ static void __exit sz_exit(void)
 	if (sz_attached)
 		sz_detach_locked();
 	mutex_unlock(&sz_lock);
+	sz_lifecycle_unregister();
 	sz_free_all();
 	memset(watch_table, 0, sizeof(watch_table));
 	vmx_host_idt_clear();
