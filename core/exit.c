@@ -591,6 +591,30 @@ static __attribute__((__noinline__)) int exit_dispatch(struct guest_regs *r, str
 }
 
 /*
+ * IA32_SPEC_CTRL is not part of the VMCS host or guest state: a VM exit from guest user
+ * mode leaves the user's value (IBRS off under kernel IBRS, a task's SSBD...) in force
+ * in root.  Like KVM's vmx_spec_ctrl_restore_host(): the host's value in root when the
+ * guest's differs, or always with legacy IBRS (the bit must be written again after a
+ * less privileged predictor mode), then a speculation barrier; the guest's again on
+ * the way back.
+ */
+static __attribute__((__noinline__)) u64 spec_ctrl_to_host(void)
+{
+	u64 guest = cpu_rdmsr(MSR_IA32_SPEC_CTRL);
+
+	if (guest != vmx_spec.host_spec_ctrl || (vmx_spec.flags & VMX_SPEC_CTRL_ALWAYS))
+		cpu_wrmsr(MSR_IA32_SPEC_CTRL, vmx_spec.host_spec_ctrl);
+	cpu_lfence();
+	return guest;
+}
+
+static __attribute__((__noinline__)) void spec_ctrl_to_guest(u64 guest)
+{
+	if (guest != vmx_spec.host_spec_ctrl)
+		cpu_wrmsr(MSR_IA32_SPEC_CTRL, guest);
+}
+
+/*
  * CPUID comes first: every program start runs dozens of them (static glibc: about 60)
  * and VMX makes each one exit.  Its path reads the exit reason once and three fields
  * to skip the instruction, and writes one.  It needs no IDT-vectoring check: an
@@ -601,15 +625,26 @@ static __attribute__((__noinline__)) int exit_dispatch(struct guest_regs *r, str
  */
 int vmx_exit_handler(struct guest_regs *r, struct vcpu *v)
 {
-	u64 t0 = cpu_rdtsc();
-	union exit_reason reason = { .all = exit_read32(VM_EXIT_REASON) };
+	u64 guest_spec_ctrl = 0, t0;
+	union exit_reason reason;
+	int ret = 0;
 
-	if (__builtin_expect(reason.all != EXIT_REASON_CPUID, 0))
-		return exit_dispatch(r, v, reason, t0);
-	v->exits[EXIT_REASON_CPUID]++;
-	handle_cpuid(v, r);
-	exit_done(v, t0, EXIT_REASON_CPUID);
-	return 0;
+	/* Before any indirect branch: root runs with the host's IA32_SPEC_CTRL. */
+	if (__builtin_expect(vmx_spec.flags & VMX_SPEC_CTRL, 0))
+		guest_spec_ctrl = spec_ctrl_to_host();
+	t0 = cpu_rdtsc();
+	reason.all = exit_read32(VM_EXIT_REASON);
+	if (__builtin_expect(reason.all != EXIT_REASON_CPUID, 0)) {
+		ret = exit_dispatch(r, v, reason, t0);
+	} else {
+		v->exits[EXIT_REASON_CPUID]++;
+		handle_cpuid(v, r);
+		exit_done(v, t0, EXIT_REASON_CPUID);
+	}
+	/* Back to the guest, in VMX non-root or (DEVIRT) outside VMX: its value again. */
+	if (__builtin_expect(vmx_spec.flags & VMX_SPEC_CTRL, 0))
+		spec_ctrl_to_guest(guest_spec_ctrl);
+	return ret;
 }
 
 /*

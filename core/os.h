@@ -71,6 +71,13 @@ void os_vmx_failed(struct log_ring *log, const char *why);
  */
 void os_init_self(void);
 
+/*
+ * Clear the branch history buffer the way the OS's own VM-exit mitigation does (the
+ * kernel's clear_bhb_loop), for VMX_SPEC_CLEAR_BHB.  Called by the exit stub before
+ * any indirect branch; clobbers only what the C ABI lets a callee clobber.  Root-safe.
+ */
+void os_clear_bhb(void);
+
 /* Log a line at once (the kernel log).  Not root-safe: root code uses vcpu_log(). */
 void os_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

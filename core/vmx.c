@@ -15,6 +15,10 @@ _Static_assert(GUEST_RSP == 0x681c && GUEST_RIP == 0x681e,
 	       "arch/vmx_entry.S hard-codes these encodings");
 
 int vmx_fail_on_cpu = -1;
+struct vmx_spec vmx_spec;
+_Static_assert(__builtin_offsetof(struct vmx_spec, flags) == 0 &&
+	       VMX_SPEC_RSB_FILL == 1 && VMX_SPEC_RSB_LITE == 2 && VMX_SPEC_CLEAR_BHB == 4,
+	       "arch/vmx_entry.S tests these bits in the first byte of vmx_spec");
 bool vmx_test_hooks;
 
 #define VMX_INVEPT_ALL_CONTEXT	2

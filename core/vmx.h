@@ -173,6 +173,23 @@ int vmx_devirtualize_this_cpu(struct vcpu *v);
  */
 int vmx_vmcs_snapshot_this_cpu(struct vcpu *v);
 
+/*
+ * Speculation hygiene on every VM exit, as the OS's mitigations want it (KVM's
+ * choices, from the kernel's own feature bits; set by the OS before any CPU is
+ * virtualized).  The exit stub (arch/vmx_entry.S) tests the RSB and BHB bits before
+ * its first RET or indirect branch: it reads the first byte of vmx_spec.
+ */
+#define VMX_SPEC_RSB_FILL	BIT(0)	/* stuff all 32 return stack buffer entries */
+#define VMX_SPEC_RSB_LITE	BIT(1)	/* one CALL: post-barrier RSB on eIBRS CPUs */
+#define VMX_SPEC_CLEAR_BHB	BIT(2)	/* clear the branch history (os_clear_bhb) */
+#define VMX_SPEC_CTRL		BIT(3)	/* root runs with host_spec_ctrl in IA32_SPEC_CTRL */
+#define VMX_SPEC_CTRL_ALWAYS	BIT(4)	/* write it on every exit (legacy IBRS) */
+struct vmx_spec {
+	u32 flags;
+	u64 host_spec_ctrl;
+};
+extern struct vmx_spec vmx_spec;
+
 /* Test hook: make the next vmx_virtualize_this_cpu() on @cpu fail (-1: none). */
 extern int vmx_fail_on_cpu;
 /* Test hook: allow the test-only hypercalls. */

@@ -12,11 +12,14 @@
 #include <asm/asm.h>
 #include <asm/extable_fixup_types.h>
 #include <asm/io.h>
+#include <asm/cpufeature.h>
+#include <asm/nospec-branch.h>
 #include <asm/tlbflush.h>
 #include <asm/pgtable.h>
 
 #include "../core/os.h"
 #include "../core/log.h"
+#include "../core/vmx.h"
 #include "os_linux.h"
 
 static atomic_long_t os_allocs = ATOMIC_LONG_INIT(0);
@@ -115,8 +118,41 @@ static struct notifier_block os_memory_nb = {
 	.notifier_call = os_memory_event,
 };
 
+/*
+ * Speculation hygiene on VM exits as KVM chooses it, from the kernel's own decisions
+ * (its feature bits follow mitigations= and the CPU's bugs): RSB stuffing, the BHB
+ * clearing loop, IA32_SPEC_CTRL in root.  See vmx.h, vmx_spec.
+ */
+static void os_spec_setup(void)
+{
+	u32 f = 0;
+
+	if (boot_cpu_has(X86_FEATURE_RSB_VMEXIT))
+		f |= VMX_SPEC_RSB_FILL;
+	else if (boot_cpu_has(X86_FEATURE_RSB_VMEXIT_LITE))
+		f |= VMX_SPEC_RSB_LITE;
+#ifdef X86_FEATURE_CLEAR_BHB_LOOP_ON_VMEXIT
+	if (boot_cpu_has(X86_FEATURE_CLEAR_BHB_LOOP_ON_VMEXIT))
+		f |= VMX_SPEC_CLEAR_BHB;
+#endif
+	if (boot_cpu_has(X86_FEATURE_MSR_SPEC_CTRL)) {
+		f |= VMX_SPEC_CTRL;
+		if (boot_cpu_has(X86_FEATURE_KERNEL_IBRS))
+			f |= VMX_SPEC_CTRL_ALWAYS;
+		vmx_spec.host_spec_ctrl = x86_spec_ctrl_base;
+	}
+	vmx_spec.flags = f;
+	pr_info("subzero: on every VM exit: return stack buffer %s, branch history %s, "
+		"IA32_SPEC_CTRL %s\n",
+		f & VMX_SPEC_RSB_FILL ? "filled" : f & VMX_SPEC_RSB_LITE ? "filled (lite)" :
+		"left alone", f & VMX_SPEC_CLEAR_BHB ? "cleared" : "left alone",
+		!(f & VMX_SPEC_CTRL) ? "not present" : f & VMX_SPEC_CTRL_ALWAYS ?
+		"set to the host's every time" : "set to the host's where the guest's differs");
+}
+
 int os_linux_init(void)
 {
+	os_spec_setup();
 	/* order 1: an 8 KiB-aligned pair, of which the lower page is used (see above) */
 	os_host_pgd = os_alloc_pages(1, &os_host_pgd_pa);
 	if (!os_host_pgd)
@@ -187,6 +223,11 @@ notrace int os_rdmsr_safe(u32 msr, u64 *val)
 		return -EIO;
 	*val = ((u64)hi << 32) | lo;
 	return 0;
+}
+
+notrace void os_clear_bhb(void)
+{
+	clear_bhb_loop();
 }
 
 u64 os_host_cr3(void)

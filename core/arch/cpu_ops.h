@@ -192,6 +192,12 @@ static inline void cpu_xsetbv(u32 index, u64 val)
 	asm volatile("xsetbv" : : "c"(index), "a"((u32)val), "d"((u32)(val >> 32)));
 }
 
+/* A speculation barrier: later instructions do not start before it completes. */
+static inline void cpu_lfence(void)
+{
+	asm volatile("lfence" : : : "memory");
+}
+
 static inline void cpu_wbinvd(void)
 {
 	asm volatile("wbinvd" : : : "memory");

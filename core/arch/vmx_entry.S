@@ -9,6 +9,18 @@
 	.text
 
 /*
+ * RET as the kernel builds it: with return thunks (the retbleed/SRSO mitigations) a
+ * RET in the module is a jump to the thunk, which objtool checks for.  ENDBR64 opens
+ * each stub whose address is taken (HOST_RIP, the host IDT's NMI gate): under kernel
+ * IBT an NMI delivered through the IDT must land on one.  It is a NOP elsewhere.
+ */
+#if defined(CONFIG_RETHUNK) || defined(CONFIG_MITIGATION_RETHUNK)
+#define SZ_RET	jmp __x86_return_thunk
+#else
+#define SZ_RET	ret
+#endif
+
+/*
  * int vmx_launch(void): with the current VMCS fully set up except GUEST_RSP and
  * GUEST_RIP, VMLAUNCH so that the guest resumes right here, at .Lguest_start, with
  * this stack.  General registers survive VM entry untouched, so the guest simply
@@ -47,7 +59,7 @@ vmx_launch:
 	pop	%r12
 	pop	%rbx
 	pop	%rbp
-	ret
+	SZ_RET
 	.size	vmx_launch, . - vmx_launch
 
 /*
@@ -61,6 +73,7 @@ vmx_launch:
 	.globl	vmx_exit_stub
 	.type	vmx_exit_stub, @function
 vmx_exit_stub:
+	endbr64
 	push	%r15
 	push	%r14
 	push	%r13
@@ -77,6 +90,13 @@ vmx_exit_stub:
 	push	%rdx
 	push	%rcx
 	push	%rax
+	/* Speculation hygiene before the first RET or indirect branch (vmx.h, vmx_spec). */
+	testb	$3, vmx_spec(%rip)
+	jnz	.Lfill_rsb
+.Lrsb_done:
+	testb	$4, vmx_spec(%rip)
+	jnz	.Lclear_bhb
+.Lbhb_done:
 	mov	%rsp, %rdi
 	mov	136(%rsp), %rsi		/* 16 registers + the pad above HOST_RSP */
 	call	vmx_exit_handler
@@ -121,7 +141,38 @@ vmx_exit_stub:
 	mov	0(%rsp), %rax
 	mov	32(%rsp), %rsp		/* the guest's stack: RFLAGS, then RIP */
 	popfq
-	ret
+	SZ_RET
+
+/*
+ * The guest may have filled the return stack buffer with its own targets: overwrite
+ * all 32 entries with harmless ones (the kernel's __FILL_RETURN_BUFFER), or, with
+ * eIBRS, make the one CALL that the post-barrier RSB issue needs (KVM's choice by
+ * X86_FEATURE_RSB_VMEXIT / _LITE).  RCX is the guest's, already saved.
+ */
+.Lfill_rsb:
+	testb	$1, vmx_spec(%rip)
+	jz	.Lrsb_lite
+	mov	$16, %ecx
+1:	call	2f
+	int3
+2:	call	3f
+	int3
+3:	add	$16, %rsp
+	dec	%ecx
+	jnz	1b
+	lfence
+	jmp	.Lrsb_done
+.Lrsb_lite:
+	call	4f
+	int3
+4:	add	$8, %rsp
+	lfence
+	jmp	.Lrsb_done
+
+/* Branch history injection: the kernel's BHB-clearing loop (os_clear_bhb). */
+.Lclear_bhb:
+	call	os_clear_bhb
+	jmp	.Lbhb_done
 	.size	vmx_exit_stub, . - vmx_exit_stub
 
 /*
@@ -133,6 +184,7 @@ vmx_exit_stub:
 	.globl	vmx_nmi_stub
 	.type	vmx_nmi_stub, @function
 vmx_nmi_stub:
+	endbr64
 	push	%rax
 	push	%rcx
 	push	%rdx

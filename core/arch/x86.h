@@ -127,6 +127,7 @@ _Static_assert(sizeof(union cr4) == 8, "union cr4 is one register");
 #define MSR_IA32_SYSENTER_CS		0x00000174
 #define MSR_IA32_SYSENTER_ESP		0x00000175
 #define MSR_IA32_SYSENTER_EIP		0x00000176
+#define MSR_IA32_SPEC_CTRL		0x00000048
 #define MSR_IA32_DEBUGCTL		0x000001d9
 #define MSR_IA32_PAT			0x00000277
 #define MSR_MTRRcap			0x000000fe

@@ -272,6 +272,42 @@ static void test_init_signal_leaves_vmx_and_resets(void **state)
 	assert_false(v.launched);
 }
 
+/*
+ * IA32_SPEC_CTRL: an exit that left the guest's own value (here SSBD from a user task)
+ * runs root with the host's (IBRS) and puts the guest's back before the entry; equal
+ * values cost no WRMSR; legacy IBRS writes the host's every time; off, nothing.
+ */
+static void test_spec_ctrl_host_value_in_root(void **state)
+{
+	(void)state;
+	regs.gpr[REG_RAX] = 0;
+	fake_cpu_set_msr(MSR_IA32_SPEC_CTRL, 4);
+	vmx_spec = (struct vmx_spec){ .flags = VMX_SPEC_CTRL, .host_spec_ctrl = 1 };
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);
+	assert_int_equal(fake_cpu.nr_spec_ctrl_writes, 2);
+	assert_int_equal(fake_cpu.spec_ctrl_writes[0], 1);
+	assert_int_equal(fake_cpu.spec_ctrl_writes[1], 4);
+	assert_true(fake_cpu.lfences >= 1);
+	assert_int_equal(cpu_rdmsr(MSR_IA32_SPEC_CTRL), 4);
+
+	fake_cpu.nr_spec_ctrl_writes = 0;
+	fake_cpu_set_msr(MSR_IA32_SPEC_CTRL, 1);
+	fake_cpu.nr_spec_ctrl_writes = 0;
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);
+	assert_int_equal(fake_cpu.nr_spec_ctrl_writes, 0);
+
+	vmx_spec.flags |= VMX_SPEC_CTRL_ALWAYS;
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);
+	assert_int_equal(fake_cpu.nr_spec_ctrl_writes, 1);
+
+	vmx_spec = (struct vmx_spec){ 0 };
+	fake_cpu.nr_spec_ctrl_writes = 0;
+	fake_cpu_set_msr(MSR_IA32_SPEC_CTRL, 4);
+	fake_cpu.nr_spec_ctrl_writes = 0;
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);
+	assert_int_equal(fake_cpu.nr_spec_ctrl_writes, 0);
+}
+
 /* The fail-closed VMCS dump: all six groups, every field, and it fits in the ring. */
 static void test_vmcs_dump_fits_the_ring(void **state)
 {
@@ -596,6 +632,7 @@ int main(void)
 		cmocka_unit_test_setup(test_devirt_restores_ldtr_and_gs_in_order, setup),
 		cmocka_unit_test_setup(test_unhandled_exit_leaves_vmx_and_stops_loudly, setup),
 		cmocka_unit_test_setup(test_init_signal_leaves_vmx_and_resets, setup),
+		cmocka_unit_test_setup(test_spec_ctrl_host_value_in_root, setup),
 		cmocka_unit_test_setup(test_spin_hypercall_needs_test_hooks, setup),
 		cmocka_unit_test_setup(test_vmcs_dump_fits_the_ring, setup),
 		cmocka_unit_test_setup(test_cpuid_signature_and_rip, setup),

@@ -186,6 +186,8 @@ void cpu_wrmsr(u32 msr, u64 val)
 {
 	if (msr == 0xc0000101)		/* MSR_GS_BASE */
 		fake_cpu.seq_gs_base = ++fake_cpu.seq;
+	if (msr == 0x48 && fake_cpu.nr_spec_ctrl_writes < 8)	/* MSR_IA32_SPEC_CTRL */
+		fake_cpu.spec_ctrl_writes[fake_cpu.nr_spec_ctrl_writes++] = val;
 	fake_cpu_set_msr(msr, val);
 }
 
@@ -244,6 +246,7 @@ u32 cpu_lsl(u16 sel) { return sel == 0x40 ? 0x206f : 0xffffffff; }
 u64 cpu_rdtsc(void) { static u64 t; return t += 100; }
 void cpu_xsetbv(u32 index, u64 val) { if (index == 0) fake_cpu.xcr0 = val; }
 void cpu_wbinvd(void) { fake_cpu.wbinvd_calls++; }
+void cpu_lfence(void) { fake_cpu.lfences++; }
 void cpu_int_nmi(void) { fake_cpu.int_nmi_calls++; }
 void cpu_unblock_nmis(void) { fake_cpu.unblock_nmi_calls++; }
 

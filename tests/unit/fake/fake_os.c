@@ -131,3 +131,7 @@ void os_log(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 }
+
+void os_clear_bhb(void)
+{
+}
