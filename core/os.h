@@ -72,11 +72,13 @@ void os_vmx_failed(struct log_ring *log, const char *why);
 void os_init_self(void);
 
 /*
- * Clear the branch history buffer the way the OS's own VM-exit mitigation does (the
- * kernel's clear_bhb_loop), for VMX_SPEC_CLEAR_BHB.  Called by the exit stub before
- * any indirect branch; clobbers only what the C ABI lets a callee clobber.  Root-safe.
+ * The OS's own speculation hygiene for a VM exit, as its mitigations have chosen it
+ * (Linux: FILL_RETURN_BUFFER and CLEAR_BRANCH_HISTORY_VMEXIT, patched at load like
+ * KVM's): overwrite the return stack buffer, clear the branch history.  Called by the
+ * exit stub, when vmx_spec asks for any of it, before any indirect branch; clobbers
+ * only what the C ABI lets a callee clobber.  Root-safe.
  */
-void os_clear_bhb(void);
+void os_vmexit_hygiene(void);
 
 /* Log a line at once (the kernel log).  Not root-safe: root code uses vcpu_log(). */
 void os_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -192,7 +192,8 @@ void os_vmx_failed(struct log_ring *log, const char *why)
  */
 void os_init_self(void)
 {
-	apic->icr_write(APIC_INT_LEVELTRIG | APIC_INT_ASSERT | APIC_DM_INIT, read_apic_id());
+	apic->icr_write(APIC_INT_LEVELTRIG | APIC_INT_ASSERT | APIC_DM_INIT,
+			cpu_physical_id(raw_smp_processor_id()));
 	for (;;)
 		native_halt();
 }
@@ -223,11 +224,6 @@ notrace int os_rdmsr_safe(u32 msr, u64 *val)
 		return -EIO;
 	*val = ((u64)hi << 32) | lo;
 	return 0;
-}
-
-notrace void os_clear_bhb(void)
-{
-	clear_bhb_loop();
 }
 
 u64 os_host_cr3(void)

@@ -91,12 +91,9 @@ vmx_exit_stub:
 	push	%rcx
 	push	%rax
 	/* Speculation hygiene before the first RET or indirect branch (vmx.h, vmx_spec). */
-	testb	$3, vmx_spec(%rip)
-	jnz	.Lfill_rsb
-.Lrsb_done:
-	testb	$4, vmx_spec(%rip)
-	jnz	.Lclear_bhb
-.Lbhb_done:
+	testb	$7, vmx_spec(%rip)
+	jnz	.Lspec_hygiene
+.Lspec_done:
 	mov	%rsp, %rdi
 	mov	136(%rsp), %rsi		/* 16 registers + the pad above HOST_RSP */
 	call	vmx_exit_handler
@@ -144,36 +141,22 @@ vmx_exit_stub:
 	SZ_RET
 
 /*
- * The guest may have filled the return stack buffer with its own targets: overwrite
- * all 32 entries with harmless ones (the kernel's __FILL_RETURN_BUFFER), or, with
- * eIBRS, make the one CALL that the post-barrier RSB issue needs (KVM's choice by
- * X86_FEATURE_RSB_VMEXIT / _LITE).  RCX is the guest's, already saved.
+ * The return stack buffer and branch history may hold the guest's targets: the OS
+ * overwrites them as its own VM-exit mitigations do (os_vmexit_hygiene).
  */
-.Lfill_rsb:
-	testb	$1, vmx_spec(%rip)
-	jz	.Lrsb_lite
-	mov	$16, %ecx
-1:	call	2f
-	int3
-2:	call	3f
-	int3
-3:	add	$16, %rsp
-	dec	%ecx
-	jnz	1b
-	lfence
-	jmp	.Lrsb_done
-.Lrsb_lite:
-	call	4f
-	int3
-4:	add	$8, %rsp
-	lfence
-	jmp	.Lrsb_done
-
-/* Branch history injection: the kernel's BHB-clearing loop (os_clear_bhb). */
-.Lclear_bhb:
-	call	os_clear_bhb
-	jmp	.Lbhb_done
+.Lspec_hygiene:
+	call	os_vmexit_hygiene
+	jmp	.Lspec_done
 	.size	vmx_exit_stub, . - vmx_exit_stub
+	/*
+	 * For objtool (the kernel's STACK_FRAME_NON_STANDARD): leaving VMX switches to the
+	 * guest's stack and returns there, and vmx_launch's guest starts at a label only
+	 * VMLAUNCH jumps to: not paths it can follow.
+	 */
+	.pushsection .discard.func_stack_frame_non_standard, "aw"
+	.quad	vmx_exit_stub
+	.quad	vmx_launch
+	.popsection
 
 /*
  * Vector 2 of the host IDT: an NMI that arrived in VMX root.  Save what the C ABI
@@ -194,7 +177,7 @@ vmx_nmi_stub:
 	push	%r9
 	push	%r10
 	push	%r11
-	cld
+	/* No CLD: a VM exit clears RFLAGS (DF included), and root code never sets DF. */
 	call	vmx_root_nmi
 	pop	%r11
 	pop	%r10
@@ -206,6 +189,7 @@ vmx_nmi_stub:
 	pop	%rcx
 	pop	%rax
 	iretq
+	ud2			/* objtool takes an IRET in a function for sync_core()'s */
 	.size	vmx_nmi_stub, . - vmx_nmi_stub
 
 	.section .note.GNU-stack, "", @progbits

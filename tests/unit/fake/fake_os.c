@@ -132,6 +132,6 @@ void os_log(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-void os_clear_bhb(void)
+void os_vmexit_hygiene(void)
 {
 }
