@@ -13,7 +13,6 @@ _Static_assert(EPT_OPTIONAL_CAPS == (VMX_EPT_EXECUTE_ONLY | VMX_EPT_2MB_PAGE |
 	       "EPT_OPTIONAL_CAPS spells out VMX_EPT_* bits");
 _Static_assert(EPTP_MEMTYPE_WB == X86_MEMTYPE_WB, "EPTP memory type encoding");
 
-#define EPT_MAX_LIMIT		(1ULL << 48)	/* what a 4-level walk translates */
 
 static const struct {
 	u64 cap;
@@ -39,6 +38,11 @@ int ept_check_caps(u64 ept_vpid_cap, const char **missing)
 		return -EOPNOTSUPP;
 	}
 	return 0;
+}
+
+u64 ept_max_limit(u64 ept_vpid_cap)
+{
+	return ept_vpid_cap & VMX_EPT_PAGE_WALK_5 ? EPT_LIMIT_5 : EPT_LIMIT_4;
 }
 
 u64 ept_optional_caps(u64 ept_vpid_cap)
@@ -197,11 +201,16 @@ static int ept_build(struct ept *e, u64 *table, unsigned int level, u64 base, in
 	return 0;
 }
 
-static int ept_check_limit(const struct mtrr_state *m, u64 map_limit)
+/* The walk length for the map, or an error (see ept_init()). */
+static int ept_check_limit(u64 ept_vpid_cap, const struct mtrr_state *m, u64 map_limit,
+			   unsigned int *levels)
 {
-	if (!map_limit || (map_limit & 0xfff) || map_limit > EPT_MAX_LIMIT ||
+	if (!map_limit || (map_limit & 0xfff) || map_limit > EPT_LIMIT_5 ||
 	    m->phys_bits > 52 || map_limit > (1ULL << m->phys_bits))
 		return -EINVAL;
+	if (map_limit > ept_max_limit(ept_vpid_cap))
+		return -ERANGE;
+	*levels = map_limit > EPT_LIMIT_4 ? EPT_LEVELS_MAX : EPT_LEVELS;
 	return 0;
 }
 
@@ -214,11 +223,11 @@ int ept_tables_needed(u64 ept_vpid_cap, const struct mtrr_state *m, u64 map_limi
 
 	ret = ept_check_caps(ept_vpid_cap, &missing);
 	if (!ret)
-		ret = ept_check_limit(m, map_limit);
+		ret = ept_check_limit(ept_vpid_cap, m, map_limit, &e.levels);
 	if (ret)
 		return ret;
-	*pages = 1;		/* the PML4 */
-	return ept_build(&e, NULL, EPT_LEVELS, 0, -1, pages);
+	*pages = 1;		/* the top table */
+	return ept_build(&e, NULL, e.levels, 0, -1, pages);
 }
 
 int ept_init(struct ept *e, u64 ept_vpid_cap, const struct mtrr_state *m, u64 map_limit,
@@ -239,6 +248,7 @@ int ept_init(struct ept *e, u64 ept_vpid_cap, const struct mtrr_state *m, u64 ma
 	e->map_limit = map_limit;
 	e->caps = ept_vpid_cap;
 	e->mtrr = *m;
+	ept_check_limit(ept_vpid_cap, m, map_limit, &e->levels);	/* checked above */
 	/* One allocation for the three arrays. */
 	e->pool = os_zalloc((size_t)pool_pages * (sizeof(*e->pool) + 2 * sizeof(u64)));
 	if (!e->pool)
@@ -260,7 +270,7 @@ int ept_init(struct ept *e, u64 ept_vpid_cap, const struct mtrr_state *m, u64 ma
 	e->nr_free = pool_pages;
 
 	e->pml4 = ept_take(e, &e->pml4_pa);
-	ret = ept_build(e, e->pml4, EPT_LEVELS, 0, -1, &built);
+	ret = ept_build(e, e->pml4, e->levels, 0, -1, &built);
 	if (ret)		/* cannot happen: the pool was sized by the same walk */
 		goto err_destroy;
 	return 0;
@@ -290,7 +300,8 @@ int ept_enable_ad(struct ept *e)
 
 u64 ept_eptp(const struct ept *e)
 {
-	return e->pml4_pa | EPTP_WALK_LENGTH_4 | EPTP_MEMTYPE_WB |
+	return e->pml4_pa | (e->levels == EPT_LEVELS_MAX ? EPTP_WALK_LENGTH_5 : EPTP_WALK_LENGTH_4) |
+	       EPTP_MEMTYPE_WB |
 	       (e->ad ? EPTP_AD_ENABLE : 0);
 }
 
@@ -302,7 +313,7 @@ u64 *ept_leaf(struct ept *e, u64 gpa, unsigned int *level)
 
 	if (!table || gpa >= e->map_limit)
 		return NULL;
-	for (l = EPT_LEVELS; l >= EPT_LEVEL_4K; l--) {
+	for (l = e->levels; l >= EPT_LEVEL_4K; l--) {
 		pe = &table[ept_index(gpa, l)];
 		if (ept_is_leaf(*pe, l)) {
 			*level = l;
@@ -476,9 +487,9 @@ int ept_set_perm(struct ept *e, u64 gpa, u64 size, unsigned int perm)
 	 * Count first, so that running out of pages changes nothing.  (Merges during
 	 * the change free no page that splits could use: those wait for INVEPT.)
 	 */
-	if (ept_splits(e->pml4, EPT_LEVELS, gpa, end) > e->nr_free)
+	if (ept_splits(e->pml4, e->levels, gpa, end) > e->nr_free)
 		return -ENOMEM;
-	return ept_apply(e, e->pml4, EPT_LEVELS, gpa, end, perm);
+	return ept_apply(e, e->pml4, e->levels, gpa, end, perm);
 }
 
 /* ---- exits ---- */

@@ -69,7 +69,10 @@
 #define EPT_DIRTY		BIT_ULL(9)	/* leaves, if EPTP enables A/D */
 #define EPT_ADDR_MASK		0x000ffffffffff000ULL	/* bits 51:12 */
 
-#define EPT_LEVELS		4
+#define EPT_LEVELS		4	/* the usual walk: 48-bit guest-physical addresses */
+#define EPT_LEVELS_MAX		5	/* with VMX_EPT_PAGE_WALK_5: 57 bits */
+#define EPT_LIMIT_4		(1ULL << 48)
+#define EPT_LIMIT_5		(1ULL << 57)
 #define EPT_ENTRIES		512
 #define EPT_LEVEL_4K		1
 #define EPT_LEVEL_2M		2
@@ -78,6 +81,7 @@
 /* The EPT pointer (SDM Vol. 3C, 25.6.11 "Extended-Page-Table Pointer (EPTP)") */
 #define EPTP_MEMTYPE_WB		6ULL
 #define EPTP_WALK_LENGTH_4	(3ULL << 3)	/* page-walk length minus one */
+#define EPTP_WALK_LENGTH_5	(4ULL << 3)
 #define EPTP_AD_ENABLE		BIT_ULL(6)
 
 /* INVEPT types (SDM Vol. 3C, chapter 31, INVEPT) */
@@ -93,8 +97,9 @@ struct ept_page {
 };
 
 struct ept {
-	u64 *pml4;
+	u64 *pml4;		/* the top table (a PML5 with a 5-level walk) */
 	u64 pml4_pa;
+	unsigned int levels;	/* EPT_LEVELS, or 5 where the map needs it */
 	u64 map_limit;		/* [0, map_limit) is mapped */
 	u64 caps;		/* IA32_VMX_EPT_VPID_CAP */
 	bool ad;		/* EPTP enables accessed and dirty flags */
@@ -114,6 +119,9 @@ struct ept {
  */
 int ept_check_caps(u64 ept_vpid_cap, const char **missing);
 
+/* The most guest-physical space this CPU's EPT can map: 2^48, or 2^57 with 5 levels. */
+u64 ept_max_limit(u64 ept_vpid_cap);
+
 /* Which of EPT_OPTIONAL_CAPS (execute-only, 2 MiB and 1 GiB pages, A/D) the CPU has. */
 u64 ept_optional_caps(u64 ept_vpid_cap);
 
@@ -132,9 +140,12 @@ int ept_tables_needed(u64 ept_vpid_cap, const struct mtrr_state *m, u64 map_limi
  * [0, map_limit), readable, writable and executable, with MTRR memory types: each
  * block of the map is one 1 GiB leaf if the CPU allows and the type is uniform, else
  * 2 MiB likewise, else 4 KiB.  map_limit is normally 2^m->phys_bits; it must be a
- * multiple of 4 KiB, at most 2^m->phys_bits and at most 2^48.
+ * multiple of 4 KiB and at most 2^m->phys_bits.  Up to 2^48 a 4-level walk maps it;
+ * beyond (MAXPHYADDR > 48: large servers) a 5-level walk, where the CPU has one.
  *
  * Returns 0; -EOPNOTSUPP (see ept_check_caps()); -EINVAL for a bad map_limit;
+ * -ERANGE for a map_limit above 2^48 on a CPU without 5-level EPT (the caller may map
+ * less: ept_max_limit());
  * -ENOMEM if pool_pages is less than ept_tables_needed() or an allocation failed.
  * On error nothing is left allocated.  *e is overwritten: it must not hold a live
  * EPT (ept_destroy() it first).  Not root-safe (allocates).

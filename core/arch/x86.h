@@ -300,6 +300,7 @@ _Static_assert(sizeof(union cr4) == 8, "union cr4 is one register");
 #define VMX_EPT_EXECUTE_ONLY			BIT_ULL(0)
 #define VMX_EPT_PAGE_WALK_4			BIT_ULL(6)
 #define VMX_EPT_PAGE_WALK_5			BIT_ULL(7)
+#define VMX_EPT_PAGE_WALK_5			BIT_ULL(7)
 #define VMX_EPTP_UC				BIT_ULL(8)
 #define VMX_EPTP_WB				BIT_ULL(14)
 #define VMX_EPT_2MB_PAGE			BIT_ULL(16)

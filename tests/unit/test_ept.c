@@ -376,7 +376,10 @@ static void test_init_refusals(void **state)
 	assert_int_equal(ept_init(&e, caps, &mtrr, GiB + 1, 64), -EINVAL);
 	assert_int_equal(ept_init(&e, caps, &mtrr, LIMIT * 2, 64), -EINVAL);	/* > 2^39 */
 	mtrr.phys_bits = 52;
-	assert_int_equal(ept_init(&e, caps, &mtrr, 1ULL << 49, 64), -EINVAL);	/* > 2^48 */
+	/* > 2^48 without 5-level EPT: out of this CPU's range, said distinctly */
+	assert_int_equal(ept_init(&e, caps, &mtrr, 1ULL << 49, 64), -ERANGE);
+	assert_int_equal(ept_tables_needed(caps, &mtrr, 1ULL << 49, &needed), -ERANGE);
+	assert_int_equal(ept_max_limit(caps), 1ULL << 48);
 	assert_int_equal(ept_tables_needed(caps, &mtrr, 1ULL << 48, &needed), 0);
 	assert_int_equal(needed, 1 + 512 + 1 + 1 + 1);	/* a PDPT per 512 GiB */
 	mtrr.phys_bits = 39;
@@ -387,6 +390,46 @@ static void test_init_refusals(void **state)
 	assert_int_equal(ept_tables_needed(caps, &mtrr, 4 * KiB + 1, &needed), -EINVAL);
 	assert_int_equal(os_alloc_count(), allocs_before);
 	assert_null(e.pool);
+}
+
+/*
+ * MAXPHYADDR above 48 (large servers): with VMX_EPT_PAGE_WALK_5 the map takes a 5-level
+ * walk, the EPTP says so, and lookups and permission changes above 2^48 work.
+ */
+static void test_five_level_walk(void **state)
+{
+	const u64 caps5 = caps | VMX_EPT_PAGE_WALK_5, limit = 1ULL << 49;
+	const u64 high = (1ULL << 48) + 5 * GiB + 0x3000;
+	unsigned int needed, level;
+	u64 *pe;
+
+	(void)state;
+	mtrr.phys_bits = 52;
+	assert_int_equal(ept_max_limit(caps5), 1ULL << 57);
+	assert_int_equal(ept_tables_needed(caps5, &mtrr, limit, &needed), 0);
+	/* PML5, one PML4 (2^49 < 2^48 * 512), a PDPT per 512 GiB, and below those the
+	 * tables the 4-level map of the first 512 GiB has under its PDPT */
+	assert_int_equal(needed, 1 + 1 + 1024 + (TABLES_1G - 2));
+	assert_int_equal(ept_init(&e, caps5, &mtrr, limit, needed + 2), 0);
+	assert_int_equal(e.levels, 5);
+	assert_int_equal(ept_eptp(&e) & 0x38, 4 << 3);	/* walk length 5, minus one */
+	pe = ept_leaf(&e, high, &level);
+	assert_non_null(pe);
+	assert_int_equal(level, EPT_LEVEL_1G);
+	assert_int_equal(*pe & EPT_ADDR_MASK, (1ULL << 48) + 5 * GiB);
+	assert_int_equal(ept_set_perm(&e, high & ~0xfffULL, 4096, EPT_READ), 0);
+	pe = ept_leaf(&e, high, &level);
+	assert_int_equal(level, EPT_LEVEL_4K);
+	assert_int_equal(*pe & EPT_RWX, EPT_READ);
+	assert_int_equal(*pe & EPT_ADDR_MASK, high & ~0xfffULL);
+	ept_destroy(&e);
+	/* below 2^48 the walk stays 4 levels even on such a CPU */
+	mtrr.phys_bits = 39;
+	assert_int_equal(ept_init(&e, caps5, &mtrr, LIMIT, TABLES_1G), 0);
+	assert_int_equal(e.levels, 4);
+	assert_int_equal(ept_eptp(&e) & 0x38, 3 << 3);
+	ept_destroy(&e);
+	assert_int_equal(os_alloc_count(), allocs_before);
 }
 
 /* Every allocation ept_init() makes may fail; nothing may leak. */
@@ -715,6 +758,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_build_odd_limit, setup_cpu, teardown),
 		cmocka_unit_test_setup_teardown(test_build_mtrrs_disabled, setup_cpu, teardown),
+		cmocka_unit_test_setup_teardown(test_five_level_walk, setup_cpu, teardown),
 		cmocka_unit_test_setup_teardown(test_init_refusals, setup_cpu, teardown),
 		cmocka_unit_test_setup_teardown(test_init_alloc_failures, setup_cpu, teardown),
 		cmocka_unit_test_setup_teardown(test_eptp_and_ad, setup, teardown),
