@@ -139,6 +139,82 @@ u64 ept_pool_pa(const struct ept *e, unsigned int i)
 	return i < e->pool_pages ? e->pool[i].pa : 0;
 }
 
+/*
+ * Add @n pages to the pool, free for splits.  The arrays are reallocated (nothing in
+ * root may be using the EPT's pool now: only before launch).  On -ENOMEM the pool keeps
+ * the pages added before the failure.  Not root-safe.
+ */
+int ept_pool_grow(struct ept *e, unsigned int n)
+{
+	unsigned int cap = e->pool_pages + n, i;
+	struct ept_page *pool;
+	u64 *free, *deferred;
+	void *va;
+	u64 pa;
+
+	if (!n)
+		return 0;
+	pool = os_zalloc((size_t)cap * (sizeof(*pool) + 2 * sizeof(u64)));
+	if (!pool)
+		return -ENOMEM;
+	free = (u64 *)(pool + cap);
+	deferred = free + cap;
+	__builtin_memcpy(pool, e->pool, e->pool_pages * sizeof(*pool));
+	__builtin_memcpy(free, e->free, e->nr_free * sizeof(u64));
+	__builtin_memcpy(deferred, e->deferred, e->nr_deferred * sizeof(u64));
+	os_free(e->pool);
+	e->pool = pool;
+	e->free = free;
+	e->deferred = deferred;
+	for (i = 0; i < n; i++) {
+		va = os_alloc_pages(0, &pa);
+		if (!va)
+			return -ENOMEM;
+		e->pool[e->pool_pages++] = (struct ept_page){ va, pa };
+		e->free[e->nr_free++] = pa;
+	}
+	return 0;
+}
+
+unsigned int ept_pool_free(const struct ept *e)
+{
+	return e->nr_free;
+}
+
+/* Shell sort: a few thousand addresses at most, at load. */
+static void ept_sort(u64 *a, unsigned int n)
+{
+	unsigned int gap, i, j;
+	u64 x;
+
+	for (gap = n / 2; gap; gap /= 2)
+		for (i = gap; i < n; i++)
+			for (x = a[i], j = i; j >= gap && a[j - gap] > x; j -= gap)
+				a[j] = a[j - gap], a[j - gap] = x;
+}
+
+unsigned int ept_hide_cost(struct ept *e, u64 *pas, unsigned int n)
+{
+	u64 last_2m = ~0ULL, last_1g = ~0ULL, gpa;
+	unsigned int i, level, cost = 0;
+
+	ept_sort(pas, n);
+	for (i = 0; i < n; i++) {
+		gpa = pas[i] & ~0xfffULL;
+		if (gpa >= e->map_limit || gpa >> 21 == last_2m)
+			continue;
+		last_2m = gpa >> 21;
+		if (!ept_leaf(e, gpa, &level) || level == EPT_LEVEL_4K)
+			continue;
+		cost++;			/* the 4 KiB table under this 2 MiB */
+		if (level == EPT_LEVEL_1G && gpa >> 30 != last_1g)
+			cost++;		/* the 2 MiB table under this 1 GiB, once */
+		if (level == EPT_LEVEL_1G)
+			last_1g = gpa >> 30;
+	}
+	return cost;
+}
+
 /* ---- building the identity map ---- */
 
 /*

@@ -153,6 +153,22 @@ int ept_tables_needed(u64 ept_vpid_cap, const struct mtrr_state *m, u64 map_limi
 int ept_init(struct ept *e, u64 ept_vpid_cap, const struct mtrr_state *m, u64 map_limit,
 	     unsigned int pool_pages);
 
+/*
+ * Add @n pages to the pool, free for splits (see ept.c).  0 or -ENOMEM.  Only while no
+ * CPU runs under @e.  Not root-safe.
+ */
+int ept_pool_grow(struct ept *e, unsigned int n);
+/* Pool pages free for splits now. */
+unsigned int ept_pool_free(const struct ept *e);
+
+/*
+ * How many table pages giving each of the @n pages at @pas (sorted in place) a 4 KiB
+ * leaf of its own would take from the pool: one per 2 MiB leaf they fall in, and one
+ * more per 1 GiB leaf.  Pages beyond the map cost nothing.  What hiding the
+ * hypervisor's own pages needs, counted exactly instead of guessed.
+ */
+unsigned int ept_hide_cost(struct ept *e, u64 *pas, unsigned int n);
+
 /* Free the pool (and so every table).  Safe on a zeroed or destroyed struct ept. */
 void ept_destroy(struct ept *e);
 

@@ -433,6 +433,40 @@ static void test_five_level_walk(void **state)
 	assert_int_equal(os_alloc_count(), allocs_before);
 }
 
+/*
+ * ept_hide_cost() counts exactly what hiding pages takes from the pool (the spare pool
+ * is sized by it), and ept_pool_grow() adds what is missing.
+ */
+static void test_hide_cost_and_pool_grow(void **state)
+{
+	u64 pas[] = { 100 * GiB + 0x5000, 8 * GiB + 0x2000, 8 * GiB + 4 * MiB,
+		      8 * GiB + 0x1000, 600 * GiB /* beyond the map */ };
+	unsigned int cost, before, i, pool;
+
+	(void)state;
+	cost = ept_hide_cost(&e, pas, ARRAY_SIZE(pas));
+	/* 8 GiB: a 2 MiB table and two 4 KiB tables; 100 GiB: one of each */
+	assert_int_equal(cost, 5);
+	assert_true(pas[0] < pas[1] && pas[3] < pas[4]);	/* sorted */
+	before = ept_pool_free(&e);
+	assert_int_equal(before, SPARE);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(ept_set_perm(&e, pas[i] & ~0xfffULL, 4096, EPT_READ), 0);
+	assert_int_equal(before - ept_pool_free(&e), cost);
+	assert_int_equal(ept_hide_cost(&e, pas, ARRAY_SIZE(pas)), 0);	/* done already */
+
+	pool = ept_pool_size(&e);
+	assert_int_equal(ept_pool_grow(&e, 3), 0);
+	assert_int_equal(ept_pool_size(&e), pool + 3);
+	assert_int_equal(ept_pool_free(&e), before - cost + 3);
+	/* the tables in use are untouched, the new pages are usable */
+	assert_int_equal(ept_set_perm(&e, 200 * GiB, 4096, EPT_READ), 0);
+	assert_int_equal(ept_pool_free(&e), before - cost + 3 - 2);
+	fake_os_fail_alloc_after(1);
+	assert_int_equal(ept_pool_grow(&e, 4), -ENOMEM);
+	fake_os_fail_alloc_after(-1);
+}
+
 /* Every allocation ept_init() makes may fail; nothing may leak. */
 static void test_init_alloc_failures(void **state)
 {
@@ -760,6 +794,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_build_odd_limit, setup_cpu, teardown),
 		cmocka_unit_test_setup_teardown(test_build_mtrrs_disabled, setup_cpu, teardown),
 		cmocka_unit_test_setup_teardown(test_five_level_walk, setup_cpu, teardown),
+		cmocka_unit_test_setup_teardown(test_hide_cost_and_pool_grow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_init_refusals, setup_cpu, teardown),
 		cmocka_unit_test_setup_teardown(test_init_alloc_failures, setup_cpu, teardown),
 		cmocka_unit_test_setup_teardown(test_eptp_and_ad, setup, teardown),
