@@ -81,7 +81,7 @@ static int vmx_ept_alloc(struct vcpu *v)
 				&need);
 	if (!ret)
 		ret = ept_init(&v->ept, v->caps->ept_vpid, &vmx_ept_cfg.mtrr,
-			       vmx_ept_cfg.map_limit, need + VMX_EPT_SPARE_PAGES);
+			       vmx_ept_cfg.map_limit, need + VMX_EPT_WATCH_RESERVE);
 	/* MTF where the CPU has it (allowed-1 of the TRUE_ procbased controls) */
 	v->mtf = (v->caps->true_procbased >> 32) & CPU_BASED_MONITOR_TRAP_FLAG;
 	return ret;
@@ -118,6 +118,65 @@ void vmx_private_pages(struct vcpu *v, void (*fn)(u64 pa, void *ctx), void *ctx)
 		fn(v->scratch_pa, ctx);
 	for (i = 0; v->ept.pml4 && i < ept_pool_size(&v->ept); i++)
 		fn(ept_pool_pa(&v->ept, i), ctx);
+}
+
+struct pa_list {
+	u64 *pas;
+	unsigned int n;
+};
+
+static void pa_add(u64 pa, void *arg)
+{
+	struct pa_list *l = arg;
+
+	if (l->pas)
+		l->pas[l->n] = pa;
+	l->n++;
+}
+
+/*
+ * Size every vcpu's EPT pool for hiding: count exactly what hiding all the private
+ * pages (every vcpu's and @shared) costs in each EPT, and grow the pools that are
+ * short.  Grown pools are more private pages, so count again until nothing grows
+ * (new pages mostly land in 2 MiB blocks already split: one or two rounds).
+ */
+int vmx_ept_size_pools(struct vcpu *const *vcpus, unsigned int n, const u64 *shared,
+		       unsigned int nshared)
+{
+	struct pa_list l;
+	unsigned int i, round, cost, avail;
+	bool grown;
+	int ret = 0;
+
+	for (round = 0; round < 8; round++) {
+		l = (struct pa_list){ NULL, nshared };
+		for (i = 0; i < n; i++)
+			if (vcpus[i])
+				vmx_private_pages(vcpus[i], pa_add, &l);
+		l.pas = os_zalloc((size_t)l.n * sizeof(u64));
+		if (!l.pas)
+			return -ENOMEM;
+		for (l.n = 0; l.n < nshared; l.n++)
+			l.pas[l.n] = shared[l.n];
+		for (i = 0; i < n; i++)
+			if (vcpus[i])
+				vmx_private_pages(vcpus[i], pa_add, &l);
+		grown = false;
+		for (i = 0; i < n && !ret; i++) {
+			if (!vcpus[i] || !vcpus[i]->ept.pml4)
+				continue;
+			cost = ept_hide_cost(&vcpus[i]->ept, l.pas, l.n) + VMX_EPT_WATCH_RESERVE;
+			avail = ept_pool_free(&vcpus[i]->ept);
+			if (avail < cost) {
+				ret = ept_pool_grow(&vcpus[i]->ept, cost - avail);
+				grown = true;
+			}
+		}
+		os_free(l.pas);
+		if (ret || !grown)
+			return ret;
+	}
+	return -ENOMEM;		/* did not settle: never seen */
 }
 
 int vmx_vcpu_alloc(struct vcpu *v, unsigned int cpu, const struct vmx_caps *caps,

@@ -136,8 +136,20 @@ void vmx_leave_in_root(struct vcpu *v);
  */
 void vmx_ept_setup(const struct mtrr_state *m, u64 map_limit);
 
-/* The table pages a split may take beyond the initial map, per CPU. */
-#define VMX_EPT_SPARE_PAGES	64
+/*
+ * The table pages each CPU's EPT keeps for watch and protect beyond the initial map:
+ * a watched page splits at most one 1 GiB and one 2 MiB leaf.  What hiding the
+ * hypervisor's pages takes comes on top, counted by vmx_ept_size_pools().
+ */
+#define VMX_EPT_WATCH_RESERVE	(2 * WATCH_MAX)
+
+/*
+ * Before hiding (and before any vcpu is launched): grow each vcpu's EPT pool to what
+ * hiding every private page of @vcpus and the @nshared pages at @shared costs in it
+ * (ept_hide_cost()), plus VMX_EPT_WATCH_RESERVE.  0 or -ENOMEM.  Not root-safe.
+ */
+int vmx_ept_size_pools(struct vcpu *const *vcpus, unsigned int n, const u64 *shared,
+		       unsigned int nshared);
 
 /*
  * Hide the page at @pa from @v's guest: it maps to @v's scratch page instead, so

@@ -690,6 +690,21 @@ static int sz_alloc_all(void)
 	}
 	if (!sz_ept_on)
 		return 0;
+	{
+		u64 shared[] = { sz_msr_bitmap_pa, sz_host_idt_pa };
+		struct vcpu **all = kcalloc(nr_cpu_ids, sizeof(*all), GFP_KERNEL);
+
+		if (!all)
+			goto err_nomem;
+		for_each_possible_cpu(cpu)
+			all[cpu] = sz_cpus[cpu].mem;
+		ret = vmx_ept_size_pools(all, nr_cpu_ids, shared, ARRAY_SIZE(shared));
+		kfree(all);
+		if (ret) {
+			pr_err("EPT: sizing the table pools for hiding failed: %d\n", ret);
+			goto err;
+		}
+	}
 	for_each_possible_cpu(cpu) {
 		c.in = sz_cpus[cpu].mem;
 		for_each_possible_cpu(other)

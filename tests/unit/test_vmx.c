@@ -2,6 +2,7 @@
 /* Unit tests for core/vmx.c: entering VMX and building the VMCS, on the fake CPU and
  * fake OS (with allocation failures), and for core/log.c. */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
@@ -274,6 +275,68 @@ static void test_log_format_and_ring(void **state)
 	log_printf(&r, "%s", "x");	/* room again for one line */
 }
 
+struct hide_all {
+	struct vcpu *in;
+	int ret;
+};
+
+static void hide_in(u64 pa, void *arg)
+{
+	struct hide_all *h = arg;
+
+	if (!h->ret)
+		h->ret = vmx_ept_hide(h->in, pa);
+}
+
+/*
+ * The spare EPT pool is sized from the pages to hide, counted exactly: with 12 CPUs
+ * every CPU's EPT hides every CPU's pages (more than the watch reserve alone could
+ * take), and after hiding each still has the whole reserve for watch and protect.
+ * Last in the list: vmx_ept_setup() turns EPT on for every later vcpu.
+ */
+static void test_ept_pools_sized_for_hiding(void **state)
+{
+	enum { N = 12 };
+	struct vcpu *vs[N];
+	const u64 shared[] = { 0x5000, 0x6000 };
+	struct mtrr_state m;
+	struct hide_all h;
+	unsigned int i, j, min_cost = ~0U;
+
+	(void)state;
+	vmx_vcpu_free(&v);
+	assert_int_equal(mtrr_read(&m), 0);
+	m.phys_bits = 47;		/* the unit tests' "physical" addresses are heap ones */
+	vmx_ept_setup(&m, 1ULL << 47);
+	for (i = 0; i < N; i++) {
+		vs[i] = calloc(1, sizeof(*vs[i]));
+		assert_non_null(vs[i]);
+		assert_int_equal(vmx_vcpu_alloc(vs[i], i, &caps, 0x5000), 0);
+		assert_int_equal(ept_pool_free(&vs[i]->ept), VMX_EPT_WATCH_RESERVE);
+	}
+	assert_int_equal(vmx_ept_size_pools(vs, N, shared, 2), 0);
+	for (i = 0; i < N; i++) {
+		unsigned int before = ept_pool_free(&vs[i]->ept);
+
+		h = (struct hide_all){ vs[i], 0 };
+		for (j = 0; j < 2; j++)
+			hide_in(shared[j], &h);
+		for (j = 0; j < N; j++)
+			vmx_private_pages(vs[j], hide_in, &h);
+		assert_int_equal(h.ret, 0);
+		assert_true(ept_pool_free(&vs[i]->ept) >= VMX_EPT_WATCH_RESERVE);
+		if (before - ept_pool_free(&vs[i]->ept) < min_cost)
+			min_cost = before - ept_pool_free(&vs[i]->ept);
+	}
+	/* hiding took pages in every EPT: without the sizing they came out of the reserve */
+	assert_true(min_cost > 0);
+	for (i = 0; i < N; i++) {
+		vmx_vcpu_free(vs[i]);
+		free(vs[i]);
+	}
+	assert_int_equal(vmx_vcpu_alloc(&v, 1, &caps, 0x5000), 0);	/* for teardown */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +361,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test(test_msr_bitmap),
 		cmocka_unit_test(test_log_format_and_ring),
+		/* last: it turns EPT on for every vcpu allocated after it */
+		cmocka_unit_test_setup_teardown(test_ept_pools_sized_for_hiding, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("vmx", tests, NULL, NULL);
