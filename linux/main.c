@@ -577,23 +577,30 @@ static bool sz_ept_on;
  * per CPU, so only up to the end of the highest RAM or MMIO resource the kernel knows,
  * and at least 4 GiB.
  */
-static u64 sz_ept_limit(const struct mtrr_state *m)
+static u64 sz_ept_limit(const struct mtrr_state *m, u64 *used_end)
 {
-	u64 end = 4ULL << 30;
+	u64 end = 4ULL << 30, all = 1ULL << m->phys_bits, max = ept_max_limit(sz_config.ept_vpid);
 	struct resource *r;
 
-	if (ept_optional_caps(sz_config.ept_vpid) & BIT_ULL(17))
-		return 1ULL << m->phys_bits;
 	for (r = iomem_resource.child; r; r = r->sibling)
 		end = max_t(u64, end, r->end + 1);
+	*used_end = end;
+	/*
+	 * MAXPHYADDR > 48 (large servers): 2^phys_bits needs a 5-level walk, and with 1 GiB
+	 * pages costs a table per 512 GiB (32 MiB per CPU at 52 bits).  So the whole space
+	 * only up to 2^46 (128 tables); beyond, up to what the kernel knows is used.
+	 */
+	if ((ept_optional_caps(sz_config.ept_vpid) & BIT_ULL(17)) && m->phys_bits <= 46)
+		return all;
 	end = round_up(end, 1ULL << 30);
-	return min_t(u64, end, 1ULL << m->phys_bits);
+	return min3(end, all, max);
 }
 
 static int sz_ept_setup(void)
 {
 	struct mtrr_state m;
 	const char *missing = NULL;
+	u64 limit, used_end;
 	int ret;
 
 	/* allowed-1 of secondary control bit 1, "enable EPT" (SDM Vol. 3D, A.3.3) */
@@ -608,7 +615,14 @@ static int sz_ept_setup(void)
 		pr_err("EPT: cannot read the MTRRs: %d\n", ret);
 		return ret;
 	}
-	vmx_ept_setup(&m, sz_ept_limit(&m));
+	limit = sz_ept_limit(&m, &used_end);
+	if (used_end > limit) {
+		pr_info("EPT: memory or MMIO up to %#llx, beyond what this CPU's EPT maps (%#llx, "
+			"no 5-level walk): running without EPT (no watch or protect)\n",
+			used_end, limit);
+		return 0;
+	}
+	vmx_ept_setup(&m, limit);
 	sz_ept_on = true;
 	return 0;
 }
