@@ -22,4 +22,3 @@ for g in ("guest-state area", "host-state area", "VM-execution control fields",
 check(re.search(r" GUEST_IDTR_LIMIT=0( |$)", first, re.M), "the dump does not show GUEST_IDTR_LIMIT = 0")
 panic = first.find("Kernel panic - not syncing: subzero: CPU 0: unhandled VM exit 2 (TRIPLE_FAULT)")
 check(panic > report, "no kernel panic naming the exit after the dump")
-check("CPU 1 running, 1" in first, "CPU 1 never ran after the triple fault was started")

@@ -10,10 +10,9 @@ if [ "$E2E_PHASE" = 1 ]; then
 	sz_load
 	e2e_resume_here
 	on_cpu 0 modload /e2e/sz_test.ko test=triple_fault > /dev/null 2>&1 &
-	# CPU 1 goes on until the panic stops it; each line shows it was still running.
+	# CPU 1 goes on until the panic stops it.
 	for i in $(seq 1 60); do
 		sleep 0.5
-		echo "  CPU 1 running, $i"
 	done
 	fail "no panic within 30 s of the triple fault"
 fi
