@@ -14,13 +14,15 @@ _Static_assert(EPT_OPTIONAL_CAPS == (VMX_EPT_EXECUTE_ONLY | VMX_EPT_2MB_PAGE |
 _Static_assert(EPTP_MEMTYPE_WB == X86_MEMTYPE_WB, "EPTP memory type encoding");
 
 
+#define EPT_REQUIRED(cap)	{ cap, #cap }
+
 static const struct {
 	u64 cap;
 	const char *name;
 } ept_required[] = {
-	{ VMX_EPT_PAGE_WALK_4, "VMX_EPT_PAGE_WALK_4" },
-	{ VMX_EPTP_WB, "VMX_EPTP_WB" },
-	{ VMX_EPT_INVEPT, "VMX_EPT_INVEPT" },
+	EPT_REQUIRED(VMX_EPT_PAGE_WALK_4),
+	EPT_REQUIRED(VMX_EPTP_WB),
+	EPT_REQUIRED(VMX_EPT_INVEPT),
 };
 
 int ept_check_caps(u64 ept_vpid_cap, const char **missing)
