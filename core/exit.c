@@ -389,36 +389,6 @@ static const exit_handler_t exit_handlers[] = {
 
 /* ---- the VMCS dump, by the seed's six groups ---- */
 
-void vmcs_dump(struct vcpu *v)
-{
-	char line[LOG_LINE], item[LOG_LINE];
-	size_t i, n, len;
-	unsigned int g;
-	u64 val;
-
-	/* Several "NAME=value" to a line, so a whole VMCS fits in the log ring. */
-	for (g = 0; g < VMCS_GROUP_NR; g++) {
-		log_printf(&v->log, "CPU %u VMCS %s:", v->cpu, vmcs_group_names[g]);
-		n = 0;
-		for (i = 0; i < vmcs_nr_fields; i++) {
-			if (vmcs_field_descs[i].group != g)
-				continue;
-			if (vmcs_read(vmcs_field_descs[i].encoding, &val))
-				continue;	/* not supported by this CPU */
-			len = log_format(item, sizeof(item), " %s=%llx",
-					 vmcs_field_descs[i].name, val);
-			if (n + len >= sizeof(line)) {
-				log_printf(&v->log, " %s", line);
-				n = 0;
-			}
-			__builtin_memcpy(line + n, item, len + 1);
-			n += len;
-		}
-		if (n)
-			log_printf(&v->log, " %s", line);
-	}
-}
-
 /* Re-deliver an event whose delivery caused this exit (SDM Vol. 3C, 28.2.4). */
 static void reinject_idt_vectoring(void)
 {
@@ -647,23 +617,29 @@ int vmx_exit_handler(struct guest_regs *r, struct vcpu *v)
 	return ret;
 }
 
+void vmx_log_resume_failure(struct vcpu *v)
+{
+	u64 err = 0;
+
+	cpu_vmread(VM_INSTRUCTION_ERROR, &err);
+	log_printf(&v->log, "CPU %u: VMRESUME failed: %s (VM-instruction error %llu)", v->cpu,
+		   vmcs_insn_error_name((u32)err), err);
+}
+
 /*
- * VMRESUME failed (the stub calls this): there is no guest to go back to.  The vcpu is
- * found the way the stub finds it, above HOST_RSP; then fail closed like an exit
- * nobody handles, with the VM-instruction error in the log.
+ * VMRESUME failed (the stub calls this): there is no guest to go back to.  After
+ * VMfailValid the VMCS is still current, and with it the vcpu: fail closed like an
+ * exit nobody handles, with the VM-instruction error in the log.  After VMfailInvalid
+ * there is nothing to report with.
  */
 void vmx_resume_failed(void)
 {
-	u64 err = 0, host_rsp = 0;
-	struct vcpu *v;
+	struct vcpu *v = vmx_current_vcpu();
 
-	cpu_vmread(VM_INSTRUCTION_ERROR, &err);
-	if (cpu_vmread(HOST_RSP, &host_rsp)) {
-		for (;;)		/* no VMCS: nothing to report with */
+	if (!v) {
+		for (;;)
 			asm volatile("cli; hlt");
 	}
-	v = *(struct vcpu **)(host_rsp + 8);
-	log_printf(&v->log, "CPU %u: VMRESUME failed: %s (VM-instruction error %llu)", v->cpu,
-		   vmcs_insn_error_name((u32)err), err);
+	vmx_log_resume_failure(v);
 	fail_closed(v, (union exit_reason){ .all = exit_read32(VM_EXIT_REASON) }, -EIO);
 }

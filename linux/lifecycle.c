@@ -35,20 +35,13 @@ bool sz_going_down;
  */
 static void sz_leave_all(const char *why)
 {
-	unsigned int left;
+	unsigned int left = 0;
+	bool changed = false;
 
-	mutex_lock(&sz_lock);
-	if (READ_ONCE(sz_going_down) && !sz_attached) {
-		mutex_unlock(&sz_lock);
+	if (READ_ONCE(sz_going_down) && !READ_ONCE(sz_attached))
 		return;
-	}
 	WRITE_ONCE(sz_going_down, true);
-	if (sz_attached)
-		sz_detach_locked();
-	cpus_read_lock();
-	left = sz_nr_virtualized();
-	cpus_read_unlock();
-	mutex_unlock(&sz_lock);
+	sz_set_attached(false, &changed, &left);
 	if (left)
 		pr_err("%s: %u CPUs could not leave VMX\n", why, left);
 	else
@@ -107,7 +100,7 @@ static void sz_syscore_resume(void)
 	if (cpu < 0)
 		return;
 	sz_suspended_cpu = -1;
-	v = sz_cpus[cpu].mem;
+	v = sz_mem[cpu];
 	v->devirt = false;
 	ret = vmx_virtualize_this_cpu(v);
 	/* The watch table may have changed while this CPU was out. */

@@ -116,7 +116,7 @@ static void test_host_idt(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(os_idt); i++)
 		os_idt[i] = (u8)(i * 7 + 1);
-	vmx_host_idt_init(host_idt, (u64)os_idt, sizeof(os_idt) - 1);
+	vmx_host_idt_init(host_idt, (u64)host_idt, (u64)os_idt, sizeof(os_idt) - 1);
 	assert_memory_equal(host_idt, os_idt, 16 * X86_VEC_NMI);
 	assert_memory_equal(host_idt + 16 * 3, os_idt + 16 * 3, sizeof(os_idt) - 16 * 3);
 	off = g[0] | (u64)g[1] << 8 | (u64)g[6] << 16 | (u64)g[7] << 24 |
@@ -207,6 +207,35 @@ static void test_host_cr3_with_pti_user_bit_refused(void **state)
 	assert_int_equal(fake_vmcs_get(HOST_CR3), 0x1234000);
 }
 
+/* An optional control the CPU lacks is named in the log, and the CPU runs without it. */
+static void test_dropped_optional_control_is_logged(void **state)
+{
+	(void)state;
+	caps.procbased2 &= ~((u64)SECONDARY_EXEC_ENABLE_VPID << 32);
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	assert_true(log_has("optional secondary"));
+	assert_false(fake_vmcs_get(SECONDARY_VM_EXEC_CONTROL) & SECONDARY_EXEC_ENABLE_VPID);
+}
+
+/* With every optional control there, nothing is said about them. */
+static void test_no_dropped_controls_no_line(void **state)
+{
+	(void)state;
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	assert_true(fake_vmcs_get(SECONDARY_VM_EXEC_CONTROL) & SECONDARY_EXEC_ENABLE_VPID);
+	assert_false(log_has("optional"));
+}
+
+/* In root the vcpu is found above HOST_RSP; with no VMCS current there is none. */
+static void test_current_vcpu(void **state)
+{
+	(void)state;
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	assert_ptr_equal(vmx_current_vcpu(), &v);
+	fake_cpu.current_vmcs = ~0ULL;
+	assert_null(vmx_current_vcpu());
+}
+
 static void test_forced_failure(void **state)
 {
 	(void)state;
@@ -245,7 +274,7 @@ static void test_msr_bitmap(void **state)
 {
 	(void)state;
 	memset(bitmap, 0, sizeof(bitmap));
-	vmx_msr_bitmap_init(bitmap);
+	vmx_msr_bitmap_init(bitmap, (u64)bitmap);
 	/* read-low at 0, write-low at 2048 (SDM 25.6.9) */
 	assert_true(bitmap[0x3a / 8] & (1 << (0x3a % 8)));
 	assert_true(bitmap[2048 + 0x3a / 8] & (1 << (0x3a % 8)));
@@ -275,68 +304,6 @@ static void test_log_format_and_ring(void **state)
 	log_printf(&r, "%s", "x");	/* room again for one line */
 }
 
-struct hide_all {
-	struct vcpu *in;
-	int ret;
-};
-
-static void hide_in(u64 pa, void *arg)
-{
-	struct hide_all *h = arg;
-
-	if (!h->ret)
-		h->ret = vmx_ept_hide(h->in, pa);
-}
-
-/*
- * The spare EPT pool is sized from the pages to hide, counted exactly: with 12 CPUs
- * every CPU's EPT hides every CPU's pages (more than the watch reserve alone could
- * take), and after hiding each still has the whole reserve for watch and protect.
- * Last in the list: vmx_ept_setup() turns EPT on for every later vcpu.
- */
-static void test_ept_pools_sized_for_hiding(void **state)
-{
-	enum { N = 12 };
-	struct vcpu *vs[N];
-	const u64 shared[] = { 0x5000, 0x6000 };
-	struct mtrr_state m;
-	struct hide_all h;
-	unsigned int i, j, min_cost = ~0U;
-
-	(void)state;
-	vmx_vcpu_free(&v);
-	assert_int_equal(mtrr_read(&m), 0);
-	m.phys_bits = 47;		/* the unit tests' "physical" addresses are heap ones */
-	vmx_ept_setup(&m, 1ULL << 47);
-	for (i = 0; i < N; i++) {
-		vs[i] = calloc(1, sizeof(*vs[i]));
-		assert_non_null(vs[i]);
-		assert_int_equal(vmx_vcpu_alloc(vs[i], i, &caps, 0x5000), 0);
-		assert_int_equal(ept_pool_free(&vs[i]->ept), VMX_EPT_WATCH_RESERVE);
-	}
-	assert_int_equal(vmx_ept_size_pools(vs, N, shared, 2), 0);
-	for (i = 0; i < N; i++) {
-		unsigned int before = ept_pool_free(&vs[i]->ept);
-
-		h = (struct hide_all){ vs[i], 0 };
-		for (j = 0; j < 2; j++)
-			hide_in(shared[j], &h);
-		for (j = 0; j < N; j++)
-			vmx_private_pages(vs[j], hide_in, &h);
-		assert_int_equal(h.ret, 0);
-		assert_true(ept_pool_free(&vs[i]->ept) >= VMX_EPT_WATCH_RESERVE);
-		if (before - ept_pool_free(&vs[i]->ept) < min_cost)
-			min_cost = before - ept_pool_free(&vs[i]->ept);
-	}
-	/* hiding took pages in every EPT: without the sizing they came out of the reserve */
-	assert_true(min_cost > 0);
-	for (i = 0; i < N; i++) {
-		vmx_vcpu_free(vs[i]);
-		free(vs[i]);
-	}
-	assert_int_equal(vmx_vcpu_alloc(&v, 1, &caps, 0x5000), 0);	/* for teardown */
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,14 +322,16 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_vmxon_failure_undone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_launch_failure_names_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dropped_optional_control_is_logged, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_no_dropped_controls_no_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_current_vcpu, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forced_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_failures_do_not_leak, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vmcs_snapshot_needs_launched_cpu, setup,
 						teardown),
 		cmocka_unit_test(test_msr_bitmap),
 		cmocka_unit_test(test_log_format_and_ring),
-		/* last: it turns EPT on for every vcpu allocated after it */
-		cmocka_unit_test_setup_teardown(test_ept_pools_sized_for_hiding, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("vmx", tests, NULL, NULL);

@@ -3,6 +3,8 @@
 #ifndef SUBZERO_FAKE_OS_H
 #define SUBZERO_FAKE_OS_H
 
+#include <stddef.h>
+
 /* Let n more allocations succeed, then fail one; -1 turns injection off. */
 void fake_os_fail_alloc_after(int n);
 
@@ -24,5 +26,11 @@ struct fake_os_stops {
 	char why[160];
 };
 extern struct fake_os_stops fake_os_stop;
+/*
+ * Take pages from [base, base + size) from now on, in order and never reused (so
+ * their "physical" addresses are low enough to lie inside an EPT's map); NULL: from
+ * the C library again.
+ */
+void fake_os_page_arena(void *base, size_t size);
 
 #endif
