@@ -6,6 +6,8 @@
  * which the busybox initramfs does not have; the two system calls are the same.)
  *
  *   kexec-file load KERNEL INITRD CMDLINE   load the new kernel; exit 0, else print why
+ *   kexec-file crash KERNEL INITRD CMDLINE  load it as the crash kernel (kdump: a panic
+ *                                            boots it; needs crashkernel=)
  *   kexec-file exec                          jump into it (returns only on failure)
  */
 #include <errno.h>
@@ -21,7 +23,7 @@ int main(int argc, char **argv)
 {
 	int kfd, ifd;
 
-	if (argc == 5 && !strcmp(argv[1], "load")) {
+	if (argc == 5 && (!strcmp(argv[1], "load") || !strcmp(argv[1], "crash"))) {
 		kfd = open(argv[2], O_RDONLY | O_CLOEXEC);
 		ifd = open(argv[3], O_RDONLY | O_CLOEXEC);
 		if (kfd < 0 || ifd < 0) {
@@ -29,7 +31,8 @@ int main(int argc, char **argv)
 				kfd < 0 ? argv[2] : argv[3], strerror(errno));
 			return 1;
 		}
-		if (syscall(SYS_kexec_file_load, kfd, ifd, strlen(argv[4]) + 1, argv[4], 0UL)) {
+		if (syscall(SYS_kexec_file_load, kfd, ifd, strlen(argv[4]) + 1, argv[4],
+			    strcmp(argv[1], "crash") ? 0UL : 2UL /* KEXEC_FILE_ON_CRASH */)) {
 			fprintf(stderr, "kexec-file: kexec_file_load: %s\n", strerror(errno));
 			return 1;
 		}
@@ -41,6 +44,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kexec-file: reboot(KEXEC): %s\n", strerror(errno));
 		return 1;
 	}
-	fprintf(stderr, "usage: kexec-file load KERNEL INITRD CMDLINE | kexec-file exec\n");
+	fprintf(stderr, "usage: kexec-file load|crash KERNEL INITRD CMDLINE | kexec-file exec\n");
 	return 2;
 }
