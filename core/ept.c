@@ -14,7 +14,6 @@ _Static_assert(EPT_OPTIONAL_CAPS == (VMX_EPT_EXECUTE_ONLY | VMX_EPT_2MB_PAGE |
 	       "EPT_OPTIONAL_CAPS spells out VMX_EPT_* bits");
 _Static_assert(EPTP_MEMTYPE_WB == X86_MEMTYPE_WB, "EPTP memory type encoding");
 
-#define EPT_MAX_LIMIT		(1ULL << 48)	/* what a 4-level walk translates */
 
 /* ---- entries and levels ---- */
 
@@ -106,6 +105,82 @@ u64 ept_pool_pa(const struct ept *e, unsigned int i)
 	return i < e->pool_pages ? e->pool[i].pa : 0;
 }
 
+/*
+ * Add @n pages to the pool, free for splits.  The arrays are reallocated (nothing in
+ * root may be using the EPT's pool now: only before launch).  On -ENOMEM the pool keeps
+ * the pages added before the failure.  Not root-safe.
+ */
+int ept_pool_grow(struct ept *e, unsigned int n)
+{
+	unsigned int cap = e->pool_pages + n, i;
+	struct ept_page *pool;
+	u64 *free, *deferred;
+	void *va;
+	u64 pa;
+
+	if (!n)
+		return 0;
+	pool = os_zalloc((size_t)cap * (sizeof(*pool) + 2 * sizeof(u64)));
+	if (!pool)
+		return -ENOMEM;
+	free = (u64 *)(pool + cap);
+	deferred = free + cap;
+	__builtin_memcpy(pool, e->pool, e->pool_pages * sizeof(*pool));
+	__builtin_memcpy(free, e->free, e->nr_free * sizeof(u64));
+	__builtin_memcpy(deferred, e->deferred, e->nr_deferred * sizeof(u64));
+	os_free(e->pool);
+	e->pool = pool;
+	e->free = free;
+	e->deferred = deferred;
+	for (i = 0; i < n; i++) {
+		va = os_alloc_pages(0, &pa);
+		if (!va)
+			return -ENOMEM;
+		e->pool[e->pool_pages++] = (struct ept_page){ va, pa };
+		e->free[e->nr_free++] = pa;
+	}
+	return 0;
+}
+
+unsigned int ept_pool_free(const struct ept *e)
+{
+	return e->nr_free;
+}
+
+/* Shell sort: a few thousand addresses at most, at load. */
+static void ept_sort(u64 *a, unsigned int n)
+{
+	unsigned int gap, i, j;
+	u64 x;
+
+	for (gap = n / 2; gap; gap /= 2)
+		for (i = gap; i < n; i++)
+			for (x = a[i], j = i; j >= gap && a[j - gap] > x; j -= gap)
+				a[j] = a[j - gap], a[j - gap] = x;
+}
+
+unsigned int ept_hide_cost(struct ept *e, u64 *pas, unsigned int n)
+{
+	u64 last_2m = ~0ULL, last_1g = ~0ULL, gpa;
+	unsigned int i, level, cost = 0;
+
+	ept_sort(pas, n);
+	for (i = 0; i < n; i++) {
+		gpa = pas[i] & ~0xfffULL;
+		if (gpa >= e->map_limit || gpa >> 21 == last_2m)
+			continue;
+		last_2m = gpa >> 21;
+		if (!ept_leaf(e, gpa, &level) || level == EPT_LEVEL_4K)
+			continue;
+		cost++;			/* the 4 KiB table under this 2 MiB */
+		if (level == EPT_LEVEL_1G && gpa >> 30 != last_1g)
+			cost++;		/* the 2 MiB table under this 1 GiB, once */
+		if (level == EPT_LEVEL_1G)
+			last_1g = gpa >> 30;
+	}
+	return cost;
+}
+
 /* ---- building the identity map ---- */
 
 /*
@@ -168,11 +243,16 @@ static int ept_build(struct ept *e, u64 *table, unsigned int level, u64 base, in
 	return 0;
 }
 
-static int ept_check_limit(const struct mtrr_state *m, u64 map_limit)
+/* The walk length for the map, or an error (see ept_init()). */
+static int ept_check_limit(u64 ept_vpid_cap, const struct mtrr_state *m, u64 map_limit,
+			   unsigned int *levels)
 {
-	if (!map_limit || (map_limit & 0xfff) || map_limit > EPT_MAX_LIMIT ||
+	if (!map_limit || (map_limit & 0xfff) || map_limit > EPT_LIMIT_5 ||
 	    m->phys_bits > 52 || map_limit > (1ULL << m->phys_bits))
 		return -EINVAL;
+	if (map_limit > ept_max_limit(ept_vpid_cap))
+		return -ERANGE;
+	*levels = map_limit > EPT_LIMIT_4 ? EPT_LEVELS_MAX : EPT_LEVELS;
 	return 0;
 }
 
@@ -185,11 +265,11 @@ int ept_tables_needed(u64 ept_vpid_cap, const struct mtrr_state *m, u64 map_limi
 
 	ret = ept_check_caps(ept_vpid_cap, &missing);
 	if (!ret)
-		ret = ept_check_limit(m, map_limit);
+		ret = ept_check_limit(ept_vpid_cap, m, map_limit, &e.levels);
 	if (ret)
 		return ret;
-	*pages = 1;		/* the PML4 */
-	return ept_build(&e, NULL, EPT_LEVELS, 0, -1, pages);
+	*pages = 1;		/* the top table */
+	return ept_build(&e, NULL, e.levels, 0, -1, pages);
 }
 
 int ept_init(struct ept *e, u64 ept_vpid_cap, const struct mtrr_state *m, u64 map_limit,
@@ -210,6 +290,7 @@ int ept_init(struct ept *e, u64 ept_vpid_cap, const struct mtrr_state *m, u64 ma
 	e->map_limit = map_limit;
 	e->caps = ept_vpid_cap;
 	e->mtrr = *m;
+	ept_check_limit(ept_vpid_cap, m, map_limit, &e->levels);	/* checked above */
 	/* One allocation for the three arrays. */
 	e->pool = os_zalloc((size_t)pool_pages * (sizeof(*e->pool) + 2 * sizeof(u64)));
 	if (!e->pool)
@@ -231,7 +312,7 @@ int ept_init(struct ept *e, u64 ept_vpid_cap, const struct mtrr_state *m, u64 ma
 	e->nr_free = pool_pages;
 
 	e->pml4 = ept_take(e, &e->pml4_pa);
-	ret = ept_build(e, e->pml4, EPT_LEVELS, 0, -1, &built);
+	ret = ept_build(e, e->pml4, e->levels, 0, -1, &built);
 	if (ret)		/* cannot happen: the pool was sized by the same walk */
 		goto err_destroy;
 	return 0;
@@ -261,7 +342,8 @@ int ept_enable_ad(struct ept *e)
 
 u64 ept_eptp(const struct ept *e)
 {
-	return e->pml4_pa | EPTP_WALK_LENGTH_4 | EPTP_MEMTYPE_WB |
+	return e->pml4_pa | (e->levels == EPT_LEVELS_MAX ? EPTP_WALK_LENGTH_5 : EPTP_WALK_LENGTH_4) |
+	       EPTP_MEMTYPE_WB |
 	       (e->ad ? EPTP_AD_ENABLE : 0);
 }
 
@@ -273,7 +355,7 @@ u64 *ept_leaf(struct ept *e, u64 gpa, unsigned int *level)
 
 	if (!table || gpa >= e->map_limit)
 		return NULL;
-	for (l = EPT_LEVELS; l >= EPT_LEVEL_4K; l--) {
+	for (l = e->levels; l >= EPT_LEVEL_4K; l--) {
 		pe = &table[ept_index(gpa, l)];
 		if (ept_is_leaf(*pe, l)) {
 			*level = l;
@@ -447,9 +529,9 @@ int ept_set_perm(struct ept *e, u64 gpa, u64 size, unsigned int perm)
 	 * Count first, so that running out of pages changes nothing.  (Merges during
 	 * the change free no page that splits could use: those wait for INVEPT.)
 	 */
-	if (ept_splits(e->pml4, EPT_LEVELS, gpa, end) > e->nr_free)
+	if (ept_splits(e->pml4, e->levels, gpa, end) > e->nr_free)
 		return -ENOMEM;
-	return ept_apply(e, e->pml4, EPT_LEVELS, gpa, end, perm);
+	return ept_apply(e, e->pml4, e->levels, gpa, end, perm);
 }
 
 /* ---- exits ---- */

@@ -11,6 +11,7 @@
 #include "exit.h"
 #include "errors.h"
 #include "vmx.h"
+#include "os.h"
 #include "arch/x86.h"
 #include <cpu_ops.h>
 
@@ -313,8 +314,54 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 	return 0;
 }
 
+/*
+ * Fail closed, loudly.  Halting this CPU in root is not closed but hung: the next IPI
+ * to it (a TLB shootdown, smp_call_function) would wait for ever, and every other CPU
+ * with it, before anyone read the log.  So the CPU dumps its VMCS into the log ring,
+ * leaves VMX (it keeps the host state, which is the kernel's), and the OS stops the
+ * machine the way it does for a fatal error: the dump and the exit's name reach the
+ * console, and kdump or a panic= reboot takes over (os_vmx_failed).
+ */
+static void __attribute__((__noreturn__)) fail_closed(struct vcpu *v, union exit_reason reason,
+						      int err)
+{
+	char why[LOG_LINE];
+
+	log_printf(&v->log, "CPU %u: unhandled VM exit %u (%s), error %d: dumping the VMCS and "
+		   "stopping the machine", v->cpu, reason.f.basic, exit_reason_name(reason.f.basic),
+		   err);
+	vmcs_dump(v);
+	vmx_leave_in_root(v);
+	log_format(why, sizeof(why), "CPU %u: unhandled VM exit %u (%s)", v->cpu,
+		   reason.f.basic, exit_reason_name(reason.f.basic));
+	os_vmx_failed(&v->log, why);
+	__builtin_trap();
+}
+
+/*
+ * INIT (SDM Vol. 3C, 26.2: in VMX non-root an INIT causes a VM exit; in root it is
+ * blocked).  Someone is resetting this CPU: a kernel bringing its APs up after a kexec
+ * or a crash that went past our shutdown hooks, or firmware.  We do not emulate
+ * wait-for-SIPI: the SIPI would have to start real-mode code as our guest, under an
+ * EPT and a host state that belong to a kernel which may no longer be there (after a
+ * kexec the new kernel owns that memory, and the pages we hide would read back as
+ * junk to it).  Instead this CPU leaves VMX for good and sends itself INIT again:
+ * outside VMX the INIT really resets it, and it waits for SIPI as the sender asked.
+ * (A SIPI that arrived before that second INIT is lost; the sender's bring-up then
+ * times out and says so, it does not hang.)
+ */
+static int handle_init(struct vcpu *v, struct guest_regs *r)
+{
+	(void)r;
+	log_printf(&v->log, "CPU %u: INIT signal: leaving VMX and resetting this CPU", v->cpu);
+	vmx_leave_in_root(v);
+	os_init_self();
+	__builtin_trap();
+}
+
 static const exit_handler_t exit_handlers[] = {
 	[EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
+	[EXIT_REASON_INIT_SIGNAL] = handle_init,
 	[EXIT_REASON_NMI_WINDOW] = handle_nmi_window,
 	[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig,
@@ -405,8 +452,24 @@ static __attribute__((__noinline__)) void devirtualize(struct vcpu *v, struct gu
 	u64 se_eip = vmcs_readn(GUEST_SYSENTER_EIP);
 	u16 ds = vmcs_read16(GUEST_DS_SELECTOR), es = vmcs_read16(GUEST_ES_SELECTOR);
 	u16 fs = vmcs_read16(GUEST_FS_SELECTOR), gs = vmcs_read16(GUEST_GS_SELECTOR);
-	u16 ss = vmcs_read16(GUEST_SS_SELECTOR);
+	u16 ss = vmcs_read16(GUEST_SS_SELECTOR), ldtr = vmcs_read16(GUEST_LDTR_SELECTOR);
 	u64 *stack;
+
+	/*
+	 * Data segments first, while the host IDT is still loaded: loading a selector
+	 * clobbers the base (a null one zeroes it on Intel), and an NMI between the GS
+	 * load and the GS_BASE write would run the OS's NMI entry with a user-looking GS
+	 * base.  Here such an NMI reaches vmx_nmi_stub, which uses no segment base, and
+	 * is held for the guest (delivered below).  Selector, then base: never the other
+	 * way round.
+	 */
+	cpu_write_sel(SEG_DS, ds);
+	cpu_write_sel(SEG_ES, es);
+	cpu_write_sel(SEG_SS, ss);
+	cpu_write_sel(SEG_FS, fs);
+	cpu_write_sel(SEG_GS, gs);
+	cpu_wrmsr(MSR_FS_BASE, fs_base);
+	cpu_wrmsr(MSR_GS_BASE, gs_base);
 
 	/* From here an NMI goes to the OS's own handler, not to vmx_nmi_stub. */
 	cpu_lidt(&idt);		/* a VM exit set the limit to 0xffff */
@@ -423,6 +486,12 @@ static __attribute__((__noinline__)) void devirtualize(struct vcpu *v, struct gu
 	cpu_write_cr0(cr0);
 	cpu_write_cr3(cr3);
 	cpu_lgdt(&gdt);		/* a VM exit set the limit to 0xffff */
+	/*
+	 * A VM exit loads a null LDTR (SDM Vol. 3C, 28.5.2); the guest's descriptor is in
+	 * its GDT, loaded just above.  Without this a process with an LDT (Wine, old
+	 * runtimes) that is still current on this CPU faults on its next segment load.
+	 */
+	cpu_lldt(ldtr);
 	cpu_wrmsr(MSR_EFER, efer);
 	cpu_wrmsr(MSR_IA32_PAT, pat);
 	cpu_wrmsr(MSR_IA32_DEBUGCTL, debugctl);	/* cleared by the VM exit */
@@ -430,13 +499,6 @@ static __attribute__((__noinline__)) void devirtualize(struct vcpu *v, struct gu
 	cpu_wrmsr(MSR_IA32_SYSENTER_ESP, se_esp);
 	cpu_wrmsr(MSR_IA32_SYSENTER_EIP, se_eip);
 	cpu_write_dr7(dr7);				/* 0x400 after the VM exit */
-	cpu_write_sel(SEG_DS, ds);
-	cpu_write_sel(SEG_ES, es);
-	cpu_write_sel(SEG_SS, ss);
-	cpu_write_sel(SEG_FS, fs);			/* selector loads clobber the bases */
-	cpu_write_sel(SEG_GS, gs);
-	cpu_wrmsr(MSR_FS_BASE, fs_base);
-	cpu_wrmsr(MSR_GS_BASE, gs_base);
 	/* The TR limit is 0x67 now; the OS reloads TR itself (see vmx.h). */
 
 	/* NMIs still held for the guest go to the OS now, through its IDT. */
@@ -454,16 +516,6 @@ static __attribute__((__noinline__)) void devirtualize(struct vcpu *v, struct gu
 	stack[1] = rip;
 	r->gpr[REG_RSP] = (u64)stack;
 	v->launched = false;
-}
-
-static void fail_closed(struct vcpu *v, union exit_reason reason, int err)
-{
-	log_printf(&v->log, "CPU %u: unhandled VM exit %u (%s), error %d: dumping the VMCS and "
-		   "stopping this CPU", v->cpu, reason.f.basic, exit_reason_name(reason.f.basic),
-		   err);
-	vmcs_dump(v);
-	for (;;)
-		asm volatile("cli; hlt");
 }
 
 /* Before VM entry: NMIs held for the guest, and the time this exit spent in root. */
@@ -509,6 +561,30 @@ static __attribute__((__noinline__)) int exit_dispatch(struct guest_regs *r, str
 }
 
 /*
+ * IA32_SPEC_CTRL is not part of the VMCS host or guest state: a VM exit from guest user
+ * mode leaves the user's value (IBRS off under kernel IBRS, a task's SSBD...) in force
+ * in root.  Like KVM's vmx_spec_ctrl_restore_host(): the host's value in root when the
+ * guest's differs, or always with legacy IBRS (the bit must be written again after a
+ * less privileged predictor mode), then a speculation barrier; the guest's again on
+ * the way back.
+ */
+static __attribute__((__noinline__)) u64 spec_ctrl_to_host(void)
+{
+	u64 guest = cpu_rdmsr(MSR_IA32_SPEC_CTRL);
+
+	if (guest != vmx_spec.host_spec_ctrl || (vmx_spec.flags & VMX_SPEC_CTRL_ALWAYS))
+		cpu_wrmsr(MSR_IA32_SPEC_CTRL, vmx_spec.host_spec_ctrl);
+	cpu_lfence();
+	return guest;
+}
+
+static __attribute__((__noinline__)) void spec_ctrl_to_guest(u64 guest)
+{
+	if (guest != vmx_spec.host_spec_ctrl)
+		cpu_wrmsr(MSR_IA32_SPEC_CTRL, guest);
+}
+
+/*
  * CPUID comes first: every program start runs dozens of them (static glibc: about 60)
  * and VMX makes each one exit.  Its path reads the exit reason once and three fields
  * to skip the instruction, and writes one.  It needs no IDT-vectoring check: an
@@ -519,15 +595,26 @@ static __attribute__((__noinline__)) int exit_dispatch(struct guest_regs *r, str
  */
 int vmx_exit_handler(struct guest_regs *r, struct vcpu *v)
 {
-	u64 t0 = cpu_rdtsc();
-	union exit_reason reason = { .all = exit_read32(VM_EXIT_REASON) };
+	u64 guest_spec_ctrl = 0, t0;
+	union exit_reason reason;
+	int ret = 0;
 
-	if (__builtin_expect(reason.all != EXIT_REASON_CPUID, 0))
-		return exit_dispatch(r, v, reason, t0);
-	v->exits[EXIT_REASON_CPUID]++;
-	handle_cpuid(v, r);
-	exit_done(v, t0, EXIT_REASON_CPUID);
-	return 0;
+	/* Before any indirect branch: root runs with the host's IA32_SPEC_CTRL. */
+	if (__builtin_expect(vmx_spec.flags & VMX_SPEC_CTRL, 0))
+		guest_spec_ctrl = spec_ctrl_to_host();
+	t0 = cpu_rdtsc();
+	reason.all = exit_read32(VM_EXIT_REASON);
+	if (__builtin_expect(reason.all != EXIT_REASON_CPUID, 0)) {
+		ret = exit_dispatch(r, v, reason, t0);
+	} else {
+		v->exits[EXIT_REASON_CPUID]++;
+		handle_cpuid(v, r);
+		exit_done(v, t0, EXIT_REASON_CPUID);
+	}
+	/* Back to the guest, in VMX non-root or (DEVIRT) outside VMX: its value again. */
+	if (__builtin_expect(vmx_spec.flags & VMX_SPEC_CTRL, 0))
+		spec_ctrl_to_guest(guest_spec_ctrl);
+	return ret;
 }
 
 void vmx_log_resume_failure(struct vcpu *v)
@@ -535,20 +622,24 @@ void vmx_log_resume_failure(struct vcpu *v)
 	u64 err = 0;
 
 	cpu_vmread(VM_INSTRUCTION_ERROR, &err);
-	log_printf(&v->log, "CPU %u: VMRESUME failed: %s (VM-instruction error %llu): stopping "
-		   "this CPU", v->cpu, vmcs_insn_error_name((u32)err), err);
+	log_printf(&v->log, "CPU %u: VMRESUME failed: %s (VM-instruction error %llu)", v->cpu,
+		   vmcs_insn_error_name((u32)err), err);
 }
 
+/*
+ * VMRESUME failed (the stub calls this): there is no guest to go back to.  After
+ * VMfailValid the VMCS is still current, and with it the vcpu: fail closed like an
+ * exit nobody handles, with the VM-instruction error in the log.  After VMfailInvalid
+ * there is nothing to report with.
+ */
 void vmx_resume_failed(void)
 {
-	/*
-	 * After VMfailValid the VMCS is still current, and with it the vcpu; after
-	 * VMfailInvalid there is none to log into.  No way back to the guest: stop.
-	 */
 	struct vcpu *v = vmx_current_vcpu();
 
-	if (v)
-		vmx_log_resume_failure(v);
-	for (;;)
-		asm volatile("cli; hlt");
+	if (!v) {
+		for (;;)
+			asm volatile("cli; hlt");
+	}
+	vmx_log_resume_failure(v);
+	fail_closed(v, (union exit_reason){ .all = exit_read32(VM_EXIT_REASON) }, -EIO);
 }

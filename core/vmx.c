@@ -16,6 +16,10 @@ _Static_assert(GUEST_RSP == VMCS_ENC_GUEST_RSP && GUEST_RIP == VMCS_ENC_GUEST_RI
 	       "arch/vmx_stub.h: the encodings arch/vmx_entry.S writes");
 
 int vmx_fail_on_cpu = -1;
+struct vmx_spec vmx_spec;
+_Static_assert(__builtin_offsetof(struct vmx_spec, flags) == 0 &&
+	       VMX_SPEC_RSB_FILL == 1 && VMX_SPEC_RSB_LITE == 2 && VMX_SPEC_CLEAR_BHB == 4,
+	       "arch/vmx_entry.S tests these bits in the first byte of vmx_spec");
 bool vmx_test_hooks;
 
 #define VMX_INVEPT_ALL_CONTEXT	2
@@ -85,7 +89,7 @@ static int vmx_ept_alloc(struct vcpu *v)
 				&need);
 	if (!ret)
 		ret = ept_init(&v->ept, v->caps->ept_vpid, &vmx_ept_cfg.mtrr,
-			       vmx_ept_cfg.map_limit, need + VMX_EPT_SPARE_PAGES);
+			       vmx_ept_cfg.map_limit, need + VMX_EPT_WATCH_RESERVE);
 	v->mtf = vmx_has_mtf(v->caps);		/* else the step uses RFLAGS.TF */
 	return ret;
 }
@@ -370,6 +374,7 @@ static void vmcs_setup_guest(struct vcpu *v, const struct cpu_dtr *gdt,
 /* ---- the host IDT ---- */
 
 static u64 host_idt_base;
+static struct cpu_dtr host_os_idt;	/* the OS's IDT, for leaving VMX in root */
 
 /* A 64-bit IDT gate (SDM Vol. 3A, 6.14.1): offset split in three, IST in bits 34:32. */
 struct idt_gate {
@@ -400,12 +405,15 @@ void vmx_host_idt_init(void *page, u64 pa, u64 os_idt_base, u16 os_idt_limit)
 	idt[X86_VEC_NMI].offset_mid = (u16)(stub >> 16);
 	idt[X86_VEC_NMI].offset_high = (u32)(stub >> 32);
 	host_idt_base = (u64)page;
+	host_os_idt.base = os_idt_base;
+	host_os_idt.limit = os_idt_limit;
 	vmx_private_shared(VMX_SHARED_HOST_IDT, pa);
 }
 
 void vmx_host_idt_clear(void)
 {
 	host_idt_base = 0;
+	host_os_idt.base = 0;
 	vmx_private_shared(VMX_SHARED_HOST_IDT, 0);
 }
 
@@ -417,6 +425,23 @@ struct vcpu *vmx_current_vcpu(void)
 	if (cpu_vmread(HOST_RSP, &host_rsp) || !host_rsp)
 		return NULL;
 	return *(struct vcpu **)(host_rsp + HOST_RSP_VCPU);
+}
+
+/*
+ * Leave VMX operation from inside an exit handler, for good: the OS's IDT first (from
+ * here an NMI is the OS's to handle, and vmx_nmi_stub could no longer find the VMCS),
+ * then VMCLEAR and VMXOFF.  The CPU keeps the host state, which is the OS's own (its
+ * GDT, TR, GS base, kernel page tables), on the host stack.  For the ways out that do
+ * not return to the guest: fail closed, INIT.
+ */
+void vmx_leave_in_root(struct vcpu *v)
+{
+	if (host_os_idt.base)
+		cpu_lidt(&host_os_idt);
+	cpu_vmclear(v->vmcs_pa);
+	cpu_vmxoff();
+	cpu_write_cr4(cpu_read_cr4() & ~X86_CR4_VMXE);
+	v->launched = false;
 }
 
 /*
@@ -474,6 +499,13 @@ int vmx_virtualize_this_cpu(struct vcpu *v)
 	u64 err = 0;
 	int ret;
 
+	/* os.h: a CR3 with bit 12 set is a user CR3 to the kernel's PTI entry code. */
+	if (os_host_cr3() & X86_CR3_PTI_USER_BIT) {
+		log_printf(&v->log, "CPU %u: host CR3 %llx has bit 12 (PTI's user-table bit) set: "
+			   "an NMI or machine check in root would switch page tables", v->cpu,
+			   os_host_cr3());
+		return -EINVAL;
+	}
 	if ((int)v->cpu == vmx_fail_on_cpu) {
 		log_printf(&v->log, "CPU %u: failing on purpose (fail_on_cpu test parameter)",
 			   v->cpu);

@@ -152,6 +152,13 @@ void vmx_host_idt_init(void *page, u64 pa, u64 os_idt_base, u16 os_idt_limit);
 void vmx_host_idt_clear(void);
 
 /*
+ * In root, from an exit handler: leave VMX on this CPU for good (OS IDT, VMCLEAR,
+ * VMXOFF, CR4.VMXE clear), staying on the host stack with the host state.  For the
+ * ways out that never return to the guest (fail closed, INIT).
+ */
+void vmx_leave_in_root(struct vcpu *v);
+
+/*
  * EPT for every vcpu allocated from now on: the MTRRs to take memory types from, and
  * how much guest-physical space to map.  Without this call vcpus run without EPT.
  * Not root-safe.
@@ -160,8 +167,13 @@ void vmx_ept_setup(const struct mtrr_state *m, u64 map_limit);
 /* Whether vcpus allocated now get an EPT (vmx_ept_setup() was called). */
 bool vmx_ept_enabled(void);
 
-/* The table pages a split may take beyond the initial map, per CPU. */
-#define VMX_EPT_SPARE_PAGES	64
+/*
+ * The table pages each CPU's EPT keeps for watch and protect beyond the initial map:
+ * a watched page splits at most one 1 GiB and one 2 MiB leaf.  What hiding the
+ * hypervisor's pages takes comes on top, counted by vmx_hide_private().
+ */
+#define VMX_EPT_WATCH_RESERVE	(2 * WATCH_MAX)
+
 
 /* Allocate a vcpu's regions.  Not root-safe. */
 int vmx_vcpu_alloc(struct vcpu *v, unsigned int cpu, const struct vmx_caps *caps,
@@ -187,6 +199,23 @@ int vmx_devirtualize_this_cpu(struct vcpu *v);
  * (by hypercall).  0 or a negative errno.  On the vcpu's own CPU, interrupts disabled.
  */
 int vmx_vmcs_snapshot_this_cpu(struct vcpu *v);
+
+/*
+ * Speculation hygiene on every VM exit, as the OS's mitigations want it (KVM's
+ * choices, from the kernel's own feature bits; set by the OS before any CPU is
+ * virtualized).  The exit stub (arch/vmx_entry.S) tests the RSB and BHB bits before
+ * its first RET or indirect branch: it reads the first byte of vmx_spec.
+ */
+#define VMX_SPEC_RSB_FILL	BIT(0)	/* stuff all 32 return stack buffer entries */
+#define VMX_SPEC_RSB_LITE	BIT(1)	/* one CALL: post-barrier RSB on eIBRS CPUs */
+#define VMX_SPEC_CLEAR_BHB	BIT(2)	/* clear the branch history (os_clear_bhb) */
+#define VMX_SPEC_CTRL		BIT(3)	/* root runs with host_spec_ctrl in IA32_SPEC_CTRL */
+#define VMX_SPEC_CTRL_ALWAYS	BIT(4)	/* write it on every exit (legacy IBRS) */
+struct vmx_spec {
+	u32 flags;
+	u64 host_spec_ctrl;
+};
+extern struct vmx_spec vmx_spec;
 
 /* Test hook: make the next vmx_virtualize_this_cpu() on @cpu fail (-1: none). */
 extern int vmx_fail_on_cpu;

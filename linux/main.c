@@ -22,6 +22,7 @@
 #include "../core/vmx_decode.h"
 #include "os_linux.h"
 #include "sz.h"
+#include "lifecycle.h"
 
 static int fail_on_cpu = -1;
 module_param(fail_on_cpu, int, 0644);
@@ -68,6 +69,9 @@ static int sz_cpu_online(unsigned int cpu)
 
 	/* Still virtualized: a devirtualization that failed at detach left it so. */
 	if (sz_cpus[cpu].vcpu)
+		return 0;
+	/* The machine is going down (lifecycle.c): VMX stays off. */
+	if (READ_ONCE(sz_going_down))
 		return 0;
 	/* A CPU that came online after load must match the others too. */
 	ret = vmx_caps_read(&caps);
@@ -204,7 +208,9 @@ int sz_set_attached(bool attach, bool *changed, unsigned int *nr_virtualized)
 	int ret = 0;
 
 	mutex_lock(&sz_lock);
-	if (attach && !sz_attached) {
+	if (attach && READ_ONCE(sz_going_down)) {
+		ret = -ESHUTDOWN;	/* lifecycle.c: the machine is going down */
+	} else if (attach && !sz_attached) {
 		ret = sz_attach_locked();
 		if (ret)
 			pr_err("attach: virtualizing the CPUs failed (%d); every CPU is back as it "
@@ -245,6 +251,7 @@ static int sz_ept_setup(void)
 {
 	struct mtrr_state m;
 	const char *missing = NULL;
+	u64 end, limit;
 	int ret;
 
 	if (!ept_usable(&sz_config, &missing)) {
@@ -257,7 +264,14 @@ static int sz_ept_setup(void)
 		pr_err("EPT: cannot read the MTRRs: %d\n", ret);
 		return ret;
 	}
-	vmx_ept_setup(&m, ept_map_limit(&sz_config, m.phys_bits, sz_mem_end()));
+	end = sz_mem_end();
+	limit = ept_map_limit(&sz_config, m.phys_bits, end);
+	if (end > limit) {
+		pr_info("EPT: memory or MMIO up to %#llx, beyond what this CPU's EPT maps (%#llx, "
+			"no 5-level walk): running without EPT (no watch or protect)\n", end, limit);
+		return 0;
+	}
+	vmx_ept_setup(&m, limit);
 	return 0;
 }
 
@@ -351,13 +365,14 @@ static int __init sz_init(void)
 	if (ret)
 		goto err_idt;
 
+	sz_lifecycle_register();
 	mutex_lock(&sz_lock);
 	ret = sz_attach_locked();
 	mutex_unlock(&sz_lock);
 	if (ret) {
 		pr_err("not loading: virtualizing the CPUs failed (%d); every CPU is back "
 		       "as it was\n", ret);
-		goto err_vcpus;
+		goto err_lifecycle;
 	}
 	ret = sz_dev_register();
 	if (ret) {
@@ -373,7 +388,8 @@ err_hp:
 	mutex_lock(&sz_lock);
 	sz_detach_locked();
 	mutex_unlock(&sz_lock);
-err_vcpus:
+err_lifecycle:
+	sz_lifecycle_unregister();
 	sz_free_all();
 err_idt:
 	vmx_host_idt_clear();
@@ -398,6 +414,7 @@ static void __exit sz_exit(void)
 	if (sz_attached)
 		sz_detach_locked();
 	mutex_unlock(&sz_lock);
+	sz_lifecycle_unregister();
 	sz_free_all();
 	memset(watch_table, 0, sizeof(watch_table));
 	vmx_host_idt_clear();

@@ -154,6 +154,12 @@ static inline void cpu_write_sel(enum cpu_seg s, u16 v)
 	}
 }
 
+/* LLDT: the LDT register, from a selector of the current GDT (0: no LDT). */
+static inline void cpu_lldt(u16 sel)
+{
+	asm volatile("lldt %0" : : "rm"(sel));
+}
+
 /* LAR: the access-rights bytes of a selector's descriptor; ZF clear if invalid. */
 static inline bool cpu_lar(u16 sel, u32 *ar)
 {
@@ -184,6 +190,12 @@ static inline u64 cpu_rdtsc(void)
 static inline void cpu_xsetbv(u32 index, u64 val)
 {
 	asm volatile("xsetbv" : : "c"(index), "a"((u32)val), "d"((u32)(val >> 32)));
+}
+
+/* A speculation barrier: later instructions do not start before it completes. */
+static inline void cpu_lfence(void)
+{
+	asm volatile("lfence" : : : "memory");
 }
 
 static inline void cpu_wbinvd(void)

@@ -10,6 +10,18 @@
 
 	.text
 
+/*
+ * RET as the kernel builds it: with return thunks (the retbleed/SRSO mitigations) a
+ * RET in the module is a jump to the thunk, which objtool checks for.  ENDBR64 opens
+ * each stub whose address is taken (HOST_RIP, the host IDT's NMI gate): under kernel
+ * IBT an NMI delivered through the IDT must land on one.  It is a NOP elsewhere.
+ */
+#if defined(CONFIG_RETHUNK) || defined(CONFIG_MITIGATION_RETHUNK)
+#define SZ_RET	jmp __x86_return_thunk
+#else
+#define SZ_RET	ret
+#endif
+
 /* The guest's general registers but RSP, from the struct guest_regs at (%rsp). */
 .macro load_guest_gprs
 	mov	GUEST_REG_RAX(%rsp), %rax
@@ -68,7 +80,7 @@ vmx_launch:
 	pop	%r12
 	pop	%rbx
 	pop	%rbp
-	ret
+	SZ_RET
 	.size	vmx_launch, . - vmx_launch
 
 /*
@@ -82,6 +94,7 @@ vmx_launch:
 	.globl	vmx_exit_stub
 	.type	vmx_exit_stub, @function
 vmx_exit_stub:
+	endbr64
 	sub	$GUEST_REGS_SIZE, %rsp
 	mov	%rax, GUEST_REG_RAX(%rsp)
 	mov	%rcx, GUEST_REG_RCX(%rsp)
@@ -98,6 +111,10 @@ vmx_exit_stub:
 	mov	%r13, GUEST_REG_R13(%rsp)
 	mov	%r14, GUEST_REG_R14(%rsp)
 	mov	%r15, GUEST_REG_R15(%rsp)
+	/* Speculation hygiene before the first RET or indirect branch (vmx.h, vmx_spec). */
+	testb	$7, vmx_spec(%rip)
+	jnz	.Lspec_hygiene
+.Lspec_done:
 	mov	%rsp, %rdi
 	mov	GUEST_REGS_SIZE + HOST_RSP_VCPU(%rsp), %rsi
 	call	vmx_exit_handler
@@ -114,8 +131,25 @@ vmx_exit_stub:
 	load_guest_gprs
 	mov	GUEST_REG_RSP(%rsp), %rsp	/* the guest's stack: RFLAGS, then RIP */
 	popfq
-	ret
+	SZ_RET
+
+/*
+ * The return stack buffer and branch history may hold the guest's targets: the OS
+ * overwrites them as its own VM-exit mitigations do (os_vmexit_hygiene).
+ */
+.Lspec_hygiene:
+	call	os_vmexit_hygiene
+	jmp	.Lspec_done
 	.size	vmx_exit_stub, . - vmx_exit_stub
+	/*
+	 * For objtool (the kernel's STACK_FRAME_NON_STANDARD): leaving VMX switches to the
+	 * guest's stack and returns there, and vmx_launch's guest starts at a label only
+	 * VMLAUNCH jumps to: not paths it can follow.
+	 */
+	.pushsection .discard.func_stack_frame_non_standard, "aw"
+	.quad	vmx_exit_stub
+	.quad	vmx_launch
+	.popsection
 
 /*
  * Vector 2 of the host IDT: an NMI that arrived in VMX root.  Save what the C ABI
@@ -126,6 +160,7 @@ vmx_exit_stub:
 	.globl	vmx_nmi_stub
 	.type	vmx_nmi_stub, @function
 vmx_nmi_stub:
+	endbr64
 	push	%rax
 	push	%rcx
 	push	%rdx
@@ -135,7 +170,7 @@ vmx_nmi_stub:
 	push	%r9
 	push	%r10
 	push	%r11
-	cld
+	/* No CLD: a VM exit clears RFLAGS (DF included), and root code never sets DF. */
 	call	vmx_root_nmi
 	pop	%r11
 	pop	%r10
@@ -147,6 +182,7 @@ vmx_nmi_stub:
 	pop	%rcx
 	pop	%rax
 	iretq
+	ud2			/* objtool takes an IRET in a function for sync_core()'s */
 	.size	vmx_nmi_stub, . - vmx_nmi_stub
 
 	.section .note.GNU-stack, "", @progbits

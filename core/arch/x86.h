@@ -46,6 +46,10 @@
 #define X86_CR0_CD	BIT(30)
 #define X86_CR0_PG	BIT(31)
 
+/* Bit 12 of CR3: Linux's page-table isolation keeps the user tables 4 KiB above the
+ * kernel's, and its entry code tells a user CR3 by this bit (PTI_USER_PGTABLE_BIT). */
+#define X86_CR3_PTI_USER_BIT	BIT_ULL(12)
+
 #define X86_CR4_VME		BIT(0)
 #define X86_CR4_PVI		BIT(1)
 #define X86_CR4_TSD		BIT(2)
@@ -130,6 +134,7 @@ _Static_assert(sizeof(union cr4) == 8, "union cr4 is one register");
 #define MSR_IA32_SYSENTER_CS		0x00000174
 #define MSR_IA32_SYSENTER_ESP		0x00000175
 #define MSR_IA32_SYSENTER_EIP		0x00000176
+#define MSR_IA32_SPEC_CTRL		0x00000048
 #define MSR_IA32_DEBUGCTL		0x000001d9
 #define MSR_IA32_PAT			0x00000277
 #define MSR_MTRRcap			0x000000fe

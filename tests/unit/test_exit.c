@@ -13,6 +13,8 @@
 #include "vmx.h"
 #include "arch/x86.h"
 #include "fake_cpu.h"
+#include "fake_os.h"
+#include <cpu_ops.h>
 
 static struct vcpu v;
 static struct vmx_caps caps;
@@ -185,6 +187,125 @@ static void test_devirt_restores_and_flushes_nmis(void **state)
 	assert_int_equal(gstack[7], 0xffffffff81000003ULL);	/* after the VMCALL */
 	assert_int_equal(fake_cpu.int_nmi_calls, 2);
 	assert_int_equal(v.nmi_pending, 0);
+}
+
+/*
+ * DEVIRT puts back the guest's LDTR (a VM exit loaded a null one), and restores GS
+ * before GS_BASE, both before the OS's IDT is loaded: an NMI in between must not run
+ * the OS's handler with the base a selector load left.
+ */
+static void test_devirt_restores_ldtr_and_gs_in_order(void **state)
+{
+	u64 stack[4] = { 0 };
+
+	(void)state;
+	fake_cpu.vmx_on = true;
+	fake_vmcs_set(GUEST_RSP, (u64)&stack[2]);
+	fake_vmcs_set(GUEST_LDTR_SELECTOR, 0x50);
+	fake_vmcs_set(GUEST_GS_SELECTOR, 0x2b);
+	fake_vmcs_set(GUEST_GS_BASE, 0xffff888000000000ULL);
+	fake_vmcs_set(GUEST_IDTR_BASE, 0xfffffe0000000000ULL);
+	regs.gpr[REG_RAX] = SUBZERO_HC_DEVIRT;
+	regs.gpr[REG_RCX] = SUBZERO_VMCALL_KEY;
+	assert_int_equal(do_exit(EXIT_REASON_VMCALL, 3), 1);
+	assert_int_equal(fake_cpu.sel[SEG_LDTR], 0x50);
+	assert_true(fake_cpu.seq_sel[SEG_LDTR] > fake_cpu.seq_vmxoff);
+	assert_int_equal(fake_cpu.sel[SEG_GS], 0x2b);
+	assert_int_equal(cpu_rdmsr(MSR_GS_BASE), 0xffff888000000000ULL);
+	assert_true(fake_cpu.seq_sel[SEG_GS] && fake_cpu.seq_gs_base);
+	assert_true(fake_cpu.seq_sel[SEG_GS] < fake_cpu.seq_gs_base);
+	assert_true(fake_cpu.seq_gs_base < fake_cpu.seq_lidt);
+	assert_int_equal(fake_cpu.idt_base, 0xfffffe0000000000ULL);
+}
+
+/*
+ * An exit nobody handles: the VMCS dump goes to the log, the CPU leaves VMX (OS IDT
+ * first), and the OS is told to stop the machine with the exit's name, instead of the
+ * CPU halting in root where the next IPI to it hangs every other CPU.
+ */
+static void test_unhandled_exit_leaves_vmx_and_stops_loudly(void **state)
+{
+	static u8 host_idt[4096], os_idt[4096];
+
+	(void)state;
+	vmx_host_idt_init(host_idt, (u64)host_idt, (u64)os_idt, sizeof(os_idt) - 1);
+	fake_cpu.vmx_on = true;
+	fake_cpu.cr4 = X86_CR4_VMXE | X86_CR4_PAE;
+	v.launched = true;
+	v.vmcs_pa = 0x1000;
+	memset(&fake_os_stop, 0, sizeof(fake_os_stop));
+	fake_os_stop.armed = true;
+	if (!setjmp(fake_os_stop.jmp)) {
+		do_exit(EXIT_REASON_TRIPLE_FAULT, 0);
+		fail_msg("fail_closed returned");
+	}
+	vmx_host_idt_clear();
+	assert_int_equal(fake_os_stop.vmx_failed, 1);
+	assert_string_equal(fake_os_stop.why, "CPU 0: unhandled VM exit 2 (TRIPLE_FAULT)");
+	assert_true(fake_os_stop.lines > 6);	/* the reason and six groups at least */
+	assert_false(fake_cpu.vmx_on);
+	assert_false(fake_cpu.cr4 & X86_CR4_VMXE);
+	assert_int_equal(fake_cpu.current_vmcs, ~0ULL);	/* VMCLEARed */
+	assert_int_equal(fake_cpu.idt_base, (u64)os_idt);
+	assert_true(fake_cpu.seq_lidt < fake_cpu.seq_vmxoff);
+	assert_false(v.launched);
+}
+
+/* INIT while a guest: leave VMX and re-raise INIT on this CPU (handle_init). */
+static void test_init_signal_leaves_vmx_and_resets(void **state)
+{
+	(void)state;
+	fake_cpu.vmx_on = true;
+	fake_cpu.cr4 = X86_CR4_VMXE | X86_CR4_PAE;
+	v.launched = true;
+	v.vmcs_pa = 0x1000;
+	memset(&fake_os_stop, 0, sizeof(fake_os_stop));
+	fake_os_stop.armed = true;
+	if (!setjmp(fake_os_stop.jmp)) {
+		do_exit(EXIT_REASON_INIT_SIGNAL, 0);
+		fail_msg("the INIT exit returned to the guest");
+	}
+	assert_int_equal(fake_os_stop.init_self, 1);
+	assert_int_equal(fake_os_stop.vmx_failed, 0);
+	assert_false(fake_cpu.vmx_on);
+	assert_false(fake_cpu.cr4 & X86_CR4_VMXE);
+	assert_false(v.launched);
+}
+
+/*
+ * IA32_SPEC_CTRL: an exit that left the guest's own value (here SSBD from a user task)
+ * runs root with the host's (IBRS) and puts the guest's back before the entry; equal
+ * values cost no WRMSR; legacy IBRS writes the host's every time; off, nothing.
+ */
+static void test_spec_ctrl_host_value_in_root(void **state)
+{
+	(void)state;
+	regs.gpr[REG_RAX] = 0;
+	fake_cpu_set_msr(MSR_IA32_SPEC_CTRL, 4);
+	vmx_spec = (struct vmx_spec){ .flags = VMX_SPEC_CTRL, .host_spec_ctrl = 1 };
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);
+	assert_int_equal(fake_cpu.nr_spec_ctrl_writes, 2);
+	assert_int_equal(fake_cpu.spec_ctrl_writes[0], 1);
+	assert_int_equal(fake_cpu.spec_ctrl_writes[1], 4);
+	assert_true(fake_cpu.lfences >= 1);
+	assert_int_equal(cpu_rdmsr(MSR_IA32_SPEC_CTRL), 4);
+
+	fake_cpu.nr_spec_ctrl_writes = 0;
+	fake_cpu_set_msr(MSR_IA32_SPEC_CTRL, 1);
+	fake_cpu.nr_spec_ctrl_writes = 0;
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);
+	assert_int_equal(fake_cpu.nr_spec_ctrl_writes, 0);
+
+	vmx_spec.flags |= VMX_SPEC_CTRL_ALWAYS;
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);
+	assert_int_equal(fake_cpu.nr_spec_ctrl_writes, 1);
+
+	vmx_spec = (struct vmx_spec){ 0 };
+	fake_cpu.nr_spec_ctrl_writes = 0;
+	fake_cpu_set_msr(MSR_IA32_SPEC_CTRL, 4);
+	fake_cpu.nr_spec_ctrl_writes = 0;
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);
+	assert_int_equal(fake_cpu.nr_spec_ctrl_writes, 0);
 }
 
 /* A failed VMRESUME is logged with the VM-instruction error by name. */
@@ -537,6 +658,10 @@ int main(void)
 		cmocka_unit_test_setup(test_nmi_behind_injected_event, setup),
 		cmocka_unit_test_setup(test_nmi_in_root, setup),
 		cmocka_unit_test_setup(test_devirt_restores_and_flushes_nmis, setup),
+		cmocka_unit_test_setup(test_devirt_restores_ldtr_and_gs_in_order, setup),
+		cmocka_unit_test_setup(test_unhandled_exit_leaves_vmx_and_stops_loudly, setup),
+		cmocka_unit_test_setup(test_init_signal_leaves_vmx_and_resets, setup),
+		cmocka_unit_test_setup(test_spec_ctrl_host_value_in_root, setup),
 		cmocka_unit_test_setup(test_spin_hypercall_needs_test_hooks, setup),
 		cmocka_unit_test_setup(test_resume_failure_named, setup),
 		cmocka_unit_test_setup(test_cpuid_signature_and_rip, setup),

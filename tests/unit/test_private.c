@@ -197,6 +197,32 @@ static void test_hide_everything_everywhere(void **state)
 	}
 }
 
+/*
+ * The pools are sized from the pages to hide (ept_hide_cost()), not a constant: each
+ * grows by what hiding takes from it, and after hiding every EPT still has the whole
+ * watch reserve.  (With a fixed spare the hiding ate into the reserve.)
+ */
+static void test_hide_sizes_pools(void **state)
+{
+	unsigned int i, pool[NR] = { 0 };
+
+	(void)state;
+	ept_on();
+	for (i = 0; i < NR; i++) {
+		if (!vcpus[i])
+			continue;
+		assert_int_equal(ept_pool_free(&vcpus[i]->ept), VMX_EPT_WATCH_RESERVE);
+		pool[i] = ept_pool_size(&vcpus[i]->ept);
+	}
+	assert_int_equal(vmx_hide_private(vcpus, NR), 0);
+	for (i = 0; i < NR; i++) {
+		if (!vcpus[i])
+			continue;
+		assert_true(ept_pool_size(&vcpus[i]->ept) > pool[i]);
+		assert_true(ept_pool_free(&vcpus[i]->ept) >= VMX_EPT_WATCH_RESERVE);
+	}
+}
+
 /* Hiding fails when a page lies beyond the map; the error comes back. */
 static void test_hide_error_returned(void **state)
 {
@@ -229,6 +255,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_without_ept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_which_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hide_everything_everywhere, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hide_sizes_pools, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hide_error_returned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch_check, setup, teardown),
 	};

@@ -2,6 +2,7 @@
 /* Unit tests for core/vmx.c: entering VMX and building the VMCS, on the fake CPU and
  * fake OS (with allocation failures), and for core/log.c. */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
@@ -189,6 +190,23 @@ static void test_launch_failure_names_error(void **state)
 	assert_true(log_has("invalid host-state field"));
 }
 
+/*
+ * A host CR3 with bit 12 set (an order-0 page has it half the time) would be taken for
+ * a PTI user CR3 by the kernel's NMI and #MC entry: refused, with the reason.
+ */
+static void test_host_cr3_with_pti_user_bit_refused(void **state)
+{
+	(void)state;
+	fake_os_set_host_cr3(0x1235000);
+	assert_int_equal(vmx_virtualize_this_cpu(&v), -EINVAL);
+	fake_os_set_host_cr3(0x1234000);
+	assert_false(fake_cpu.vmx_on);
+	assert_false(v.launched);
+	assert_true(log_has("PTI's user-table bit"));
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	assert_int_equal(fake_vmcs_get(HOST_CR3), 0x1234000);
+}
+
 /* An optional control the CPU lacks is named in the log, and the CPU runs without it. */
 static void test_dropped_optional_control_is_logged(void **state)
 {
@@ -290,6 +308,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_virtualize_builds_vmcs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_host_cr3_with_pti_user_bit_refused, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_nmi_controls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_virtual_nmis_is_named, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_host_idt, setup, teardown),

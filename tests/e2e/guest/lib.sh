@@ -70,6 +70,25 @@ klog_problems() {
 	return 0
 }
 
+# A test that resets the machine (reboot, kexec, a panic that reboots) is resumed at the
+# next boot: before the reset it calls e2e_resume_here, which stores its number in the
+# list (1-based) in CMOS byte 0x7e (kept across resets and kexec; the BIOS leaves it
+# alone).  The next boot skips the tests before it and runs it again with E2E_PHASE=2;
+# the harness counts the boots (scenario key "boots").
+CMOS_RESUME=126
+cmos_get() {
+	printf "\\$(printf %03o "$1")" | dd of=/dev/port bs=1 seek=112 count=1 conv=notrunc 2>/dev/null
+	dd if=/dev/port bs=1 skip=113 count=1 2>/dev/null | od -An -tu1 | tr -d ' \n'
+}
+cmos_set() {
+	printf "\\$(printf %03o "$1")" | dd of=/dev/port bs=1 seek=112 count=1 conv=notrunc 2>/dev/null
+	printf "\\$(printf %03o "$2")" | dd of=/dev/port bs=1 seek=113 count=1 conv=notrunc 2>/dev/null
+}
+e2e_resume_here() {
+	cmos_set $CMOS_RESUME "$E2E_TEST_NR"
+	[ "$(cmos_get $CMOS_RESUME)" = "$E2E_TEST_NR" ] || fail "cannot store the resume mark in CMOS"
+}
+
 run_test() {
 	t=$1
 	rm -f /tmp/why
@@ -79,7 +98,7 @@ run_test() {
 		return
 	fi
 	echo "--- $t uptime=$(cut -d" " -f1 /proc/uptime)"
-	(cd /tmp && sh -e -c ". /e2e/lib.sh; . /e2e/tests/$t.sh")
+	(cd /tmp && E2E_TEST_NR=$2 E2E_PHASE=$3 sh -e -c ". /e2e/lib.sh; . /e2e/tests/$t.sh")
 	rc=$?
 	why=$(cat /tmp/why 2>/dev/null)
 	# A test that failed half-way may leave the module loaded: the next one starts clean.
@@ -115,7 +134,10 @@ serial_drain() {
 }
 
 e2e_main() {
-	echo "E2E-BOOTED scenario=$(cat /e2e/scenario) cpus=$(nproc) uptime=$(cut -d' ' -f1 /proc/uptime)"
+	resume=$(cmos_get $CMOS_RESUME)
+	[ -n "$resume" ] && [ "$resume" -le "$(wc -l < /e2e/tests.list)" ] || resume=0
+	[ "$resume" = 0 ] || cmos_set $CMOS_RESUME 0
+	echo "E2E-BOOTED scenario=$(cat /e2e/scenario) cpus=$(nproc) uptime=$(cut -d' ' -f1 /proc/uptime) resume=$resume"
 	if klog_problems; then
 		echo "--- kernel log problems during boot:"
 		cat /tmp/klog.bad
@@ -131,8 +153,11 @@ e2e_main() {
 	if [ -f /e2e/demo ]; then
 		sh /e2e/demo.sh
 	else
+		n=0
 		for t in $(cat /e2e/tests.list); do
-			run_test "$t"
+			n=$((n + 1))
+			[ "$n" -lt "$resume" ] && continue
+			run_test "$t" "$n" "$([ "$n" = "$resume" ] && echo 2 || echo 1)"
 		done
 	fi
 	echo "E2E-DONE uptime=$(cut -d' ' -f1 /proc/uptime)"

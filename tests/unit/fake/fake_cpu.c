@@ -184,6 +184,10 @@ int fake_cpu_rdmsr_safe(u32 msr, u64 *val)
 
 void cpu_wrmsr(u32 msr, u64 val)
 {
+	if (msr == 0xc0000101)		/* MSR_GS_BASE */
+		fake_cpu.seq_gs_base = ++fake_cpu.seq;
+	if (msr == 0x48 && fake_cpu.nr_spec_ctrl_writes < 8)	/* MSR_IA32_SPEC_CTRL */
+		fake_cpu.spec_ctrl_writes[fake_cpu.nr_spec_ctrl_writes++] = val;
 	fake_cpu_set_msr(msr, val);
 }
 
@@ -208,7 +212,11 @@ static u8 fake_gdt[128] __attribute__((aligned(16)));
 void cpu_sgdt(struct cpu_dtr *d) { d->base = (u64)fake_gdt; d->limit = sizeof(fake_gdt) - 1; }
 void cpu_sidt(struct cpu_dtr *d) { d->base = 0xfffffe0000000000ULL; d->limit = 0xfff; }
 void cpu_lgdt(const struct cpu_dtr *d) { (void)d; }
-void cpu_lidt(const struct cpu_dtr *d) { (void)d; }
+void cpu_lidt(const struct cpu_dtr *d)
+{
+	fake_cpu.idt_base = d->base;
+	fake_cpu.seq_lidt = ++fake_cpu.seq;
+}
 
 /* Linux's selectors: CS 0x10, SS 0x18, TR 0x40, data segments null. */
 u16 cpu_read_sel(enum cpu_seg s)
@@ -216,7 +224,17 @@ u16 cpu_read_sel(enum cpu_seg s)
 	return s == SEG_CS ? 0x10 : s == SEG_SS ? 0x18 : s == SEG_TR ? 0x40 : 0;
 }
 
-void cpu_write_sel(enum cpu_seg s, u16 v) { (void)s; (void)v; }
+void cpu_write_sel(enum cpu_seg s, u16 v)
+{
+	fake_cpu.sel[s] = v;
+	fake_cpu.seq_sel[s] = ++fake_cpu.seq;
+}
+
+void cpu_lldt(u16 sel)
+{
+	fake_cpu.sel[SEG_LDTR] = sel;
+	fake_cpu.seq_sel[SEG_LDTR] = ++fake_cpu.seq;
+}
 
 bool cpu_lar(u16 sel, u32 *ar)
 {
@@ -228,6 +246,7 @@ u32 cpu_lsl(u16 sel) { return sel == 0x40 ? 0x206f : 0xffffffff; }
 u64 cpu_rdtsc(void) { static u64 t; return t += 100; }
 void cpu_xsetbv(u32 index, u64 val) { if (index == 0) fake_cpu.xcr0 = val; }
 void cpu_wbinvd(void) { fake_cpu.wbinvd_calls++; }
+void cpu_lfence(void) { fake_cpu.lfences++; }
 void cpu_int_nmi(void) { fake_cpu.int_nmi_calls++; }
 void cpu_unblock_nmis(void) { fake_cpu.unblock_nmi_calls++; }
 
@@ -276,7 +295,12 @@ int cpu_vmxon(u64 pa)
 	return 0;
 }
 
-int cpu_vmxoff(void) { fake_cpu.vmx_on = false; return 0; }
+int cpu_vmxoff(void)
+{
+	fake_cpu.vmx_on = false;
+	fake_cpu.seq_vmxoff = ++fake_cpu.seq;
+	return 0;
+}
 int cpu_vmclear(u64 pa) { if (fake_cpu.current_vmcs == pa) fake_cpu.current_vmcs = ~0ULL; return 0; }
 int cpu_vmptrld(u64 pa) { fake_cpu.current_vmcs = pa; return 0; }
 u64 cpu_vmptrst(void) { return fake_cpu.current_vmcs; }

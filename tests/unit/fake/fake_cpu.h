@@ -67,6 +67,18 @@ struct fake_cpu_state {
 	unsigned int wbinvd_calls;
 	unsigned int int_nmi_calls;	/* NMIs delivered with INT 2 */
 	unsigned int unblock_nmi_calls;	/* IRETs to end NMI blocking */
+	/*
+	 * The order of operations: every register load below bumps seq and records it,
+	 * so a test can check what happened before what.
+	 */
+	unsigned int seq;
+	u16 sel[10];			/* selectors loaded, by enum cpu_seg (LDTR too) */
+	unsigned int seq_sel[10];	/* when (0: never) */
+	unsigned int seq_lidt, seq_vmxoff, seq_gs_base;
+	u64 idt_base;			/* the last LIDT */
+	unsigned int lfences;
+	u64 spec_ctrl_writes[8];	/* WRMSRs of IA32_SPEC_CTRL, in order */
+	unsigned int nr_spec_ctrl_writes;
 };
 extern struct fake_cpu_state fake_cpu;
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "errors.h"
+#include "log.h"
 #include "os.h"
 #include "fake_cpu.h"
 #include "fake_os.h"
@@ -105,9 +106,41 @@ int os_rdmsr_safe(u32 msr, u64 *val)
 	return fake_cpu_rdmsr_safe(msr, val) ? -EIO : 0;
 }
 
+static u64 host_cr3 = 0x1234000;
+
+void fake_os_set_host_cr3(u64 cr3)
+{
+	host_cr3 = cr3;
+}
+
 u64 os_host_cr3(void)
 {
-	return 0x1234000;
+	return host_cr3;
+}
+
+struct fake_os_stops fake_os_stop;
+
+void os_vmx_failed(struct log_ring *log, const char *why)
+{
+	char line[LOG_LINE];
+
+	while (log_take(log, line))
+		fake_os_stop.lines++;
+	snprintf(fake_os_stop.why, sizeof(fake_os_stop.why), "%s", why);
+	fake_os_stop.vmx_failed++;
+	if (!fake_os_stop.armed)
+		abort();
+	fake_os_stop.armed = false;
+	longjmp(fake_os_stop.jmp, 1);
+}
+
+void os_init_self(void)
+{
+	fake_os_stop.init_self++;
+	if (!fake_os_stop.armed)
+		abort();
+	fake_os_stop.armed = false;
+	longjmp(fake_os_stop.jmp, 1);
 }
 
 void os_log(const char *fmt, ...)
@@ -118,4 +151,8 @@ void os_log(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void os_vmexit_hygiene(void)
+{
 }
