@@ -40,6 +40,20 @@ static inline __attribute__((__always_inline__)) u64 exit_vmread(u32 field)
 
 /* ---- helpers: one to skip the instruction, one to inject an event ---- */
 
+/*
+ * The guest single-steps (RFLAGS.TF, without DEBUGCTL.BTF) over an instruction we
+ * performed for it: the single-step trap it would have raised is made pending, and the
+ * CPU delivers it, with DR6.BS, right after VM entry, before the next instruction
+ * (SDM Vol. 3C, 27.7.3; KVM's kvm_skip_emulated_instruction()).  Out of line: rare.
+ */
+static __attribute__((__noinline__)) void skip_single_step(void)
+{
+	if (exit_vmread(GUEST_IA32_DEBUGCTL) & DEBUGCTL_BTF)
+		return;		/* TF traps on branches only: not one */
+	exit_writen(GUEST_PENDING_DBG_EXCEPTIONS,
+		    exit_readn(GUEST_PENDING_DBG_EXCEPTIONS) | DR6_BS);
+}
+
 static inline __attribute__((__always_inline__)) void skip_instruction(void)
 {
 	u64 rip = exit_readn(GUEST_RIP) + exit_read32(VM_EXIT_INSTRUCTION_LEN);
@@ -50,6 +64,8 @@ static inline __attribute__((__always_inline__)) void skip_instruction(void)
 	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
 		exit_write32(GUEST_INTERRUPTIBILITY_INFO,
 			     intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+	if (__builtin_expect(exit_readn(GUEST_RFLAGS) & X86_EFLAGS_TF, 0))
+		skip_single_step();
 }
 
 static void inject_exception(u32 vector, bool has_code, u32 code)
@@ -124,6 +140,33 @@ static int handle_invd(struct vcpu *v, struct guest_regs *r)
 	return 0;
 }
 
+/*
+ * XCR0 values XSETBV accepts (SDM Vol. 2C, XSETBV, and Vol. 1, 13.3): anything else
+ * raises #GP, and must be turned into the guest's #GP here, never executed in root.
+ */
+static bool xcr0_valid(u64 val, u64 supported)
+{
+	if (val & ~supported)
+		return false;
+	if (!(val & XFEATURE_MASK_FP))
+		return false;			/* x87 state cannot be turned off */
+	if ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE))
+		return false;			/* AVX needs SSE */
+	/* MPX: BNDREGS and BNDCSR together */
+	if (!(val & XFEATURE_MASK_BNDREGS) != !(val & XFEATURE_MASK_BNDCSR))
+		return false;
+	/* AVX-512: opmask, ZMM_Hi256 and Hi16_ZMM all or none, and only with AVX */
+	if (val & XFEATURE_MASK_AVX512) {
+		if ((val & XFEATURE_MASK_AVX512) != XFEATURE_MASK_AVX512 ||
+		    !(val & XFEATURE_MASK_YMM))
+			return false;
+	}
+	/* AMX: TILECFG and TILEDATA together */
+	if (!(val & XFEATURE_MASK_XTILECFG) != !(val & XFEATURE_MASK_XTILEDATA))
+		return false;
+	return true;
+}
+
 static int handle_xsetbv(struct vcpu *v, struct guest_regs *r)
 {
 	u32 index = (u32)r->gpr[REG_RCX], regs[4];
@@ -132,10 +175,8 @@ static int handle_xsetbv(struct vcpu *v, struct guest_regs *r)
 	(void)v;
 	cpu_cpuid(0xd, 0, regs);
 	supported = ((u64)regs[3] << 32) | regs[0];
-	/* SDM Vol. 2C, XSETBV: #GP for CPL > 0, XCR other than 0, x87 off, AVX without
-	 * SSE, or a bit the CPU does not support. */
-	if (guest_cpl() || index != 0 || !(val & 1) || ((val & 4) && !(val & 2)) ||
-	    (val & ~supported)) {
+	/* #GP for CPL > 0, an XCR other than XCR0, or a value XCR0 cannot hold. */
+	if (guest_cpl() || index != 0 || !xcr0_valid(val, supported)) {
 		inject_gp();
 		return 0;
 	}
@@ -144,19 +185,37 @@ static int handle_xsetbv(struct vcpu *v, struct guest_regs *r)
 	return 0;
 }
 
+/*
+ * The MSR bitmap covers 0-0x1fff and 0xc0000000-0xc0001fff (SDM Vol. 3C, 25.6.9); an
+ * access to any other MSR always exits.  Such MSRs exist on real CPUs (Sapphire
+ * Rapids' uncore PMU at 0x2000 and up), so the access is made for the guest, in root,
+ * by an instruction whose #GP is fixed up (cpu_rdmsr_safe): the guest gets #GP only if
+ * the CPU raised one.
+ */
+static bool msr_in_bitmap(u32 msr)
+{
+	return msr <= 0x1fff || (msr >= 0xc0000000 && msr <= 0xc0001fff);
+}
+
+/* The VMX MSRs (0x480-0x493): the guest has no VMX, so they do not exist. */
+static bool msr_vmx(u32 msr)
+{
+	return msr >= MSR_IA32_VMX_BASIC && msr <= MSR_IA32_VMX_EXIT_CTLS2;
+}
+
 static int handle_rdmsr(struct vcpu *v, struct guest_regs *r)
 {
 	u32 msr = (u32)r->gpr[REG_RCX];
 	u64 val;
 
-	(void)v;
 	if (msr == MSR_IA32_FEATURE_CONTROL) {
 		/* Locked, with VMX off: what a guest without VMX would see. */
 		val = (cpu_rdmsr(msr) | FEATURE_CONTROL_LOCKED) &
 		      ~(FEATURE_CONTROL_VMXON_INSIDE_SMX | FEATURE_CONTROL_VMXON_OUTSIDE_SMX);
-	} else {
-		/* VMX capability MSRs, and MSRs outside the bitmap's ranges: none exist
-		 * for this guest. */
+	} else if (msr_vmx(msr) || msr_in_bitmap(msr) || cpu_rdmsr_safe(msr, &val)) {
+		/* the VMX MSRs, or an MSR the CPU itself refused */
+		if (!msr_vmx(msr) && !msr_in_bitmap(msr))
+			v->msr_faults++;
 		inject_gp();
 		return 0;
 	}
@@ -168,10 +227,20 @@ static int handle_rdmsr(struct vcpu *v, struct guest_regs *r)
 
 static int handle_wrmsr(struct vcpu *v, struct guest_regs *r)
 {
-	(void)v;
-	(void)r;
-	/* IA32_FEATURE_CONTROL is locked; the VMX MSRs are read-only or absent. */
-	inject_gp();
+	u32 msr = (u32)r->gpr[REG_RCX];
+	u64 val = (r->gpr[REG_RDX] << 32) | (u32)r->gpr[REG_RAX];
+
+	/*
+	 * IA32_FEATURE_CONTROL is locked; the VMX MSRs are read-only or absent; an MSR
+	 * outside the bitmap's ranges is written for the guest, and #GP if it faults.
+	 */
+	if (msr_in_bitmap(msr) || msr_vmx(msr) || cpu_wrmsr_safe(msr, val)) {
+		if (!msr_vmx(msr) && !msr_in_bitmap(msr))
+			v->msr_faults++;
+		inject_gp();
+		return 0;
+	}
+	skip_instruction();
 	return 0;
 }
 

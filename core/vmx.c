@@ -42,7 +42,7 @@ int vmx_msr_bitmap_init(void *page)
 	bitmap_set(p, 0, MSR_IA32_FEATURE_CONTROL);
 	bitmap_set(p, 2048, MSR_IA32_FEATURE_CONTROL);
 	/* The VMX capability MSRs do not exist for a guest without VMX: #GP. */
-	for (msr = MSR_IA32_VMX_BASIC; msr <= MSR_IA32_VMX_VMFUNC; msr++) {
+	for (msr = MSR_IA32_VMX_BASIC; msr <= MSR_IA32_VMX_EXIT_CTLS2; msr++) {
 		bitmap_set(p, 0, msr);
 		bitmap_set(p, 2048, msr);
 	}
@@ -423,11 +423,25 @@ struct idt_gate {
 };
 _Static_assert(sizeof(struct idt_gate) == 16, "IDT gate layout");
 
+/* Where the OS's #GP gate points: vmx_gp_stub goes on there for a #GP not its own. */
+u64 vmx_os_gp_handler;
+
+static u64 gate_offset(const struct idt_gate *g)
+{
+	return g->offset_low | (u64)g->offset_mid << 16 | (u64)g->offset_high << 32;
+}
+
+static void gate_set_offset(struct idt_gate *g, u64 off)
+{
+	g->offset_low = (u16)off;
+	g->offset_mid = (u16)(off >> 16);
+	g->offset_high = (u32)(off >> 32);
+}
+
 void vmx_host_idt_init(void *page, u64 os_idt_base, u16 os_idt_limit)
 {
 	struct idt_gate *idt = page;
 	size_t size = (size_t)os_idt_limit + 1;
-	u64 stub = (u64)vmx_nmi_stub;
 
 	if (size > 256 * sizeof(*idt))
 		size = 256 * sizeof(*idt);
@@ -437,9 +451,10 @@ void vmx_host_idt_init(void *page, u64 os_idt_base, u16 os_idt_limit)
 	 * root that is the host stack, and the OS's NMI stack may be in use by the OS.
 	 */
 	idt[X86_VEC_NMI].flags &= ~7;
-	idt[X86_VEC_NMI].offset_low = (u16)stub;
-	idt[X86_VEC_NMI].offset_mid = (u16)(stub >> 16);
-	idt[X86_VEC_NMI].offset_high = (u32)(stub >> 32);
+	gate_set_offset(&idt[X86_VEC_NMI], (u64)vmx_nmi_stub);
+	/* #GP: the fixup of cpu_rdmsr_safe()/cpu_wrmsr_safe() (arch/root_fault.S). */
+	vmx_os_gp_handler = gate_offset(&idt[X86_VEC_GP]);
+	gate_set_offset(&idt[X86_VEC_GP], (u64)vmx_gp_stub);
 	host_idt_base = (u64)page;
 }
 

@@ -72,6 +72,9 @@ struct vcpu {
 	u32 nmi_pending;
 	u64 nmis_in_root;		/* NMIs that arrived while in VMX root */
 	u64 nmis_injected;		/* NMIs delivered to the guest */
+	u64 nmis_dropped;		/* beyond the two a CPU can hold (see exit.c) */
+
+	u64 msr_faults;			/* guest RDMSR/WRMSR the CPU refused (#GP) */
 
 	/* EPT: this CPU's own map (see ept.h for why not shared) */
 	struct ept ept;
@@ -176,6 +179,9 @@ int vmx_launch(void);
 void vmx_exit_stub(void);
 
 void vmx_nmi_stub(void);
+/* Vector 13 of the host IDT (arch/root_fault.S) and the OS's own #GP handler. */
+void vmx_gp_stub(void);
+extern u64 vmx_os_gp_handler;
 
 /* An NMI hit VMX root on this CPU (called by vmx_nmi_stub): hold it for the guest. */
 void vmx_root_nmi(void);

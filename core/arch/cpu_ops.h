@@ -30,6 +30,14 @@ static inline u64 cpu_rdmsr(u32 msr)
 	return ((u64)hi << 32) | lo;
 }
 
+/*
+ * RDMSR/WRMSR of an MSR that may not exist (arch/root_fault.S): 0, or -EIO if the CPU
+ * raised #GP, which the host IDT's #GP gate turns into that return.  VMX root only (the
+ * gate is in the host IDT, loaded by every VM exit).
+ */
+int cpu_rdmsr_safe(u32 msr, u64 *val);
+int cpu_wrmsr_safe(u32 msr, u64 val);
+
 static inline void cpu_wrmsr(u32 msr, u64 val)
 {
 	asm volatile("wrmsr" : : "c"(msr), "a"((u32)val), "d"((u32)(val >> 32)) : "memory");

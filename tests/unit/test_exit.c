@@ -13,6 +13,7 @@
 #include "vmx.h"
 #include "arch/x86.h"
 #include "fake_cpu.h"
+#include <cpu_ops.h>
 
 static struct vcpu v;
 static struct vmx_caps caps;
@@ -304,6 +305,89 @@ static void test_vmx_msrs_and_writes_gp(void **state)
 	assert_int_equal(injected(), gp);
 }
 
+/*
+ * MSRs outside the bitmap's two ranges always exit: one the CPU has is read and
+ * written for the guest (Sapphire Rapids' uncore PMU at 0x2000+), one it does not
+ * have gets #GP (the CPU's own, caught by the root #GP fixup); the VMX MSRs up to
+ * 0x493 (VMFUNC, PROCBASED_CTLS3, EXIT_CTLS2) are #GP even where the CPU has them.
+ */
+static void test_msrs_outside_bitmap(void **state)
+{
+	u32 gp = INTR_INFO_VALID | INTR_INFO_DELIVER_CODE | (INTR_TYPE_HARD_EXCEPTION << 8) |
+		 X86_VEC_GP;
+	u64 rip = fake_vmcs_get(GUEST_RIP);
+
+	(void)state;
+	fake_cpu_set_msr(0x2fd0, 0x123456789aULL);
+	regs.gpr[REG_RCX] = 0x2fd0;
+	assert_int_equal(do_exit(EXIT_REASON_MSR_READ, 2), 0);
+	assert_int_equal(injected(), 0);
+	assert_int_equal(regs.gpr[REG_RAX], 0x3456789a);
+	assert_int_equal(regs.gpr[REG_RDX], 0x12);
+	assert_int_equal(fake_vmcs_get(GUEST_RIP), rip + 2);
+	regs.gpr[REG_RAX] = 0x11;
+	regs.gpr[REG_RDX] = 0x22;
+	assert_int_equal(do_exit(EXIT_REASON_MSR_WRITE, 2), 0);
+	assert_int_equal(injected(), 0);
+	assert_int_equal(fake_vmcs_get(GUEST_RIP), rip + 4);
+	assert_int_equal(cpu_rdmsr(0x2fd0), 0x2200000011ULL);
+	assert_int_equal(fake_cpu_safe_fault_count(), 0);
+
+	/* absent: the CPU's #GP, fixed up in root, goes to the guest; RIP stays */
+	regs.gpr[REG_RCX] = 0x40000f00;
+	assert_int_equal(do_exit(EXIT_REASON_MSR_READ, 2), 0);
+	assert_int_equal(injected(), gp);
+	assert_int_equal(do_exit(EXIT_REASON_MSR_WRITE, 2), 0);
+	assert_int_equal(injected(), gp);
+	assert_int_equal(fake_vmcs_get(GUEST_RIP), rip + 4);
+	assert_int_equal(fake_cpu_safe_fault_count(), 2);
+	assert_int_equal(v.msr_faults, 2);
+	assert_int_equal(fake_cpu_gp_count(), 0);		/* never an unsafe access */
+
+	for (u32 msr = MSR_IA32_VMX_VMFUNC; msr <= MSR_IA32_VMX_EXIT_CTLS2; msr++) {
+		fake_cpu_set_msr(msr, 1);
+		regs.gpr[REG_RCX] = msr;
+		assert_int_equal(do_exit(EXIT_REASON_MSR_READ, 2), 0);
+		assert_int_equal(injected(), gp);
+	}
+}
+
+/*
+ * The guest single-steps (TF) over an instruction subzero performs and skips: the #DB
+ * it would have raised after it is made pending (DR6.BS), as on bare metal.  Not with
+ * DEBUGCTL.BTF (a branch trap), and nothing without TF.
+ */
+static void test_skip_under_tf_raises_db(void **state)
+{
+	(void)state;
+	fake_vmcs_set(GUEST_RFLAGS, 0x2);
+	fake_vmcs_set(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);
+	assert_int_equal(fake_vmcs_get(GUEST_PENDING_DBG_EXCEPTIONS), 0);
+	fake_vmcs_set(GUEST_RFLAGS, 0x2 | X86_EFLAGS_TF);
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);		/* fast path */
+	assert_int_equal(fake_vmcs_get(GUEST_PENDING_DBG_EXCEPTIONS), DR6_BS);
+	fake_vmcs_set(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	regs.gpr[REG_RCX] = MSR_IA32_FEATURE_CONTROL;
+	assert_int_equal(do_exit(EXIT_REASON_MSR_READ, 2), 0);		/* emulated RDMSR */
+	assert_int_equal(fake_vmcs_get(GUEST_PENDING_DBG_EXCEPTIONS), DR6_BS);
+	fake_vmcs_set(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	regs.gpr[REG_RCX] = 0;
+	regs.gpr[REG_RAX] = 3;
+	regs.gpr[REG_RDX] = 0;
+	assert_int_equal(do_exit(EXIT_REASON_XSETBV, 3), 0);
+	assert_int_equal(fake_vmcs_get(GUEST_PENDING_DBG_EXCEPTIONS), DR6_BS);
+	/* an instruction that faults (#GP injected) is not skipped: no trap */
+	fake_vmcs_set(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	regs.gpr[REG_RAX] = 4;
+	assert_int_equal(do_exit(EXIT_REASON_XSETBV, 3), 0);
+	assert_int_equal(fake_vmcs_get(GUEST_PENDING_DBG_EXCEPTIONS), 0);
+	/* BTF: TF traps branches only */
+	fake_vmcs_set(GUEST_IA32_DEBUGCTL, DEBUGCTL_BTF);
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);
+	assert_int_equal(fake_vmcs_get(GUEST_PENDING_DBG_EXCEPTIONS), 0);
+}
+
 static void test_vmx_instructions_are_ud(void **state)
 {
 	const u32 reasons[] = { EXIT_REASON_VMON, EXIT_REASON_VMREAD, EXIT_REASON_VMWRITE,
@@ -316,18 +400,49 @@ static void test_vmx_instructions_are_ud(void **state)
 	}
 }
 
+/*
+ * XSETBV: every value the SDM forbids is the guest's #GP and never reaches the CPU in
+ * root (the fake CPU counts an XSETBV that would have faulted there).
+ */
 static void test_xsetbv_checks(void **state)
 {
+	const u64 bad[] = {
+		4,				/* AVX without x87/SSE */
+		0x6,				/* no x87 */
+		0x5,				/* AVX without SSE */
+		0x0f, 0x17,			/* MPX: BNDREGS without BNDCSR and back */
+		0x27, 0x67, 0xc7, 0xa7,		/* AVX-512: not all three of 5-7 */
+		0xe3,				/* AVX-512 without AVX */
+		0x20007, 0x40007,		/* AMX: TILECFG and TILEDATA apart */
+		1ULL << 9 | 7,			/* PKRU: not supported by this CPU */
+		1ULL << 63 | 7,			/* reserved */
+	};
+
 	(void)state;
+	fake_cpu.xcr0_supported = 0x600ff;	/* x87..AVX-512, AMX */
 	regs.gpr[REG_RCX] = 0;
-	regs.gpr[REG_RAX] = 4;		/* AVX without x87/SSE */
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		regs.gpr[REG_RAX] = (u32)bad[i];
+		regs.gpr[REG_RDX] = bad[i] >> 32;
+		assert_int_equal(do_exit(EXIT_REASON_XSETBV, 3), 0);
+		assert_int_equal(injected() & 0xff, X86_VEC_GP);
+	}
+	assert_int_equal(fake_cpu.root_faults, 0);
+	assert_int_equal(fake_cpu.xcr0, 7);
 	regs.gpr[REG_RDX] = 0;
-	assert_int_equal(do_exit(EXIT_REASON_XSETBV, 3), 0);
-	assert_int_equal(injected() & 0xff, X86_VEC_GP);
 	regs.gpr[REG_RAX] = 3;
 	assert_int_equal(do_exit(EXIT_REASON_XSETBV, 3), 0);
 	assert_int_equal(injected(), 0);
 	assert_int_equal(fake_cpu.xcr0, 3);
+	regs.gpr[REG_RAX] = 0x600ff;		/* everything, consistently */
+	assert_int_equal(do_exit(EXIT_REASON_XSETBV, 3), 0);
+	assert_int_equal(injected(), 0);
+	assert_int_equal(fake_cpu.xcr0, 0x600ff);
+	regs.gpr[REG_RCX] = 1;			/* XCR1 */
+	regs.gpr[REG_RAX] = 3;
+	assert_int_equal(do_exit(EXIT_REASON_XSETBV, 3), 0);
+	assert_int_equal(injected() & 0xff, X86_VEC_GP);
+	assert_int_equal(fake_cpu.root_faults, 0);
 }
 
 /* MOV to CR4: the real value keeps VMXE, the shadow does not; setting VMXE is #GP. */
@@ -516,6 +631,8 @@ int main(void)
 		cmocka_unit_test_setup(test_vmcall_key_and_numbers, setup),
 		cmocka_unit_test_setup(test_feature_control_reads_locked_without_vmx, setup),
 		cmocka_unit_test_setup(test_vmx_msrs_and_writes_gp, setup),
+		cmocka_unit_test_setup(test_msrs_outside_bitmap, setup),
+		cmocka_unit_test_setup(test_skip_under_tf_raises_db, setup),
 		cmocka_unit_test_setup(test_vmx_instructions_are_ud, setup),
 		cmocka_unit_test_setup(test_xsetbv_checks, setup),
 		cmocka_unit_test_setup(test_cr4_write, setup),

@@ -109,7 +109,7 @@ static void test_host_idt(void **state)
 {
 	static u8 os_idt[4096], host_idt[4096];
 	u64 stub = (u64)vmx_nmi_stub, off;
-	u8 *g = host_idt + 16 * X86_VEC_NMI;
+	u8 *g = host_idt + 16 * X86_VEC_NMI, *gp;
 	size_t i;
 
 	(void)state;
@@ -117,10 +117,20 @@ static void test_host_idt(void **state)
 		os_idt[i] = (u8)(i * 7 + 1);
 	vmx_host_idt_init(host_idt, (u64)os_idt, sizeof(os_idt) - 1);
 	assert_memory_equal(host_idt, os_idt, 16 * X86_VEC_NMI);
-	assert_memory_equal(host_idt + 16 * 3, os_idt + 16 * 3, sizeof(os_idt) - 16 * 3);
+	assert_memory_equal(host_idt + 16 * 3, os_idt + 16 * 3, 16 * (X86_VEC_GP - 3));
+	assert_memory_equal(host_idt + 16 * 14, os_idt + 16 * 14, sizeof(os_idt) - 16 * 14);
 	off = g[0] | (u64)g[1] << 8 | (u64)g[6] << 16 | (u64)g[7] << 24 |
 	      (u64)*(u32 *)(g + 8) << 32;
 	assert_int_equal(off, stub);
+	/* #GP: our MSR fixup gate, which goes on to the OS's handler for anything else */
+	gp = host_idt + 16 * X86_VEC_GP;
+	off = gp[0] | (u64)gp[1] << 8 | (u64)gp[6] << 16 | (u64)gp[7] << 24 |
+	      (u64)*(u32 *)(gp + 8) << 32;
+	assert_int_equal(off, (u64)vmx_gp_stub);
+	gp = os_idt + 16 * X86_VEC_GP;
+	assert_int_equal(vmx_os_gp_handler, gp[0] | (u64)gp[1] << 8 | (u64)gp[6] << 16 |
+			 (u64)gp[7] << 24 | (u64)*(u32 *)(gp + 8) << 32);
+	assert_memory_equal(host_idt + 16 * X86_VEC_GP + 2, gp + 2, 4);	/* sel, IST, type */
 	assert_memory_equal(g + 2, os_idt + 16 * X86_VEC_NMI + 2, 2);	/* selector */
 	assert_int_equal(g[4] & 7, 0);					/* IST 0 */
 	assert_int_equal(g[5], os_idt[16 * X86_VEC_NMI + 5]);		/* type, DPL, P */

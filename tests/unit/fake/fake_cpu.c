@@ -79,7 +79,7 @@ void fake_cpu_load(const struct fake_cpu_profile *p)
 	safe_fault_count = 0;
 	fake_cpu = (struct fake_cpu_state){
 		.cr0 = 0x80050033, .cr3 = 0x2a10000, .cr4 = 0x1706e0, .xcr0 = 7,
-		.current_vmcs = ~0ULL,
+		.current_vmcs = ~0ULL, .xcr0_supported = 7,
 	};
 	fake_vmcs_reset();
 }
@@ -153,8 +153,11 @@ void cpu_cpuid(u32 leaf, u32 subleaf, u32 regs[4])
 		regs[0] = 0x2c;
 	else if (leaf == 0x80000008)
 		regs[0] = cur.cpuid_ext8_eax;
-	if (leaf == 0xd && subleaf == 0)
-		regs[0] = 7;		/* XCR0 may hold x87, SSE, AVX */
+	if (leaf == 0xd && subleaf == 0) {
+		/* XCR0 may hold (by default) x87, SSE, AVX */
+		regs[0] = (u32)fake_cpu.xcr0_supported;
+		regs[3] = (u32)(fake_cpu.xcr0_supported >> 32);
+	}
 }
 
 u64 cpu_rdmsr(u32 msr)
@@ -179,6 +182,22 @@ int fake_cpu_rdmsr_safe(u32 msr, u64 *val)
 		return -1;
 	}
 	*val = m->val;
+	return 0;
+}
+
+/* The root #GP fixup: an MSR the profile lacks faults, and is fixed up. */
+int cpu_rdmsr_safe(u32 msr, u64 *val)
+{
+	return fake_cpu_rdmsr_safe(msr, val) ? -5 : 0;
+}
+
+int cpu_wrmsr_safe(u32 msr, u64 val)
+{
+	if (!find(msr)) {
+		safe_fault_count++;
+		return -5;
+	}
+	fake_cpu_set_msr(msr, val);
 	return 0;
 }
 
@@ -226,7 +245,23 @@ bool cpu_lar(u16 sel, u32 *ar)
 
 u32 cpu_lsl(u16 sel) { return sel == 0x40 ? 0x206f : 0xffffffff; }
 u64 cpu_rdtsc(void) { static u64 t; return t += 100; }
-void cpu_xsetbv(u32 index, u64 val) { if (index == 0) fake_cpu.xcr0 = val; }
+/*
+ * XSETBV raises #GP (in root: a crash) for what the SDM forbids (Vol. 2C, XSETBV;
+ * Vol. 1, 13.3): counted, and the value is not taken.
+ */
+void cpu_xsetbv(u32 index, u64 val)
+{
+	bool bad = index != 0 || (val & ~fake_cpu.xcr0_supported) || !(val & 1) ||
+		   ((val & 4) && !(val & 2)) || (!(val & 8) != !(val & 16)) ||
+		   ((val & 0xe0) && ((val & 0xe0) != 0xe0 || !(val & 4))) ||
+		   (!(val & (1 << 17)) != !(val & (1 << 18)));
+
+	if (bad) {
+		fake_cpu.root_faults++;
+		return;
+	}
+	fake_cpu.xcr0 = val;
+}
 void cpu_wbinvd(void) { fake_cpu.wbinvd_calls++; }
 void cpu_int_nmi(void) { fake_cpu.int_nmi_calls++; }
 void cpu_unblock_nmis(void) { fake_cpu.unblock_nmi_calls++; }
@@ -351,5 +386,9 @@ void vmx_exit_stub(void)
 }
 
 void vmx_nmi_stub(void)
+{
+}
+
+void vmx_gp_stub(void)
 {
 }

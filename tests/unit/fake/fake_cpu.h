@@ -67,6 +67,10 @@ struct fake_cpu_state {
 	unsigned int wbinvd_calls;
 	unsigned int int_nmi_calls;	/* NMIs delivered with INT 2 */
 	unsigned int unblock_nmi_calls;	/* IRETs to end NMI blocking */
+	u64 xcr0_supported;		/* CPUID.(EAX=0DH,ECX=0):EDX:EAX, 7 at load */
+	unsigned int root_faults;	/* instructions that would have faulted in root */
+	unsigned int mc_calls;		/* machine checks handed to the OS */
+	unsigned int self_nmis;		/* NMIs sent to self through the local APIC */
 };
 extern struct fake_cpu_state fake_cpu;
 
