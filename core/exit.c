@@ -10,6 +10,7 @@
  */
 #include "exit.h"
 #include "errors.h"
+#include "os.h"
 #include "vmx.h"
 #include "arch/x86.h"
 #include <cpu_ops.h>
@@ -277,8 +278,13 @@ static int handle_cr_access(struct vcpu *v, struct guest_regs *r)
 		}
 		vmcs_writen(NULL, GUEST_CR4, ((val | c->cr4_fixed0) & c->cr4_fixed1) | X86_CR4_VMXE);
 		vmcs_writen(NULL, CR4_READ_SHADOW, val);
-		/* The guest expects the TLB effects of its write (PGE, PCIDE...). */
-		cpu_invvpid(1, v->vpid, 0);
+		/*
+		 * The guest expects the TLB effects of its write (PGE, PCIDE...): with
+		 * VPID they are ours to make, with the INVVPID type the CPU reports;
+		 * without, the VM entry flushes them itself (SDM Vol. 3C, 29.1.3).
+		 */
+		if (v->vpid_on)
+			cpu_invvpid(vmx_vpid_flush_type(c), v->vpid, 0);
 	} else {
 		return -EOPNOTSUPP;
 	}
@@ -302,7 +308,7 @@ static int handle_exception_nmi(struct vcpu *v, struct guest_regs *r)
 	if (!(info & INTR_INFO_VALID))
 		return -EOPNOTSUPP;
 	if (type == INTR_TYPE_NMI) {
-		__atomic_add_fetch(&v->nmi_pending, 1, __ATOMIC_RELAXED);
+		vcpu_hold_nmi(v);
 		cpu_unblock_nmis();
 		return 0;
 	}
@@ -538,11 +544,15 @@ static __attribute__((__noinline__)) void devirtualize(struct vcpu *v, struct gu
 	cpu_wrmsr(MSR_GS_BASE, gs_base);
 	/* The TR limit is 0x67 now; the OS reloads TR itself (see vmx.h). */
 
-	/* NMIs still held for the guest go to the OS now, through its IDT. */
+	/*
+	 * NMIs still held for the guest go to the OS now: real NMIs through the local
+	 * APIC, delivered by its IDT as any other (not INT 2, which is not an NMI: it
+	 * does not block NMIs, and under FRED it is not even delivered as one).
+	 */
 	while (v->nmi_pending) {
 		v->nmi_pending--;
 		v->nmis_injected++;
-		cpu_int_nmi();
+		os_self_nmi();
 	}
 
 	stack = (u64 *)(rsp - 16);
@@ -596,6 +606,16 @@ static __attribute__((__noinline__)) int exit_dispatch(struct guest_regs *r, str
 		reinject_idt_vectoring();
 		if (basic < ARRAY_SIZE(exit_handlers) && exit_handlers[basic])
 			ret = exit_handlers[basic](v, r);
+	} else if (basic == EXIT_REASON_MCE_DURING_VMENTRY) {
+		/*
+		 * A machine check during VM entry (SDM Vol. 3C, 27.8): KVM hands it to the
+		 * host's handler first (kvm_machine_check()), then fails the VM.  Our VM
+		 * is the running OS, so once its handler has dealt with the machine check
+		 * (or panicked, which is then the right outcome) the entry is tried again:
+		 * its checks had passed and the guest state is unchanged.
+		 */
+		os_machine_check();
+		ret = 0;
 	}
 	if (ret < 0)
 		fail_closed(v, reason, ret);

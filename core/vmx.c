@@ -18,6 +18,7 @@ int vmx_fail_on_cpu = -1;
 bool vmx_test_hooks;
 
 #define VMX_INVEPT_ALL_CONTEXT	2
+#define VMX_INVVPID_SINGLE_CONTEXT 1
 #define VMX_INVVPID_ALL_CONTEXT	2
 
 #define AR_UNUSABLE		BIT(16)
@@ -62,6 +63,11 @@ void vmx_ept_setup(const struct mtrr_state *m, u64 map_limit)
 	vmx_ept_cfg.mtrr = *m;
 	vmx_ept_cfg.map_limit = map_limit;
 	vmx_ept_cfg.on = true;
+}
+
+void vmx_ept_clear(void)
+{
+	vmx_ept_cfg.on = false;
 }
 
 static int vmx_ept_alloc(struct vcpu *v)
@@ -283,6 +289,31 @@ static bool cpuid_bit(u32 leaf, u32 sub, int reg, u32 bit)
 
 enum { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX };
 
+/*
+ * The INVVPID type that flushes one guest's tagged translations on this CPU: single
+ * context where the CPU has it, else all contexts, else 0 (no usable INVVPID: the
+ * guest then runs without VPID).
+ */
+u32 vmx_vpid_flush_type(const struct vmx_caps *c)
+{
+	if (!(c->ept_vpid & VMX_VPID_INVVPID))
+		return 0;
+	if (c->ept_vpid & VMX_VPID_EXTENT_SINGLE_CONTEXT)
+		return VMX_INVVPID_SINGLE_CONTEXT;
+	if (c->ept_vpid & VMX_VPID_EXTENT_ALL_CONTEXT)
+		return VMX_INVVPID_ALL_CONTEXT;
+	return 0;
+}
+
+/* With EPT, the PDPTEs are guest state too (used only with PAE paging outside IA-32e). */
+static void vmcs_setup_pdptrs(struct vcpu *v)
+{
+	vmcs_write64(&v->vmcs_err, GUEST_PDPTR0, 0);
+	vmcs_write64(&v->vmcs_err, GUEST_PDPTR1, 0);
+	vmcs_write64(&v->vmcs_err, GUEST_PDPTR2, 0);
+	vmcs_write64(&v->vmcs_err, GUEST_PDPTR3, 0);
+}
+
 /* Choose all five control words; a missing required bit fails with its name. */
 static int vmcs_setup_controls(struct vcpu *v)
 {
@@ -309,7 +340,12 @@ static int vmcs_setup_controls(struct vcpu *v)
 		  (cpuid_bit(0xd, 1, CPUID_EAX, BIT(3)) ? SECONDARY_EXEC_ENABLE_XSAVES : 0) |
 		  (cpuid_bit(7, 0, CPUID_ECX, BIT(5)) ? SECONDARY_EXEC_ENABLE_USR_WAIT_PAUSE : 0) |
 		  (v->ept.pml4 ? SECONDARY_EXEC_ENABLE_EPT : 0),
-		  SECONDARY_EXEC_ENABLE_VPID },
+		  /*
+		   * VPID only with an INVVPID we can use for the guest's CR4 writes
+		   * (single- or all-context; KVM's rule): without VPID every VM entry
+		   * and exit flushes, and no INVVPID is needed at all.
+		   */
+		  (vmx_vpid_flush_type(v->caps) ? SECONDARY_EXEC_ENABLE_VPID : 0) },
 		{ VMX_CTL_EXIT, VM_EXIT_CONTROLS,
 		  VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER |
 		  VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT | VM_EXIT_SAVE_DEBUG_CONTROLS, 0 },
@@ -333,12 +369,37 @@ static int vmcs_setup_controls(struct vcpu *v)
 			ch.value &= ~(u64)CPU_BASED_NMI_WINDOW_EXITING;
 			v->procbased = (u32)ch.value;
 		}
-		if (words[i].ctl == VMX_CTL_PROC2 && (ch.value & SECONDARY_EXEC_ENABLE_VPID))
-			vmcs_write16(&v->vmcs_err, VIRTUAL_PROCESSOR_ID, v->vpid);
+		if (words[i].ctl == VMX_CTL_PROC2) {
+			v->vpid_on = ch.value & SECONDARY_EXEC_ENABLE_VPID;
+			if (v->vpid_on)
+				vmcs_write16(&v->vmcs_err, VIRTUAL_PROCESSOR_ID, v->vpid);
+			/* XSAVES/XRSTORS never exit for a supervisor state component */
+			if (ch.value & SECONDARY_EXEC_ENABLE_XSAVES)
+				vmcs_write64(&v->vmcs_err, XSS_EXIT_BITMAP, 0);
+			if (ch.value & SECONDARY_EXEC_ENABLE_EPT)
+				vmcs_setup_pdptrs(v);
+		}
 		__vmcs_write_track(&v->vmcs_err, words[i].field, ch.value, __func__);
 	}
+	/*
+	 * Every field the controls above make the CPU look at, written even where 0 is
+	 * wanted: a VMCLEARed region is not promised to read as zero fields (SDM Vol. 3C,
+	 * 25.11.3, "Initializing a VMCS").
+	 */
 	vmcs_write32(&v->vmcs_err, EXCEPTION_BITMAP, 0);
+	vmcs_write32(&v->vmcs_err, PAGE_FAULT_ERROR_CODE_MASK, 0);
+	vmcs_write32(&v->vmcs_err, PAGE_FAULT_ERROR_CODE_MATCH, 0);
+	vmcs_write64(&v->vmcs_err, TSC_OFFSET, 0);
 	vmcs_write32(&v->vmcs_err, CR3_TARGET_COUNT, 0);
+	vmcs_writen(&v->vmcs_err, CR3_TARGET_VALUE0, 0);
+	vmcs_writen(&v->vmcs_err, CR3_TARGET_VALUE1, 0);
+	vmcs_writen(&v->vmcs_err, CR3_TARGET_VALUE2, 0);
+	vmcs_writen(&v->vmcs_err, CR3_TARGET_VALUE3, 0);
+	vmcs_write64(&v->vmcs_err, VM_EXIT_MSR_STORE_ADDR, 0);
+	vmcs_write64(&v->vmcs_err, VM_EXIT_MSR_LOAD_ADDR, 0);
+	vmcs_write64(&v->vmcs_err, VM_ENTRY_MSR_LOAD_ADDR, 0);
+	vmcs_write32(&v->vmcs_err, VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
+	vmcs_write32(&v->vmcs_err, VM_ENTRY_INSTRUCTION_LEN, 0);
 	vmcs_write64(&v->vmcs_err, MSR_BITMAP, v->msr_bitmap_pa);
 	if (v->ept.pml4)
 		vmcs_write64(&v->vmcs_err, EPT_POINTER, ept_eptp(&v->ept));
@@ -476,7 +537,7 @@ void vmx_root_nmi(void)
 	if (cpu_vmread(HOST_RSP, &host_rsp))
 		return;
 	v = *(struct vcpu **)(host_rsp + 8);
-	__atomic_add_fetch(&v->nmi_pending, 1, __ATOMIC_RELAXED);
+	vcpu_hold_nmi(v);
 	v->nmis_in_root++;
 	cpu_vmwrite(CPU_BASED_VM_EXEC_CONTROL, v->procbased | CPU_BASED_NMI_WINDOW_EXITING);
 }
@@ -537,7 +598,7 @@ int vmx_virtualize_this_cpu(struct vcpu *v)
 	__builtin_memset(v->exits, 0, sizeof(v->exits));
 	__builtin_memset(v->exit_root_tsc, 0, sizeof(v->exit_root_tsc));
 	v->exits_other = v->root_tsc = v->root_tsc_other = 0;
-	v->nmis_in_root = v->nmis_injected = 0;
+	v->nmis_in_root = v->nmis_injected = v->nmis_dropped = 0;
 	ret = vmcs_setup_controls(v);
 	if (ret)
 		goto err_clear;

@@ -55,6 +55,7 @@ struct vcpu {
 
 	unsigned int cpu;
 	u16 vpid;
+	bool vpid_on;			/* the guest runs tagged with vpid */
 	bool launched;
 	bool devirt;			/* set by the DEVIRT hypercall */
 	u64 launch_tsc;
@@ -106,6 +107,27 @@ struct vcpu {
 	struct log_ring log;
 };
 
+/*
+ * NMIs held for the guest, at most two: a CPU latches one NMI while another is being
+ * delivered or handled, and drops the rest (SDM Vol. 3A, 6.7.1; KVM caps its queue at
+ * two the same way).  Held by the NMI exit and by the host IDT's NMI gate, which can
+ * interrupt root code on this CPU: one compare-and-swap, never a read-then-write.
+ */
+#define VCPU_NMI_MAX		2
+
+static inline void vcpu_hold_nmi(struct vcpu *v)
+{
+	u32 n = __atomic_load_n(&v->nmi_pending, __ATOMIC_RELAXED);
+
+	do {
+		if (n >= VCPU_NMI_MAX) {
+			__atomic_add_fetch(&v->nmis_dropped, 1, __ATOMIC_RELAXED);
+			return;
+		}
+	} while (!__atomic_compare_exchange_n(&v->nmi_pending, &n, n + 1, false,
+					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+}
+
 /* Layout facts the exit stub (arch/vmx_entry.S) depends on. */
 #define VCPU_HOST_STACK_SIZE	16384
 
@@ -132,6 +154,9 @@ void vmx_host_idt_clear(void);
  */
 void vmx_ept_setup(const struct mtrr_state *m, u64 map_limit);
 
+/* Undo vmx_ept_setup(): vcpus allocated from now on run without EPT.  Not root-safe. */
+void vmx_ept_clear(void);
+
 /* The table pages a split may take beyond the initial map, per CPU. */
 #define VMX_EPT_SPARE_PAGES	64
 
@@ -143,6 +168,9 @@ int vmx_ept_hide(struct vcpu *v, u64 pa);
 
 /* Call @fn for every page only the hypervisor may touch that @v owns. */
 void vmx_private_pages(struct vcpu *v, void (*fn)(u64 pa, void *ctx), void *ctx);
+
+/* The INVVPID type to flush one VPID with (1 or 2), 0 if none is usable.  Root-safe. */
+u32 vmx_vpid_flush_type(const struct vmx_caps *c);
 
 /* Allocate a vcpu's regions.  Not root-safe. */
 int vmx_vcpu_alloc(struct vcpu *v, unsigned int cpu, const struct vmx_caps *caps,

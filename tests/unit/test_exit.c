@@ -28,6 +28,7 @@ static int setup(void **state)
 	memset(&regs, 0, sizeof(regs));
 	v.caps = &caps;
 	v.vpid = 1;
+	v.vpid_on = true;
 	fake_cpu.current_vmcs = 0x1000;
 	fake_vmcs_set(GUEST_RIP, 0xffffffff81000000ULL);
 	fake_vmcs_set(GUEST_SS_AR_BYTES, 0xc093);	/* DPL 0 */
@@ -184,8 +185,33 @@ static void test_devirt_restores_and_flushes_nmis(void **state)
 	assert_int_equal(regs.gpr[REG_RSP], (u64)&gstack[6]);
 	assert_int_equal(gstack[6], 0x246);
 	assert_int_equal(gstack[7], 0xffffffff81000003ULL);	/* after the VMCALL */
-	assert_int_equal(fake_cpu.int_nmi_calls, 2);
+	/* real NMIs through the local APIC, never INT 2 */
+	assert_int_equal(fake_cpu.self_nmis, 2);
+	assert_int_equal(fake_cpu.int_nmi_calls, 0);
 	assert_int_equal(v.nmi_pending, 0);
+}
+
+/*
+ * Held NMIs are capped at two, like the CPU's own latch (one being delivered, one
+ * pending): a burst of NMI exits and NMIs in root holds two and counts the rest.
+ */
+static void test_nmi_queue_capped(void **state)
+{
+	u64 stack[2] = { 0, (u64)&v };
+
+	(void)state;
+	v.procbased = CPU_BASED_USE_MSR_BITMAPS;
+	fake_vmcs_set(HOST_RSP, (u64)&stack[0]);
+	fake_vmcs_set(GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_NMI);	/* in its handler */
+	fake_vmcs_set(VM_EXIT_INTR_INFO, NMI_INFO);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(do_exit(EXIT_REASON_EXCEPTION_NMI, 0), 0);
+	for (int i = 0; i < 5; i++)
+		vmx_root_nmi();
+	assert_int_equal(v.nmi_pending, VCPU_NMI_MAX);
+	assert_int_equal(v.nmis_dropped, 10 - VCPU_NMI_MAX);
+	assert_int_equal(v.nmis_in_root, 5);
+	assert_true(window_exiting());
 }
 
 /* The fail-closed VMCS dump: all six groups, every field, and it fits in the ring. */
@@ -460,6 +486,44 @@ static void test_cr4_write(void **state)
 	assert_int_equal(injected() & 0xff, X86_VEC_GP);
 }
 
+/*
+ * The CR4 write's flush uses an INVVPID type the CPU reports: single-context, else
+ * all-context; none at all when the guest runs without VPID (entries flush then).
+ */
+static void test_cr4_write_invvpid_type(void **state)
+{
+	(void)state;
+	regs.gpr[REG_RBX] = 0x1706e0;
+	fake_vmcs_set(EXIT_QUALIFICATION, 0x304);
+	assert_int_equal(do_exit(EXIT_REASON_CR_ACCESS, 3), 0);
+	assert_int_equal(fake_cpu.invvpid_last_type, 1);
+	fake_cpu_set_msr(MSR_IA32_VMX_EPT_VPID_CAP, 0xf0106334141ULL & ~VMX_VPID_EXTENT_SINGLE_CONTEXT);
+	vmx_caps_read(&caps);
+	assert_int_equal(do_exit(EXIT_REASON_CR_ACCESS, 3), 0);
+	assert_int_equal(fake_cpu.invvpid_last_type, 2);
+	assert_int_equal(fake_cpu.root_faults, 0);
+	v.vpid_on = false;
+	fake_cpu.invvpid_calls = 0;
+	assert_int_equal(do_exit(EXIT_REASON_CR_ACCESS, 3), 0);
+	assert_int_equal(fake_cpu.invvpid_calls, 0);
+	assert_int_equal(fake_vmcs_get(CR4_READ_SHADOW), 0x1706e0);
+}
+
+/*
+ * Exit 41, a machine check during VM entry (an entry failure): the OS's machine-check
+ * handler runs, and the entry is tried again instead of stopping the CPU.
+ */
+static void test_mce_during_entry(void **state)
+{
+	u64 rip = fake_vmcs_get(GUEST_RIP);
+
+	(void)state;
+	assert_int_equal(do_exit(EXIT_REASON_MCE_DURING_VMENTRY | BIT(31), 0), 0);
+	assert_int_equal(fake_cpu.mc_calls, 1);
+	assert_int_equal(fake_vmcs_get(GUEST_RIP), rip);
+	assert_int_equal(v.exits[EXIT_REASON_MCE_DURING_VMENTRY], 1);
+}
+
 static void test_invd_writes_back(void **state)
 {
 	(void)state;
@@ -622,6 +686,7 @@ int main(void)
 		cmocka_unit_test_setup(test_nmi_waits_for_window, setup),
 		cmocka_unit_test_setup(test_nmi_behind_injected_event, setup),
 		cmocka_unit_test_setup(test_nmi_in_root, setup),
+		cmocka_unit_test_setup(test_nmi_queue_capped, setup),
 		cmocka_unit_test_setup(test_devirt_restores_and_flushes_nmis, setup),
 		cmocka_unit_test_setup(test_spin_hypercall_needs_test_hooks, setup),
 		cmocka_unit_test_setup(test_vmcs_dump_fits_the_ring, setup),
@@ -636,6 +701,8 @@ int main(void)
 		cmocka_unit_test_setup(test_vmx_instructions_are_ud, setup),
 		cmocka_unit_test_setup(test_xsetbv_checks, setup),
 		cmocka_unit_test_setup(test_cr4_write, setup),
+		cmocka_unit_test_setup(test_cr4_write_invvpid_type, setup),
+		cmocka_unit_test_setup(test_mce_during_entry, setup),
 		cmocka_unit_test_setup(test_invd_writes_back, setup),
 		cmocka_unit_test_setup(test_idt_vectoring_reinjected, setup),
 		cmocka_unit_test_setup(test_vmcall_vmcs_snapshot, setup),

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "vmx.h"
+#include "mtrr.h"
 #include "errors.h"
 #include "os.h"
 #include "arch/x86.h"
@@ -33,6 +34,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	vmx_ept_clear();
 	vmx_vcpu_free(&v);
 	assert_int_equal(os_alloc_count(), 0);
 	return 0;
@@ -82,6 +84,60 @@ static void test_virtualize_builds_vmcs(void **state)
 	assert_int_equal(fake_vmcs_get(VIRTUAL_PROCESSOR_ID), 2);
 	assert_true(fake_vmcs_get(VM_ENTRY_CONTROLS) & VM_ENTRY_IA32E_MODE);
 	assert_true(fake_vmcs_get(VM_EXIT_CONTROLS) & VM_EXIT_HOST_ADDR_SPACE_SIZE);
+}
+
+/*
+ * Every field the chosen controls make the CPU read is written at setup, zero or not:
+ * a VMCLEARed region is not promised to read as zeroes.
+ */
+static void test_vmcs_fields_written_explicitly(void **state)
+{
+	const u32 fields[] = {
+		EXCEPTION_BITMAP, PAGE_FAULT_ERROR_CODE_MASK, PAGE_FAULT_ERROR_CODE_MATCH,
+		TSC_OFFSET, CR3_TARGET_COUNT, CR3_TARGET_VALUE0, CR3_TARGET_VALUE1,
+		CR3_TARGET_VALUE2, CR3_TARGET_VALUE3, VM_EXIT_MSR_STORE_COUNT,
+		VM_EXIT_MSR_LOAD_COUNT, VM_ENTRY_MSR_LOAD_COUNT, VM_EXIT_MSR_STORE_ADDR,
+		VM_EXIT_MSR_LOAD_ADDR, VM_ENTRY_MSR_LOAD_ADDR, VM_ENTRY_INTR_INFO_FIELD,
+		VM_ENTRY_EXCEPTION_ERROR_CODE, VM_ENTRY_INSTRUCTION_LEN, XSS_EXIT_BITMAP,
+		VIRTUAL_PROCESSOR_ID, EPT_POINTER, GUEST_PDPTR0, GUEST_PDPTR3,
+		GUEST_PENDING_DBG_EXCEPTIONS, GUEST_ACTIVITY_STATE, GUEST_INTERRUPTIBILITY_INFO,
+		VMCS_LINK_POINTER, CR0_GUEST_HOST_MASK, CR4_GUEST_HOST_MASK,
+	};
+	struct mtrr_state m;
+
+	(void)state;
+	vmx_vcpu_free(&v);
+	/* a CPU with XSAVES (CPUID.(EAX=0DH,ECX=1):EAX[3]) allowed in the controls */
+	fake_cpu_set_msr(MSR_IA32_VMX_PROCBASED_CTLS2,
+			 0x47fff00000000ULL | (u64)SECONDARY_EXEC_ENABLE_XSAVES << 32);
+	fake_cpu.cpuid_max = 0xd;
+	fake_cpu.cpuid_d1_eax = BIT(3);
+	vmx_caps_read(&caps);
+	assert_int_equal(mtrr_read(&m), 0);
+	vmx_ept_setup(&m, 1ULL << 32);
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(vmx_vcpu_alloc(&v, 1, &caps, 0x5000), 0);
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	assert_true(fake_vmcs_get(SECONDARY_VM_EXEC_CONTROL) & SECONDARY_EXEC_ENABLE_XSAVES);
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (!fake_vmcs_written(fields[i]))
+			fail_msg("VMCS field %s not written at setup", vmcs_field_name(fields[i]));
+	}
+	vmx_ept_clear();
+}
+
+/* VPID only with an INVVPID the CPU has: otherwise no VPID, and no INVVPID at all. */
+static void test_no_invvpid_no_vpid(void **state)
+{
+	(void)state;
+	fake_cpu_set_msr(MSR_IA32_VMX_EPT_VPID_CAP, 0xf0106334141ULL & ~VMX_VPID_INVVPID);
+	vmx_caps_read(&caps);
+	fake_cpu.invvpid_calls = 0;
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	assert_false(v.vpid_on);
+	assert_false(fake_vmcs_get(SECONDARY_VM_EXEC_CONTROL) & SECONDARY_EXEC_ENABLE_VPID);
+	assert_int_equal(fake_cpu.invvpid_calls, 0);
+	assert_int_equal(fake_cpu.root_faults, 0);
 }
 
 static void test_nmi_controls(void **state)
@@ -274,6 +330,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_nmi_controls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_virtual_nmis_is_named, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_host_idt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vmcs_fields_written_explicitly, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_no_invvpid_no_vpid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_when_vmxe_already_set, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_when_firmware_disabled_vmx, setup,
 						teardown),

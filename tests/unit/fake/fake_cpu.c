@@ -139,6 +139,8 @@ unsigned int fake_cpu_safe_fault_count(void)
 void cpu_cpuid(u32 leaf, u32 subleaf, u32 regs[4])
 {
 	memset(regs, 0, 4 * sizeof(u32));
+	if (leaf == 0)
+		regs[0] = fake_cpu.cpuid_max;
 	if (leaf == 1) {
 		regs[2] = cur.cpuid1_ecx;
 		regs[3] = cur.cpuid1_edx;
@@ -153,6 +155,8 @@ void cpu_cpuid(u32 leaf, u32 subleaf, u32 regs[4])
 		regs[0] = 0x2c;
 	else if (leaf == 0x80000008)
 		regs[0] = cur.cpuid_ext8_eax;
+	if (leaf == 0xd && subleaf == 1)
+		regs[0] = fake_cpu.cpuid_d1_eax;
 	if (leaf == 0xd && subleaf == 0) {
 		/* XCR0 may hold (by default) x87, SSE, AVX */
 		regs[0] = (u32)fake_cpu.xcr0_supported;
@@ -270,11 +274,18 @@ void cpu_unblock_nmis(void) { fake_cpu.unblock_nmi_calls++; }
 
 static u64 vmcs_vals[0x7000 / 2];
 static bool vmcs_unsupported[0x7000 / 2];
+static bool vmcs_written[0x7000 / 2];
 
 void fake_vmcs_reset(void)
 {
 	memset(vmcs_vals, 0, sizeof(vmcs_vals));
 	memset(vmcs_unsupported, 0, sizeof(vmcs_unsupported));
+	memset(vmcs_written, 0, sizeof(vmcs_written));
+}
+
+bool fake_vmcs_written(u32 field)
+{
+	return vmcs_written[field / 2];
 }
 
 void fake_vmcs_unsupport(u32 field)
@@ -362,14 +373,24 @@ int cpu_vmwrite(u64 field, u64 val)
 	else if (d->width == 32)
 		val &= 0xffffffff;
 	vmcs_vals[field / 2] = val;
+	vmcs_written[field / 2] = true;
 	return 0;
 }
 
 int cpu_invept(u64 type, u64 eptp) { (void)type; (void)eptp; return 0; }
+/* INVVPID of a type the CPU does not report is #UD or VMfail: counted as a fault. */
 int cpu_invvpid(u64 type, u16 vpid, u64 gva)
 {
-	(void)type; (void)vpid; (void)gva;
+	struct fake_msr *cap = find(0x48c);
+
+	(void)vpid; (void)gva;
 	fake_cpu.invvpid_calls++;
+	fake_cpu.invvpid_last_type = (unsigned int)type;
+	if (!cap || !(cap->val & (1ULL << 32)) || type > 3 ||
+	    !(cap->val & (1ULL << (40 + type)))) {
+		fake_cpu.root_faults++;
+		return VMX_FAIL_VALID;
+	}
 	return 0;
 }
 

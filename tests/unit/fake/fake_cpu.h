@@ -63,10 +63,13 @@ struct fake_cpu_state {
 	int vmxon_result;		/* what the next VMXON returns */
 	int launch_result;		/* what vmx_launch() returns */
 	unsigned int invvpid_calls;
+	unsigned int invvpid_last_type;
 	unsigned int vpid0_flushes;	/* CR4.PGE toggled outside VMX operation */
 	unsigned int wbinvd_calls;
 	unsigned int int_nmi_calls;	/* NMIs delivered with INT 2 */
 	unsigned int unblock_nmi_calls;	/* IRETs to end NMI blocking */
+	u32 cpuid_max;			/* CPUID.0:EAX, the highest basic leaf (0 at load) */
+	u32 cpuid_d1_eax;		/* CPUID.(EAX=0DH,ECX=1):EAX (XSAVES: bit 3) */
 	u64 xcr0_supported;		/* CPUID.(EAX=0DH,ECX=0):EDX:EAX, 7 at load */
 	unsigned int root_faults;	/* instructions that would have faulted in root */
 	unsigned int mc_calls;		/* machine checks handed to the OS */
@@ -78,6 +81,8 @@ extern struct fake_cpu_state fake_cpu;
 void fake_vmcs_reset(void);
 u64 fake_vmcs_get(u32 field);
 void fake_vmcs_set(u32 field, u64 val);	/* also read-only ones, as hardware would */
+/* Whether @field was VMWRITten since the last reset. */
+bool fake_vmcs_written(u32 field);
 /* Make @field one this CPU does not support: VMREAD/VMWRITE fail with error 12. */
 void fake_vmcs_unsupport(u32 field);
 
