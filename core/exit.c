@@ -312,9 +312,8 @@ static int handle_exception_nmi(struct vcpu *v, struct guest_regs *r)
 		cpu_unblock_nmis();
 		return 0;
 	}
-	if (type == INTR_TYPE_HARD_EXCEPTION && (info & INTR_INFO_VECTOR_MASK) == X86_VEC_DB)
-		return handle_debug_exception(v, r);	/* the watch single step */
-	return -EOPNOTSUPP;
+	/* Exceptions are intercepted only during a watch step by RFLAGS.TF. */
+	return watch_step_exception(v, r);
 }
 
 /* The guest can take an NMI now: stop asking; nmi_deliver() injects it. */
@@ -390,6 +389,7 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 
 static const exit_handler_t exit_handlers[] = {
 	[EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
+	[EXIT_REASON_EXTERNAL_INTERRUPT] = watch_step_interrupted,
 	[EXIT_REASON_NMI_WINDOW] = handle_nmi_window,
 	[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig,
@@ -461,6 +461,14 @@ static void reinject_idt_vectoring(void)
 	if (type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_PRIV_SW_EXCEPTION ||
 	    type == INTR_TYPE_SOFT_EXCEPTION)
 		vmcs_write32(NULL, VM_ENTRY_INSTRUCTION_LEN, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+	/*
+	 * An NMI whose delivery was cut short left virtual-NMI blocking set; injecting an
+	 * NMI with it set is a VM-entry failure (SDM Vol. 3C, 27.3.1.5; KVM's
+	 * __vmx_complete_interrupts() clears it the same way).
+	 */
+	if (type == INTR_TYPE_NMI)
+		vmcs_write32(NULL, GUEST_INTERRUPTIBILITY_INFO,
+			     vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & ~GUEST_INTR_STATE_NMI);
 	vmcs_write32(NULL, VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_NMI_UNBLOCK);
 }
 

@@ -77,7 +77,8 @@ static int vmx_ept_alloc(struct vcpu *v)
 
 	v->events = os_zalloc(sizeof(*v->events));
 	v->scratch = os_alloc_pages(0, &v->scratch_pa);
-	if (!v->events || !v->scratch)
+	v->copies = os_alloc_pages(VCPU_COPIES_ORDER, &v->copies_pa);
+	if (!v->events || !v->scratch || !v->copies)
 		return -ENOMEM;
 	ret = ept_tables_needed(v->caps->ept_vpid, &vmx_ept_cfg.mtrr, vmx_ept_cfg.map_limit,
 				&need);
@@ -118,6 +119,8 @@ void vmx_private_pages(struct vcpu *v, void (*fn)(u64 pa, void *ctx), void *ctx)
 		fn(v->host_stack_pa + i * PAGE_SIZE, ctx);
 	if (v->scratch)
 		fn(v->scratch_pa, ctx);
+	for (i = 0; v->copies && i < WATCH_STEP_PAGES; i++)
+		fn(v->copies_pa + i * PAGE_SIZE, ctx);
 	for (i = 0; v->ept.pml4 && i < ept_pool_size(&v->ept); i++)
 		fn(ept_pool_pa(&v->ept, i), ctx);
 }
@@ -160,6 +163,9 @@ void vmx_vcpu_free(struct vcpu *v)
 	ept_destroy(&v->ept);
 	if (v->scratch)
 		os_free_pages(v->scratch, 0);
+	if (v->copies)
+		os_free_pages(v->copies, VCPU_COPIES_ORDER);
+	v->copies = NULL;
 	os_free(v->events);
 	v->vmxon = v->vmcs = v->host_stack = v->scratch = NULL;
 	v->events = NULL;

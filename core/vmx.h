@@ -80,14 +80,24 @@ struct vcpu {
 	/* EPT: this CPU's own map (see ept.h for why not shared) */
 	struct ept ept;
 	bool mtf;			/* single-step with the monitor trap flag */
-	void *scratch;			/* where hidden pages and discarded writes go */
+	void *scratch;			/* where hidden pages go */
 	u64 scratch_pa;
+	void *copies;			/* WATCH_STEP_PAGES pages: protected pages' copies */
+	u64 copies_pa;
 	struct {
 		bool active;		/* one instruction is being stepped */
 		bool tf;		/* we set RFLAGS.TF for it */
-		u64 gpa;		/* the page opened for it */
-		u64 leaf;		/* its leaf entry, to put back */
+		bool irq_exit;		/* we turned external-interrupt exiting on */
+		unsigned int nr;	/* pages opened for it */
+		struct {
+			u64 gpa;	/* a page opened for it */
+			u64 leaf;	/* its leaf entry, to put back */
+		} page[WATCH_STEP_PAGES];
+		u64 fault_gpa;		/* the access that started it */
+		u64 retry_rip, retry_gpa;	/* a step cut short by an interrupt */
 	} step;
+	u64 ept_unmatched;		/* EPT violations on pages this CPU does not watch */
+	u64 ept_mapped_beyond;		/* pages mapped above the map limit on demand */
 	struct watch applied[WATCH_MAX];	/* watch_table as this EPT has it */
 	struct watch_ring *events;
 
@@ -127,6 +137,10 @@ static inline void vcpu_hold_nmi(struct vcpu *v)
 	} while (!__atomic_compare_exchange_n(&v->nmi_pending, &n, n + 1, false,
 					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
 }
+
+/* The protect copies: WATCH_STEP_PAGES pages in one allocation. */
+#define VCPU_COPIES_ORDER	2
+_Static_assert(WATCH_STEP_PAGES == 1 << VCPU_COPIES_ORDER, "one copy per opened page");
 
 /* Layout facts the exit stub (arch/vmx_entry.S) depends on. */
 #define VCPU_HOST_STACK_SIZE	16384
@@ -233,7 +247,9 @@ int watch_sync(struct vcpu *v);
 int handle_ept_violation(struct vcpu *v, struct guest_regs *r);
 int handle_ept_misconfig(struct vcpu *v, struct guest_regs *r);
 int handle_monitor_trap(struct vcpu *v, struct guest_regs *r);
-int handle_debug_exception(struct vcpu *v, struct guest_regs *r);
+int watch_step_exception(struct vcpu *v, struct guest_regs *r);
+int watch_step_interrupted(struct vcpu *v, struct guest_regs *r);
+int watch_map_beyond(struct vcpu *v, u64 page);
 
 /* Log every VMCS field this CPU supports, by the seed's six groups.  Root only. */
 void vmcs_dump(struct vcpu *v);

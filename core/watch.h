@@ -29,6 +29,8 @@
 
 #define WATCH_MAX		32
 #define WATCH_EVENTS		256		/* per CPU, a power of two */
+/* Watched pages one instruction may touch (the step opens them all). */
+#define WATCH_STEP_PAGES	4
 
 #define WATCH_KIND_WATCH	1
 #define WATCH_KIND_PROTECT	2

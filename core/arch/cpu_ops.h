@@ -82,6 +82,25 @@ static inline void cpu_write_cr4(u64 v)
 	asm volatile("mov %0, %%cr4" : : "r"(v) : "memory");
 }
 
+/* CR2 and DR6 are not switched by VM entry and exit: in root they are the guest's. */
+static inline void cpu_write_cr2(u64 v)
+{
+	asm volatile("mov %0, %%cr2" : : "r"(v) : "memory");
+}
+
+static inline u64 cpu_read_dr6(void)
+{
+	u64 v;
+
+	asm volatile("mov %%dr6, %0" : "=r"(v));
+	return v;
+}
+
+static inline void cpu_write_dr6(u64 v)
+{
+	asm volatile("mov %0, %%dr6" : : "r"(v));
+}
+
 static inline u64 cpu_read_dr7(void)
 {
 	u64 v;

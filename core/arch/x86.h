@@ -321,6 +321,7 @@ _Static_assert(sizeof(union cr4) == 8, "union cr4 is one register");
 #define X86_EFLAGS_TF	BIT(8)
 #define X86_EFLAGS_IF	BIT(9)
 #define DR6_BS		BIT(14)
+#define DR6_TRAP_BITS	(0xfULL | BIT(13) | BIT(14) | BIT(15))	/* B0-B3, BD, BS, BT */
 #define DEBUGCTL_BTF	BIT(1)		/* IA32_DEBUGCTL: single-step on branches */
 
 /* XCR0 state components (SDM Vol. 1, 13.1) */
@@ -338,6 +339,7 @@ _Static_assert(sizeof(union cr4) == 8, "union cr4 is one register");
 #define X86_VEC_NMI	2
 #define X86_VEC_UD	6
 #define X86_VEC_GP	13
+#define X86_VEC_PF	14
 #define X86_VEC_MC	18
 
 #endif

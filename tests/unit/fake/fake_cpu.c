@@ -78,7 +78,7 @@ void fake_cpu_load(const struct fake_cpu_profile *p)
 	rdmsr_count = 0;
 	safe_fault_count = 0;
 	fake_cpu = (struct fake_cpu_state){
-		.cr0 = 0x80050033, .cr3 = 0x2a10000, .cr4 = 0x1706e0, .xcr0 = 7,
+		.cr0 = 0x80050033, .cr3 = 0x2a10000, .dr6 = 0xffff0ff0, .cr4 = 0x1706e0, .xcr0 = 7,
 		.current_vmcs = ~0ULL, .xcr0_supported = 7,
 	};
 	fake_vmcs_reset();
@@ -222,6 +222,9 @@ void cpu_write_cr4(u64 v)
 		fake_cpu.vpid0_flushes++;
 	fake_cpu.cr4 = v;
 }
+void cpu_write_cr2(u64 v) { fake_cpu.cr2 = v; }
+u64 cpu_read_dr6(void) { return fake_cpu.dr6; }
+void cpu_write_dr6(u64 v) { fake_cpu.dr6 = v; }
 u64 cpu_read_dr7(void) { return 0x400; }
 void cpu_write_dr7(u64 v) { (void)v; }
 u64 cpu_read_rflags(void) { return 0x2; }

@@ -57,7 +57,7 @@ unsigned int fake_cpu_rdmsr_count(void);
 
 /* Registers and VMX state of the fake CPU, for tests to set up and inspect. */
 struct fake_cpu_state {
-	u64 cr0, cr3, cr4, xcr0;
+	u64 cr0, cr2, cr3, cr4, xcr0, dr6;
 	bool vmx_on;			/* between VMXON and VMXOFF */
 	u64 current_vmcs;		/* VMPTRLD'd address, ~0 if none */
 	int vmxon_result;		/* what the next VMXON returns */
