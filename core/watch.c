@@ -25,7 +25,7 @@ static struct watch *watch_find(u64 gpa)
 	return NULL;
 }
 
-int watch_add(u64 gpa, u32 access, u32 kind)
+int watch_add(u64 gpa, u32 access, u32 kind, bool ram)
 {
 	unsigned int i;
 
@@ -33,6 +33,9 @@ int watch_add(u64 gpa, u32 access, u32 kind)
 		return -EINVAL;
 	if (kind != WATCH_KIND_WATCH && (kind != WATCH_KIND_PROTECT || access != WATCH_W))
 		return -EINVAL;
+	/* Protect copies the page in root: MMIO or a hole cannot be copied (or faults). */
+	if (kind == WATCH_KIND_PROTECT && !ram)
+		return -ENXIO;
 	if (watch_find(gpa))
 		return -EEXIST;
 	for (i = 0; i < WATCH_MAX; i++) {

@@ -73,11 +73,13 @@ extern struct watch watch_table[WATCH_MAX];
 
 /*
  * Add a page to the table (not yet applied to any EPT: call watch_sync on every CPU
- * next).  -EINVAL for an unaligned gpa, a kind or access outside the definitions, or
- * a protect with access other than WATCH_W; -EEXIST if the page is already there;
- * -ENOSPC when the table is full.  Not root-safe; one caller at a time.
+ * next).  @ram: the OS's memory map says the page is ordinary RAM (not MMIO, not a
+ * hole).  -EINVAL for an unaligned gpa, a kind or access outside the definitions, or
+ * a protect with access other than WATCH_W; -ENXIO for a protect of a page that is
+ * not RAM; -EEXIST if the page is already there; -ENOSPC when the table is full.  Not
+ * root-safe; one caller at a time.
  */
-int watch_add(u64 gpa, u32 access, u32 kind);
+int watch_add(u64 gpa, u32 access, u32 kind, bool ram);
 /* Remove a page: -ENOENT if absent.  Same rules as watch_add. */
 int watch_del(u64 gpa);
 

@@ -12,6 +12,8 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/ioport.h>
+#include <linux/ioport.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/nospec.h>
 #include <linux/slab.h>
@@ -760,7 +762,7 @@ static long sz_ioctl_watch(void __user *uarg)
 	cpus_read_lock();
 	switch (req.op) {
 	case SUBZERO_WATCH_ADD:
-		ret = watch_add(req.gpa, req.access, req.kind);
+		ret = watch_add(req.gpa, req.access, req.kind, page_is_ram(PHYS_PFN(req.gpa)));
 		if (ret)
 			break;
 		ret = sz_sync_all();

@@ -111,18 +111,22 @@ static int single_step_trap(void)
 static void test_table_rules(void **state)
 {
 	(void)state;
-	assert_int_equal(watch_add(PAGE_A + 8, WATCH_W, WATCH_KIND_WATCH), -EINVAL);
-	assert_int_equal(watch_add(PAGE_A, 0, WATCH_KIND_WATCH), -EINVAL);
-	assert_int_equal(watch_add(PAGE_A, 8, WATCH_KIND_WATCH), -EINVAL);
-	assert_int_equal(watch_add(PAGE_A, WATCH_W, 7), -EINVAL);
-	assert_int_equal(watch_add(PAGE_A, WATCH_R, WATCH_KIND_PROTECT), -EINVAL);
-	assert_int_equal(watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH), 0);
-	assert_int_equal(watch_add(PAGE_A, WATCH_R, WATCH_KIND_WATCH), -EEXIST);
+	assert_int_equal(watch_add(PAGE_A + 8, WATCH_W, WATCH_KIND_WATCH, true), -EINVAL);
+	assert_int_equal(watch_add(PAGE_A, 0, WATCH_KIND_WATCH, true), -EINVAL);
+	assert_int_equal(watch_add(PAGE_A, 8, WATCH_KIND_WATCH, true), -EINVAL);
+	assert_int_equal(watch_add(PAGE_A, WATCH_W, 7, true), -EINVAL);
+	assert_int_equal(watch_add(PAGE_A, WATCH_R, WATCH_KIND_PROTECT, true), -EINVAL);
+	/* protect copies the page: not RAM (MMIO, a hole) is refused; a watch is fine */
+	assert_int_equal(watch_add(PAGE_A, WATCH_W, WATCH_KIND_PROTECT, false), -ENXIO);
+	assert_int_equal(watch_add(PAGE_B, WATCH_W, WATCH_KIND_WATCH, false), 0);
+	assert_int_equal(watch_del(PAGE_B), 0);
+	assert_int_equal(watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH, true), 0);
+	assert_int_equal(watch_add(PAGE_A, WATCH_R, WATCH_KIND_WATCH, true), -EEXIST);
 	assert_int_equal(watch_del(PAGE_B), -ENOENT);
 	assert_int_equal(watch_del(PAGE_A), 0);
 	for (u64 i = 0; i < WATCH_MAX; i++)
-		assert_int_equal(watch_add(i * PAGE_SIZE, WATCH_X, WATCH_KIND_WATCH), 0);
-	assert_int_equal(watch_add(PAGE_B, WATCH_X, WATCH_KIND_WATCH), -ENOSPC);
+		assert_int_equal(watch_add(i * PAGE_SIZE, WATCH_X, WATCH_KIND_WATCH, true), 0);
+	assert_int_equal(watch_add(PAGE_B, WATCH_X, WATCH_KIND_WATCH, true), -ENOSPC);
 }
 
 /* Sync takes the watched access away on this CPU's EPT, and gives it back on removal. */
@@ -132,8 +136,8 @@ static void test_sync_applies_and_restores(void **state)
 
 	(void)state;
 	assert_int_equal(perm_of(PAGE_A), EPT_RWX);
-	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH);
-	watch_add(PAGE_B, WATCH_R, WATCH_KIND_WATCH);
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH, true);
+	watch_add(PAGE_B, WATCH_R, WATCH_KIND_WATCH, true);
 	assert_int_equal(watch_sync(&v), 0);
 	assert_int_equal(perm_of(PAGE_A), EPT_READ | EPT_EXEC);
 	assert_int_equal(perm_of(PAGE_B), EPT_EXEC);	/* no read means no write either */
@@ -154,7 +158,7 @@ static void test_watched_write_steps_with_tf(void **state)
 
 	(void)state;
 	v.mtf = false;
-	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH);
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH, true);
 	watch_sync(&v);
 	assert_int_equal(violation(PAGE_A + 0x18, EPT_VIOLATION_ACC_WRITE, 0xffff888000200018ULL), 0);
 	assert_true(v.step.active);
@@ -192,7 +196,7 @@ static void test_unwatched_access_not_recorded(void **state)
 
 	(void)state;
 	v.mtf = false;
-	watch_add(PAGE_B, WATCH_R, WATCH_KIND_WATCH);
+	watch_add(PAGE_B, WATCH_R, WATCH_KIND_WATCH, true);
 	watch_sync(&v);
 	assert_int_equal(violation(PAGE_B, EPT_VIOLATION_ACC_WRITE, 0), 0);
 	assert_false(watch_take(v.events, &ev));
@@ -210,7 +214,7 @@ static void test_guest_tf_kept(void **state)
 	(void)state;
 	v.mtf = false;
 	fake_vmcs_set(GUEST_RFLAGS, 0x302);
-	watch_add(PAGE_A, WATCH_X, WATCH_KIND_WATCH);
+	watch_add(PAGE_A, WATCH_X, WATCH_KIND_WATCH, true);
 	watch_sync(&v);
 	assert_int_equal(violation(PAGE_A, EPT_VIOLATION_ACC_INSTR, 0), 0);
 	assert_int_equal(single_step_trap(), 0);
@@ -226,7 +230,7 @@ static void test_mtf_step(void **state)
 {
 	(void)state;
 	v.mtf = true;
-	watch_add(PAGE_A, WATCH_X, WATCH_KIND_WATCH);
+	watch_add(PAGE_A, WATCH_X, WATCH_KIND_WATCH, true);
 	watch_sync(&v);
 	assert_int_equal(violation(PAGE_A, EPT_VIOLATION_ACC_INSTR, 0), 0);
 	assert_true(fake_vmcs_get(CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_MONITOR_TRAP_FLAG);
@@ -249,7 +253,7 @@ static void test_protect_discards_write(void **state)
 
 	(void)state;
 	v.mtf = false;
-	watch_add(PAGE_A, WATCH_W, WATCH_KIND_PROTECT);
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_PROTECT, true);
 	watch_sync(&v);
 	assert_int_equal(violation(PAGE_A + 0x40, EPT_VIOLATION_ACC_WRITE, 0), 0);
 	leaf = ept_leaf(&v.ept, PAGE_A, &level);
@@ -295,7 +299,7 @@ static void test_del_and_reuse_before_sync(void **state)
 
 	(void)state;
 	v.mtf = true;
-	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH);
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH, true);
 	watch_sync(&v);
 	watch_del(PAGE_A);
 	assert_int_equal(violation(PAGE_A, EPT_VIOLATION_ACC_WRITE, 0), 0);
@@ -303,7 +307,7 @@ static void test_del_and_reuse_before_sync(void **state)
 	assert_int_equal(ev.kind, WATCH_KIND_WATCH);
 	assert_int_equal(do_exit(EXIT_REASON_MONITOR_TRAP_FLAG, 0), 0);
 	/* the same slot, now a protect: still the watch this CPU applied */
-	watch_add(PAGE_A, WATCH_W, WATCH_KIND_PROTECT);
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_PROTECT, true);
 	assert_int_equal(violation(PAGE_A, EPT_VIOLATION_ACC_WRITE, 0), 0);
 	assert_int_equal(*ept_leaf(&v.ept, PAGE_A, &level) & EPT_ADDR_MASK, PAGE_A);
 	assert_true(watch_take(v.events, &ev));
@@ -330,8 +334,8 @@ static void test_one_instruction_two_pages(void **state)
 
 	(void)state;
 	v.mtf = true;
-	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH);
-	watch_add(PAGE_B, WATCH_W, WATCH_KIND_PROTECT);
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH, true);
+	watch_add(PAGE_B, WATCH_W, WATCH_KIND_PROTECT, true);
 	watch_sync(&v);
 	assert_int_equal(violation(PAGE_A + 0xffc, EPT_VIOLATION_ACC_WRITE, 0), 0);
 	assert_int_equal(violation(PAGE_B, EPT_VIOLATION_ACC_WRITE, 0), 0);
@@ -363,7 +367,7 @@ static void test_reinjected_interrupt_no_sti(void **state)
 	const u32 irq = 0xec | INTR_INFO_VALID | (INTR_TYPE_EXT_INTR << INTR_INFO_TYPE_SHIFT);
 
 	(void)state;
-	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH);
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH, true);
 	watch_sync(&v);
 	for (int tf = 0; tf < 2; tf++) {
 		v.mtf = !tf;
@@ -397,7 +401,7 @@ static void test_reinjected_nmi_unblocked(void **state)
 
 	(void)state;
 	v.mtf = true;
-	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH);
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH, true);
 	watch_sync(&v);
 	fake_vmcs_set(GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_NMI);
 	fake_vmcs_set(GUEST_PHYSICAL_ADDRESS, PAGE_A);
@@ -420,7 +424,7 @@ static void test_mtf_guest_tf_no_sti(void **state)
 {
 	(void)state;
 	v.mtf = true;
-	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH);
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH, true);
 	watch_sync(&v);
 	fake_vmcs_set(GUEST_RFLAGS, 0x302);
 	assert_int_equal(violation(PAGE_A, EPT_VIOLATION_ACC_WRITE, 0), 0);
@@ -443,7 +447,7 @@ static void test_tf_step_interrupted(void **state)
 
 	(void)state;
 	v.mtf = false;
-	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH);
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH, true);
 	watch_sync(&v);
 	assert_int_equal(violation(PAGE_A + 8, EPT_VIOLATION_ACC_WRITE, 0), 0);
 	assert_true(watch_take(v.events, &ev));
@@ -478,7 +482,7 @@ static void test_tf_step_exceptions(void **state)
 
 	(void)state;
 	v.mtf = false;
-	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH);
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH, true);
 	watch_sync(&v);
 	assert_int_equal(violation(PAGE_A + 0xff8, EPT_VIOLATION_ACC_WRITE, 0), 0);
 	fake_vmcs_set(VM_EXIT_INTR_INFO, pf);
@@ -522,7 +526,7 @@ static void test_nmi_waits_for_step(void **state)
 {
 	(void)state;
 	v.mtf = false;
-	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH);
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH, true);
 	watch_sync(&v);
 	v.nmi_pending = 1;
 	assert_int_equal(violation(PAGE_A, EPT_VIOLATION_ACC_WRITE, 0), 0);
