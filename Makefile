@@ -6,6 +6,9 @@
 #   make unit       host unit tests only (ASan + UBSan)
 #   make e2e [T=name] [S=scenario]   emulator tests only, or one of them
 #   make bench      the benchmark in the emulator: prints it, writes bench/results.md
+#   make matrix     what does not fit in `make check`: the module built against every
+#                   Debian kernel (warnings are errors), every CPU model, 4 CPUs, the
+#                   other kernels (README, "Test matrix")
 #
 # KDIR selects the kernel to build against.  By default it is the Debian kernel the
 # emulator boots; on a machine with real VT-x use KDIR=/lib/modules/$(uname -r)/build.
@@ -25,7 +28,7 @@ TOOL_SRCS := tools/subzero.c core/vmx_decode.c core/exit_decode.c core/vmcs_desc
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,$(BUILD)/unit/test_%,$(wildcard tests/unit/test_*.c))
 UNIT_FAKES := $(wildcard tests/unit/fake/*.c)
 
-.PHONY: all module tool testmod helpers deps unit e2e check demo clean bench
+.PHONY: all module tool testmod helpers deps unit e2e check demo clean bench matrix
 
 HELPER_SRCS := $(wildcard tests/e2e/helpers/*.c)
 HELPERS := $(patsubst tests/e2e/helpers/%.c,$(BUILD)/helpers/%,$(HELPER_SRCS))
@@ -72,6 +75,9 @@ check: deps
 bench: all testmod $(HELPERS)
 	@python3 tests/e2e/run --scenario bench; rc=$$?; \
 	python3 scripts/bench-report.py $(BUILD)/e2e/bench/artifacts/bench.txt bench && exit $$rc
+
+matrix: all testmod $(HELPERS)
+	@scripts/compile-check.sh; rc=$$?; python3 tests/e2e/run --matrix && exit $$rc
 
 demo: all testmod $(HELPERS)
 	@python3 tests/e2e/run --demo
