@@ -218,7 +218,8 @@ static void step_start(struct vcpu *v)
 	}
 	v->step.tf = !(rflags & X86_EFLAGS_TF);
 	vmcs_writen(NULL, GUEST_RFLAGS, rflags | X86_EFLAGS_TF);
-	vmcs_write32(NULL, EXCEPTION_BITMAP, ~0U);
+	/* every exception but #MC, which goes to the guest's handler as it always does */
+	vmcs_write32(NULL, EXCEPTION_BITMAP, ~(u32)BIT(X86_VEC_MC));
 	v->step.irq_exit = (rflags & X86_EFLAGS_IF) && !injecting;
 	if (v->step.irq_exit)
 		pin_ctl_set(PIN_BASED_EXT_INTR_MASK, true);
@@ -387,15 +388,24 @@ int watch_step_exception(struct vcpu *v, struct guest_regs *r)
 	u32 type = (info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT;
 	u32 vector = info & INTR_INFO_VECTOR_MASK;
 	u64 qual = vmcs_readn(EXIT_QUALIFICATION);
-	bool ours = vector == X86_VEC_DB && type == INTR_TYPE_HARD_EXCEPTION && (qual & DR6_BS);
-	bool guest_tf = !v->step.tf;
+	bool db = vector == X86_VEC_DB && type == INTR_TYPE_HARD_EXCEPTION;
 
 	(void)r;
 	if (!v->step.active || v->mtf)
 		return -EINVAL;
+	/*
+	 * A #DB: the single step is ours unless the guest had TF set itself; a data or
+	 * instruction breakpoint of the guest's that hit on the same instruction is its
+	 * own and goes on to it.
+	 */
+	if (db) {
+		qual &= DR6_TRAP_BITS;
+		if (v->step.tf)
+			qual &= ~(u64)DR6_BS;
+	}
 	step_end(v);
-	if (ours && !guest_tf)
-		return 0;
+	if (db && !qual)
+		return 0;	/* our step, done */
 	if (info & INTR_INFO_NMI_UNBLOCK)	/* a fault in IRET: NMIs stay blocked */
 		vmcs_write32(NULL, GUEST_INTERRUPTIBILITY_INFO,
 			     vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) | GUEST_INTR_STATE_NMI);
@@ -404,7 +414,7 @@ int watch_step_exception(struct vcpu *v, struct guest_regs *r)
 		return 0;
 	if (vector == X86_VEC_PF && type == INTR_TYPE_HARD_EXCEPTION)
 		cpu_write_cr2(qual);
-	if (vector == X86_VEC_DB && type == INTR_TYPE_HARD_EXCEPTION)
+	if (db)
 		dr6_from_exit(qual);
 	if (info & INTR_INFO_DELIVER_CODE)
 		vmcs_write32(NULL, VM_ENTRY_EXCEPTION_ERROR_CODE,
