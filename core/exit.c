@@ -390,6 +390,7 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 static const exit_handler_t exit_handlers[] = {
 	[EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = watch_step_interrupted,
+	[EXIT_REASON_PREEMPTION_TIMER] = watch_step_timer,
 	[EXIT_REASON_NMI_WINDOW] = handle_nmi_window,
 	[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig,

@@ -87,6 +87,8 @@ static int vmx_ept_alloc(struct vcpu *v)
 			       vmx_ept_cfg.map_limit, need + VMX_EPT_SPARE_PAGES);
 	/* MTF where the CPU has it (allowed-1 of the TRUE_ procbased controls) */
 	v->mtf = (v->caps->true_procbased >> 32) & CPU_BASED_MONITOR_TRAP_FLAG;
+	v->preemption_timer = ((v->caps->true_pinbased ?: v->caps->pinbased) >> 32) &
+			      PIN_BASED_VMX_PREEMPTION_TIMER;
 	return ret;
 }
 

@@ -80,6 +80,7 @@ struct vcpu {
 	/* EPT: this CPU's own map (see ept.h for why not shared) */
 	struct ept ept;
 	bool mtf;			/* single-step with the monitor trap flag */
+	bool preemption_timer;		/* the CPU has the VMX-preemption timer */
 	void *scratch;			/* where hidden pages go */
 	u64 scratch_pa;
 	void *copies;			/* WATCH_STEP_PAGES pages: protected pages' copies */
@@ -88,6 +89,7 @@ struct vcpu {
 		bool active;		/* one instruction is being stepped */
 		bool tf;		/* we set RFLAGS.TF for it */
 		bool irq_exit;		/* we turned external-interrupt exiting on */
+		bool timer;		/* stepping an event's delivery by preemption timer */
 		unsigned int nr;	/* pages opened for it */
 		struct {
 			u64 gpa;	/* a page opened for it */
@@ -249,6 +251,7 @@ int handle_ept_misconfig(struct vcpu *v, struct guest_regs *r);
 int handle_monitor_trap(struct vcpu *v, struct guest_regs *r);
 int watch_step_exception(struct vcpu *v, struct guest_regs *r);
 int watch_step_interrupted(struct vcpu *v, struct guest_regs *r);
+int watch_step_timer(struct vcpu *v, struct guest_regs *r);
 int watch_map_beyond(struct vcpu *v, u64 page);
 
 /* Log every VMCS field this CPU supports, by the seed's six groups.  Root only. */

@@ -189,7 +189,8 @@ static void pin_ctl_set(u32 bits, bool on)
  *    the MTF exit comes before the handler's first instruction, 27.7.2), RFLAGS.IF
  *    set, no MOV-SS blocking, and the guest not single-stepping itself (TF with STI
  *    blocking needs a pending single-step trap, which would fire before the step).
- *  - TF: never STI blocking (our own TF would need that pending trap, Xen XSA-308,
+ *  - TF: with an event being re-injected, the VMX-preemption timer instead (below).
+ *    Otherwise never STI blocking (our own TF would need that pending trap, Xen XSA-308,
  *    KVM "Set vmcs.PENDING_DBG.BS on #DB in STI/MOVSS blocking shadow").  External
  *    interrupts exit instead while the step runs, and end it unfinished (watch_
  *    step_interrupted); an exception of the stepped instruction exits too and ends it
@@ -214,6 +215,18 @@ static void step_start(struct vcpu *v)
 		v->procbased |= CPU_BASED_MONITOR_TRAP_FLAG;
 		vmcs_write32(NULL, CPU_BASED_VM_EXEC_CONTROL,
 			     vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) | CPU_BASED_MONITOR_TRAP_FLAG);
+		return;
+	}
+	if (injecting && v->preemption_timer) {
+		/*
+		 * The step is the delivery of the event being re-injected.  TF would not
+		 * trap before the handler's first instruction (the delivery clears it),
+		 * and would sit in the handler's frame: a VMX-preemption timer of 0 makes
+		 * the VM exit right after the delivery instead (SDM Vol. 3C, 26.7.4).
+		 */
+		vmcs_write32(NULL, VMX_PREEMPTION_TIMER_VALUE, 0);
+		pin_ctl_set(PIN_BASED_VMX_PREEMPTION_TIMER, true);
+		v->step.timer = true;
 		return;
 	}
 	v->step.tf = !(rflags & X86_EFLAGS_TF);
@@ -327,7 +340,10 @@ static void step_end(struct vcpu *v)
 	if (v->step.irq_exit)
 		pin_ctl_set(PIN_BASED_EXT_INTR_MASK, false);
 	v->step.irq_exit = false;
-	if (!v->mtf) {
+	if (v->step.timer) {
+		pin_ctl_set(PIN_BASED_VMX_PREEMPTION_TIMER, false);
+		v->step.timer = false;
+	} else if (!v->mtf) {
 		vmcs_write32(NULL, EXCEPTION_BITMAP, 0);
 		if (v->step.tf)
 			vmcs_writen(NULL, GUEST_RFLAGS,
@@ -367,6 +383,16 @@ int watch_step_interrupted(struct vcpu *v, struct guest_regs *r)
 	return 0;
 }
 
+/* The VMX-preemption timer of a step over an event's delivery has fired: done. */
+int watch_step_timer(struct vcpu *v, struct guest_regs *r)
+{
+	(void)r;
+	if (!v->step.active || !v->step.timer)
+		return -EINVAL;
+	step_end(v);
+	return 0;
+}
+
 /* The guest's DR6 (live in root: VMX does not switch it) gets what a #DB that exited
  * did not write there (SDM Vol. 3C, 28.1: the exit qualification has it instead). */
 static void dr6_from_exit(u64 qual)
@@ -391,7 +417,7 @@ int watch_step_exception(struct vcpu *v, struct guest_regs *r)
 	bool db = vector == X86_VEC_DB && type == INTR_TYPE_HARD_EXCEPTION;
 
 	(void)r;
-	if (!v->step.active || v->mtf)
+	if (!v->step.active || v->mtf || v->step.timer)
 		return -EINVAL;
 	/*
 	 * A #DB: the single step is ours unless the guest had TF set itself; a data or
