@@ -521,7 +521,7 @@ void vmx_host_idt_init(void *page, u64 os_idt_base, u16 os_idt_limit)
 	 */
 	idt[X86_VEC_NMI].flags &= ~7;
 	gate_set_offset(&idt[X86_VEC_NMI], (u64)vmx_nmi_stub);
-	/* #GP: the fixup of cpu_rdmsr_safe()/cpu_wrmsr_safe() (arch/root_fault.S). */
+	/* #GP: the fixup of cpu_rdmsr_safe()/cpu_wrmsr_safe() (arch/msr_safe.c, arch/root_gp.S). */
 	vmx_os_gp_handler = gate_offset(&idt[X86_VEC_GP]);
 	gate_set_offset(&idt[X86_VEC_GP], (u64)vmx_gp_stub);
 	host_idt_base = (u64)page;

@@ -223,7 +223,7 @@ int vmx_launch(void);
 void vmx_exit_stub(void);
 
 void vmx_nmi_stub(void);
-/* Vector 13 of the host IDT (arch/root_fault.S) and the OS's own #GP handler. */
+/* Vector 13 of the host IDT (arch/msr_safe.c, arch/root_gp.S) and the OS's own #GP handler. */
 void vmx_gp_stub(void);
 extern u64 vmx_os_gp_handler;
 

@@ -31,8 +31,8 @@ static inline u64 cpu_rdmsr(u32 msr)
 }
 
 /*
- * RDMSR/WRMSR of an MSR that may not exist (arch/root_fault.S): 0, or -EIO if the CPU
- * raised #GP, which the host IDT's #GP gate turns into that return.  VMX root only (the
+ * RDMSR/WRMSR of an MSR that may not exist (arch/msr_safe.c): 0, or -EIO if the CPU
+ * raised #GP, which the host IDT's #GP gate (arch/root_gp.S) turns into that return.  VMX root only (the
  * gate is in the host IDT, loaded by every VM exit).
  */
 int cpu_rdmsr_safe(u32 msr, u64 *val);

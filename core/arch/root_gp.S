@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * RDMSR and WRMSR that survive a #GP in VMX root, for MSRs a guest asks for that the
- * hypervisor cannot know exist (those outside the MSR bitmap's ranges), and the #GP
- * gate of the host IDT that makes them survive.
+ * The #GP gate of the host IDT, which makes cpu_rdmsr_safe() and cpu_wrmsr_safe()
+ * (msr_safe.c) survive a #GP in VMX root: RDMSR and WRMSR of MSRs a guest asks for
+ * that the hypervisor cannot know exist (those outside the MSR bitmap's ranges).
  *
  * Why our own gate and not the kernel's exception table: in root, the guest kernel was
  * stopped at an arbitrary instruction (inside its tracing, RCU or lockdep code, with
@@ -14,49 +14,10 @@
  */
 	.text
 
-/* int cpu_rdmsr_safe(u32 msr, u64 *val): 0 and *val, or -EIO (5) if RDMSR faulted. */
-	.globl	cpu_rdmsr_safe
-	.type	cpu_rdmsr_safe, @function
-cpu_rdmsr_safe:
-	endbr64
-	mov	%edi, %ecx
-	.globl	vmx_rdmsr_insn
-vmx_rdmsr_insn:
-	rdmsr
-	shl	$32, %rdx
-	or	%rdx, %rax
-	mov	%rax, (%rsi)
-	xor	%eax, %eax
-	ret
-	.globl	vmx_rdmsr_fixup
-vmx_rdmsr_fixup:
-	mov	$-5, %eax
-	ret
-	.size	cpu_rdmsr_safe, . - cpu_rdmsr_safe
-
-/* int cpu_wrmsr_safe(u32 msr, u64 val): 0, or -EIO if WRMSR faulted. */
-	.globl	cpu_wrmsr_safe
-	.type	cpu_wrmsr_safe, @function
-cpu_wrmsr_safe:
-	endbr64
-	mov	%edi, %ecx
-	mov	%rsi, %rax
-	mov	%rsi, %rdx
-	shr	$32, %rdx
-	.globl	vmx_wrmsr_insn
-vmx_wrmsr_insn:
-	wrmsr
-	xor	%eax, %eax
-	ret
-	.globl	vmx_wrmsr_fixup
-vmx_wrmsr_fixup:
-	mov	$-5, %eax
-	ret
-	.size	cpu_wrmsr_safe, . - cpu_wrmsr_safe
-
 /*
  * Vector 13 of the host IDT.  Stack: error code, RIP, CS, RFLAGS, RSP, SS.  A #GP at
- * one of the two instructions above resumes at its fixup (IRET; nothing else changes);
+ * one of the two labelled instructions (msr_safe.c) resumes at its fixup label (IRET;
+ * nothing else changes);
  * any other goes to the OS's handler (vmx_os_gp_handler) with the frame untouched.
  */
 	.globl	vmx_gp_stub
@@ -64,14 +25,33 @@ vmx_wrmsr_fixup:
 vmx_gp_stub:
 	endbr64
 	push	%rax
-	lea	vmx_rdmsr_insn(%rip), %rax
+	lea	vmx_rdmsr_insn(%rip), %rax	/* its ENDBR64; RDMSR follows */
+	add	$4, %rax
 	cmp	%rax, 16(%rsp)
 	je	1f
 	lea	vmx_wrmsr_insn(%rip), %rax
+	add	$4, %rax
 	cmp	%rax, 16(%rsp)
 	je	2f
-	pop	%rax
-	jmp	*vmx_os_gp_handler(%rip)
+	/*
+	 * Not ours: on to the OS's handler with the frame as the CPU pushed it.  An IRET
+	 * to it from a frame built on top (SS, RSP = the error code's slot, RFLAGS, CS,
+	 * RIP) rather than an indirect jump, which retpoline builds forbid.
+	 */
+	mov	%rsp, %rax
+	add	$8, %rax		/* the error code's slot */
+	push	$0			/* SS slot */
+	push	%rax			/* RSP */
+	pushfq
+	push	$0			/* CS slot */
+	push	vmx_os_gp_handler(%rip)	/* RIP */
+	mov	%ss, %eax
+	mov	%rax, 32(%rsp)
+	mov	%cs, %eax
+	mov	%rax, 8(%rsp)
+	mov	40(%rsp), %rax		/* the saved RAX */
+	iretq
+	ud2				/* not reached: for objtool, IRET ends nothing */
 1:	lea	vmx_rdmsr_fixup(%rip), %rax
 	jmp	3f
 2:	lea	vmx_wrmsr_fixup(%rip), %rax
@@ -79,6 +59,7 @@ vmx_gp_stub:
 	pop	%rax
 	add	$8, %rsp		/* the error code */
 	iretq
+	ud2
 	.size	vmx_gp_stub, . - vmx_gp_stub
 
 	.section .note.GNU-stack, "", @progbits
