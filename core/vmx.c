@@ -362,6 +362,7 @@ static int vmcs_setup_controls(struct vcpu *v)
 		  VM_ENTRY_LOAD_DEBUG_CONTROLS, 0 },
 	};
 	struct vmx_ctl_choice ch;
+	unsigned int cr3_targets;
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(words); i++) {
@@ -399,10 +400,16 @@ static int vmcs_setup_controls(struct vcpu *v)
 	vmcs_write32(&v->vmcs_err, PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write64(&v->vmcs_err, TSC_OFFSET, 0);
 	vmcs_write32(&v->vmcs_err, CR3_TARGET_COUNT, 0);
-	vmcs_writen(&v->vmcs_err, CR3_TARGET_VALUE0, 0);
-	vmcs_writen(&v->vmcs_err, CR3_TARGET_VALUE1, 0);
-	vmcs_writen(&v->vmcs_err, CR3_TARGET_VALUE2, 0);
-	vmcs_writen(&v->vmcs_err, CR3_TARGET_VALUE3, 0);
+	/* as many CR3-target values as the CPU has (IA32_VMX_MISC[24:16], SDM A.6) */
+	cr3_targets = (v->caps->misc >> VMX_MISC_CR3_TARGETS_SHIFT) & 0x1ff;
+	if (cr3_targets > 0)
+		vmcs_writen(&v->vmcs_err, CR3_TARGET_VALUE0, 0);
+	if (cr3_targets > 1)
+		vmcs_writen(&v->vmcs_err, CR3_TARGET_VALUE1, 0);
+	if (cr3_targets > 2)
+		vmcs_writen(&v->vmcs_err, CR3_TARGET_VALUE2, 0);
+	if (cr3_targets > 3)
+		vmcs_writen(&v->vmcs_err, CR3_TARGET_VALUE3, 0);
 	vmcs_write64(&v->vmcs_err, VM_EXIT_MSR_STORE_ADDR, 0);
 	vmcs_write64(&v->vmcs_err, VM_EXIT_MSR_LOAD_ADDR, 0);
 	vmcs_write64(&v->vmcs_err, VM_ENTRY_MSR_LOAD_ADDR, 0);

@@ -126,6 +126,19 @@ static void test_vmcs_fields_written_explicitly(void **state)
 	vmx_ept_clear();
 }
 
+/* CR3-target values: only as many as the CPU has (a VMWRITE of another would fail). */
+static void test_cr3_targets_as_many_as_the_cpu_has(void **state)
+{
+	(void)state;
+	caps.misc &= ~(0x1ffULL << 16);
+	caps.misc |= 1ULL << 16;			/* one CR3-target value */
+	fake_vmcs_unsupport(CR3_TARGET_VALUE1);
+	fake_vmcs_unsupport(CR3_TARGET_VALUE2);
+	fake_vmcs_unsupport(CR3_TARGET_VALUE3);
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	assert_true(fake_vmcs_written(CR3_TARGET_VALUE0));
+}
+
 /* VPID only with an INVVPID the CPU has: otherwise no VPID, and no INVVPID at all. */
 static void test_no_invvpid_no_vpid(void **state)
 {
@@ -333,6 +346,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vmcs_fields_written_explicitly, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_no_invvpid_no_vpid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cr3_targets_as_many_as_the_cpu_has, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_when_vmxe_already_set, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_when_firmware_disabled_vmx, setup,
 						teardown),
