@@ -231,6 +231,18 @@ static void step_start(struct vcpu *v)
 	}
 	v->step.tf = !(rflags & X86_EFLAGS_TF);
 	vmcs_writen(NULL, GUEST_RFLAGS, rflags | X86_EFLAGS_TF);
+	/*
+	 * TF with the guest's own STI or MOV-SS blocking: VM entry then wants the single
+	 * step pending in BS (27.3.1.5).  Under MOV SS a pending #DB waits for the next
+	 * instruction to complete: it is the step's own trap.  Under STI it would be
+	 * delivered before the instruction, so the STI shadow goes instead (it holds off
+	 * interrupts for this one instruction, which the interrupt exiting below covers).
+	 */
+	if (intr & GUEST_INTR_STATE_MOV_SS)
+		vmcs_writen(NULL, GUEST_PENDING_DBG_EXCEPTIONS,
+			    vmcs_readn(GUEST_PENDING_DBG_EXCEPTIONS) | DR6_BS);
+	else if (intr & GUEST_INTR_STATE_STI)
+		vmcs_write32(NULL, GUEST_INTERRUPTIBILITY_INFO, intr & ~GUEST_INTR_STATE_STI);
 	/* every exception but #MC, which goes to the guest's handler as it always does */
 	vmcs_write32(NULL, EXCEPTION_BITMAP, ~(u32)BIT(X86_VEC_MC));
 	v->step.irq_exit = (rflags & X86_EFLAGS_IF) && !injecting;

@@ -528,6 +528,33 @@ static void test_tf_step_exceptions(void **state)
 	assert_int_equal(fake_cpu.dr6 & 0x400f, 1);
 }
 
+/*
+ * TF step in the guest's own MOV-SS or STI shadow: VM entry requires BS pending with
+ * TF there; under MOV SS it is set (it fires after the instruction, as the step's
+ * trap), under STI the shadow is dropped instead (BS would fire before it).
+ */
+static void test_tf_step_in_shadow(void **state)
+{
+	(void)state;
+	v.mtf = false;
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH, true);
+	watch_sync(&v);
+	fake_vmcs_set(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	fake_vmcs_set(GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_MOV_SS);
+	assert_int_equal(violation(PAGE_A, EPT_VIOLATION_ACC_WRITE, 0), 0);
+	assert_true(fake_vmcs_get(GUEST_RFLAGS) & X86_EFLAGS_TF);
+	assert_int_equal(fake_vmcs_get(GUEST_PENDING_DBG_EXCEPTIONS), DR6_BS);
+	assert_int_equal(fake_vmcs_get(GUEST_INTERRUPTIBILITY_INFO), GUEST_INTR_STATE_MOV_SS);
+	fake_vmcs_set(GUEST_INTERRUPTIBILITY_INFO, 0);
+	fake_vmcs_set(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	assert_int_equal(single_step_trap(), 0);
+	fake_vmcs_set(GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_STI);
+	assert_int_equal(violation(PAGE_A, EPT_VIOLATION_ACC_WRITE, 0), 0);
+	assert_int_equal(fake_vmcs_get(GUEST_INTERRUPTIBILITY_INFO), 0);
+	assert_int_equal(fake_vmcs_get(GUEST_PENDING_DBG_EXCEPTIONS), 0);
+	assert_int_equal(single_step_trap(), 0);
+}
+
 /* A GPA above the map limit (hot-added memory, moved MMIO) is mapped, not fatal. */
 static void test_gpa_beyond_map(void **state)
 {
@@ -595,6 +622,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mtf_guest_tf_no_sti, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tf_step_interrupted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tf_step_exceptions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tf_step_in_shadow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gpa_beyond_map, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unexpected_violation_and_misconfig, setup,
 						teardown),
