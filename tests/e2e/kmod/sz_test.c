@@ -458,10 +458,6 @@ static int test_watch(void)
 static struct task_struct *stack_thread;
 static DECLARE_COMPLETION(stack_known);
 
-static noinline void stack_spin(void)
-{
-	udelay(50);
-}
 
 static int stack_fn(void *unused)
 {
@@ -471,8 +467,16 @@ static int stack_fn(void *unused)
 
 	pr_info("sz_test: stack pa=%llx cpu=%d\n", (u64)pa_sp, raw_smp_processor_id());
 	complete(&stack_known);
+	/*
+	 * Spin with interrupts on and few calls of its own: what lands on the watched
+	 * page is mostly the frames of interrupts delivered while it runs (each write
+	 * there costs two exits; a busier stack would slow CPU 1 to a crawl in Bochs).
+	 */
 	while (!kthread_should_stop()) {
-		stack_spin();	/* calls and interrupt frames land on the watched page */
+		unsigned int i;
+
+		for (i = 0; i < 200000; i++)
+			cpu_relax();
 		cond_resched();
 	}
 	return 0;
