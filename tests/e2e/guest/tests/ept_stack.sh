@@ -11,9 +11,12 @@ pa=0x$(dmesg | sed -n 's/.*sz_test: stack pa=\([0-9a-f]*\) cpu=1.*/\1/p')
 note "CPU 1's spinning thread has its stack at $pa"
 subzero watch events > /dev/null
 subzero watch add "$pa" --access w || fail "watch add $pa"
-sleep 2
-on_cpu 1 true || fail "CPU 1 does not run a program"
+note "watched"
+sleep 1
 on_cpu 0 true || fail "CPU 0 does not run a program"
+note "CPU 0 runs programs"
+on_cpu 1 true || fail "CPU 1 does not run a program"
+note "CPU 1 runs programs"
 subzero watch events > /tmp/ev || fail "watch events"
 n=$(grep -c "^cpu 1 watch   -w- gpa ${pa%???}" /tmp/ev || true)
 [ "$n" -gt 0 ] || fail "no write recorded on CPU 1's stack page: $(head -n 3 /tmp/ev | tr '\n' ' ')"
