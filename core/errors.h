@@ -14,6 +14,7 @@
 #define E2BIG		7
 #define ENOMEM		12
 #define EAGAIN		11
+#define EACCES		13
 #define EFAULT		14
 #define EBUSY		16
 #define EEXIST		17
