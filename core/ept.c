@@ -368,6 +368,41 @@ u64 *ept_leaf(struct ept *e, u64 gpa, unsigned int *level)
 	return NULL;
 }
 
+/*
+ * Map one page at or above map_limit, identity, with its MTRR memory type and full
+ * access: memory hot-added or MMIO moved after load, which the guest may touch and
+ * the map was never built for.  Tables from the pool.  Root-safe.
+ */
+int ept_map_page(struct ept *e, u64 gpa, u64 **leaf)
+{
+	u64 *table = e->pml4, *pe, pa, *child;
+	unsigned int l;
+	u8 type;
+
+	gpa &= ~(u64)(PAGE_SIZE - 1);
+	if (!table || gpa < e->map_limit || gpa >> (EPT_LEVELS * 9 + 12))
+		return -ERANGE;
+	for (l = EPT_LEVELS; l > EPT_LEVEL_4K; l--) {
+		pe = &table[ept_index(gpa, l)];
+		if (ept_is_leaf(*pe, l) && (*pe & EPT_RWX))
+			return -EEXIST;		/* mapped already, by a large leaf */
+		if (!(*pe & EPT_RWX)) {
+			child = ept_take(e, &pa);
+			if (!child)
+				return -ENOMEM;
+			__builtin_memset(child, 0, PAGE_SIZE);	/* pool pages are reused */
+			ept_write(pe, pa | EPT_RWX);
+		}
+		table = ept_table(*pe);
+	}
+	pe = &table[ept_index(gpa, EPT_LEVEL_4K)];
+	if (mtrr_type(&e->mtrr, gpa, PAGE_SIZE, &type))
+		type = X86_MEMTYPE_UC;
+	ept_write(pe, ept_make_leaf(gpa, type, EPT_LEVEL_4K, EPT_RWX));
+	*leaf = pe;
+	return 0;
+}
+
 /* ---- permission changes ---- */
 
 static u64 ept_min(u64 a, u64 b)

@@ -237,6 +237,15 @@ void ept_reclaim(struct ept *e);
  */
 u64 *ept_leaf(struct ept *e, u64 gpa, unsigned int *level);
 
+/*
+ * Map the page of @gpa (at or above map_limit: not in the map) identity, with its
+ * MTRR type and full access; *leaf gets its entry.  0; -ERANGE below map_limit or
+ * beyond what the tables can map; -EEXIST if a large leaf maps it already; -ENOMEM
+ * when the pool is empty.  INVEPT is not needed (the entry was not present).
+ * Root-safe.
+ */
+int ept_map_page(struct ept *e, u64 gpa, u64 **leaf);
+
 /* Pool pages holding tables, including those waiting for ept_reclaim(). */
 unsigned int ept_pages_in_use(const struct ept *e);
 unsigned int ept_pool_size(const struct ept *e);

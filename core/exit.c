@@ -10,6 +10,7 @@
  */
 #include "exit.h"
 #include "errors.h"
+#include "os.h"
 #include "vmx.h"
 #include "os.h"
 #include "arch/x86.h"
@@ -41,6 +42,20 @@ static inline __attribute__((__always_inline__)) u64 exit_vmread(u32 field)
 
 /* ---- helpers: one to skip the instruction, one to inject an event ---- */
 
+/*
+ * The guest single-steps (RFLAGS.TF, without DEBUGCTL.BTF) over an instruction we
+ * performed for it: the single-step trap it would have raised is made pending, and the
+ * CPU delivers it, with DR6.BS, right after VM entry, before the next instruction
+ * (SDM Vol. 3C, 27.7.3; KVM's kvm_skip_emulated_instruction()).  Out of line: rare.
+ */
+static __attribute__((__noinline__)) void skip_single_step(void)
+{
+	if (exit_vmread(GUEST_IA32_DEBUGCTL) & DEBUGCTL_BTF)
+		return;		/* TF traps on branches only: not one */
+	exit_writen(GUEST_PENDING_DBG_EXCEPTIONS,
+		    exit_readn(GUEST_PENDING_DBG_EXCEPTIONS) | DR6_BS);
+}
+
 static inline __attribute__((__always_inline__)) void skip_instruction(void)
 {
 	u64 rip = exit_readn(GUEST_RIP) + exit_read32(VM_EXIT_INSTRUCTION_LEN);
@@ -51,6 +66,8 @@ static inline __attribute__((__always_inline__)) void skip_instruction(void)
 	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
 		exit_write32(GUEST_INTERRUPTIBILITY_INFO,
 			     intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+	if (__builtin_expect(exit_readn(GUEST_RFLAGS) & X86_EFLAGS_TF, 0))
+		skip_single_step();
 }
 
 static void inject_exception(u32 vector, bool has_code, u32 code)
@@ -125,6 +142,33 @@ static int handle_invd(struct vcpu *v, struct guest_regs *r)
 	return 0;
 }
 
+/*
+ * XCR0 values XSETBV accepts (SDM Vol. 2C, XSETBV, and Vol. 1, 13.3): anything else
+ * raises #GP, and must be turned into the guest's #GP here, never executed in root.
+ */
+static bool xcr0_valid(u64 val, u64 supported)
+{
+	if (val & ~supported)
+		return false;
+	if (!(val & XFEATURE_MASK_FP))
+		return false;			/* x87 state cannot be turned off */
+	if ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE))
+		return false;			/* AVX needs SSE */
+	/* MPX: BNDREGS and BNDCSR together */
+	if (!(val & XFEATURE_MASK_BNDREGS) != !(val & XFEATURE_MASK_BNDCSR))
+		return false;
+	/* AVX-512: opmask, ZMM_Hi256 and Hi16_ZMM all or none, and only with AVX */
+	if (val & XFEATURE_MASK_AVX512) {
+		if ((val & XFEATURE_MASK_AVX512) != XFEATURE_MASK_AVX512 ||
+		    !(val & XFEATURE_MASK_YMM))
+			return false;
+	}
+	/* AMX: TILECFG and TILEDATA together */
+	if (!(val & XFEATURE_MASK_XTILECFG) != !(val & XFEATURE_MASK_XTILEDATA))
+		return false;
+	return true;
+}
+
 static int handle_xsetbv(struct vcpu *v, struct guest_regs *r)
 {
 	u32 index = (u32)r->gpr[REG_RCX], regs[4];
@@ -133,10 +177,8 @@ static int handle_xsetbv(struct vcpu *v, struct guest_regs *r)
 	(void)v;
 	cpu_cpuid(0xd, 0, regs);
 	supported = ((u64)regs[3] << 32) | regs[0];
-	/* SDM Vol. 2C, XSETBV: #GP for CPL > 0, XCR other than 0, x87 off, AVX without
-	 * SSE, or a bit the CPU does not support. */
-	if (guest_cpl() || index != 0 || !(val & 1) || ((val & 4) && !(val & 2)) ||
-	    (val & ~supported)) {
+	/* #GP for CPL > 0, an XCR other than XCR0, or a value XCR0 cannot hold. */
+	if (guest_cpl() || index != 0 || !xcr0_valid(val, supported)) {
 		inject_gp();
 		return 0;
 	}
@@ -145,19 +187,37 @@ static int handle_xsetbv(struct vcpu *v, struct guest_regs *r)
 	return 0;
 }
 
+/*
+ * The MSR bitmap covers 0-0x1fff and 0xc0000000-0xc0001fff (SDM Vol. 3C, 25.6.9); an
+ * access to any other MSR always exits.  Such MSRs exist on real CPUs (Sapphire
+ * Rapids' uncore PMU at 0x2000 and up), so the access is made for the guest, in root,
+ * by an instruction whose #GP is fixed up (cpu_rdmsr_safe): the guest gets #GP only if
+ * the CPU raised one.
+ */
+static bool msr_in_bitmap(u32 msr)
+{
+	return msr <= 0x1fff || (msr >= 0xc0000000 && msr <= 0xc0001fff);
+}
+
+/* The VMX MSRs (0x480-0x493): the guest has no VMX, so they do not exist. */
+static bool msr_vmx(u32 msr)
+{
+	return msr >= MSR_IA32_VMX_BASIC && msr <= MSR_IA32_VMX_EXIT_CTLS2;
+}
+
 static int handle_rdmsr(struct vcpu *v, struct guest_regs *r)
 {
 	u32 msr = (u32)r->gpr[REG_RCX];
 	u64 val;
 
-	(void)v;
 	if (msr == MSR_IA32_FEATURE_CONTROL) {
 		/* Locked, with VMX off: what a guest without VMX would see. */
 		val = (cpu_rdmsr(msr) | FEATURE_CONTROL_LOCKED) &
 		      ~(FEATURE_CONTROL_VMXON_INSIDE_SMX | FEATURE_CONTROL_VMXON_OUTSIDE_SMX);
-	} else {
-		/* VMX capability MSRs, and MSRs outside the bitmap's ranges: none exist
-		 * for this guest. */
+	} else if (msr_vmx(msr) || msr_in_bitmap(msr) || cpu_rdmsr_safe(msr, &val)) {
+		/* the VMX MSRs, or an MSR the CPU itself refused */
+		if (!msr_vmx(msr) && !msr_in_bitmap(msr))
+			v->msr_faults++;
 		inject_gp();
 		return 0;
 	}
@@ -169,10 +229,20 @@ static int handle_rdmsr(struct vcpu *v, struct guest_regs *r)
 
 static int handle_wrmsr(struct vcpu *v, struct guest_regs *r)
 {
-	(void)v;
-	(void)r;
-	/* IA32_FEATURE_CONTROL is locked; the VMX MSRs are read-only or absent. */
-	inject_gp();
+	u32 msr = (u32)r->gpr[REG_RCX];
+	u64 val = (r->gpr[REG_RDX] << 32) | (u32)r->gpr[REG_RAX];
+
+	/*
+	 * IA32_FEATURE_CONTROL is locked; the VMX MSRs are read-only or absent; an MSR
+	 * outside the bitmap's ranges is written for the guest, and #GP if it faults.
+	 */
+	if (msr_in_bitmap(msr) || msr_vmx(msr) || cpu_wrmsr_safe(msr, val)) {
+		if (!msr_vmx(msr) && !msr_in_bitmap(msr))
+			v->msr_faults++;
+		inject_gp();
+		return 0;
+	}
+	skip_instruction();
 	return 0;
 }
 
@@ -209,8 +279,13 @@ static int handle_cr_access(struct vcpu *v, struct guest_regs *r)
 		}
 		vmcs_writen(NULL, GUEST_CR4, ((val | c->cr4_fixed0) & c->cr4_fixed1) | X86_CR4_VMXE);
 		vmcs_writen(NULL, CR4_READ_SHADOW, val);
-		/* The guest expects the TLB effects of its write (PGE, PCIDE...). */
-		cpu_invvpid(1, v->vpid, 0);
+		/*
+		 * The guest expects the TLB effects of its write (PGE, PCIDE...): with
+		 * VPID they are ours to make, with the INVVPID type the CPU reports;
+		 * without, the VM entry flushes them itself (SDM Vol. 3C, 29.1.3).
+		 */
+		if (v->vpid_on)
+			cpu_invvpid(vmx_vpid_flush_type(c), v->vpid, 0);
 	} else {
 		return -EOPNOTSUPP;
 	}
@@ -234,13 +309,12 @@ static int handle_exception_nmi(struct vcpu *v, struct guest_regs *r)
 	if (!(info & INTR_INFO_VALID))
 		return -EOPNOTSUPP;
 	if (type == INTR_TYPE_NMI) {
-		__atomic_add_fetch(&v->nmi_pending, 1, __ATOMIC_RELAXED);
+		vcpu_hold_nmi(v);
 		cpu_unblock_nmis();
 		return 0;
 	}
-	if (type == INTR_TYPE_HARD_EXCEPTION && (info & INTR_INFO_VECTOR_MASK) == X86_VEC_DB)
-		return handle_debug_exception(v, r);	/* the watch single step */
-	return -EOPNOTSUPP;
+	/* Exceptions are intercepted only during a watch step by RFLAGS.TF. */
+	return watch_step_exception(v, r);
 }
 
 /* The guest can take an NMI now: stop asking; nmi_deliver() injects it. */
@@ -362,6 +436,8 @@ static int handle_init(struct vcpu *v, struct guest_regs *r)
 static const exit_handler_t exit_handlers[] = {
 	[EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
 	[EXIT_REASON_INIT_SIGNAL] = handle_init,
+	[EXIT_REASON_EXTERNAL_INTERRUPT] = watch_step_interrupted,
+	[EXIT_REASON_PREEMPTION_TIMER] = watch_step_timer,
 	[EXIT_REASON_NMI_WINDOW] = handle_nmi_window,
 	[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig,
@@ -403,6 +479,14 @@ static void reinject_idt_vectoring(void)
 	if (type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_PRIV_SW_EXCEPTION ||
 	    type == INTR_TYPE_SOFT_EXCEPTION)
 		vmcs_write32(NULL, VM_ENTRY_INSTRUCTION_LEN, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+	/*
+	 * An NMI whose delivery was cut short left virtual-NMI blocking set; injecting an
+	 * NMI with it set is a VM-entry failure (SDM Vol. 3C, 27.3.1.5; KVM's
+	 * __vmx_complete_interrupts() clears it the same way).
+	 */
+	if (type == INTR_TYPE_NMI)
+		vmcs_write32(NULL, GUEST_INTERRUPTIBILITY_INFO,
+			     vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & ~GUEST_INTR_STATE_NMI);
 	vmcs_write32(NULL, VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_NMI_UNBLOCK);
 }
 
@@ -501,11 +585,15 @@ static __attribute__((__noinline__)) void devirtualize(struct vcpu *v, struct gu
 	cpu_write_dr7(dr7);				/* 0x400 after the VM exit */
 	/* The TR limit is 0x67 now; the OS reloads TR itself (see vmx.h). */
 
-	/* NMIs still held for the guest go to the OS now, through its IDT. */
+	/*
+	 * NMIs still held for the guest go to the OS now: real NMIs through the local
+	 * APIC, delivered by its IDT as any other (not INT 2, which is not an NMI: it
+	 * does not block NMIs, and under FRED it is not even delivered as one).
+	 */
 	while (v->nmi_pending) {
 		v->nmi_pending--;
 		v->nmis_injected++;
-		cpu_int_nmi();
+		os_self_nmi();
 	}
 
 	stack = (u64 *)(rsp - 16);
@@ -549,6 +637,16 @@ static __attribute__((__noinline__)) int exit_dispatch(struct guest_regs *r, str
 		reinject_idt_vectoring();
 		if (basic < ARRAY_SIZE(exit_handlers) && exit_handlers[basic])
 			ret = exit_handlers[basic](v, r);
+	} else if (basic == EXIT_REASON_MCE_DURING_VMENTRY) {
+		/*
+		 * A machine check during VM entry (SDM Vol. 3C, 27.8): KVM hands it to the
+		 * host's handler first (kvm_machine_check()), then fails the VM.  Our VM
+		 * is the running OS, so once its handler has dealt with the machine check
+		 * (or panicked, which is then the right outcome) the entry is tried again:
+		 * its checks had passed and the guest state is unchanged.
+		 */
+		os_machine_check();
+		ret = 0;
 	}
 	if (ret < 0)
 		fail_closed(v, reason, ret);

@@ -26,6 +26,8 @@ void vmx_private_pages(struct vcpu *v, void (*fn)(u64 pa, void *ctx), void *ctx)
 		fn(v->host_stack_pa + i * PAGE_SIZE, ctx);
 	if (v->scratch)
 		fn(v->scratch_pa, ctx);
+	for (i = 0; v->copies && i < WATCH_STEP_PAGES; i++)
+		fn(v->copies_pa + i * PAGE_SIZE, ctx);
 	for (i = 0; v->ept.pml4 && i < ept_pool_size(&v->ept); i++)
 		fn(ept_pool_pa(&v->ept, i), ctx);
 }

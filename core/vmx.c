@@ -23,6 +23,7 @@ _Static_assert(__builtin_offsetof(struct vmx_spec, flags) == 0 &&
 bool vmx_test_hooks;
 
 #define VMX_INVEPT_ALL_CONTEXT	2
+#define VMX_INVVPID_SINGLE_CONTEXT 1
 #define VMX_INVVPID_ALL_CONTEXT	2
 
 #define AR_UNUSABLE		BIT(16)
@@ -49,7 +50,7 @@ int vmx_msr_bitmap_init(void *page, u64 pa)
 	bitmap_set(p, 0, MSR_IA32_FEATURE_CONTROL);
 	bitmap_set(p, 2048, MSR_IA32_FEATURE_CONTROL);
 	/* The VMX capability MSRs do not exist for a guest without VMX: #GP. */
-	for (msr = MSR_IA32_VMX_BASIC; msr <= MSR_IA32_VMX_VMFUNC; msr++) {
+	for (msr = MSR_IA32_VMX_BASIC; msr <= MSR_IA32_VMX_EXIT_CTLS2; msr++) {
 		bitmap_set(p, 0, msr);
 		bitmap_set(p, 2048, msr);
 	}
@@ -71,6 +72,11 @@ void vmx_ept_setup(const struct mtrr_state *m, u64 map_limit)
 	vmx_ept_cfg.on = true;
 }
 
+void vmx_ept_clear(void)
+{
+	vmx_ept_cfg.on = false;
+}
+
 bool vmx_ept_enabled(void)
 {
 	return vmx_ept_cfg.on;
@@ -83,7 +89,8 @@ static int vmx_ept_alloc(struct vcpu *v)
 
 	v->events = os_zalloc(sizeof(*v->events));
 	v->scratch = os_alloc_pages(0, &v->scratch_pa);
-	if (!v->events || !v->scratch)
+	v->copies = os_alloc_pages(VCPU_COPIES_ORDER, &v->copies_pa);
+	if (!v->events || !v->scratch || !v->copies)
 		return -ENOMEM;
 	ret = ept_tables_needed(v->caps->ept_vpid, &vmx_ept_cfg.mtrr, vmx_ept_cfg.map_limit,
 				&need);
@@ -91,6 +98,8 @@ static int vmx_ept_alloc(struct vcpu *v)
 		ret = ept_init(&v->ept, v->caps->ept_vpid, &vmx_ept_cfg.mtrr,
 			       vmx_ept_cfg.map_limit, need + VMX_EPT_WATCH_RESERVE);
 	v->mtf = vmx_has_mtf(v->caps);		/* else the step uses RFLAGS.TF */
+	v->preemption_timer = ((v->caps->true_pinbased ?: v->caps->pinbased) >> 32) &
+			      PIN_BASED_VMX_PREEMPTION_TIMER;
 	return ret;
 }
 
@@ -132,6 +141,9 @@ void vmx_vcpu_free(struct vcpu *v)
 	ept_destroy(&v->ept);
 	if (v->scratch)
 		os_free_pages(v->scratch, 0);
+	if (v->copies)
+		os_free_pages(v->copies, VCPU_COPIES_ORDER);
+	v->copies = NULL;
 	os_free(v->events);
 	v->vmxon = v->vmcs = v->host_stack = v->scratch = NULL;
 	v->events = NULL;
@@ -247,6 +259,31 @@ static int vmcs_load(struct vcpu *v)
 	return 0;
 }
 
+/*
+ * The INVVPID type that flushes one guest's tagged translations on this CPU: single
+ * context where the CPU has it, else all contexts, else 0 (no usable INVVPID: the
+ * guest then runs without VPID).
+ */
+u32 vmx_vpid_flush_type(const struct vmx_caps *c)
+{
+	if (!(c->ept_vpid & VMX_VPID_INVVPID))
+		return 0;
+	if (c->ept_vpid & VMX_VPID_EXTENT_SINGLE_CONTEXT)
+		return VMX_INVVPID_SINGLE_CONTEXT;
+	if (c->ept_vpid & VMX_VPID_EXTENT_ALL_CONTEXT)
+		return VMX_INVVPID_ALL_CONTEXT;
+	return 0;
+}
+
+/* With EPT, the PDPTEs are guest state too (used only with PAE paging outside IA-32e). */
+static void vmcs_setup_pdptrs(struct vcpu *v)
+{
+	vmcs_write64(&v->vmcs_err, GUEST_PDPTR0, 0);
+	vmcs_write64(&v->vmcs_err, GUEST_PDPTR1, 0);
+	vmcs_write64(&v->vmcs_err, GUEST_PDPTR2, 0);
+	vmcs_write64(&v->vmcs_err, GUEST_PDPTR3, 0);
+}
+
 /* Name the optional controls the CPU lacks, which this CPU runs without. */
 static void log_dropped(struct vcpu *v, enum vmx_ctl ctl, u32 dropped)
 {
@@ -278,9 +315,17 @@ static int vmcs_setup_controls(struct vcpu *v)
 {
 	struct vmx_ctl_want words[VMX_CTL_NR];
 	struct vmx_ctl_choice ch;
+	unsigned int cr3_targets;
 	size_t i;
 
 	vmx_ctls_wanted(v->ept.pml4 != NULL, words);
+	/*
+	 * VPID only with an INVVPID we can use for the guest's CR4 writes (single- or
+	 * all-context; KVM's rule): without VPID every VM entry and exit flushes, and no
+	 * INVVPID is needed at all.
+	 */
+	if (!vmx_vpid_flush_type(v->caps))
+		words[VMX_CTL_PROC2].optional &= ~SECONDARY_EXEC_ENABLE_VPID;
 	for (i = 0; i < ARRAY_SIZE(words); i++) {
 		if (vmx_ctl_adjust(v->caps, words[i].ctl, words[i].required, words[i].optional,
 				   &ch)) {
@@ -296,12 +341,43 @@ static int vmcs_setup_controls(struct vcpu *v)
 			ch.value &= ~(u64)CPU_BASED_NMI_WINDOW_EXITING;
 			v->procbased = (u32)ch.value;
 		}
-		if (words[i].ctl == VMX_CTL_PROC2 && (ch.value & SECONDARY_EXEC_ENABLE_VPID))
-			vmcs_write16(&v->vmcs_err, VIRTUAL_PROCESSOR_ID, v->vpid);
+		if (words[i].ctl == VMX_CTL_PROC2) {
+			v->vpid_on = ch.value & SECONDARY_EXEC_ENABLE_VPID;
+			if (v->vpid_on)
+				vmcs_write16(&v->vmcs_err, VIRTUAL_PROCESSOR_ID, v->vpid);
+			/* XSAVES/XRSTORS never exit for a supervisor state component */
+			if (ch.value & SECONDARY_EXEC_ENABLE_XSAVES)
+				vmcs_write64(&v->vmcs_err, XSS_EXIT_BITMAP, 0);
+			if (ch.value & SECONDARY_EXEC_ENABLE_EPT)
+				vmcs_setup_pdptrs(v);
+		}
 		__vmcs_write_track(&v->vmcs_err, words[i].field, ch.value, __func__);
 	}
+	/*
+	 * Every field the controls above make the CPU look at, written even where 0 is
+	 * wanted: a VMCLEARed region is not promised to read as zero fields (SDM Vol. 3C,
+	 * 25.11.3, "Initializing a VMCS").
+	 */
 	vmcs_write32(&v->vmcs_err, EXCEPTION_BITMAP, 0);
+	vmcs_write32(&v->vmcs_err, PAGE_FAULT_ERROR_CODE_MASK, 0);
+	vmcs_write32(&v->vmcs_err, PAGE_FAULT_ERROR_CODE_MATCH, 0);
+	vmcs_write64(&v->vmcs_err, TSC_OFFSET, 0);
 	vmcs_write32(&v->vmcs_err, CR3_TARGET_COUNT, 0);
+	/* as many CR3-target values as the CPU has (IA32_VMX_MISC[24:16], SDM A.6) */
+	cr3_targets = (v->caps->misc >> VMX_MISC_CR3_TARGETS_SHIFT) & 0x1ff;
+	if (cr3_targets > 0)
+		vmcs_writen(&v->vmcs_err, CR3_TARGET_VALUE0, 0);
+	if (cr3_targets > 1)
+		vmcs_writen(&v->vmcs_err, CR3_TARGET_VALUE1, 0);
+	if (cr3_targets > 2)
+		vmcs_writen(&v->vmcs_err, CR3_TARGET_VALUE2, 0);
+	if (cr3_targets > 3)
+		vmcs_writen(&v->vmcs_err, CR3_TARGET_VALUE3, 0);
+	vmcs_write64(&v->vmcs_err, VM_EXIT_MSR_STORE_ADDR, 0);
+	vmcs_write64(&v->vmcs_err, VM_EXIT_MSR_LOAD_ADDR, 0);
+	vmcs_write64(&v->vmcs_err, VM_ENTRY_MSR_LOAD_ADDR, 0);
+	vmcs_write32(&v->vmcs_err, VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
+	vmcs_write32(&v->vmcs_err, VM_ENTRY_INSTRUCTION_LEN, 0);
 	vmcs_write64(&v->vmcs_err, MSR_BITMAP, v->msr_bitmap_pa);
 	if (v->ept.pml4)
 		vmcs_write64(&v->vmcs_err, EPT_POINTER, ept_eptp(&v->ept));
@@ -387,11 +463,25 @@ struct idt_gate {
 };
 _Static_assert(sizeof(struct idt_gate) == 16, "IDT gate layout");
 
+/* Where the OS's #GP gate points: vmx_gp_stub goes on there for a #GP not its own. */
+u64 vmx_os_gp_handler;
+
+static u64 gate_offset(const struct idt_gate *g)
+{
+	return g->offset_low | (u64)g->offset_mid << 16 | (u64)g->offset_high << 32;
+}
+
+static void gate_set_offset(struct idt_gate *g, u64 off)
+{
+	g->offset_low = (u16)off;
+	g->offset_mid = (u16)(off >> 16);
+	g->offset_high = (u32)(off >> 32);
+}
+
 void vmx_host_idt_init(void *page, u64 pa, u64 os_idt_base, u16 os_idt_limit)
 {
 	struct idt_gate *idt = page;
 	size_t size = (size_t)os_idt_limit + 1;
-	u64 stub = (u64)vmx_nmi_stub;
 
 	if (size > 256 * sizeof(*idt))
 		size = 256 * sizeof(*idt);
@@ -401,9 +491,10 @@ void vmx_host_idt_init(void *page, u64 pa, u64 os_idt_base, u16 os_idt_limit)
 	 * root that is the host stack, and the OS's NMI stack may be in use by the OS.
 	 */
 	idt[X86_VEC_NMI].flags &= ~7;
-	idt[X86_VEC_NMI].offset_low = (u16)stub;
-	idt[X86_VEC_NMI].offset_mid = (u16)(stub >> 16);
-	idt[X86_VEC_NMI].offset_high = (u32)(stub >> 32);
+	gate_set_offset(&idt[X86_VEC_NMI], (u64)vmx_nmi_stub);
+	/* #GP: the fixup of cpu_rdmsr_safe()/cpu_wrmsr_safe() (arch/msr_safe.c, arch/root_gp.S). */
+	vmx_os_gp_handler = gate_offset(&idt[X86_VEC_GP]);
+	gate_set_offset(&idt[X86_VEC_GP], (u64)vmx_gp_stub);
 	host_idt_base = (u64)page;
 	host_os_idt.base = os_idt_base;
 	host_os_idt.limit = os_idt_limit;
@@ -454,7 +545,7 @@ void vmx_root_nmi(void)
 
 	if (!v)
 		return;
-	__atomic_add_fetch(&v->nmi_pending, 1, __ATOMIC_RELAXED);
+	vcpu_hold_nmi(v);
 	v->nmis_in_root++;
 	cpu_vmwrite(CPU_BASED_VM_EXEC_CONTROL, v->procbased | CPU_BASED_NMI_WINDOW_EXITING);
 }
@@ -522,7 +613,7 @@ int vmx_virtualize_this_cpu(struct vcpu *v)
 	__builtin_memset(v->exits, 0, sizeof(v->exits));
 	__builtin_memset(v->exit_root_tsc, 0, sizeof(v->exit_root_tsc));
 	v->exits_other = v->root_tsc = v->root_tsc_other = 0;
-	v->nmis_in_root = v->nmis_injected = 0;
+	v->nmis_in_root = v->nmis_injected = v->nmis_dropped = 0;
 	ret = vmcs_setup_controls(v);
 	if (ret)
 		goto err_clear;

@@ -82,6 +82,7 @@ struct vcpu {
 
 	unsigned int cpu;
 	u16 vpid;
+	bool vpid_on;			/* the guest runs tagged with vpid */
 	bool launched;
 	bool devirt;			/* set by the DEVIRT hypercall */
 	u64 launch_tsc;
@@ -99,18 +100,33 @@ struct vcpu {
 	u32 nmi_pending;
 	u64 nmis_in_root;		/* NMIs that arrived while in VMX root */
 	u64 nmis_injected;		/* NMIs delivered to the guest */
+	u64 nmis_dropped;		/* beyond the two a CPU can hold (see exit.c) */
+
+	u64 msr_faults;			/* guest RDMSR/WRMSR the CPU refused (#GP) */
 
 	/* EPT: this CPU's own map (see ept.h for why not shared) */
 	struct ept ept;
 	bool mtf;			/* single-step with the monitor trap flag */
-	void *scratch;			/* where hidden pages and discarded writes go */
+	bool preemption_timer;		/* the CPU has the VMX-preemption timer */
+	void *scratch;			/* where hidden pages go */
 	u64 scratch_pa;
+	void *copies;			/* WATCH_STEP_PAGES pages: protected pages' copies */
+	u64 copies_pa;
 	struct {
 		bool active;		/* one instruction is being stepped */
 		bool tf;		/* we set RFLAGS.TF for it */
-		u64 gpa;		/* the page opened for it */
-		u64 leaf;		/* its leaf entry, to put back */
+		bool irq_exit;		/* we turned external-interrupt exiting on */
+		bool timer;		/* stepping an event's delivery by preemption timer */
+		unsigned int nr;	/* pages opened for it */
+		struct {
+			u64 gpa;	/* a page opened for it */
+			u64 leaf;	/* its leaf entry, to put back */
+		} page[WATCH_STEP_PAGES];
+		u64 fault_gpa;		/* the access that started it */
+		u64 retry_rip, retry_gpa;	/* a step cut short by an interrupt */
 	} step;
+	u64 ept_unmatched;		/* EPT violations on pages this CPU does not watch */
+	u64 ept_mapped_beyond;		/* pages mapped above the map limit on demand */
 	struct watch applied[WATCH_MAX];	/* watch_table as this EPT has it */
 	struct watch_ring *events;
 
@@ -129,6 +145,31 @@ struct vcpu {
 
 	struct log_ring log;
 };
+
+/*
+ * NMIs held for the guest, at most two: a CPU latches one NMI while another is being
+ * delivered or handled, and drops the rest (SDM Vol. 3A, 6.7.1; KVM caps its queue at
+ * two the same way).  Held by the NMI exit and by the host IDT's NMI gate, which can
+ * interrupt root code on this CPU: one compare-and-swap, never a read-then-write.
+ */
+#define VCPU_NMI_MAX		2
+
+static inline void vcpu_hold_nmi(struct vcpu *v)
+{
+	u32 n = __atomic_load_n(&v->nmi_pending, __ATOMIC_RELAXED);
+
+	do {
+		if (n >= VCPU_NMI_MAX) {
+			__atomic_add_fetch(&v->nmis_dropped, 1, __ATOMIC_RELAXED);
+			return;
+		}
+	} while (!__atomic_compare_exchange_n(&v->nmi_pending, &n, n + 1, false,
+					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+}
+
+/* The protect copies: WATCH_STEP_PAGES pages in one allocation. */
+#define VCPU_COPIES_ORDER	2
+_Static_assert(WATCH_STEP_PAGES == 1 << VCPU_COPIES_ORDER, "one copy per opened page");
 
 /* Layout facts the exit stub (arch/vmx_entry.S) depends on. */
 #define VCPU_HOST_STACK_SIZE	16384
@@ -174,6 +215,11 @@ bool vmx_ept_enabled(void);
  */
 #define VMX_EPT_WATCH_RESERVE	(2 * WATCH_MAX)
 
+/* Undo vmx_ept_setup(): vcpus allocated from now on run without EPT.  Not root-safe. */
+void vmx_ept_clear(void);
+
+/* The INVVPID type to flush one VPID with (1 or 2), 0 if none is usable.  Root-safe. */
+u32 vmx_vpid_flush_type(const struct vmx_caps *c);
 
 /* Allocate a vcpu's regions.  Not root-safe. */
 int vmx_vcpu_alloc(struct vcpu *v, unsigned int cpu, const struct vmx_caps *caps,
@@ -227,6 +273,9 @@ int vmx_launch(void);
 void vmx_exit_stub(void);
 
 void vmx_nmi_stub(void);
+/* Vector 13 of the host IDT (arch/msr_safe.c, arch/root_gp.S) and the OS's own #GP handler. */
+void vmx_gp_stub(void);
+extern u64 vmx_os_gp_handler;
 
 /* An NMI hit VMX root on this CPU (called by vmx_nmi_stub): hold it for the guest. */
 void vmx_root_nmi(void);

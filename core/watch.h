@@ -29,6 +29,8 @@
 
 #define WATCH_MAX		32
 #define WATCH_EVENTS		256		/* per CPU, a power of two */
+/* Watched pages one instruction may touch (the step opens them all). */
+#define WATCH_STEP_PAGES	4
 
 #define WATCH_KIND_WATCH	1
 #define WATCH_KIND_PROTECT	2
@@ -71,11 +73,13 @@ extern struct watch watch_table[WATCH_MAX];
 
 /*
  * Add a page to the table (not yet applied to any EPT: call watch_sync on every CPU
- * next).  -EINVAL for an unaligned gpa, a kind or access outside the definitions, or
- * a protect with access other than WATCH_W; -EEXIST if the page is already there;
- * -ENOSPC when the table is full.  Not root-safe; one caller at a time.
+ * next).  @ram: the OS's memory map says the page is ordinary RAM (not MMIO, not a
+ * hole).  -EINVAL for an unaligned gpa, a kind or access outside the definitions, or
+ * a protect with access other than WATCH_W; -ENXIO for a protect of a page that is
+ * not RAM; -EEXIST if the page is already there; -ENOSPC when the table is full.  Not
+ * root-safe; one caller at a time.
  */
-int watch_add(u64 gpa, u32 access, u32 kind);
+int watch_add(u64 gpa, u32 access, u32 kind, bool ram);
 /* Remove a page: -ENOENT if absent.  Same rules as watch_add. */
 int watch_del(u64 gpa);
 
@@ -93,6 +97,12 @@ int watch_sync(struct vcpu *v);
 int handle_ept_violation(struct vcpu *v, struct guest_regs *r);
 int handle_ept_misconfig(struct vcpu *v, struct guest_regs *r);
 int handle_monitor_trap(struct vcpu *v, struct guest_regs *r);
-int handle_debug_exception(struct vcpu *v, struct guest_regs *r);
+/* Exits only a step asks for: any exception (TF step), an external interrupt (TF
+ * step with interrupt exiting), the VMX-preemption timer (a step over a delivery). */
+int watch_step_exception(struct vcpu *v, struct guest_regs *r);
+int watch_step_interrupted(struct vcpu *v, struct guest_regs *r);
+int watch_step_timer(struct vcpu *v, struct guest_regs *r);
+/* A GPA above the map limit: map that page identity (0) or fail. */
+int watch_map_beyond(struct vcpu *v, u64 page);
 
 #endif

@@ -12,6 +12,8 @@
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/fs.h>
+#include <linux/ioport.h>
+#include <linux/mm.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/nospec.h>
@@ -269,7 +271,9 @@ static long sz_ioctl_watch(const void *in, void *out, u32 cpu)
 	cpus_read_lock();
 	switch (req->op) {
 	case SUBZERO_WATCH_ADD:
-		ret = watch_add(req->gpa, req->access, req->kind);
+		/* the kernel's memory map says whether the page is RAM (protect needs it) */
+		ret = watch_add(req->gpa, req->access, req->kind,
+				page_is_ram(PHYS_PFN(req->gpa)));
 		if (ret)
 			break;
 		ret = sz_sync_all();

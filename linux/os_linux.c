@@ -8,12 +8,16 @@
 #include <linux/notifier.h>
 #include <linux/panic.h>
 #include <linux/slab.h>
+#include <linux/cpumask.h>
+#include <linux/smp.h>
 #include <asm/apic.h>
 #include <asm/asm.h>
 #include <asm/extable_fixup_types.h>
 #include <asm/io.h>
 #include <asm/cpufeature.h>
 #include <asm/nospec-branch.h>
+#include <asm/irq_vectors.h>
+#include <asm/mce.h>
 #include <asm/tlbflush.h>
 #include <asm/pgtable.h>
 
@@ -224,6 +228,25 @@ notrace int os_rdmsr_safe(u32 msr, u64 *val)
 		return -EIO;
 	*val = ((u64)hi << 32) | lo;
 	return 0;
+}
+
+/*
+ * Through the mask call, not send_IPI_self: the x2APIC's SELF IPI register takes fixed
+ * vectors only, where NMI_VECTOR would be an illegal vector 2.
+ */
+notrace void os_self_nmi(void)
+{
+	apic->send_IPI_mask(cpumask_of(smp_processor_id()), NMI_VECTOR);
+}
+
+/* As KVM's kvm_machine_check(): the kernel's handler, for a kernel context. */
+notrace void os_machine_check(void)
+{
+#ifdef CONFIG_X86_MCE
+	struct pt_regs regs = { .cs = __KERNEL_CS, .flags = 0 };
+
+	do_machine_check(&regs);
+#endif
 }
 
 u64 os_host_cr3(void)

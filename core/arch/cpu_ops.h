@@ -30,6 +30,14 @@ static inline u64 cpu_rdmsr(u32 msr)
 	return ((u64)hi << 32) | lo;
 }
 
+/*
+ * RDMSR/WRMSR of an MSR that may not exist (arch/msr_safe.c): 0, or -EIO if the CPU
+ * raised #GP, which the host IDT's #GP gate (arch/root_gp.S) turns into that return.  VMX root only (the
+ * gate is in the host IDT, loaded by every VM exit).
+ */
+int cpu_rdmsr_safe(u32 msr, u64 *val);
+int cpu_wrmsr_safe(u32 msr, u64 val);
+
 static inline void cpu_wrmsr(u32 msr, u64 val)
 {
 	asm volatile("wrmsr" : : "c"(msr), "a"((u32)val), "d"((u32)(val >> 32)) : "memory");
@@ -72,6 +80,25 @@ static inline void cpu_write_cr3(u64 v)
 static inline void cpu_write_cr4(u64 v)
 {
 	asm volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+}
+
+/* CR2 and DR6 are not switched by VM entry and exit: in root they are the guest's. */
+static inline void cpu_write_cr2(u64 v)
+{
+	asm volatile("mov %0, %%cr2" : : "r"(v) : "memory");
+}
+
+static inline u64 cpu_read_dr6(void)
+{
+	u64 v;
+
+	asm volatile("mov %%dr6, %0" : "=r"(v));
+	return v;
+}
+
+static inline void cpu_write_dr6(u64 v)
+{
+	asm volatile("mov %0, %%dr6" : : "r"(v));
 }
 
 static inline u64 cpu_read_dr7(void)

@@ -29,6 +29,7 @@ static int setup(void **state)
 	memset(&regs, 0, sizeof(regs));
 	v.caps = &caps;
 	v.vpid = 1;
+	v.vpid_on = true;
 	fake_cpu.current_vmcs = 0x1000;
 	fake_vmcs_set(GUEST_RIP, 0xffffffff81000000ULL);
 	fake_vmcs_set(GUEST_SS_AR_BYTES, 0xc093);	/* DPL 0 */
@@ -185,7 +186,9 @@ static void test_devirt_restores_and_flushes_nmis(void **state)
 	assert_int_equal(regs.gpr[REG_RSP], (u64)&gstack[6]);
 	assert_int_equal(gstack[6], 0x246);
 	assert_int_equal(gstack[7], 0xffffffff81000003ULL);	/* after the VMCALL */
-	assert_int_equal(fake_cpu.int_nmi_calls, 2);
+	/* real NMIs through the local APIC, never INT 2 */
+	assert_int_equal(fake_cpu.self_nmis, 2);
+	assert_int_equal(fake_cpu.int_nmi_calls, 0);
 	assert_int_equal(v.nmi_pending, 0);
 }
 
@@ -306,6 +309,29 @@ static void test_spec_ctrl_host_value_in_root(void **state)
 	fake_cpu.nr_spec_ctrl_writes = 0;
 	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);
 	assert_int_equal(fake_cpu.nr_spec_ctrl_writes, 0);
+}
+
+/*
+ * Held NMIs are capped at two, like the CPU's own latch (one being delivered, one
+ * pending): a burst of NMI exits and NMIs in root holds two and counts the rest.
+ */
+static void test_nmi_queue_capped(void **state)
+{
+	u64 stack[2] = { 0, (u64)&v };
+
+	(void)state;
+	v.procbased = CPU_BASED_USE_MSR_BITMAPS;
+	fake_vmcs_set(HOST_RSP, (u64)&stack[0]);
+	fake_vmcs_set(GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_NMI);	/* in its handler */
+	fake_vmcs_set(VM_EXIT_INTR_INFO, NMI_INFO);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(do_exit(EXIT_REASON_EXCEPTION_NMI, 0), 0);
+	for (int i = 0; i < 5; i++)
+		vmx_root_nmi();
+	assert_int_equal(v.nmi_pending, VCPU_NMI_MAX);
+	assert_int_equal(v.nmis_dropped, 10 - VCPU_NMI_MAX);
+	assert_int_equal(v.nmis_in_root, 5);
+	assert_true(window_exiting());
 }
 
 /* A failed VMRESUME is logged with the VM-instruction error by name. */
@@ -453,6 +479,89 @@ static void test_vmx_msrs_and_writes_gp(void **state)
 	assert_int_equal(injected(), gp);
 }
 
+/*
+ * MSRs outside the bitmap's two ranges always exit: one the CPU has is read and
+ * written for the guest (Sapphire Rapids' uncore PMU at 0x2000+), one it does not
+ * have gets #GP (the CPU's own, caught by the root #GP fixup); the VMX MSRs up to
+ * 0x493 (VMFUNC, PROCBASED_CTLS3, EXIT_CTLS2) are #GP even where the CPU has them.
+ */
+static void test_msrs_outside_bitmap(void **state)
+{
+	u32 gp = INTR_INFO_VALID | INTR_INFO_DELIVER_CODE | (INTR_TYPE_HARD_EXCEPTION << 8) |
+		 X86_VEC_GP;
+	u64 rip = fake_vmcs_get(GUEST_RIP);
+
+	(void)state;
+	fake_cpu_set_msr(0x2fd0, 0x123456789aULL);
+	regs.gpr[REG_RCX] = 0x2fd0;
+	assert_int_equal(do_exit(EXIT_REASON_MSR_READ, 2), 0);
+	assert_int_equal(injected(), 0);
+	assert_int_equal(regs.gpr[REG_RAX], 0x3456789a);
+	assert_int_equal(regs.gpr[REG_RDX], 0x12);
+	assert_int_equal(fake_vmcs_get(GUEST_RIP), rip + 2);
+	regs.gpr[REG_RAX] = 0x11;
+	regs.gpr[REG_RDX] = 0x22;
+	assert_int_equal(do_exit(EXIT_REASON_MSR_WRITE, 2), 0);
+	assert_int_equal(injected(), 0);
+	assert_int_equal(fake_vmcs_get(GUEST_RIP), rip + 4);
+	assert_int_equal(cpu_rdmsr(0x2fd0), 0x2200000011ULL);
+	assert_int_equal(fake_cpu_safe_fault_count(), 0);
+
+	/* absent: the CPU's #GP, fixed up in root, goes to the guest; RIP stays */
+	regs.gpr[REG_RCX] = 0x40000f00;
+	assert_int_equal(do_exit(EXIT_REASON_MSR_READ, 2), 0);
+	assert_int_equal(injected(), gp);
+	assert_int_equal(do_exit(EXIT_REASON_MSR_WRITE, 2), 0);
+	assert_int_equal(injected(), gp);
+	assert_int_equal(fake_vmcs_get(GUEST_RIP), rip + 4);
+	assert_int_equal(fake_cpu_safe_fault_count(), 2);
+	assert_int_equal(v.msr_faults, 2);
+	assert_int_equal(fake_cpu_gp_count(), 0);		/* never an unsafe access */
+
+	for (u32 msr = MSR_IA32_VMX_VMFUNC; msr <= MSR_IA32_VMX_EXIT_CTLS2; msr++) {
+		fake_cpu_set_msr(msr, 1);
+		regs.gpr[REG_RCX] = msr;
+		assert_int_equal(do_exit(EXIT_REASON_MSR_READ, 2), 0);
+		assert_int_equal(injected(), gp);
+	}
+}
+
+/*
+ * The guest single-steps (TF) over an instruction subzero performs and skips: the #DB
+ * it would have raised after it is made pending (DR6.BS), as on bare metal.  Not with
+ * DEBUGCTL.BTF (a branch trap), and nothing without TF.
+ */
+static void test_skip_under_tf_raises_db(void **state)
+{
+	(void)state;
+	fake_vmcs_set(GUEST_RFLAGS, 0x2);
+	fake_vmcs_set(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);
+	assert_int_equal(fake_vmcs_get(GUEST_PENDING_DBG_EXCEPTIONS), 0);
+	fake_vmcs_set(GUEST_RFLAGS, 0x2 | X86_EFLAGS_TF);
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);		/* fast path */
+	assert_int_equal(fake_vmcs_get(GUEST_PENDING_DBG_EXCEPTIONS), DR6_BS);
+	fake_vmcs_set(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	regs.gpr[REG_RCX] = MSR_IA32_FEATURE_CONTROL;
+	assert_int_equal(do_exit(EXIT_REASON_MSR_READ, 2), 0);		/* emulated RDMSR */
+	assert_int_equal(fake_vmcs_get(GUEST_PENDING_DBG_EXCEPTIONS), DR6_BS);
+	fake_vmcs_set(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	regs.gpr[REG_RCX] = 0;
+	regs.gpr[REG_RAX] = 3;
+	regs.gpr[REG_RDX] = 0;
+	assert_int_equal(do_exit(EXIT_REASON_XSETBV, 3), 0);
+	assert_int_equal(fake_vmcs_get(GUEST_PENDING_DBG_EXCEPTIONS), DR6_BS);
+	/* an instruction that faults (#GP injected) is not skipped: no trap */
+	fake_vmcs_set(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	regs.gpr[REG_RAX] = 4;
+	assert_int_equal(do_exit(EXIT_REASON_XSETBV, 3), 0);
+	assert_int_equal(fake_vmcs_get(GUEST_PENDING_DBG_EXCEPTIONS), 0);
+	/* BTF: TF traps branches only */
+	fake_vmcs_set(GUEST_IA32_DEBUGCTL, DEBUGCTL_BTF);
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);
+	assert_int_equal(fake_vmcs_get(GUEST_PENDING_DBG_EXCEPTIONS), 0);
+}
+
 static void test_vmx_instructions_are_ud(void **state)
 {
 	const u32 reasons[] = { EXIT_REASON_VMON, EXIT_REASON_VMREAD, EXIT_REASON_VMWRITE,
@@ -465,18 +574,49 @@ static void test_vmx_instructions_are_ud(void **state)
 	}
 }
 
+/*
+ * XSETBV: every value the SDM forbids is the guest's #GP and never reaches the CPU in
+ * root (the fake CPU counts an XSETBV that would have faulted there).
+ */
 static void test_xsetbv_checks(void **state)
 {
+	const u64 bad[] = {
+		4,				/* AVX without x87/SSE */
+		0x6,				/* no x87 */
+		0x5,				/* AVX without SSE */
+		0x0f, 0x17,			/* MPX: BNDREGS without BNDCSR and back */
+		0x27, 0x67, 0xc7, 0xa7,		/* AVX-512: not all three of 5-7 */
+		0xe3,				/* AVX-512 without AVX */
+		0x20007, 0x40007,		/* AMX: TILECFG and TILEDATA apart */
+		1ULL << 9 | 7,			/* PKRU: not supported by this CPU */
+		1ULL << 63 | 7,			/* reserved */
+	};
+
 	(void)state;
+	fake_cpu.xcr0_supported = 0x600ff;	/* x87..AVX-512, AMX */
 	regs.gpr[REG_RCX] = 0;
-	regs.gpr[REG_RAX] = 4;		/* AVX without x87/SSE */
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		regs.gpr[REG_RAX] = (u32)bad[i];
+		regs.gpr[REG_RDX] = bad[i] >> 32;
+		assert_int_equal(do_exit(EXIT_REASON_XSETBV, 3), 0);
+		assert_int_equal(injected() & 0xff, X86_VEC_GP);
+	}
+	assert_int_equal(fake_cpu.root_faults, 0);
+	assert_int_equal(fake_cpu.xcr0, 7);
 	regs.gpr[REG_RDX] = 0;
-	assert_int_equal(do_exit(EXIT_REASON_XSETBV, 3), 0);
-	assert_int_equal(injected() & 0xff, X86_VEC_GP);
 	regs.gpr[REG_RAX] = 3;
 	assert_int_equal(do_exit(EXIT_REASON_XSETBV, 3), 0);
 	assert_int_equal(injected(), 0);
 	assert_int_equal(fake_cpu.xcr0, 3);
+	regs.gpr[REG_RAX] = 0x600ff;		/* everything, consistently */
+	assert_int_equal(do_exit(EXIT_REASON_XSETBV, 3), 0);
+	assert_int_equal(injected(), 0);
+	assert_int_equal(fake_cpu.xcr0, 0x600ff);
+	regs.gpr[REG_RCX] = 1;			/* XCR1 */
+	regs.gpr[REG_RAX] = 3;
+	assert_int_equal(do_exit(EXIT_REASON_XSETBV, 3), 0);
+	assert_int_equal(injected() & 0xff, X86_VEC_GP);
+	assert_int_equal(fake_cpu.root_faults, 0);
 }
 
 /* MOV to CR4: the real value keeps VMXE, the shadow does not; setting VMXE is #GP. */
@@ -492,6 +632,44 @@ static void test_cr4_write(void **state)
 	regs.gpr[REG_RBX] |= X86_CR4_VMXE;
 	assert_int_equal(do_exit(EXIT_REASON_CR_ACCESS, 3), 0);
 	assert_int_equal(injected() & 0xff, X86_VEC_GP);
+}
+
+/*
+ * The CR4 write's flush uses an INVVPID type the CPU reports: single-context, else
+ * all-context; none at all when the guest runs without VPID (entries flush then).
+ */
+static void test_cr4_write_invvpid_type(void **state)
+{
+	(void)state;
+	regs.gpr[REG_RBX] = 0x1706e0;
+	fake_vmcs_set(EXIT_QUALIFICATION, 0x304);
+	assert_int_equal(do_exit(EXIT_REASON_CR_ACCESS, 3), 0);
+	assert_int_equal(fake_cpu.invvpid_last_type, 1);
+	fake_cpu_set_msr(MSR_IA32_VMX_EPT_VPID_CAP, 0xf0106334141ULL & ~VMX_VPID_EXTENT_SINGLE_CONTEXT);
+	vmx_caps_read(&caps);
+	assert_int_equal(do_exit(EXIT_REASON_CR_ACCESS, 3), 0);
+	assert_int_equal(fake_cpu.invvpid_last_type, 2);
+	assert_int_equal(fake_cpu.root_faults, 0);
+	v.vpid_on = false;
+	fake_cpu.invvpid_calls = 0;
+	assert_int_equal(do_exit(EXIT_REASON_CR_ACCESS, 3), 0);
+	assert_int_equal(fake_cpu.invvpid_calls, 0);
+	assert_int_equal(fake_vmcs_get(CR4_READ_SHADOW), 0x1706e0);
+}
+
+/*
+ * Exit 41, a machine check during VM entry (an entry failure): the OS's machine-check
+ * handler runs, and the entry is tried again instead of stopping the CPU.
+ */
+static void test_mce_during_entry(void **state)
+{
+	u64 rip = fake_vmcs_get(GUEST_RIP);
+
+	(void)state;
+	assert_int_equal(do_exit(EXIT_REASON_MCE_DURING_VMENTRY | BIT(31), 0), 0);
+	assert_int_equal(fake_cpu.mc_calls, 1);
+	assert_int_equal(fake_vmcs_get(GUEST_RIP), rip);
+	assert_int_equal(v.exits[EXIT_REASON_MCE_DURING_VMENTRY], 1);
 }
 
 static void test_invd_writes_back(void **state)
@@ -657,6 +835,7 @@ int main(void)
 		cmocka_unit_test_setup(test_nmi_waits_for_window, setup),
 		cmocka_unit_test_setup(test_nmi_behind_injected_event, setup),
 		cmocka_unit_test_setup(test_nmi_in_root, setup),
+		cmocka_unit_test_setup(test_nmi_queue_capped, setup),
 		cmocka_unit_test_setup(test_devirt_restores_and_flushes_nmis, setup),
 		cmocka_unit_test_setup(test_devirt_restores_ldtr_and_gs_in_order, setup),
 		cmocka_unit_test_setup(test_unhandled_exit_leaves_vmx_and_stops_loudly, setup),
@@ -670,9 +849,13 @@ int main(void)
 		cmocka_unit_test_setup(test_vmcall_key_and_numbers, setup),
 		cmocka_unit_test_setup(test_feature_control_reads_locked_without_vmx, setup),
 		cmocka_unit_test_setup(test_vmx_msrs_and_writes_gp, setup),
+		cmocka_unit_test_setup(test_msrs_outside_bitmap, setup),
+		cmocka_unit_test_setup(test_skip_under_tf_raises_db, setup),
 		cmocka_unit_test_setup(test_vmx_instructions_are_ud, setup),
 		cmocka_unit_test_setup(test_xsetbv_checks, setup),
 		cmocka_unit_test_setup(test_cr4_write, setup),
+		cmocka_unit_test_setup(test_cr4_write_invvpid_type, setup),
+		cmocka_unit_test_setup(test_mce_during_entry, setup),
 		cmocka_unit_test_setup(test_invd_writes_back, setup),
 		cmocka_unit_test_setup(test_idt_vectoring_reinjected, setup),
 		cmocka_unit_test_setup(test_vmcall_vmcs_snapshot, setup),

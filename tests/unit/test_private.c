@@ -134,8 +134,9 @@ static void test_which_pages(void **state)
 	for (i = 0; i < NR; i++)
 		if (vcpus[i])
 			vmx_private_pages(vcpus[i], count_one, &e);
-	/* VMXON, VMCS, 4 stack pages, scratch, the EPT pool: of two vcpus */
-	assert_int_equal(e.n, 2 * (7 + ept_pool_size(&vc[0].ept)));
+	/* VMXON, VMCS, 4 stack pages, scratch, the protect copies, the EPT pool: of two */
+	assert_int_equal(e.n, 2 * (7 + WATCH_STEP_PAGES + ept_pool_size(&vc[0].ept)));
+	assert_true(vmx_is_private(vcpus, NR, vc[2].copies_pa + 3 * PAGE_SIZE));
 	assert_true(vmx_is_private(vcpus, NR, vc[0].vmxon_pa));
 	assert_true(vmx_is_private(vcpus, NR, vc[2].host_stack_pa + 3 * PAGE_SIZE));
 	assert_true(vmx_is_private(vcpus, NR, vc[2].scratch_pa));

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "vmx.h"
+#include "mtrr.h"
 #include "errors.h"
 #include "os.h"
 #include "arch/x86.h"
@@ -34,6 +35,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	vmx_ept_clear();
 	vmx_vcpu_free(&v);
 	assert_int_equal(os_alloc_count(), 0);
 	return 0;
@@ -85,6 +87,73 @@ static void test_virtualize_builds_vmcs(void **state)
 	assert_true(fake_vmcs_get(VM_EXIT_CONTROLS) & VM_EXIT_HOST_ADDR_SPACE_SIZE);
 }
 
+/*
+ * Every field the chosen controls make the CPU read is written at setup, zero or not:
+ * a VMCLEARed region is not promised to read as zeroes.
+ */
+static void test_vmcs_fields_written_explicitly(void **state)
+{
+	const u32 fields[] = {
+		EXCEPTION_BITMAP, PAGE_FAULT_ERROR_CODE_MASK, PAGE_FAULT_ERROR_CODE_MATCH,
+		TSC_OFFSET, CR3_TARGET_COUNT, CR3_TARGET_VALUE0, CR3_TARGET_VALUE1,
+		CR3_TARGET_VALUE2, CR3_TARGET_VALUE3, VM_EXIT_MSR_STORE_COUNT,
+		VM_EXIT_MSR_LOAD_COUNT, VM_ENTRY_MSR_LOAD_COUNT, VM_EXIT_MSR_STORE_ADDR,
+		VM_EXIT_MSR_LOAD_ADDR, VM_ENTRY_MSR_LOAD_ADDR, VM_ENTRY_INTR_INFO_FIELD,
+		VM_ENTRY_EXCEPTION_ERROR_CODE, VM_ENTRY_INSTRUCTION_LEN, XSS_EXIT_BITMAP,
+		VIRTUAL_PROCESSOR_ID, EPT_POINTER, GUEST_PDPTR0, GUEST_PDPTR3,
+		GUEST_PENDING_DBG_EXCEPTIONS, GUEST_ACTIVITY_STATE, GUEST_INTERRUPTIBILITY_INFO,
+		VMCS_LINK_POINTER, CR0_GUEST_HOST_MASK, CR4_GUEST_HOST_MASK,
+	};
+	struct mtrr_state m;
+
+	(void)state;
+	vmx_vcpu_free(&v);
+	/* a CPU with XSAVES (CPUID.(EAX=0DH,ECX=1):EAX[3]) allowed in the controls */
+	fake_cpu_set_msr(MSR_IA32_VMX_PROCBASED_CTLS2,
+			 0x47fff00000000ULL | (u64)SECONDARY_EXEC_ENABLE_XSAVES << 32);
+	fake_cpu.cpuid_max = 0xd;
+	fake_cpu.cpuid_d1_eax = BIT(3);
+	vmx_caps_read(&caps);
+	assert_int_equal(mtrr_read(&m), 0);
+	vmx_ept_setup(&m, 1ULL << 32);
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(vmx_vcpu_alloc(&v, 1, &caps, 0x5000), 0);
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	assert_true(fake_vmcs_get(SECONDARY_VM_EXEC_CONTROL) & SECONDARY_EXEC_ENABLE_XSAVES);
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (!fake_vmcs_written(fields[i]))
+			fail_msg("VMCS field %s not written at setup", vmcs_field_name(fields[i]));
+	}
+	vmx_ept_clear();
+}
+
+/* CR3-target values: only as many as the CPU has (a VMWRITE of another would fail). */
+static void test_cr3_targets_as_many_as_the_cpu_has(void **state)
+{
+	(void)state;
+	caps.misc &= ~(0x1ffULL << 16);
+	caps.misc |= 1ULL << 16;			/* one CR3-target value */
+	fake_vmcs_unsupport(CR3_TARGET_VALUE1);
+	fake_vmcs_unsupport(CR3_TARGET_VALUE2);
+	fake_vmcs_unsupport(CR3_TARGET_VALUE3);
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	assert_true(fake_vmcs_written(CR3_TARGET_VALUE0));
+}
+
+/* VPID only with an INVVPID the CPU has: otherwise no VPID, and no INVVPID at all. */
+static void test_no_invvpid_no_vpid(void **state)
+{
+	(void)state;
+	fake_cpu_set_msr(MSR_IA32_VMX_EPT_VPID_CAP, 0xf0106334141ULL & ~VMX_VPID_INVVPID);
+	vmx_caps_read(&caps);
+	fake_cpu.invvpid_calls = 0;
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	assert_false(v.vpid_on);
+	assert_false(fake_vmcs_get(SECONDARY_VM_EXEC_CONTROL) & SECONDARY_EXEC_ENABLE_VPID);
+	assert_int_equal(fake_cpu.invvpid_calls, 0);
+	assert_int_equal(fake_cpu.root_faults, 0);
+}
+
 static void test_nmi_controls(void **state)
 {
 	(void)state;
@@ -110,7 +179,7 @@ static void test_host_idt(void **state)
 {
 	static u8 os_idt[4096], host_idt[4096];
 	u64 stub = (u64)vmx_nmi_stub, off;
-	u8 *g = host_idt + 16 * X86_VEC_NMI;
+	u8 *g = host_idt + 16 * X86_VEC_NMI, *gp;
 	size_t i;
 
 	(void)state;
@@ -118,10 +187,20 @@ static void test_host_idt(void **state)
 		os_idt[i] = (u8)(i * 7 + 1);
 	vmx_host_idt_init(host_idt, (u64)host_idt, (u64)os_idt, sizeof(os_idt) - 1);
 	assert_memory_equal(host_idt, os_idt, 16 * X86_VEC_NMI);
-	assert_memory_equal(host_idt + 16 * 3, os_idt + 16 * 3, sizeof(os_idt) - 16 * 3);
+	assert_memory_equal(host_idt + 16 * 3, os_idt + 16 * 3, 16 * (X86_VEC_GP - 3));
+	assert_memory_equal(host_idt + 16 * 14, os_idt + 16 * 14, sizeof(os_idt) - 16 * 14);
 	off = g[0] | (u64)g[1] << 8 | (u64)g[6] << 16 | (u64)g[7] << 24 |
 	      (u64)*(u32 *)(g + 8) << 32;
 	assert_int_equal(off, stub);
+	/* #GP: our MSR fixup gate, which goes on to the OS's handler for anything else */
+	gp = host_idt + 16 * X86_VEC_GP;
+	off = gp[0] | (u64)gp[1] << 8 | (u64)gp[6] << 16 | (u64)gp[7] << 24 |
+	      (u64)*(u32 *)(gp + 8) << 32;
+	assert_int_equal(off, (u64)vmx_gp_stub);
+	gp = os_idt + 16 * X86_VEC_GP;
+	assert_int_equal(vmx_os_gp_handler, gp[0] | (u64)gp[1] << 8 | (u64)gp[6] << 16 |
+			 (u64)gp[7] << 24 | (u64)*(u32 *)(gp + 8) << 32);
+	assert_memory_equal(host_idt + 16 * X86_VEC_GP + 2, gp + 2, 4);	/* sel, IST, type */
 	assert_memory_equal(g + 2, os_idt + 16 * X86_VEC_NMI + 2, 2);	/* selector */
 	assert_int_equal(g[4] & 7, 0);					/* IST 0 */
 	assert_int_equal(g[5], os_idt[16 * X86_VEC_NMI + 5]);		/* type, DPL, P */
@@ -313,6 +392,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_nmi_controls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_virtual_nmis_is_named, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_host_idt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vmcs_fields_written_explicitly, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_no_invvpid_no_vpid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cr3_targets_as_many_as_the_cpu_has, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_when_vmxe_already_set, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_when_firmware_disabled_vmx, setup,
 						teardown),

@@ -14,6 +14,9 @@
  *                print their physical addresses; writing N to the parameter "writes"
  *                stores N values into the data page, "calls" calls the function N
  *                times (the e2e test watches those pages meanwhile).
+ *   test=stack   stay loaded with a kernel thread on CPU 1 that spins with interrupts on,
+ *                and print the physical address of its stack page (the e2e test puts
+ *                a write watch on it: interrupts are then delivered onto it).
  *   test=poke pa=A     write through a fresh writable mapping of physical page A (a
  *                page of kernel text) and report whether the write took effect.
  *   test=zero pa=A     on CPU 0, zero physical page A through the kernel's direct map
@@ -32,7 +35,10 @@
  * Faults are caught through the exception table (EX_TYPE_FAULT leaves the vector in
  * RAX), as KVM does for VMX instructions.
  */
+#include <linux/completion.h>
 #include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/sched.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/mm.h>
@@ -447,6 +453,50 @@ static int test_watch(void)
 	return 0;
 }
 
+/* ---- a kernel stack to watch ---- */
+
+static struct task_struct *stack_thread;
+static DECLARE_COMPLETION(stack_known);
+
+
+static int stack_fn(void *unused)
+{
+	unsigned long sp = current_stack_pointer & PAGE_MASK;
+	phys_addr_t pa_sp = is_vmalloc_addr((void *)sp) ?
+			    page_to_phys(vmalloc_to_page((void *)sp)) : virt_to_phys((void *)sp);
+
+	pr_info("sz_test: stack pa=%llx cpu=%d\n", (u64)pa_sp, raw_smp_processor_id());
+	complete(&stack_known);
+	/*
+	 * Spin with interrupts on and few calls of its own: what lands on the watched
+	 * page is mostly the frames of interrupts delivered while it runs (each write
+	 * there costs two exits; a busier stack would slow CPU 1 to a crawl in Bochs).
+	 */
+	while (!kthread_should_stop()) {
+		unsigned int i;
+
+		for (i = 0; i < 200000; i++)
+			cpu_relax();
+		cond_resched();
+	}
+	return 0;
+}
+
+static int test_stack(void)
+{
+	stack_thread = kthread_create(stack_fn, NULL, "sz_test_stack");
+	if (IS_ERR(stack_thread)) {
+		int ret = PTR_ERR(stack_thread);
+
+		stack_thread = NULL;
+		return ret;
+	}
+	kthread_bind(stack_thread, 1);
+	wake_up_process(stack_thread);
+	wait_for_completion(&stack_known);
+	return 0;
+}
+
 /* Write to physical page pa through a mapping of our own; the value must not stick. */
 static void test_poke(void)
 {
@@ -489,6 +539,8 @@ static int __init sz_test_init(void)
 		test_triple_fault();
 	else if (!strcmp(test, "watch"))
 		return test_watch();
+	else if (!strcmp(test, "stack"))
+		return test_stack();
 	else if (!strcmp(test, "poke") && pa)
 		test_poke();
 	else if (!strcmp(test, "zero") && pa)
@@ -503,6 +555,8 @@ static int __init sz_test_init(void)
 
 static void __exit sz_test_exit(void)
 {
+	if (stack_thread)
+		kthread_stop(stack_thread);
 	if (watch_data)
 		free_page((unsigned long)watch_data);
 }

@@ -13,12 +13,17 @@
 void cpu_cpuid(u32 leaf, u32 subleaf, u32 regs[4]);
 u64 cpu_rdmsr(u32 msr);
 void cpu_wrmsr(u32 msr, u64 val);
+int cpu_rdmsr_safe(u32 msr, u64 *val);
+int cpu_wrmsr_safe(u32 msr, u64 val);
 u64 cpu_read_cr0(void);
 u64 cpu_read_cr4(void);
 void cpu_write_cr0(u64 v);
 u64 cpu_read_cr3(void);
 void cpu_write_cr3(u64 v);
 void cpu_write_cr4(u64 v);
+void cpu_write_cr2(u64 v);
+u64 cpu_read_dr6(void);
+void cpu_write_dr6(u64 v);
 u64 cpu_read_dr7(void);
 void cpu_write_dr7(u64 v);
 u64 cpu_read_rflags(void);

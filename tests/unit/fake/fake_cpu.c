@@ -78,8 +78,8 @@ void fake_cpu_load(const struct fake_cpu_profile *p)
 	rdmsr_count = 0;
 	safe_fault_count = 0;
 	fake_cpu = (struct fake_cpu_state){
-		.cr0 = 0x80050033, .cr3 = 0x2a10000, .cr4 = 0x1706e0, .xcr0 = 7,
-		.current_vmcs = ~0ULL,
+		.cr0 = 0x80050033, .cr3 = 0x2a10000, .dr6 = 0xffff0ff0, .cr4 = 0x1706e0, .xcr0 = 7,
+		.current_vmcs = ~0ULL, .xcr0_supported = 7,
 	};
 	fake_vmcs_reset();
 }
@@ -139,6 +139,8 @@ unsigned int fake_cpu_safe_fault_count(void)
 void cpu_cpuid(u32 leaf, u32 subleaf, u32 regs[4])
 {
 	memset(regs, 0, 4 * sizeof(u32));
+	if (leaf == 0)
+		regs[0] = fake_cpu.cpuid_max;
 	if (leaf == 1) {
 		regs[2] = cur.cpuid1_ecx;
 		regs[3] = cur.cpuid1_edx;
@@ -153,8 +155,13 @@ void cpu_cpuid(u32 leaf, u32 subleaf, u32 regs[4])
 		regs[0] = 0x2c;
 	else if (leaf == 0x80000008)
 		regs[0] = cur.cpuid_ext8_eax;
-	if (leaf == 0xd && subleaf == 0)
-		regs[0] = 7;		/* XCR0 may hold x87, SSE, AVX */
+	if (leaf == 0xd && subleaf == 1)
+		regs[0] = fake_cpu.cpuid_d1_eax;
+	if (leaf == 0xd && subleaf == 0) {
+		/* XCR0 may hold (by default) x87, SSE, AVX */
+		regs[0] = (u32)fake_cpu.xcr0_supported;
+		regs[3] = (u32)(fake_cpu.xcr0_supported >> 32);
+	}
 }
 
 u64 cpu_rdmsr(u32 msr)
@@ -182,6 +189,22 @@ int fake_cpu_rdmsr_safe(u32 msr, u64 *val)
 	return 0;
 }
 
+/* The root #GP fixup: an MSR the profile lacks faults, and is fixed up. */
+int cpu_rdmsr_safe(u32 msr, u64 *val)
+{
+	return fake_cpu_rdmsr_safe(msr, val) ? -5 : 0;
+}
+
+int cpu_wrmsr_safe(u32 msr, u64 val)
+{
+	if (!find(msr)) {
+		safe_fault_count++;
+		return -5;
+	}
+	fake_cpu_set_msr(msr, val);
+	return 0;
+}
+
 void cpu_wrmsr(u32 msr, u64 val)
 {
 	if (msr == 0xc0000101)		/* MSR_GS_BASE */
@@ -203,6 +226,9 @@ void cpu_write_cr4(u64 v)
 		fake_cpu.vpid0_flushes++;
 	fake_cpu.cr4 = v;
 }
+void cpu_write_cr2(u64 v) { fake_cpu.cr2 = v; }
+u64 cpu_read_dr6(void) { return fake_cpu.dr6; }
+void cpu_write_dr6(u64 v) { fake_cpu.dr6 = v; }
 u64 cpu_read_dr7(void) { return 0x400; }
 void cpu_write_dr7(u64 v) { (void)v; }
 u64 cpu_read_rflags(void) { return 0x2; }
@@ -244,7 +270,23 @@ bool cpu_lar(u16 sel, u32 *ar)
 
 u32 cpu_lsl(u16 sel) { return sel == 0x40 ? 0x206f : 0xffffffff; }
 u64 cpu_rdtsc(void) { static u64 t; return t += 100; }
-void cpu_xsetbv(u32 index, u64 val) { if (index == 0) fake_cpu.xcr0 = val; }
+/*
+ * XSETBV raises #GP (in root: a crash) for what the SDM forbids (Vol. 2C, XSETBV;
+ * Vol. 1, 13.3): counted, and the value is not taken.
+ */
+void cpu_xsetbv(u32 index, u64 val)
+{
+	bool bad = index != 0 || (val & ~fake_cpu.xcr0_supported) || !(val & 1) ||
+		   ((val & 4) && !(val & 2)) || (!(val & 8) != !(val & 16)) ||
+		   ((val & 0xe0) && ((val & 0xe0) != 0xe0 || !(val & 4))) ||
+		   (!(val & (1 << 17)) != !(val & (1 << 18)));
+
+	if (bad) {
+		fake_cpu.root_faults++;
+		return;
+	}
+	fake_cpu.xcr0 = val;
+}
 void cpu_wbinvd(void) { fake_cpu.wbinvd_calls++; }
 void cpu_lfence(void) { fake_cpu.lfences++; }
 void cpu_int_nmi(void) { fake_cpu.int_nmi_calls++; }
@@ -254,11 +296,18 @@ void cpu_unblock_nmis(void) { fake_cpu.unblock_nmi_calls++; }
 
 static u64 vmcs_vals[0x7000 / 2];
 static bool vmcs_unsupported[0x7000 / 2];
+static bool vmcs_written[0x7000 / 2];
 
 void fake_vmcs_reset(void)
 {
 	memset(vmcs_vals, 0, sizeof(vmcs_vals));
 	memset(vmcs_unsupported, 0, sizeof(vmcs_unsupported));
+	memset(vmcs_written, 0, sizeof(vmcs_written));
+}
+
+bool fake_vmcs_written(u32 field)
+{
+	return vmcs_written[field / 2];
 }
 
 void fake_vmcs_unsupport(u32 field)
@@ -351,14 +400,24 @@ int cpu_vmwrite(u64 field, u64 val)
 	else if (d->width == 32)
 		val &= 0xffffffff;
 	vmcs_vals[field / 2] = val;
+	vmcs_written[field / 2] = true;
 	return 0;
 }
 
 int cpu_invept(u64 type, u64 eptp) { (void)type; (void)eptp; return 0; }
+/* INVVPID of a type the CPU does not report is #UD or VMfail: counted as a fault. */
 int cpu_invvpid(u64 type, u16 vpid, u64 gva)
 {
-	(void)type; (void)vpid; (void)gva;
+	struct fake_msr *cap = find(0x48c);
+
+	(void)vpid; (void)gva;
 	fake_cpu.invvpid_calls++;
+	fake_cpu.invvpid_last_type = (unsigned int)type;
+	if (!cap || !(cap->val & (1ULL << 32)) || type > 3 ||
+	    !(cap->val & (1ULL << (40 + type)))) {
+		fake_cpu.root_faults++;
+		return VMX_FAIL_VALID;
+	}
 	return 0;
 }
 
@@ -375,5 +434,9 @@ void vmx_exit_stub(void)
 }
 
 void vmx_nmi_stub(void)
+{
+}
+
+void vmx_gp_stub(void)
 {
 }

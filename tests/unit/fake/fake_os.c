@@ -106,6 +106,16 @@ int os_rdmsr_safe(u32 msr, u64 *val)
 	return fake_cpu_rdmsr_safe(msr, val) ? -EIO : 0;
 }
 
+void os_self_nmi(void)
+{
+	fake_cpu.self_nmis++;
+}
+
+void os_machine_check(void)
+{
+	fake_cpu.mc_calls++;
+}
+
 static u64 host_cr3 = 0x1234000;
 
 void fake_os_set_host_cr3(u64 cr3)
