@@ -12,6 +12,7 @@
 #include "vmx_caps.h"
 #include "ept.h"
 #include "watch.h"
+#include "entry_root.h"
 
 #define EXIT_REASON_MAX		80
 
@@ -62,6 +63,7 @@ struct vcpu {
 	struct vmcs_error vmcs_err;
 
 	u32 procbased;			/* CPU_BASED_VM_EXEC_CONTROL as set up */
+	struct entry_state entry;	/* the VM-entry checker's counters (entry_root.h) */
 
 	/*
 	 * NMIs held for the guest: counted by an NMI exit or by the host IDT's NMI
