@@ -283,6 +283,22 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 			;
 		r->gpr[REG_RAX] = 0;
 		break;
+	case SUBZERO_HC_TEST_XCHECK: {
+		int ret;
+
+		if (!vmx_test_hooks) {
+			r->gpr[REG_RAX] = (u64)-EINVAL;
+			break;
+		}
+		if (r->gpr[REG_RDX] == ~0ULL) {
+			r->gpr[REG_RAX] = entry_xcheck_count();
+			break;
+		}
+		/* The answer comes from entry_xcheck_finish(), after the entry. */
+		ret = entry_xcheck_start(v, r->gpr[REG_RDX]);
+		r->gpr[REG_RAX] = (u64)(long)ret;
+		break;
+	}
 	case SUBZERO_HC_WATCH_SYNC:
 		r->gpr[REG_RAX] = v->ept.pml4 ? (u64)(long)watch_sync(v) : (u64)-EOPNOTSUPP;
 		break;
@@ -519,6 +535,14 @@ static __attribute__((__noinline__)) int exit_dispatch(struct guest_regs *r, str
 	u32 basic = reason.f.basic;
 	int ret = -EOPNOTSUPP;
 
+	/* The first exit after a cross-check's entry: the entry failed, or it exited. */
+	if (__builtin_expect(v->entry.xc.active, 0)) {
+		entry_xcheck_finish(v, r, reason.all, 0);
+		if (reason.f.entry_failure || basic == EXIT_REASON_PREEMPTION_TIMER) {
+			exit_done(v, t0, basic);
+			return 0;
+		}
+	}
 	if (basic < EXIT_REASON_MAX)
 		v->exits[basic]++;
 	else
@@ -528,6 +552,8 @@ static __attribute__((__noinline__)) int exit_dispatch(struct guest_regs *r, str
 		if (basic < ARRAY_SIZE(exit_handlers) && exit_handlers[basic])
 			ret = exit_handlers[basic](v, r);
 	}
+	if (ret < 0 && reason.f.entry_failure)
+		entry_root_check(v, "after a failed VM entry");
 	if (ret < 0)
 		fail_closed(v, reason, ret);
 	if (ret == 1) {
@@ -560,12 +586,28 @@ int vmx_exit_handler(struct guest_regs *r, struct vcpu *v)
 	return 0;
 }
 
-void vmx_resume_failed(void)
+int vmx_exit_handler_checked(struct guest_regs *r, struct vcpu *v)
+{
+	int ret = vmx_exit_handler(r, v);
+
+	if (!ret)
+		entry_root_before(v);
+	return ret;
+}
+
+int vmx_resume_failed(struct guest_regs *r, struct vcpu *v)
 {
 	u64 err = 0;
 
 	cpu_vmread(VM_INSTRUCTION_ERROR, &err);
-	/* No vcpu at hand here and no way back to the guest: stop this CPU. */
+	if (v->entry.xc.active) {
+		entry_xcheck_finish(v, r, 0, (u32)err);
+		return 0;		/* the VMCS is whole again: resume */
+	}
+	/* No way back to the guest: say why, and stop this CPU. */
+	log_printf(&v->log, "CPU %u: VMRESUME failed: %s (VM-instruction error %llu); "
+		   "stopping this CPU", v->cpu, vmcs_insn_error_name((u32)err), err);
+	entry_root_check(v, "after VMRESUME failed");
 	for (;;)
 		asm volatile("cli; hlt");
 }

@@ -34,6 +34,12 @@
 #define SUBZERO_HC_WATCH_SYNC	3	/* apply watch_table to this CPU's EPT */
 #define SUBZERO_HC_EPT_QUERY	4	/* the EPT leaf mapping GPA RDX (see below) */
 #define SUBZERO_HC_TEST_SPIN	0x7e57
+/*
+ * Test only (test_hooks): the VM-entry cross-check (entry_root.h).  RDX = ~0: how many
+ * breaks there are; RDX = i: break number i on this CPU's VMCS before the VM entry
+ * that follows, and answer (SUBZERO_XCHECK_*) once the CPU has tried it.
+ */
+#define SUBZERO_HC_TEST_XCHECK	0x7e58
 #define SUBZERO_HC_SPIN_MAX	1000000000ULL
 
 /* General registers as the exit stub saves them: hardware register-number order, so
@@ -176,6 +182,8 @@ extern bool vmx_test_hooks;
 /* assembly (arch/vmx_entry.S) */
 int vmx_launch(void);
 void vmx_exit_stub(void);
+/* The same exit stub, calling vmx_exit_handler_checked(): HOST_RIP with entry_checks=1. */
+void vmx_exit_stub_checked(void);
 
 void vmx_nmi_stub(void);
 
@@ -208,6 +216,13 @@ void vmcs_dump(struct vcpu *v);
 
 /* The C half of the exit path: returns 0 to VMRESUME, 1 to leave VMX (devirt). */
 int vmx_exit_handler(struct guest_regs *regs, struct vcpu *v);
-void vmx_resume_failed(void);
+/* vmx_exit_handler(), then (when it resumes the guest) the per-entry check. */
+int vmx_exit_handler_checked(struct guest_regs *regs, struct vcpu *v);
+/*
+ * VMRESUME failed (VMfailValid): the stub saved the guest's registers again.  Returns 0
+ * to try VMRESUME again (a cross-check put the VMCS back), else never returns: the
+ * broken rules are logged and this CPU stops.
+ */
+int vmx_resume_failed(struct guest_regs *regs, struct vcpu *v);
 
 #endif

@@ -57,10 +57,15 @@ vmx_launch:
  * vmx_exit_handler(regs, vcpu), then VMRESUME, or, if it returned 1, leave VMX: the
  * handler has already done VMXOFF and put RFLAGS and RIP on the guest's stack and the
  * new guest RSP in regs->gpr[REG_RSP].
+ *
+ * If VMRESUME fails (VMfailValid) the registers are saved again the same way and
+ * vmx_resume_failed(regs, vcpu) says whether to try again (0) or not (it stops).
+ *
+ * Two copies: vmx_exit_stub calls vmx_exit_handler, vmx_exit_stub_checked (HOST_RIP
+ * with the entry_checks module parameter) calls vmx_exit_handler_checked, which runs
+ * the VM-entry checker before each entry; the first is the exit path as it was.
  */
-	.globl	vmx_exit_stub
-	.type	vmx_exit_stub, @function
-vmx_exit_stub:
+.macro SAVE_GUEST_REGS
 	push	%r15
 	push	%r14
 	push	%r13
@@ -77,11 +82,19 @@ vmx_exit_stub:
 	push	%rdx
 	push	%rcx
 	push	%rax
+.endm
+
+.macro EXIT_STUB name, handler
+	.globl	\name
+	.type	\name, @function
+\name:
+	SAVE_GUEST_REGS
 	mov	%rsp, %rdi
 	mov	136(%rsp), %rsi		/* 16 registers + the pad above HOST_RSP */
-	call	vmx_exit_handler
+	call	\handler
 	test	%eax, %eax
-	jnz	.Lleave_vmx
+	jnz	.L\name\()_leave_vmx
+.L\name\()_resume:
 	pop	%rax
 	pop	%rcx
 	pop	%rdx
@@ -99,11 +112,16 @@ vmx_exit_stub:
 	pop	%r14
 	pop	%r15
 	vmresume
-	/* VMRESUME failed: there is no guest to go back to. */
+	/* VMRESUME failed: RSP is HOST_RSP again; save the registers as an exit does. */
+	SAVE_GUEST_REGS
+	mov	%rsp, %rdi
+	mov	136(%rsp), %rsi
 	call	vmx_resume_failed
+	test	%eax, %eax
+	jz	.L\name\()_resume
 	ud2
 
-.Lleave_vmx:
+.L\name\()_leave_vmx:
 	mov	8(%rsp), %rcx
 	mov	16(%rsp), %rdx
 	mov	24(%rsp), %rbx
@@ -122,7 +140,11 @@ vmx_exit_stub:
 	mov	32(%rsp), %rsp		/* the guest's stack: RFLAGS, then RIP */
 	popfq
 	ret
-	.size	vmx_exit_stub, . - vmx_exit_stub
+	.size	\name, . - \name
+.endm
+
+	EXIT_STUB vmx_exit_stub, vmx_exit_handler
+	EXIT_STUB vmx_exit_stub_checked, vmx_exit_handler_checked
 
 /*
  * Vector 2 of the host IDT: an NMI that arrived in VMX root.  Save what the C ABI

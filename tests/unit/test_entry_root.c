@@ -40,6 +40,13 @@ static int setup(void **state)
 	fake_cpu_set_msr(MSR_FS_BASE, 0);
 	fake_cpu_set_msr(MSR_GS_BASE, 0xffff888237c00000ULL);
 	assert_int_equal(vmx_caps_read(&caps), 0);
+	assert_int_equal(caps.phys_bits, 39);
+	/*
+	 * The fake's "physical" addresses are host pointers (up to 47 bits): the EPT
+	 * tables' too.  Loading (which checks the VMCS first) needs a MAXPHYADDR that
+	 * holds them; the tests then go back to 39 bits with the EPT pointer moved low.
+	 */
+	caps.phys_bits = 48;
 	assert_int_equal(mtrr_read(&mtrr), 0);
 	vmx_ept_setup(&mtrr, 8ULL << 30);
 	memset(&v, 0, sizeof(v));
@@ -47,7 +54,7 @@ static int setup(void **state)
 	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
 	fake_vmcs_set(GUEST_RIP, 0xffffffff81234567ULL);
 	fake_vmcs_set(GUEST_RSP, 0xffffc90000013f00ULL);
-	/* the fake's physical addresses are host pointers: one the 39 bits can hold */
+	caps.phys_bits = 39;
 	fake_vmcs_set(EPT_POINTER, (fake_vmcs_get(EPT_POINTER) & 0xfff) | 0x3000);
 	while (log_take(&v.log, (char[LOG_LINE]){ 0 }))
 		;
@@ -200,6 +207,103 @@ static void test_start_refusals(void **state)
 	assert_int_equal(entry_xcheck_rule(entry_xcheck_count()), ER_NR);
 }
 
+/* Make an exit happen, as the exit stub would: reason, length, the C exit path. */
+static int do_exit(struct guest_regs *r, u32 reason, u32 len)
+{
+	fake_vmcs_set(VM_EXIT_REASON, reason);
+	fake_vmcs_set(VM_EXIT_INSTRUCTION_LEN, len);
+	return vmx_exit_handler_checked(r, &v);
+}
+
+static int xcheck_call(struct guest_regs *r, u64 arg)
+{
+	memset(r, 0, sizeof(*r));
+	r->gpr[REG_RAX] = SUBZERO_HC_TEST_XCHECK;
+	r->gpr[REG_RCX] = SUBZERO_VMCALL_KEY;
+	r->gpr[REG_RDX] = arg;
+	return do_exit(r, EXIT_REASON_VMCALL, 3);
+}
+
+static unsigned int break_of_kind(unsigned int kind)
+{
+	for (unsigned int i = 0; i < entry_xcheck_count(); i++)
+		if (entry_rules[entry_xcheck_rule(i)].kind == kind)
+			return i;
+	fail();
+	return 0;
+}
+
+/*
+ * The whole round trip through exit.c: the hypercall breaks a rule; the CPU's answer
+ * (a failed-entry exit, VMfailValid, or the preemption-timer exit of an accepted
+ * entry) puts the VMCS back and answers in RAX.
+ */
+static void test_xcheck_round_trip(void **state)
+{
+	static struct vmcs_snapshot before, after;
+	struct guest_regs r;
+	u64 rip = fake_vmcs_get(GUEST_RIP);
+	unsigned int g = break_of_kind(ENTRY_KIND_GUEST), h = break_of_kind(ENTRY_KIND_HOST);
+
+	(void)state;
+	vmx_test_hooks = false;
+	assert_int_equal(xcheck_call(&r, 0), 0);
+	assert_int_equal((s64)r.gpr[REG_RAX], -EINVAL);
+	vmx_test_hooks = true;
+	assert_int_equal(xcheck_call(&r, ~0ULL), 0);
+	assert_int_equal(r.gpr[REG_RAX], entry_xcheck_count());
+	assert_int_equal(fake_vmcs_get(GUEST_RIP), rip + 6);
+	vmcs_snapshot(&before);
+
+	/* a guest-state rule: the CPU answers with exit 33 */
+	assert_int_equal(xcheck_call(&r, g), 0);
+	assert_true(v.entry.xc.active);
+	assert_int_equal(do_exit(&r, 0x80000000U | EXIT_REASON_INVALID_STATE, 0), 0);
+	assert_false(v.entry.xc.active);
+	assert_true(r.gpr[REG_RAX] & SUBZERO_XCHECK_REFUSED);
+	assert_true(r.gpr[REG_RAX] & SUBZERO_XCHECK_NAMED);
+	assert_int_equal(SUBZERO_XCHECK_RULE(r.gpr[REG_RAX]), entry_xcheck_rule(g));
+	vmcs_snapshot(&after);
+	/* all as before but RIP (past the VMCALL) and the exit information */
+	for (size_t i = 0; i < VMCS_NR_FIELDS; i++)
+		if (vmcs_field_descs[i].encoding != GUEST_RIP &&
+		    vmcs_field_descs[i].group != VMCS_GROUP_EXIT_INFO)
+			assert_int_equal(before.val[i], after.val[i]);
+
+	/* a host-state rule: VMRESUME fails with error 8, and is tried again */
+	assert_int_equal(xcheck_call(&r, h), 0);
+	fake_vmcs_set(VM_INSTRUCTION_ERROR, 8);
+	assert_int_equal(vmx_resume_failed(&r, &v), 0);
+	assert_int_equal(SUBZERO_XCHECK_ERROR(r.gpr[REG_RAX]), 8);
+	assert_true(r.gpr[REG_RAX] & SUBZERO_XCHECK_REFUSED);
+	assert_false(v.entry.xc.active);
+
+	/* accepted: the preemption-timer exit ends it */
+	assert_int_equal(xcheck_call(&r, g), 0);
+	assert_int_equal(do_exit(&r, EXIT_REASON_PREEMPTION_TIMER, 0), 0);
+	assert_false(r.gpr[REG_RAX] & SUBZERO_XCHECK_REFUSED);
+	assert_false(fake_vmcs_get(PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_VMX_PREEMPTION_TIMER);
+	/* the per-entry checks never counted the broken VMCSs */
+	assert_int_equal(v.entry.bad_entries, 0);
+	vmx_test_hooks = false;
+}
+
+/* vmx_exit_handler_checked(): one check per entry, and what it finds is logged. */
+static void test_checked_exit_path(void **state)
+{
+	struct guest_regs r = { 0 };
+
+	(void)state;
+	r.gpr[REG_RAX] = 0;
+	assert_int_equal(do_exit(&r, EXIT_REASON_CPUID, 2), 0);
+	assert_int_equal(v.entry.checks, 1);
+	fake_vmcs_set(VIRTUAL_PROCESSOR_ID, 0);
+	assert_int_equal(do_exit(&r, EXIT_REASON_CPUID, 2), 0);
+	assert_int_equal(v.entry.checks, 2);
+	assert_int_equal(v.entry.bad_entries, 1);
+	assert_int_equal(log_count("broken VM-entry rule vpid_nonzero"), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,6 +313,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_accepted_entry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_xcheck_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checked_exit_path, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("entry_root", tests, NULL, NULL);

@@ -189,6 +189,47 @@ static void test_launch_failure_names_error(void **state)
 	assert_true(log_has("invalid host-state field"));
 }
 
+/* After a failed VMLAUNCH, the checker's verdict follows the error. */
+static void test_launch_failure_logs_verdict(void **state)
+{
+	(void)state;
+	fake_cpu.launch_result = VMX_FAIL_VALID;
+	fake_vmcs_set(VM_INSTRUCTION_ERROR, 7);
+	assert_int_equal(vmx_virtualize_this_cpu(&v), -EIO);
+	assert_true(log_has("VM-entry checks after VMLAUNCH failed: 0 rules broken"));
+}
+
+/* A VMCS that breaks a VM-entry rule is refused before VMLAUNCH, with the rule named. */
+static void test_broken_rule_refuses_launch(void **state)
+{
+	(void)state;
+	fake_cpu_set_msr(MSR_GS_BASE, 0x0000800000000000ULL);	/* not canonical */
+	fake_cpu.launch_result = VMX_FAIL_VALID;	/* must not get that far */
+	assert_int_equal(vmx_virtualize_this_cpu(&v), -EINVAL);
+	assert_false(v.launched);
+	assert_false(fake_cpu.vmx_on);
+	assert_false(fake_cpu.cr4 & X86_CR4_VMXE);
+	assert_true(log_has("broken VM-entry rule host_base_canonical (SDM 27.2.3"));
+}
+
+static void test_launch_checked_first(void **state)
+{
+	(void)state;
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	assert_true(log_has("CPU 1: VM-entry checks before VMLAUNCH: 0 rules broken"));
+	/* the exit stub without the per-entry check, unless asked for */
+	assert_int_equal(fake_vmcs_get(HOST_RIP), (u64)vmx_exit_stub);
+}
+
+static void test_entry_checks_stub(void **state)
+{
+	(void)state;
+	entry_checks_on = true;
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	entry_checks_on = false;
+	assert_int_equal(fake_vmcs_get(HOST_RIP), (u64)vmx_exit_stub_checked);
+}
+
 static void test_forced_failure(void **state)
 {
 	(void)state;
@@ -273,6 +314,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_vmxon_failure_undone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_launch_failure_names_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_launch_failure_logs_verdict, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_broken_rule_refuses_launch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_launch_checked_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_entry_checks_stub, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forced_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_failures_do_not_leak, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vmcs_snapshot_needs_launched_cpu, setup,
