@@ -21,7 +21,8 @@ CFLAGS_UNIT := -O1 -g $(WARN) -Icore -Itests/unit/fake -Iinclude \
 	       -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 CORE_SRCS := $(wildcard core/*.c)
-TOOL_SRCS := tools/subzero.c core/vmx_decode.c core/exit_decode.c core/vmcs_desc.c
+TOOL_SRCS := tools/subzero.c tools/vmcs_check.c core/vmx_decode.c core/exit_decode.c core/vmcs_desc.c \
+	     core/entry_check.c
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,$(BUILD)/unit/test_%,$(wildcard tests/unit/test_*.c))
 UNIT_FAKES := $(wildcard tests/unit/fake/*.c)
 
@@ -46,7 +47,7 @@ tool: $(BUILD)/subzero
 testmod: deps
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/e2e/kmod modules
 
-$(BUILD)/subzero: $(TOOL_SRCS) include/uapi/subzero.h $(wildcard core/*.h)
+$(BUILD)/subzero: $(TOOL_SRCS) include/uapi/subzero.h $(wildcard core/*.h tools/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOL) -o $@ $(TOOL_SRCS)
 

@@ -7,6 +7,7 @@
  *   subzero stats [--json] [--cpu N] [--interval S [--count K]]
  *                                             VM exits and time in VMX root by reason
  *   subzero vmcs [--json] [--cpu N]          each CPU's VMCS, read in VMX root, by group
+ *   subzero vmcs --check [--json] [--cpu N]  ... and the VM-entry rules it breaks
  *   subzero log [--json] [-f [--timeout S]]  the hypervisor's log
  *   subzero detach | attach [--json]         leave / re-enter VMX on every CPU
  *   subzero caps [--json] [--cpu N]          VMX capabilities, decoded by name
@@ -31,6 +32,7 @@
 #include "vmx_decode.h"
 #include "vmcs.h"
 #include "exit.h"
+#include "vmcs_check.h"
 
 enum { EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_NOMODULE, EXIT_PERM };
 
@@ -53,6 +55,10 @@ static void usage(FILE *f)
 		"                              K times (default: until interrupted)\n"
 		"  vmcs [--json] [--cpu N]     each CPU's VMCS as read in VMX root, in six groups,\n"
 		"                              control words decoded\n"
+		"  vmcs --check [--json] [--cpu N]\n"
+		"                              the VM-entry checks (SDM Vol. 3C 27.2, 27.3) on\n"
+		"                              each CPU's VMCS: every broken rule by name; exit\n"
+		"                              status 1 if any\n"
 		"  log [--json] [-f [--timeout S]]\n"
 		"                              the hypervisor's log; -f follows it (until\n"
 		"                              interrupted, or for S seconds)\n"
@@ -144,13 +150,14 @@ enum {
 	OPT_CPU = 1 << 1,		/* --cpu N */
 	OPT_INTERVAL = 1 << 2,		/* --interval S [--count K] */
 	OPT_FOLLOW = 1 << 3,		/* -f [--timeout S] */
+	OPT_CHECK = 1 << 4,		/* --check (vmcs) */
 };
 
 #define MIN_INTERVAL	0.01		/* seconds: shorter would only measure ourselves */
 #define MAX_SECONDS	86400.0
 
 struct opts {
-	bool json, one, follow;
+	bool json, one, follow, check;
 	unsigned int cpu;		/* with one: the CPU asked for */
 	double interval;		/* seconds; 0: no interval mode */
 	unsigned long count;		/* reports in interval mode; 0: until interrupted */
@@ -211,6 +218,8 @@ static int parse_opts(const char *cmd, int argc, char **argv, unsigned int allow
 		a = argv[i];
 		if ((allowed & OPT_JSON) && !strcmp(a, "--json")) {
 			o->json = true;
+		} else if ((allowed & OPT_CHECK) && !strcmp(a, "--check")) {
+			o->check = true;
 		} else if ((allowed & OPT_FOLLOW) && (!strcmp(a, "-f") || !strcmp(a, "--follow"))) {
 			o->follow = true;
 		} else if ((allowed & (OPT_CPU | OPT_INTERVAL | OPT_FOLLOW)) && i + 1 >= argc &&
@@ -977,11 +986,12 @@ static int cmd_vmcs(int argc, char **argv)
 {
 	struct subzero_info info;
 	struct subzero_vmcs *vm;
-	unsigned int cpu, shown = 0;
+	unsigned int cpu, shown = 0, broken = 0;
+	struct vmx_caps caps;
 	struct opts o;
 	int fd, ret;
 
-	fd = cmd_start("vmcs", argc, argv, OPT_JSON | OPT_CPU, &o, &info);
+	fd = cmd_start("vmcs", argc, argv, OPT_JSON | OPT_CPU | OPT_CHECK, &o, &info);
 	if (fd < 0)
 		return -fd;
 	vm = malloc(sizeof(*vm));
@@ -989,17 +999,31 @@ static int cmd_vmcs(int argc, char **argv)
 		ret = fail(EXIT_FAIL, "vmcs: out of memory");
 		goto out;
 	}
-	if (o.json)
+	if (o.json && o.check)
+		printf("{\n  \"abi_version\": %u,\n  \"tsc_khz\": %u,\n  \"cpus\": [\n",
+		       info.abi_version, info.tsc_khz);
+	else if (o.json)
 		printf("{\n  \"abi_version\": %u,\n  \"tsc_khz\": %u,\n  \"groups\": [",
 		       info.abi_version, info.tsc_khz);
-	for (unsigned int g = 0; o.json && g < VMCS_GROUP_NR; g++) {
+	for (unsigned int g = 0; o.json && !o.check && g < VMCS_GROUP_NR; g++) {
 		printf("%s", g ? ", " : "");
 		json_str(vmcs_group_names[g]);
 	}
-	if (o.json)
+	if (o.json && !o.check)
 		printf("],\n  \"cpus\": [\n");
 	for (cpu = o.first; cpu < o.end; cpu++) {
 		ret = get_vmcs(fd, cpu, vm);
+		if (!ret && o.check) {
+			ret = get_caps(fd, cpu, &caps);
+			if (ret) {
+				ret = fail(EXIT_FAIL, "vmcs: CPU %u: no capabilities (%d)", cpu, ret);
+				goto out;
+			}
+			vmcs_check_cpuid(&caps);
+			broken += !!vmcs_check_print(vm, &caps, tsc_seconds(vm->tsc, &info), o.json,
+						     !shown++);
+			continue;
+		}
 		if (ret == -ENXIO && !o.one) {
 			if (!o.json)
 				printf("CPU %u: not virtualized: no VMCS\n", cpu);
@@ -1020,6 +1044,8 @@ static int cmd_vmcs(int argc, char **argv)
 		printf("\n  ]\n}\n");
 	ret = shown ? EXIT_OK : fail(EXIT_FAIL, "vmcs: no CPU is virtualized (is subzero "
 				     "detached?)");
+	if (!ret && broken)
+		ret = EXIT_FAIL;	/* --check: some VMCS breaks a VM-entry rule */
 out:
 	free(vm);
 	close(fd);
