@@ -220,6 +220,9 @@ int entry_xcheck_start(struct vcpu *v, u64 idx)
 	if (cpu_vmread(PIN_BASED_VM_EXEC_CONTROL, &pin))
 		return -EIO;
 	*xc = (struct entry_xcheck){ .active = true, .idx = (u16)idx, .orig_pin = (u32)pin };
+	/* The CPU's answer comes to a stub of its own (see vmx_exit_handler_xcheck()). */
+	cpu_vmread(HOST_RIP, &xc->orig_host_rip);
+	cpu_vmwrite(HOST_RIP, (u64)vmx_exit_stub_xcheck);
 	cpu_vmwrite(VMX_PREEMPTION_TIMER_VALUE, 0);
 	cpu_vmwrite(PIN_BASED_VM_EXEC_CONTROL, pin | PIN_BASED_VMX_PREEMPTION_TIMER);
 	/* Read both originals first: the two ops may name one field. */
@@ -257,6 +260,7 @@ void entry_xcheck_finish(struct vcpu *v, struct guest_regs *r, u32 exit_reason,
 		if (b->op[i].how != XC_END)
 			cpu_vmwrite(b->op[i].field, xc->orig[i]);
 	cpu_vmwrite(PIN_BASED_VM_EXEC_CONTROL, xc->orig_pin);
+	cpu_vmwrite(HOST_RIP, xc->orig_host_rip);
 	r->gpr[REG_RAX] = (refused ? SUBZERO_XCHECK_REFUSED : 0) |
 			  (xc->named ? SUBZERO_XCHECK_NAMED : 0) |
 			  (u64)(insn_error & 0xff) << 8 |

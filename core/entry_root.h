@@ -26,6 +26,7 @@ struct entry_xcheck {
 	u16 nviol;			/* what the checker found on the broken VMCS */
 	bool named;			/* ... and whether the broken rule was among it */
 	u32 orig_pin;
+	u64 orig_host_rip;		/* the exit stub, while vmx_exit_stub_xcheck is */
 	u64 orig[2];			/* the broken fields' values, to put back */
 };
 

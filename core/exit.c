@@ -365,6 +365,10 @@ void vmcs_dump(struct vcpu *v)
 	unsigned int g;
 	u64 val;
 
+	/* A failed VM entry (exit reason bit 31): first the rules the VMCS breaks. */
+	if (!vmcs_read(VM_EXIT_REASON, &val) && (val & BIT(31)))
+		entry_root_check(v, "after a failed VM entry");
+
 	/* Several "NAME=value" to a line, so a whole VMCS fits in the log ring. */
 	for (g = 0; g < VMCS_GROUP_NR; g++) {
 		log_printf(&v->log, "CPU %u VMCS %s:", v->cpu, vmcs_group_names[g]);
@@ -535,14 +539,6 @@ static __attribute__((__noinline__)) int exit_dispatch(struct guest_regs *r, str
 	u32 basic = reason.f.basic;
 	int ret = -EOPNOTSUPP;
 
-	/* The first exit after a cross-check's entry: the entry failed, or it exited. */
-	if (__builtin_expect(v->entry.xc.active, 0)) {
-		entry_xcheck_finish(v, r, reason.all, 0);
-		if (reason.f.entry_failure || basic == EXIT_REASON_PREEMPTION_TIMER) {
-			exit_done(v, t0, basic);
-			return 0;
-		}
-	}
 	if (basic < EXIT_REASON_MAX)
 		v->exits[basic]++;
 	else
@@ -552,8 +548,6 @@ static __attribute__((__noinline__)) int exit_dispatch(struct guest_regs *r, str
 		if (basic < ARRAY_SIZE(exit_handlers) && exit_handlers[basic])
 			ret = exit_handlers[basic](v, r);
 	}
-	if (ret < 0 && reason.f.entry_failure)
-		entry_root_check(v, "after a failed VM entry");
 	if (ret < 0)
 		fail_closed(v, reason, ret);
 	if (ret == 1) {
@@ -584,6 +578,24 @@ int vmx_exit_handler(struct guest_regs *r, struct vcpu *v)
 	handle_cpuid(v, r);
 	exit_done(v, t0, EXIT_REASON_CPUID);
 	return 0;
+}
+
+/*
+ * HOST_RIP while a cross-check is in flight (vmx_exit_stub_xcheck): a failed VM entry,
+ * or the VMX-preemption timer (which only runs then), is the CPU's answer to the
+ * broken VMCS; anything else is an exit like any other.  A stub of its own, so that
+ * the exit path has not one instruction more for the cross-check.
+ */
+int vmx_exit_handler_xcheck(struct guest_regs *r, struct vcpu *v)
+{
+	union exit_reason reason = { .all = exit_read32(VM_EXIT_REASON) };
+
+	if (v->entry.xc.active &&
+	    (reason.f.entry_failure || reason.f.basic == EXIT_REASON_PREEMPTION_TIMER)) {
+		entry_xcheck_finish(v, r, reason.all, 0);
+		return 0;
+	}
+	return vmx_exit_handler(r, v);
 }
 
 int vmx_exit_handler_checked(struct guest_regs *r, struct vcpu *v)

@@ -184,6 +184,8 @@ int vmx_launch(void);
 void vmx_exit_stub(void);
 /* The same exit stub, calling vmx_exit_handler_checked(): HOST_RIP with entry_checks=1. */
 void vmx_exit_stub_checked(void);
+/* ... and vmx_exit_handler_xcheck(): HOST_RIP while a cross-check is in flight. */
+void vmx_exit_stub_xcheck(void);
 
 void vmx_nmi_stub(void);
 
@@ -216,6 +218,8 @@ void vmcs_dump(struct vcpu *v);
 
 /* The C half of the exit path: returns 0 to VMRESUME, 1 to leave VMX (devirt). */
 int vmx_exit_handler(struct guest_regs *regs, struct vcpu *v);
+/* A cross-check's answer (entry_root.h), else vmx_exit_handler(). */
+int vmx_exit_handler_xcheck(struct guest_regs *regs, struct vcpu *v);
 /* vmx_exit_handler(), then (when it resumes the guest) the per-entry check. */
 int vmx_exit_handler_checked(struct guest_regs *regs, struct vcpu *v);
 /*

@@ -61,9 +61,10 @@ vmx_launch:
  * If VMRESUME fails (VMfailValid) the registers are saved again the same way and
  * vmx_resume_failed(regs, vcpu) says whether to try again (0) or not (it stops).
  *
- * Two copies: vmx_exit_stub calls vmx_exit_handler, vmx_exit_stub_checked (HOST_RIP
+ * Three copies: vmx_exit_stub calls vmx_exit_handler; vmx_exit_stub_checked (HOST_RIP
  * with the entry_checks module parameter) calls vmx_exit_handler_checked, which runs
- * the VM-entry checker before each entry; the first is the exit path as it was.
+ * the VM-entry checker before each entry; vmx_exit_stub_xcheck (HOST_RIP during a
+ * cross-check) calls vmx_exit_handler_xcheck.  The first is the exit path as it was.
  */
 .macro SAVE_GUEST_REGS
 	push	%r15
@@ -145,6 +146,8 @@ vmx_launch:
 
 	EXIT_STUB vmx_exit_stub, vmx_exit_handler
 	EXIT_STUB vmx_exit_stub_checked, vmx_exit_handler_checked
+	EXIT_STUB vmx_exit_stub_xcheck, vmx_exit_handler_xcheck
+
 
 /*
  * Vector 2 of the host IDT: an NMI that arrived in VMX root.  Save what the C ABI

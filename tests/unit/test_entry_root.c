@@ -215,6 +215,14 @@ static int do_exit(struct guest_regs *r, u32 reason, u32 len)
 	return vmx_exit_handler_checked(r, &v);
 }
 
+/* An exit through vmx_exit_stub_xcheck, HOST_RIP during a cross-check. */
+static int xcheck_exit(struct guest_regs *r, u32 reason)
+{
+	fake_vmcs_set(VM_EXIT_REASON, reason);
+	fake_vmcs_set(VM_EXIT_INSTRUCTION_LEN, 2);
+	return vmx_exit_handler_xcheck(r, &v);
+}
+
 static int xcheck_call(struct guest_regs *r, u64 arg)
 {
 	memset(r, 0, sizeof(*r));
@@ -241,6 +249,7 @@ static unsigned int break_of_kind(unsigned int kind)
 static void test_xcheck_round_trip(void **state)
 {
 	static struct vmcs_snapshot before, after;
+	struct guest_regs regs, *sr = &regs;
 	struct guest_regs r;
 	u64 rip = fake_vmcs_get(GUEST_RIP);
 	unsigned int g = break_of_kind(ENTRY_KIND_GUEST), h = break_of_kind(ENTRY_KIND_HOST);
@@ -256,13 +265,15 @@ static void test_xcheck_round_trip(void **state)
 	vmcs_snapshot(&before);
 
 	/* a guest-state rule: the CPU answers with exit 33 */
-	assert_int_equal(xcheck_call(&r, g), 0);
+	assert_int_equal(xcheck_call(sr, g), 0);
 	assert_true(v.entry.xc.active);
-	assert_int_equal(do_exit(&r, 0x80000000U | EXIT_REASON_INVALID_STATE, 0), 0);
+	assert_int_equal(fake_vmcs_get(HOST_RIP), (u64)vmx_exit_stub_xcheck);
+	assert_int_equal(xcheck_exit(sr, 0x80000000U | EXIT_REASON_INVALID_STATE), 0);
+	assert_int_equal(fake_vmcs_get(HOST_RIP), (u64)vmx_exit_stub);
 	assert_false(v.entry.xc.active);
-	assert_true(r.gpr[REG_RAX] & SUBZERO_XCHECK_REFUSED);
-	assert_true(r.gpr[REG_RAX] & SUBZERO_XCHECK_NAMED);
-	assert_int_equal(SUBZERO_XCHECK_RULE(r.gpr[REG_RAX]), entry_xcheck_rule(g));
+	assert_true(sr->gpr[REG_RAX] & SUBZERO_XCHECK_REFUSED);
+	assert_true(sr->gpr[REG_RAX] & SUBZERO_XCHECK_NAMED);
+	assert_int_equal(SUBZERO_XCHECK_RULE(sr->gpr[REG_RAX]), entry_xcheck_rule(g));
 	vmcs_snapshot(&after);
 	/* all as before but RIP (past the VMCALL) and the exit information */
 	for (size_t i = 0; i < VMCS_NR_FIELDS; i++)
@@ -279,9 +290,15 @@ static void test_xcheck_round_trip(void **state)
 	assert_false(v.entry.xc.active);
 
 	/* accepted: the preemption-timer exit ends it */
-	assert_int_equal(xcheck_call(&r, g), 0);
-	assert_int_equal(do_exit(&r, EXIT_REASON_PREEMPTION_TIMER, 0), 0);
-	assert_false(r.gpr[REG_RAX] & SUBZERO_XCHECK_REFUSED);
+	assert_int_equal(xcheck_call(sr, g), 0);
+	/* an exit in between is an exit like any other */
+	sr->gpr[REG_RAX] = 0x40000000;
+	assert_int_equal(xcheck_exit(sr, EXIT_REASON_CPUID), 0);
+	assert_true(v.entry.xc.active);
+	assert_int_equal(sr->gpr[REG_RCX], 0x006f7265);	/* "ero": subzero's signature */
+	assert_int_equal(xcheck_exit(sr, EXIT_REASON_PREEMPTION_TIMER), 0);
+	assert_false(sr->gpr[REG_RAX] & SUBZERO_XCHECK_REFUSED);
+	assert_int_equal(SUBZERO_XCHECK_REASON(sr->gpr[REG_RAX]), EXIT_REASON_PREEMPTION_TIMER);
 	assert_false(fake_vmcs_get(PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_VMX_PREEMPTION_TIMER);
 	/* the per-entry checks never counted the broken VMCSs */
 	assert_int_equal(v.entry.bad_entries, 0);
@@ -304,6 +321,27 @@ static void test_checked_exit_path(void **state)
 	assert_int_equal(log_count("broken VM-entry rule vpid_nonzero"), 1);
 }
 
+/* Failing closed after a failed VM entry: the broken rules come before the dump. */
+static void test_dump_after_failed_entry(void **state)
+{
+	char line[LOG_LINE];
+
+	(void)state;
+	fake_vmcs_set(GUEST_TR_SELECTOR, 0x44);
+	fake_vmcs_set(VM_EXIT_REASON, 0x80000000U | EXIT_REASON_INVALID_STATE);
+	vmcs_dump(&v);
+	assert_true(log_take(&v.log, line));
+	assert_string_equal(line, "CPU 1: VM-entry checks after a failed VM entry: 1 rule broken");
+	assert_true(log_take(&v.log, line));
+	assert_non_null(strstr(line, "broken VM-entry rule guest_tr_ti (SDM 27.3.1.2, exit 33"));
+	assert_true(log_take(&v.log, line));
+	assert_string_equal(line, "CPU 1 VMCS guest-state area:");
+	/* an ordinary exit's dump has no verdict */
+	fake_vmcs_set(VM_EXIT_REASON, EXIT_REASON_TRIPLE_FAULT);
+	vmcs_dump(&v);
+	assert_int_equal(log_count("VM-entry checks"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +353,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_start_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_xcheck_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checked_exit_path, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dump_after_failed_entry, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("entry_root", tests, NULL, NULL);

@@ -363,6 +363,10 @@ void vmx_exit_stub_checked(void)
 {
 }
 
+void vmx_exit_stub_xcheck(void)
+{
+}
+
 void vmx_nmi_stub(void)
 {
 }
