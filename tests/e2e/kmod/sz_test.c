@@ -31,8 +31,9 @@
  *   test=xcheck  the VM-entry cross-check (subzero test_hooks=1): on CPU @cpu (0 by
  *                default) with interrupts off, each of subzero's rule breaks in turn
  *                (SUBZERO_HC_TEST_XCHECK); one line per rule,
- *                "sz_test: xcheck RULE kind=K cpu=refused|ACCEPTED (how) checker=named|MISSED
- *                violations=N"; a rule the checker missed fails the load.
+ *                "sz_test: xcheck rule=R kind=K cpu=refused|ACCEPTED how=H checker=named|MISSED
+ *                violations=N" (H: VMfailValid:ERROR or exit:REASON); a rule the checker
+ *                missed fails the load.
  *
  * Faults are caught through the exception table (EX_TYPE_FAULT leaves the vector in
  * RAX), as KVM does for VMX instructions.
@@ -538,17 +539,17 @@ static void test_xcheck(void)
 			continue;
 		}
 		if (SUBZERO_XCHECK_ERROR(r))
-			snprintf(how, sizeof(how), "VMfailValid %llu", SUBZERO_XCHECK_ERROR(r));
+			snprintf(how, sizeof(how), "VMfailValid:%llu", SUBZERO_XCHECK_ERROR(r));
 		else
-			snprintf(how, sizeof(how), "exit %llu", SUBZERO_XCHECK_REASON(r));
-		pr_info("sz_test: xcheck %s kind=%s cpu=%s (%s) checker=%s violations=%llu\n",
+			snprintf(how, sizeof(how), "exit:%llu", SUBZERO_XCHECK_REASON(r));
+		pr_info("sz_test: xcheck rule=%s kind=%s cpu=%s how=%s checker=%s violations=%llu\n",
 			xc_rule_names[rule], xc_rule_kinds[rule],
 			(r & SUBZERO_XCHECK_REFUSED) ? "refused" : "ACCEPTED", how,
 			(r & SUBZERO_XCHECK_NAMED) ? "named" : "MISSED", SUBZERO_XCHECK_NVIOL(r));
 		missed += !(r & SUBZERO_XCHECK_NAMED);
 		lenient += !(r & SUBZERO_XCHECK_REFUSED);
 	}
-	pr_info("sz_test: xcheck %ld rules: %ld missed by the checker, %ld accepted by the CPU\n",
+	pr_info("sz_test: xcheck done: %ld rules, %ld missed by the checker, %ld accepted by the CPU\n",
 		x.count, missed, lenient);
 	check(!missed, c, "the checker names every rule the cross-check breaks", missed);
 }
