@@ -101,9 +101,9 @@ struct xc_break {
  * One break per rule, each chosen so that a CPU that wrongly accepted it could not
  * hurt the host or the guest in the moment the guest runs (none: the preemption
  * timer at 0 makes it exit before its first instruction): no guest memory is
- * touched, and host-state breaks are ones a CPU that accepted them would still survive
- * exiting with, or that the emulator checks (SDM 27.2: those are checked before any
- * state is loaded).
+ * touched, nothing that would deliver an event or a pending debug exception on entry
+ * (those come before the timer's exit), and host-state breaks are ones a CPU that
+ * accepted them would still survive exiting with, or that the emulator checks.
  */
 static const struct xc_break xc_breaks[] = {
 	/* controls: VMfailValid 7 */
@@ -182,8 +182,6 @@ static const struct xc_break xc_breaks[] = {
 	{ ER_guest_rflags_reserved, { { XC_OR, GUEST_RFLAGS, BIT(15) } } },
 	{ ER_guest_rflags_vm, { { XC_OR, GUEST_RFLAGS, BIT(17) } } },
 	{ ER_guest_activity_state, { { XC_SET, GUEST_ACTIVITY_STATE, 4 } } },
-	{ ER_guest_pending_dbg_bs, { { XC_SET, GUEST_ACTIVITY_STATE, 1 },
-				     { XC_SET, GUEST_PENDING_DBG_EXCEPTIONS, BIT(14) } } },
 	{ ER_guest_intr_reserved, { { XC_SET, GUEST_INTERRUPTIBILITY_INFO, BIT(5) } } },
 	{ ER_guest_intr_sti_movss, { { XC_SET, GUEST_INTERRUPTIBILITY_INFO, 3 } } },
 	{ ER_guest_intr_sti_if, { { XC_SET, GUEST_INTERRUPTIBILITY_INFO, 1 },
