@@ -381,7 +381,8 @@ static void check_event_injection(struct ec *e)
 	    (type == INTR_TYPE_OTHER &&
 	     !((vmx_ctl_cap(c, VMX_CTL_PROC) >> 32) & CPU_BASED_MONITOR_TRAP_FLAG)))
 		bad(e, ER_event_type, VM_ENTRY_INTR_INFO_FIELD, info,
-		    (info & ~INTR_INFO_TYPE_MASK) | INTR_TYPE_HARD_EXCEPTION << INTR_INFO_TYPE_SHIFT);
+		    (info & ~INTR_INFO_TYPE_MASK) |
+		    INTR_TYPE_HARD_EXCEPTION << INTR_INFO_TYPE_SHIFT);
 	if ((type == INTR_TYPE_NMI && vector != X86_VEC_NMI) ||
 	    (type == INTR_TYPE_HARD_EXCEPTION && vector > 31) ||
 	    (type == INTR_TYPE_OTHER && vector != 0))
@@ -694,7 +695,8 @@ static void check_guest_segs(struct ec *e)
 			if (i == S_CS || i == S_SS || (ar & AR_UNUSABLE))
 				continue;
 			if (!(type & 1) || ((type & 8) && !(type & 2)))
-				bad(e, ER_guest_data_type, s[i].ar_f, ar, ar | 1 | ((type & 8) ? 2 : 0));
+				bad(e, ER_guest_data_type, s[i].ar_f, ar,
+				    ar | 1 | ((type & 8) ? 2 : 0));
 			if (!(ar & AR_S))
 				bad(e, ER_guest_seg_s, s[i].ar_f, ar, ar | AR_S);
 			if (!e->ug && type <= 11 && AR_DPL(ar) < (s[i].sel & 3u))
