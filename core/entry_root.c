@@ -48,11 +48,13 @@ static void log_violations(struct vcpu *v, const struct entry_violation *viol,
 			   n - ENTRY_VIOL_MAX);
 }
 
-unsigned int entry_root_check(struct vcpu *v, const char *when)
+unsigned int entry_root_check(struct vcpu *v, const char *when, bool always)
 {
 	struct entry_violation viol[ENTRY_VIOL_MAX];
 	unsigned int n = check_live(v, viol);
 
+	if (!n && !always)
+		return 0;
 	log_printf(&v->log, "CPU %u: VM-entry checks %s: %u rule%s broken", v->cpu, when, n,
 		   n == 1 ? "" : "s");
 	log_violations(v, viol, n);

@@ -49,9 +49,10 @@ bool entry_read_live(void *ctx, u32 field, u64 *val);
 /*
  * Check the current VMCS against every rule; log each violation in @v's log ring as
  * "CPU n: broken VM-entry rule NAME (SDM s): FIELD=value ..." after a line saying
- * @when.  Returns the number of violations.  Root-safe.
+ * @when and how many (that line also when none is broken if @always).  Returns the
+ * number of violations.  Root-safe.
  */
-unsigned int entry_root_check(struct vcpu *v, const char *when);
+unsigned int entry_root_check(struct vcpu *v, const char *when, bool always);
 
 /*
  * Before a VM entry, with entry_checks=1: check, count, and log what is broken (the

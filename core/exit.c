@@ -367,7 +367,7 @@ void vmcs_dump(struct vcpu *v)
 
 	/* A failed VM entry (exit reason bit 31): first the rules the VMCS breaks. */
 	if (!vmcs_read(VM_EXIT_REASON, &val) && (val & BIT(31)))
-		entry_root_check(v, "after a failed VM entry");
+		entry_root_check(v, "after a failed VM entry", true);
 
 	/* Several "NAME=value" to a line, so a whole VMCS fits in the log ring. */
 	for (g = 0; g < VMCS_GROUP_NR; g++) {
@@ -619,7 +619,7 @@ int vmx_resume_failed(struct guest_regs *r, struct vcpu *v)
 	/* No way back to the guest: say why, and stop this CPU. */
 	log_printf(&v->log, "CPU %u: VMRESUME failed: %s (VM-instruction error %llu); "
 		   "stopping this CPU", v->cpu, vmcs_insn_error_name((u32)err), err);
-	entry_root_check(v, "after VMRESUME failed");
+	entry_root_check(v, "after VMRESUME failed", true);
 	for (;;)
 		asm volatile("cli; hlt");
 }

@@ -545,7 +545,7 @@ int vmx_virtualize_this_cpu(struct vcpu *v)
 	vmcs_writen(&v->vmcs_err, GUEST_RSP, (u64)&gdt);
 	vmcs_writen(&v->vmcs_err, GUEST_RIP, (u64)vmx_launch);
 	v->entry = (struct entry_state){ 0 };
-	if (entry_root_check(v, "before VMLAUNCH")) {
+	if (entry_root_check(v, "before VMLAUNCH", false)) {
 		log_printf(&v->log, "CPU %u: not launching: the VMCS breaks the VM-entry rules "
 			   "above", v->cpu);
 		ret = -EINVAL;
@@ -561,7 +561,7 @@ int vmx_virtualize_this_cpu(struct vcpu *v)
 	log_printf(&v->log, "CPU %u: VMLAUNCH failed: %s (VM-instruction error %llu)", v->cpu,
 		   ret == VMX_FAIL_VALID ? vmcs_insn_error_name((u32)err) : "VMfailInvalid",
 		   ret == VMX_FAIL_VALID ? err : 0);
-	entry_root_check(v, "after VMLAUNCH failed");
+	entry_root_check(v, "after VMLAUNCH failed", true);
 	ret = -EIO;
 err_clear:
 	cpu_vmclear(v->vmcs_pa);

@@ -122,14 +122,10 @@ static int teardown(void **state)
  */
 static void test_setup_vmcs_passes(void **state)
 {
-	char line[LOG_LINE];
 	unsigned int n;
-	bool logged = false;
 
 	(void)state;
-	while (log_take(&v.log, line))
-		logged |= !strcmp(line, "CPU 1: VM-entry checks before VMLAUNCH: 0 rules broken");
-	assert_true(logged);
+	assert_true(v.launched);	/* the check before VMLAUNCH passed */
 	assert_int_equal(caps.virt_bits, 48);
 	n = check();
 	print_violations(n);

@@ -216,7 +216,7 @@ static void test_launch_checked_first(void **state)
 {
 	(void)state;
 	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
-	assert_true(log_has("CPU 1: VM-entry checks before VMLAUNCH: 0 rules broken"));
+	assert_false(log_has("VM-entry"));	/* nothing broken: nothing said */
 	/* the exit stub without the per-entry check, unless asked for */
 	assert_int_equal(fake_vmcs_get(HOST_RIP), (u64)vmx_exit_stub);
 }
