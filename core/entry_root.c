@@ -105,7 +105,9 @@ struct xc_break {
  * timer at 0 makes it exit before its first instruction): no guest memory is
  * touched, nothing that would deliver an event or a pending debug exception on entry
  * (those come before the timer's exit), and host-state breaks are ones a CPU that
- * accepted them would still survive exiting with, or that the emulator checks.
+ * accepted them would still survive exiting with, or that the emulator checks.  Not
+ * here: a non-canonical guest RIP, which Bochs accepts and then faults on fetching
+ * before the timer's exit, delivering a #GP to the guest that cannot be taken back.
  */
 static const struct xc_break xc_breaks[] = {
 	/* controls: VMfailValid 7 */
@@ -180,7 +182,6 @@ static const struct xc_break xc_breaks[] = {
 	{ ER_guest_dtr_base_canonical, { { XC_SET, GUEST_GDTR_BASE, NONCANON } } },
 	{ ER_guest_dtr_limit, { { XC_SET, GUEST_IDTR_LIMIT, 0x10000 } } },
 	{ ER_guest_rip_upper, { { XC_CLR, GUEST_CS_AR_BYTES, BIT(13) } } },
-	{ ER_guest_rip_canonical, { { XC_SET, GUEST_RIP, NONCANON } } },
 	{ ER_guest_rflags_reserved, { { XC_OR, GUEST_RFLAGS, BIT(15) } } },
 	{ ER_guest_rflags_vm, { { XC_OR, GUEST_RFLAGS, BIT(17) } } },
 	{ ER_guest_activity_state, { { XC_SET, GUEST_ACTIVITY_STATE, 4 } } },

@@ -11,6 +11,7 @@ rc=$?
 set -e
 [ "$rc" = 0 ] && rmmod sz_test
 dmesg | sed -n 's/.*sz_test: xcheck rule=/rule=/p' > /tmp/xcheck.txt
+dmesg | grep -E 'sz_test: (FAIL|xcheck done)' | sed 's/^/  /' || true
 subzero log > /tmp/xcheck.log 2>&1 || true
 sz_unload
 n=0; named=0; refused=0; lenient=""; other=""
