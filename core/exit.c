@@ -358,40 +358,6 @@ static const exit_handler_t exit_handlers[] = {
 
 /* ---- the VMCS dump, by the seed's six groups ---- */
 
-void vmcs_dump(struct vcpu *v)
-{
-	char line[LOG_LINE], item[LOG_LINE];
-	size_t i, n, len;
-	unsigned int g;
-	u64 val;
-
-	/* A failed VM entry (exit reason bit 31): first the rules the VMCS breaks. */
-	if (!vmcs_read(VM_EXIT_REASON, &val) && (val & BIT(31)))
-		entry_root_check(v, "after a failed VM entry", true);
-
-	/* Several "NAME=value" to a line, so a whole VMCS fits in the log ring. */
-	for (g = 0; g < VMCS_GROUP_NR; g++) {
-		log_printf(&v->log, "CPU %u VMCS %s:", v->cpu, vmcs_group_names[g]);
-		n = 0;
-		for (i = 0; i < vmcs_nr_fields; i++) {
-			if (vmcs_field_descs[i].group != g)
-				continue;
-			if (vmcs_read(vmcs_field_descs[i].encoding, &val))
-				continue;	/* not supported by this CPU */
-			len = log_format(item, sizeof(item), " %s=%llx",
-					 vmcs_field_descs[i].name, val);
-			if (n + len >= sizeof(line)) {
-				log_printf(&v->log, " %s", line);
-				n = 0;
-			}
-			__builtin_memcpy(line + n, item, len + 1);
-			n += len;
-		}
-		if (n)
-			log_printf(&v->log, " %s", line);
-	}
-}
-
 /* Re-deliver an event whose delivery caused this exit (SDM Vol. 3C, 28.2.4). */
 static void reinject_idt_vectoring(void)
 {
@@ -607,19 +573,27 @@ int vmx_exit_handler_checked(struct guest_regs *r, struct vcpu *v)
 	return ret;
 }
 
-int vmx_resume_failed(struct guest_regs *r, struct vcpu *v)
+void vmx_log_resume_failure(struct vcpu *v)
 {
 	u64 err = 0;
 
 	cpu_vmread(VM_INSTRUCTION_ERROR, &err);
+	log_printf(&v->log, "CPU %u: VMRESUME failed: %s (VM-instruction error %llu): stopping "
+		   "this CPU", v->cpu, vmcs_insn_error_name((u32)err), err);
+	entry_root_check(v, "after VMRESUME failed", true);
+}
+
+int vmx_resume_failed(struct guest_regs *r, struct vcpu *v)
+{
+	u64 err = 0;
+
 	if (v->entry.xc.active) {
+		cpu_vmread(VM_INSTRUCTION_ERROR, &err);
 		entry_xcheck_finish(v, r, 0, (u32)err);
 		return 0;		/* the VMCS is whole again: resume */
 	}
-	/* No way back to the guest: say why, and stop this CPU. */
-	log_printf(&v->log, "CPU %u: VMRESUME failed: %s (VM-instruction error %llu); "
-		   "stopping this CPU", v->cpu, vmcs_insn_error_name((u32)err), err);
-	entry_root_check(v, "after VMRESUME failed", true);
+	/* The stub found the vcpu on its stack.  No way back to the guest: stop. */
+	vmx_log_resume_failure(v);
 	for (;;)
 		asm volatile("cli; hlt");
 }

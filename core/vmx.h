@@ -13,6 +13,7 @@
 #include "ept.h"
 #include "watch.h"
 #include "entry_root.h"
+#include "arch/vmx_stub.h"
 
 #define EXIT_REASON_MAX		80
 
@@ -26,13 +27,13 @@
 #define SUBZERO_HC_DEVIRT	1	/* leave VMX on this CPU, return 0 */
 #define SUBZERO_HC_VMCS_SNAPSHOT 2	/* VMREAD every field into vcpu->vmcs_snap, return 0 */
 #define SUBZERO_HC_PONG		0x5a45524fULL	/* "ZERO" */
+#define SUBZERO_HC_WATCH_SYNC	3	/* apply watch_table to this CPU's EPT */
+#define SUBZERO_HC_EPT_QUERY	4	/* the EPT leaf mapping GPA RDX (see below) */
 /*
  * Test only, and only when vmx_test_hooks is set (module parameter test_hooks):
  * stay in VMX root for RDX TSC ticks (at most SUBZERO_HC_SPIN_MAX), so that a test
  * can make an NMI arrive in root.  Otherwise it is an unknown number (-EINVAL).
  */
-#define SUBZERO_HC_WATCH_SYNC	3	/* apply watch_table to this CPU's EPT */
-#define SUBZERO_HC_EPT_QUERY	4	/* the EPT leaf mapping GPA RDX (see below) */
 #define SUBZERO_HC_TEST_SPIN	0x7e57
 /*
  * Test only (test_hooks): the VM-entry cross-check (entry_root.h).  RDX = ~0: how many
@@ -48,7 +49,33 @@ struct guest_regs {
 	u64 gpr[16];		/* RAX RCX RDX RBX RSP(unused) RBP RSI RDI R8..R15 */
 };
 
-enum { REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI };
+enum {
+	REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
+	REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15,
+};
+
+/* The exit stub (arch/vmx_entry.S) addresses struct guest_regs by arch/vmx_stub.h. */
+#define GUEST_REG_CHECK(r)						\
+	_Static_assert(offsetof(struct guest_regs, gpr[REG_##r]) == GUEST_REG_##r,	\
+		       "arch/vmx_stub.h: GUEST_REG_" #r)
+GUEST_REG_CHECK(RAX);
+GUEST_REG_CHECK(RCX);
+GUEST_REG_CHECK(RDX);
+GUEST_REG_CHECK(RBX);
+GUEST_REG_CHECK(RSP);
+GUEST_REG_CHECK(RBP);
+GUEST_REG_CHECK(RSI);
+GUEST_REG_CHECK(RDI);
+GUEST_REG_CHECK(R8);
+GUEST_REG_CHECK(R9);
+GUEST_REG_CHECK(R10);
+GUEST_REG_CHECK(R11);
+GUEST_REG_CHECK(R12);
+GUEST_REG_CHECK(R13);
+GUEST_REG_CHECK(R14);
+GUEST_REG_CHECK(R15);
+#undef GUEST_REG_CHECK
+_Static_assert(sizeof(struct guest_regs) == GUEST_REGS_SIZE, "arch/vmx_stub.h: GUEST_REGS_SIZE");
 
 struct vcpu {
 	/* hardware-owned regions */
@@ -115,18 +142,20 @@ struct vcpu {
 #define VCPU_HOST_STACK_SIZE	16384
 
 /*
- * Set up the shared MSR bitmap (one page: pass everything through except the MSRs we
- * virtualize).  Not root-safe.
+ * Set up the shared MSR bitmap in @page at @pa (one page: pass everything through
+ * except the MSRs we virtualize), and count it among the hypervisor's own pages
+ * (private.h).  Not root-safe.
  */
-int vmx_msr_bitmap_init(void *page);
+int vmx_msr_bitmap_init(void *page, u64 pa);
 
 /*
- * Build the host IDT in @page (4 KiB): a copy of the OS's IDT @os_idt_base/@limit
- * whose NMI gate points at vmx_nmi_stub instead, so an NMI arriving in VMX root is
- * held for the guest rather than handled by the OS from inside the hypervisor.
- * Every VMCS set up afterwards uses it as HOST_IDTR_BASE.  Not root-safe.
+ * Build the host IDT in @page (4 KiB, at @pa): a copy of the OS's IDT
+ * @os_idt_base/@limit whose NMI gate points at vmx_nmi_stub instead, so an NMI
+ * arriving in VMX root is held for the guest rather than handled by the OS from inside
+ * the hypervisor.  Every VMCS set up afterwards uses it as HOST_IDTR_BASE; it counts
+ * among the hypervisor's own pages (private.h).  Not root-safe.
  */
-void vmx_host_idt_init(void *page, u64 os_idt_base, u16 os_idt_limit);
+void vmx_host_idt_init(void *page, u64 pa, u64 os_idt_base, u16 os_idt_limit);
 /* The same, undone (before the page is freed): later VMCSs use the OS's IDT. */
 void vmx_host_idt_clear(void);
 
@@ -136,18 +165,11 @@ void vmx_host_idt_clear(void);
  * Not root-safe.
  */
 void vmx_ept_setup(const struct mtrr_state *m, u64 map_limit);
+/* Whether vcpus allocated now get an EPT (vmx_ept_setup() was called). */
+bool vmx_ept_enabled(void);
 
 /* The table pages a split may take beyond the initial map, per CPU. */
 #define VMX_EPT_SPARE_PAGES	64
-
-/*
- * Hide the page at @pa from @v's guest: it maps to @v's scratch page instead, so
- * guest reads see junk and guest writes go nowhere.  Only before @v is launched.
- */
-int vmx_ept_hide(struct vcpu *v, u64 pa);
-
-/* Call @fn for every page only the hypervisor may touch that @v owns. */
-void vmx_private_pages(struct vcpu *v, void (*fn)(u64 pa, void *ctx), void *ctx);
 
 /* Allocate a vcpu's regions.  Not root-safe. */
 int vmx_vcpu_alloc(struct vcpu *v, unsigned int cpu, const struct vmx_caps *caps,
@@ -206,15 +228,11 @@ int vmx_watch_sync_this_cpu(struct vcpu *v);
  */
 int vmx_ept_query_this_cpu(struct vcpu *v, u64 gpa, u64 *leaf, unsigned int *level);
 
-/* Root-side handlers (watch.c) */
-int watch_sync(struct vcpu *v);
-int handle_ept_violation(struct vcpu *v, struct guest_regs *r);
-int handle_ept_misconfig(struct vcpu *v, struct guest_regs *r);
-int handle_monitor_trap(struct vcpu *v, struct guest_regs *r);
-int handle_debug_exception(struct vcpu *v, struct guest_regs *r);
-
-/* Log every VMCS field this CPU supports, by the seed's six groups.  Root only. */
-void vmcs_dump(struct vcpu *v);
+/*
+ * In VMX root: the vcpu whose VMCS is current, found the way the exit stub finds it
+ * (just above HOST_RSP); NULL when no VMCS is current.
+ */
+struct vcpu *vmx_current_vcpu(void);
 
 /* The C half of the exit path: returns 0 to VMRESUME, 1 to leave VMX (devirt). */
 int vmx_exit_handler(struct guest_regs *regs, struct vcpu *v);
@@ -223,10 +241,13 @@ int vmx_exit_handler_xcheck(struct guest_regs *regs, struct vcpu *v);
 /* vmx_exit_handler(), then (when it resumes the guest) the per-entry check. */
 int vmx_exit_handler_checked(struct guest_regs *regs, struct vcpu *v);
 /*
- * VMRESUME failed (VMfailValid): the stub saved the guest's registers again.  Returns 0
- * to try VMRESUME again (a cross-check put the VMCS back), else never returns: the
- * broken rules are logged and this CPU stops.
+ * VMRESUME failed: the stub saved the guest's registers again and found the vcpu on
+ * its stack.  Returns 0 to try VMRESUME again (a cross-check put the VMCS back), else
+ * logs the VM-instruction error by name and the broken VM-entry rules, and stops this
+ * CPU: there is no guest to go back to.
  */
 int vmx_resume_failed(struct guest_regs *regs, struct vcpu *v);
+/* What vmx_resume_failed() logs, apart so that it can be tested. */
+void vmx_log_resume_failure(struct vcpu *v);
 
 #endif

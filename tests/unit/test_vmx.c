@@ -73,7 +73,7 @@ static void test_virtualize_builds_vmcs(void **state)
 	assert_int_equal(fake_vmcs_get(HOST_RIP), (u64)vmx_exit_stub);
 	assert_int_equal(fake_vmcs_get(HOST_RSP) + 16,
 			 (u64)v.host_stack + VCPU_HOST_STACK_SIZE);
-	assert_int_equal(*(u64 *)(fake_vmcs_get(HOST_RSP) + 8), (u64)&v);
+	assert_int_equal(*(u64 *)(fake_vmcs_get(HOST_RSP) + HOST_RSP_VCPU), (u64)&v);
 	/* controls: MSR bitmap, secondary controls, VPID = cpu + 1, 64-bit guest */
 	assert_int_equal(fake_vmcs_get(MSR_BITMAP), 0x5000);
 	assert_true(fake_vmcs_get(CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_USE_MSR_BITMAPS);
@@ -115,7 +115,7 @@ static void test_host_idt(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(os_idt); i++)
 		os_idt[i] = (u8)(i * 7 + 1);
-	vmx_host_idt_init(host_idt, (u64)os_idt, sizeof(os_idt) - 1);
+	vmx_host_idt_init(host_idt, (u64)host_idt, (u64)os_idt, sizeof(os_idt) - 1);
 	assert_memory_equal(host_idt, os_idt, 16 * X86_VEC_NMI);
 	assert_memory_equal(host_idt + 16 * 3, os_idt + 16 * 3, sizeof(os_idt) - 16 * 3);
 	off = g[0] | (u64)g[1] << 8 | (u64)g[6] << 16 | (u64)g[7] << 24 |
@@ -230,6 +230,35 @@ static void test_entry_checks_stub(void **state)
 	assert_int_equal(fake_vmcs_get(HOST_RIP), (u64)vmx_exit_stub_checked);
 }
 
+/* An optional control the CPU lacks is named in the log, and the CPU runs without it. */
+static void test_dropped_optional_control_is_logged(void **state)
+{
+	(void)state;
+	caps.procbased2 &= ~((u64)SECONDARY_EXEC_ENABLE_VPID << 32);
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	assert_true(log_has("optional secondary"));
+	assert_false(fake_vmcs_get(SECONDARY_VM_EXEC_CONTROL) & SECONDARY_EXEC_ENABLE_VPID);
+}
+
+/* With every optional control there, nothing is said about them. */
+static void test_no_dropped_controls_no_line(void **state)
+{
+	(void)state;
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	assert_true(fake_vmcs_get(SECONDARY_VM_EXEC_CONTROL) & SECONDARY_EXEC_ENABLE_VPID);
+	assert_false(log_has("optional"));
+}
+
+/* In root the vcpu is found above HOST_RSP; with no VMCS current there is none. */
+static void test_current_vcpu(void **state)
+{
+	(void)state;
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	assert_ptr_equal(vmx_current_vcpu(), &v);
+	fake_cpu.current_vmcs = ~0ULL;
+	assert_null(vmx_current_vcpu());
+}
+
 static void test_forced_failure(void **state)
 {
 	(void)state;
@@ -268,7 +297,7 @@ static void test_msr_bitmap(void **state)
 {
 	(void)state;
 	memset(bitmap, 0, sizeof(bitmap));
-	vmx_msr_bitmap_init(bitmap);
+	vmx_msr_bitmap_init(bitmap, (u64)bitmap);
 	/* read-low at 0, write-low at 2048 (SDM 25.6.9) */
 	assert_true(bitmap[0x3a / 8] & (1 << (0x3a % 8)));
 	assert_true(bitmap[2048 + 0x3a / 8] & (1 << (0x3a % 8)));
@@ -318,6 +347,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_broken_rule_refuses_launch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_launch_checked_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_entry_checks_stub, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dropped_optional_control_is_logged, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_no_dropped_controls_no_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_current_vcpu, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forced_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_failures_do_not_leak, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vmcs_snapshot_needs_launched_cpu, setup,
