@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what subzero's build and tests need, only when missing (idempotent).
-#   host build + unit tests: gcc, make, libcmocka-dev
+#   host build + unit tests: gcc, make, libcmocka-dev; groff-base (the man page check)
 #   module build:            linux-headers-<abi>-amd64 matching the guest kernel
 #   emulator harness:        bochs + BIOS images, GRUB (BIOS) + xorriso + mtools for the
 #                            boot ISO, busybox-static and cpio for the initramfs
@@ -9,7 +9,7 @@
 set -euo pipefail
 
 PKGS=(gcc make libc6-dev libcmocka-dev python3 bochs bochsbios vgabios grub-pc-bin
-      grub-common xorriso mtools busybox-static cpio xz-utils lz4 binutils)
+      grub-common xorriso mtools busybox-static cpio xz-utils lz4 binutils groff-base)
 
 missing=()
 for p in "${PKGS[@]}"; do
