@@ -27,7 +27,7 @@ CORE_SRCS := $(wildcard core/*.c)
 # The tool, and the core/ files it shares with the module (capabilities, controls, names);
 # tools/cpu/cpu_ops.h stands in for core/arch/cpu_ops.h (CPUID, /dev/cpu/N/msr).
 TOOL_SRCS := $(wildcard tools/*.c) core/vmx_caps.c core/vmx_ctls.c core/ept_caps.c \
-	     core/vmx_decode.c core/exit_decode.c core/vmcs_desc.c
+	     core/vmx_decode.c core/exit_decode.c core/vmcs_desc.c core/entry_check.c
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,$(BUILD)/unit/test_%,$(wildcard tests/unit/test_*.c))
 UNIT_FAKES := $(wildcard tests/unit/fake/*.c)
 
@@ -61,7 +61,8 @@ $(BUILD)/helpers/%: tests/e2e/helpers/%.c include/uapi/subzero.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOL) -o $@ $<
 
-$(BUILD)/unit/test_%: tests/unit/test_%.c $(CORE_SRCS) $(UNIT_FAKES) $(wildcard core/*.h tests/unit/fake/*.h)
+$(BUILD)/unit/test_%: tests/unit/test_%.c $(CORE_SRCS) $(UNIT_FAKES) $(wildcard core/*.h tests/unit/fake/*.h) \
+		     $(wildcard tools/vmcs_check.*)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_UNIT) -o $@ $< $(CORE_SRCS) $(UNIT_FAKES) -lcmocka
 

@@ -358,6 +358,22 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 			;
 		r->gpr[REG_RAX] = 0;
 		break;
+	case SUBZERO_HC_TEST_XCHECK: {
+		int ret;
+
+		if (!vmx_test_hooks) {
+			r->gpr[REG_RAX] = (u64)-EINVAL;
+			break;
+		}
+		if (r->gpr[REG_RDX] == ~0ULL) {
+			r->gpr[REG_RAX] = entry_xcheck_count();
+			break;
+		}
+		/* The answer comes from entry_xcheck_finish(), after the entry. */
+		ret = entry_xcheck_start(v, r->gpr[REG_RDX]);
+		r->gpr[REG_RAX] = (u64)(long)ret;
+		break;
+	}
 	case SUBZERO_HC_WATCH_SYNC:
 		r->gpr[REG_RAX] = v->ept.pml4 ? (u64)(long)watch_sync(v) : (u64)-EOPNOTSUPP;
 		break;
@@ -715,6 +731,33 @@ int vmx_exit_handler(struct guest_regs *r, struct vcpu *v)
 	return ret;
 }
 
+/*
+ * HOST_RIP while a cross-check is in flight (vmx_exit_stub_xcheck): a failed VM entry,
+ * or the VMX-preemption timer (which only runs then), is the CPU's answer to the
+ * broken VMCS; anything else is an exit like any other.  A stub of its own, so that
+ * the exit path has not one instruction more for the cross-check.
+ */
+int vmx_exit_handler_xcheck(struct guest_regs *r, struct vcpu *v)
+{
+	union exit_reason reason = { .all = exit_read32(VM_EXIT_REASON) };
+
+	if (v->entry.xc.active &&
+	    (reason.f.entry_failure || reason.f.basic == EXIT_REASON_PREEMPTION_TIMER)) {
+		entry_xcheck_finish(v, r, reason.all, 0);
+		return 0;
+	}
+	return vmx_exit_handler(r, v);
+}
+
+int vmx_exit_handler_checked(struct guest_regs *r, struct vcpu *v)
+{
+	int ret = vmx_exit_handler(r, v);
+
+	if (!ret)
+		entry_root_before(v);
+	return ret;
+}
+
 void vmx_log_resume_failure(struct vcpu *v)
 {
 	u64 err = 0;
@@ -722,21 +765,24 @@ void vmx_log_resume_failure(struct vcpu *v)
 	cpu_vmread(VM_INSTRUCTION_ERROR, &err);
 	log_printf(&v->log, "CPU %u: VMRESUME failed: %s (VM-instruction error %llu)", v->cpu,
 		   vmcs_insn_error_name((u32)err), err);
+	entry_root_check(v, "after VMRESUME failed", true);
 }
 
 /*
- * VMRESUME failed (the stub calls this): there is no guest to go back to.  After
- * VMfailValid the VMCS is still current, and with it the vcpu: fail closed like an
- * exit nobody handles, with the VM-instruction error in the log.  After VMfailInvalid
- * there is nothing to report with.
+ * VMRESUME failed (the stub calls this, with the guest's registers saved again and the
+ * vcpu it found above HOST_RSP).  A cross-check that broke a rule on purpose puts the
+ * VMCS back and returns 0: the stub tries again.  Otherwise there is no guest to go
+ * back to: fail closed like an exit nobody handles, with the VM-instruction error and
+ * the checker's verdict in the log.
  */
-void vmx_resume_failed(void)
+int vmx_resume_failed(struct guest_regs *r, struct vcpu *v)
 {
-	struct vcpu *v = vmx_current_vcpu();
+	u64 err = 0;
 
-	if (!v) {
-		for (;;)
-			asm volatile("cli; hlt");
+	if (v->entry.xc.active) {
+		cpu_vmread(VM_INSTRUCTION_ERROR, &err);
+		entry_xcheck_finish(v, r, 0, (u32)err);
+		return 0;		/* the VMCS is whole again: resume */
 	}
 	vmx_log_resume_failure(v);
 	fail_closed(v, (union exit_reason){ .all = exit_read32(VM_EXIT_REASON) }, -EIO);

@@ -71,6 +71,10 @@ void vmcs_dump(struct vcpu *v)
 	unsigned int g;
 	u64 val;
 
+	/* A failed VM entry (exit reason bit 31): first the rules the VMCS breaks. */
+	if (!vmcs_read(VM_EXIT_REASON, &val) && (val & BIT(31)))
+		entry_root_check(v, "after a failed VM entry", true);
+
 	/* Several "NAME=value" to a line, so a whole VMCS fits in the log ring. */
 	for (g = 0; g < VMCS_GROUP_NR; g++) {
 		log_printf(&v->log, "CPU %u VMCS %s:", v->cpu, vmcs_group_names[g]);

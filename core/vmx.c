@@ -581,7 +581,8 @@ static void vmcs_setup_host(struct vcpu *v, const struct cpu_dtr *gdt,
 	vmcs_write64(&v->vmcs_err, HOST_IA32_EFER, cpu_rdmsr(MSR_EFER));
 	vmcs_write64(&v->vmcs_err, HOST_IA32_PAT, cpu_rdmsr(MSR_IA32_PAT));
 	vmcs_writen(&v->vmcs_err, HOST_RSP, (u64)&top[-2]);
-	vmcs_writen(&v->vmcs_err, HOST_RIP, (u64)vmx_exit_stub);
+	vmcs_writen(&v->vmcs_err, HOST_RIP,
+		    (u64)(entry_checks_on ? vmx_exit_stub_checked : vmx_exit_stub));
 }
 
 int vmx_virtualize_this_cpu(struct vcpu *v)
@@ -628,6 +629,19 @@ int vmx_virtualize_this_cpu(struct vcpu *v)
 		ret = -EIO;
 		goto err_clear;
 	}
+	/*
+	 * Refuse a VMCS that breaks a VM-entry rule before the CPU tries it, with the rule
+	 * named.  GUEST_RSP/RIP are vmx_launch()'s to write; until then, values like them.
+	 */
+	vmcs_writen(&v->vmcs_err, GUEST_RSP, (u64)&gdt);
+	vmcs_writen(&v->vmcs_err, GUEST_RIP, (u64)vmx_launch);
+	v->entry = (struct entry_state){ 0 };
+	if (entry_root_check(v, "before VMLAUNCH", false)) {
+		log_printf(&v->log, "CPU %u: not launching: the VMCS breaks the VM-entry rules "
+			   "above", v->cpu);
+		ret = -EINVAL;
+		goto err_clear;
+	}
 	v->launch_tsc = cpu_rdtsc();
 	ret = vmx_launch();
 	if (ret == 0) {
@@ -638,6 +652,7 @@ int vmx_virtualize_this_cpu(struct vcpu *v)
 	log_printf(&v->log, "CPU %u: VMLAUNCH failed: %s (VM-instruction error %llu)", v->cpu,
 		   ret == VMX_FAIL_VALID ? vmcs_insn_error_name((u32)err) : "VMfailInvalid",
 		   ret == VMX_FAIL_VALID ? err : 0);
+	entry_root_check(v, "after VMLAUNCH failed", true);
 	ret = -EIO;
 err_clear:
 	cpu_vmclear(v->vmcs_pa);

@@ -12,6 +12,7 @@
 #include "vmx_caps.h"
 #include "ept.h"
 #include "watch.h"
+#include "entry_root.h"
 #include "arch/vmx_stub.h"
 
 #define EXIT_REASON_MAX		80
@@ -34,6 +35,12 @@
  * can make an NMI arrive in root.  Otherwise it is an unknown number (-EINVAL).
  */
 #define SUBZERO_HC_TEST_SPIN	0x7e57
+/*
+ * Test only (test_hooks): the VM-entry cross-check (entry_root.h).  RDX = ~0: how many
+ * breaks there are; RDX = i: break number i on this CPU's VMCS before the VM entry
+ * that follows, and answer (SUBZERO_XCHECK_*) once the CPU has tried it.
+ */
+#define SUBZERO_HC_TEST_XCHECK	0x7e58
 #define SUBZERO_HC_SPIN_MAX	1000000000ULL
 
 /* General registers as the exit stub saves them: hardware register-number order, so
@@ -90,6 +97,7 @@ struct vcpu {
 	struct vmcs_error vmcs_err;
 
 	u32 procbased;			/* CPU_BASED_VM_EXEC_CONTROL as set up */
+	struct entry_state entry;	/* the VM-entry checker's counters (entry_root.h) */
 
 	/*
 	 * NMIs held for the guest: counted by an NMI exit or by the host IDT's NMI
@@ -271,6 +279,10 @@ extern bool vmx_test_hooks;
 /* assembly (arch/vmx_entry.S) */
 int vmx_launch(void);
 void vmx_exit_stub(void);
+/* The same exit stub, calling vmx_exit_handler_checked(): HOST_RIP with entry_checks=1. */
+void vmx_exit_stub_checked(void);
+/* ... and vmx_exit_handler_xcheck(): HOST_RIP while a cross-check is in flight. */
+void vmx_exit_stub_xcheck(void);
 
 void vmx_nmi_stub(void);
 /* Vector 13 of the host IDT (arch/msr_safe.c, arch/root_gp.S) and the OS's own #GP handler. */
@@ -302,11 +314,17 @@ struct vcpu *vmx_current_vcpu(void);
 
 /* The C half of the exit path: returns 0 to VMRESUME, 1 to leave VMX (devirt). */
 int vmx_exit_handler(struct guest_regs *regs, struct vcpu *v);
+/* A cross-check's answer (entry_root.h), else vmx_exit_handler(). */
+int vmx_exit_handler_xcheck(struct guest_regs *regs, struct vcpu *v);
+/* vmx_exit_handler(), then (when it resumes the guest) the per-entry check. */
+int vmx_exit_handler_checked(struct guest_regs *regs, struct vcpu *v);
 /*
- * VMRESUME failed (called by the exit stub, there being no guest to go back to):
- * log the VM-instruction error by name and stop this CPU.
+ * VMRESUME failed: the stub saved the guest's registers again and found the vcpu on
+ * its stack.  Returns 0 to try VMRESUME again (a cross-check put the VMCS back), else
+ * logs the VM-instruction error by name and the broken VM-entry rules, and stops this
+ * CPU: there is no guest to go back to.
  */
-void vmx_resume_failed(void);
+int vmx_resume_failed(struct guest_regs *regs, struct vcpu *v);
 /* What vmx_resume_failed() logs, apart so that it can be tested. */
 void vmx_log_resume_failure(struct vcpu *v);
 

@@ -31,6 +31,10 @@ MODULE_PARM_DESC(fail_on_cpu, "test only: make virtualizing this CPU fail (-1: n
 static bool test_hooks;
 module_param(test_hooks, bool, 0444);
 MODULE_PARM_DESC(test_hooks, "test only: allow the test hypercalls (staying in VMX root)");
+static bool entry_checks;
+module_param(entry_checks, bool, 0444);
+MODULE_PARM_DESC(entry_checks, "run the VM-entry checker before every VM entry, in VMX root "
+		 "(broken rules are logged and counted)");
 
 struct sz_cpu *sz_cpus;
 struct vcpu **sz_mem;
@@ -119,6 +123,9 @@ static int sz_cpu_offline(unsigned int cpu)
 	}
 	pr_info("CPU %u: devirtualized after %llu exits; NMIs: %llu arrived in root, %llu injected\n",
 		cpu, sz_exit_total(v), v->nmis_in_root, v->nmis_injected);
+	if (entry_checks)
+		pr_info("CPU %u: VM-entry checks: %llu entries checked, %llu broke a rule\n",
+			cpu, v->entry.checks, v->entry.bad_entries);
 	sz_cpus[cpu].vcpu = NULL;
 	return 0;
 }
@@ -338,6 +345,7 @@ static int __init sz_init(void)
 		goto err_free;
 	sz_config = sz_cpus[cpumask_first(cpu_online_mask)].caps;
 	vmx_test_hooks = test_hooks;
+	entry_checks_on = entry_checks;
 	ret = os_linux_init();
 	if (ret)
 		goto err_free;

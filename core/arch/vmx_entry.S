@@ -90,11 +90,18 @@ vmx_launch:
  * call vmx_exit_handler(regs, vcpu), then VMRESUME, or, if it returned 1, leave VMX:
  * the handler has already done VMXOFF and put RFLAGS and RIP on the guest's stack and
  * the new guest RSP in regs->gpr[REG_RSP].
+ *
+ * If VMRESUME fails, RSP is HOST_RSP again: the registers are saved the same way and
+ * vmx_resume_failed(regs, vcpu) either stops the CPU or returns 0 to try again (a
+ * cross-check put the VMCS back).
+ *
+ * Three copies: vmx_exit_stub calls vmx_exit_handler; vmx_exit_stub_checked (HOST_RIP
+ * with the entry_checks module parameter) calls vmx_exit_handler_checked, which runs
+ * the VM-entry checker before each entry; vmx_exit_stub_xcheck (HOST_RIP while a
+ * cross-check is in flight) calls vmx_exit_handler_xcheck.  The first is the exit path
+ * as it was, to the instruction.
  */
-	.globl	vmx_exit_stub
-	.type	vmx_exit_stub, @function
-vmx_exit_stub:
-	endbr64
+.macro save_guest_gprs
 	sub	$GUEST_REGS_SIZE, %rsp
 	mov	%rax, GUEST_REG_RAX(%rsp)
 	mov	%rcx, GUEST_REG_RCX(%rsp)
@@ -111,23 +118,37 @@ vmx_exit_stub:
 	mov	%r13, GUEST_REG_R13(%rsp)
 	mov	%r14, GUEST_REG_R14(%rsp)
 	mov	%r15, GUEST_REG_R15(%rsp)
+.endm
+
+.macro exit_stub name, handler
+	.globl	\name
+	.type	\name, @function
+\name:
+	endbr64
+	save_guest_gprs
 	/* Speculation hygiene before the first RET or indirect branch (vmx.h, vmx_spec). */
 	testb	$7, vmx_spec(%rip)
-	jnz	.Lspec_hygiene
-.Lspec_done:
+	jnz	.L\name\()_spec_hygiene
+.L\name\()_spec_done:
 	mov	%rsp, %rdi
 	mov	GUEST_REGS_SIZE + HOST_RSP_VCPU(%rsp), %rsi
-	call	vmx_exit_handler
+	call	\handler
 	test	%eax, %eax
-	jnz	.Lleave_vmx
+	jnz	.L\name\()_leave_vmx
+.L\name\()_resume:
 	load_guest_gprs
 	add	$GUEST_REGS_SIZE, %rsp
 	vmresume
-	/* VMRESUME failed: there is no guest to go back to. */
+	/* VMRESUME failed. */
+	save_guest_gprs
+	mov	%rsp, %rdi
+	mov	GUEST_REGS_SIZE + HOST_RSP_VCPU(%rsp), %rsi
 	call	vmx_resume_failed
+	test	%eax, %eax
+	jz	.L\name\()_resume
 	ud2
 
-.Lleave_vmx:
+.L\name\()_leave_vmx:
 	load_guest_gprs
 	mov	GUEST_REG_RSP(%rsp), %rsp	/* the guest's stack: RFLAGS, then RIP */
 	popfq
@@ -137,17 +158,25 @@ vmx_exit_stub:
  * The return stack buffer and branch history may hold the guest's targets: the OS
  * overwrites them as its own VM-exit mitigations do (os_vmexit_hygiene).
  */
-.Lspec_hygiene:
+.L\name\()_spec_hygiene:
 	call	os_vmexit_hygiene
-	jmp	.Lspec_done
-	.size	vmx_exit_stub, . - vmx_exit_stub
+	jmp	.L\name\()_spec_done
+	.size	\name, . - \name
 	/*
 	 * For objtool (the kernel's STACK_FRAME_NON_STANDARD): leaving VMX switches to the
-	 * guest's stack and returns there, and vmx_launch's guest starts at a label only
-	 * VMLAUNCH jumps to: not paths it can follow.
+	 * guest's stack and returns there: not a path it can follow.
 	 */
 	.pushsection .discard.func_stack_frame_non_standard, "aw"
-	.quad	vmx_exit_stub
+	.quad	\name
+	.popsection
+.endm
+
+	exit_stub vmx_exit_stub, vmx_exit_handler
+	exit_stub vmx_exit_stub_checked, vmx_exit_handler_checked
+	exit_stub vmx_exit_stub_xcheck, vmx_exit_handler_xcheck
+
+	/* vmx_launch's guest starts at a label only VMLAUNCH jumps to (as above). */
+	.pushsection .discard.func_stack_frame_non_standard, "aw"
 	.quad	vmx_launch
 	.popsection
 

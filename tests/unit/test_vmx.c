@@ -114,6 +114,8 @@ static void test_vmcs_fields_written_explicitly(void **state)
 	fake_cpu.cpuid_max = 0xd;
 	fake_cpu.cpuid_d1_eax = BIT(3);
 	vmx_caps_read(&caps);
+	/* the fake's physical addresses are host pointers: the EPTP is one (entry checker) */
+	caps.phys_bits = 48;
 	assert_int_equal(mtrr_read(&m), 0);
 	vmx_ept_setup(&m, 1ULL << 32);
 	memset(&v, 0, sizeof(v));
@@ -286,6 +288,47 @@ static void test_host_cr3_with_pti_user_bit_refused(void **state)
 	assert_int_equal(fake_vmcs_get(HOST_CR3), 0x1234000);
 }
 
+/* After a failed VMLAUNCH, the checker's verdict follows the error. */
+static void test_launch_failure_logs_verdict(void **state)
+{
+	(void)state;
+	fake_cpu.launch_result = VMX_FAIL_VALID;
+	fake_vmcs_set(VM_INSTRUCTION_ERROR, 7);
+	assert_int_equal(vmx_virtualize_this_cpu(&v), -EIO);
+	assert_true(log_has("VM-entry checks after VMLAUNCH failed: 0 rules broken"));
+}
+
+/* A VMCS that breaks a VM-entry rule is refused before VMLAUNCH, with the rule named. */
+static void test_broken_rule_refuses_launch(void **state)
+{
+	(void)state;
+	fake_cpu_set_msr(MSR_GS_BASE, 0x0000800000000000ULL);	/* not canonical */
+	fake_cpu.launch_result = VMX_FAIL_VALID;	/* must not get that far */
+	assert_int_equal(vmx_virtualize_this_cpu(&v), -EINVAL);
+	assert_false(v.launched);
+	assert_false(fake_cpu.vmx_on);
+	assert_false(fake_cpu.cr4 & X86_CR4_VMXE);
+	assert_true(log_has("broken VM-entry rule host_base_canonical (SDM 27.2.3"));
+}
+
+static void test_launch_checked_first(void **state)
+{
+	(void)state;
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	assert_false(log_has("VM-entry"));	/* nothing broken: nothing said */
+	/* the exit stub without the per-entry check, unless asked for */
+	assert_int_equal(fake_vmcs_get(HOST_RIP), (u64)vmx_exit_stub);
+}
+
+static void test_entry_checks_stub(void **state)
+{
+	(void)state;
+	entry_checks_on = true;
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	entry_checks_on = false;
+	assert_int_equal(fake_vmcs_get(HOST_RIP), (u64)vmx_exit_stub_checked);
+}
+
 /* An optional control the CPU lacks is named in the log, and the CPU runs without it. */
 static void test_dropped_optional_control_is_logged(void **state)
 {
@@ -406,6 +449,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_vmxon_failure_undone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_launch_failure_names_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_launch_failure_logs_verdict, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_broken_rule_refuses_launch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_launch_checked_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_entry_checks_stub, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dropped_optional_control_is_logged, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_no_dropped_controls_no_line, setup, teardown),

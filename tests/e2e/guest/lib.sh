@@ -6,6 +6,11 @@
 # which the kernel logged an Oops, BUG, WARNING, panic, lockdep or hung-task report.
 
 SZ_KO=/e2e/subzero.ko
+# Every load of subzero.ko gets these parameters: the VM-entry checker before every VM
+# entry, so a VMCS that breaks a rule of SDM Vol. 3C chapter 27 fails the test in which
+# it happened (its "broken VM-entry rule" line is in KLOG_BAD), even where the emulator
+# would accept it.  A test that must measure without it sets SZ_PARAMS= (bench).
+SZ_PARAMS=${SZ_PARAMS-entry_checks=1}
 
 fail() { echo "$*" > /tmp/why; exit 1; }
 skip() { echo "$*" > /tmp/why; exit 77; }
@@ -22,6 +27,17 @@ expect_fail() {
 	return 0
 }
 
+# insmod and modload of subzero.ko add $SZ_PARAMS (modload takes one parameter string).
+insmod() {
+	if [ "$1" = "$SZ_KO" ]; then command insmod "$@" $SZ_PARAMS; else command insmod "$@"; fi
+}
+modload() {
+	if [ "$1" = "$SZ_KO" ] && [ -n "$SZ_PARAMS" ]; then
+		command modload "$1" "$SZ_PARAMS${2:+ $2}"
+	else
+		command modload "$@"
+	fi
+}
 sz_load() { insmod "$SZ_KO" "$@" || fail "insmod subzero.ko $* failed"; }
 sz_unload() { rmmod subzero || fail "rmmod subzero failed"; }
 sz_loaded() { grep -q '^subzero ' /proc/modules; }
@@ -37,7 +53,7 @@ artifact() {
 	echo "=== ARTIFACT $1 END"
 }
 
-KLOG_BAD='Oops|BUG:|WARNING:|Kernel panic|kernel BUG|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|INFO: task .* blocked for more than|Call Trace:|double fault|stack segment|invalid opcode:'
+KLOG_BAD='broken VM-entry rule|Oops|BUG:|WARNING:|Kernel panic|kernel BUG|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|INFO: task .* blocked for more than|Call Trace:|double fault|stack segment|invalid opcode:'
 
 # Bochs' own defect, not ours: on its Skylake-X and Cannon Lake models the XSAVE area
 # size CPUID reports does not match the sum of the components it reports, and the kernel

@@ -31,6 +31,12 @@
  *                          so it is refused then)
  *                op=sizes prints the sizes subzero's memory use is made of.
  *                Runs on real VT-x hardware as well (README, "Performance").
+ *   test=xcheck  the VM-entry cross-check (subzero test_hooks=1): on CPU @cpu (0 by
+ *                default) with interrupts off, each of subzero's rule breaks in turn
+ *                (SUBZERO_HC_TEST_XCHECK); one line per rule,
+ *                "sz_test: xcheck rule=R kind=K cpu=refused|ACCEPTED how=H checker=named|MISSED
+ *                violations=N" (H: VMfailValid:ERROR or exit:REASON); a rule the checker
+ *                missed fails the load.
  *
  * Faults are caught through the exception table (EX_TYPE_FAULT leaves the vector in
  * RAX), as KVM does for VMX instructions.
@@ -528,6 +534,80 @@ static void zero_page_fn(void *unused)
 	memset(p, 0, PAGE_SIZE);
 }
 
+/* ---- xcheck ---- */
+
+static const char *const xc_rule_names[] = {
+#define XC_RULE_NAME(name, kind, section, field, allows) #name,
+	ENTRY_RULES(XC_RULE_NAME)
+#undef XC_RULE_NAME
+};
+
+static const char *const xc_rule_kinds[] = {
+#define XC_RULE_KIND(name, kind, section, field, allows) #kind,
+	ENTRY_RULES(XC_RULE_KIND)
+#undef XC_RULE_KIND
+};
+
+struct xc_run {
+	long count;
+	long res[128];
+};
+
+static void xcheck_fn(void *arg)
+{
+	struct xc_run *x = arg;
+	unsigned long flags;
+	long f, i;
+
+	x->count = hypercall(SUBZERO_HC_TEST_XCHECK, SUBZERO_VMCALL_KEY, ~0ULL, &f);
+	if (f != NO_FAULT || x->count < 0) {
+		x->count = f != NO_FAULT ? -EFAULT : x->count;
+		return;
+	}
+	for (i = 0; i < x->count && i < ARRAY_SIZE(x->res); i++) {
+		local_irq_save(flags);
+		x->res[i] = hypercall(SUBZERO_HC_TEST_XCHECK, SUBZERO_VMCALL_KEY, i, &f);
+		local_irq_restore(flags);
+	}
+}
+
+static void test_xcheck(void)
+{
+	static struct xc_run x;
+	int c = cpu < 0 ? 0 : cpu;
+	long i, missed = 0, lenient = 0;
+
+	memset(&x, 0, sizeof(x));
+	if (smp_call_function_single(c, xcheck_fn, &x, 1) || x.count <= 0) {
+		check(false, c, "the cross-check hypercall answers (subzero test_hooks=1)",
+		      x.count);
+		return;
+	}
+	for (i = 0; i < x.count && i < ARRAY_SIZE(x.res); i++) {
+		u64 r = x.res[i];
+		unsigned int rule = SUBZERO_XCHECK_RULE(r);
+		char how[32];
+
+		if (x.res[i] < 0 || rule >= ARRAY_SIZE(xc_rule_names)) {
+			check(false, c, "cross-check answer", x.res[i]);
+			continue;
+		}
+		if (SUBZERO_XCHECK_ERROR(r))
+			snprintf(how, sizeof(how), "VMfailValid:%llu", SUBZERO_XCHECK_ERROR(r));
+		else
+			snprintf(how, sizeof(how), "exit:%llu", SUBZERO_XCHECK_REASON(r));
+		pr_info("sz_test: xcheck rule=%s kind=%s cpu=%s how=%s checker=%s violations=%llu\n",
+			xc_rule_names[rule], xc_rule_kinds[rule],
+			(r & SUBZERO_XCHECK_REFUSED) ? "refused" : "ACCEPTED", how,
+			(r & SUBZERO_XCHECK_NAMED) ? "named" : "MISSED", SUBZERO_XCHECK_NVIOL(r));
+		missed += !(r & SUBZERO_XCHECK_NAMED);
+		lenient += !(r & SUBZERO_XCHECK_REFUSED);
+	}
+	pr_info("sz_test: xcheck done: %ld rules, %ld missed by the checker, %ld accepted by the CPU\n",
+		x.count, missed, lenient);
+	check(!missed, c, "the checker names every rule the cross-check breaks", missed);
+}
+
 static int __init sz_test_init(void)
 {
 	failures = 0;
@@ -547,6 +627,8 @@ static int __init sz_test_init(void)
 		smp_call_function_single(0, zero_page_fn, NULL, 1);
 	else if (!strcmp(test, "bench"))
 		test_bench();
+	else if (!strcmp(test, "xcheck"))
+		test_xcheck();
 	else
 		return -EINVAL;
 	pr_info("sz_test: %s: %d failed\n", test, failures);

@@ -59,6 +59,15 @@ const struct fake_cpu_profile fake_haswell = {
 		{ 0x212, 0 }, { 0x213, 0 },
 		{ 0x1f2, 0xbf800006ULL },	/* IA32_SMRR_PHYSBASE: TSEG, WB in SMM */
 		{ 0x1f3, 0xff800800ULL },	/* IA32_SMRR_PHYSMASK: 8 MiB, valid */
+		/* what Linux runs with (the VMCS setup copies them) */
+		{ 0xc0000080, 0xd01ULL },	/* IA32_EFER: SCE, LME, LMA, NXE */
+		{ 0x277, 0x0407050600070106ULL },	/* IA32_PAT as Linux sets it */
+		{ 0x1d9, 0 },			/* IA32_DEBUGCTL */
+		{ 0x174, 0x10 },		/* IA32_SYSENTER_CS */
+		{ 0x175, 0xfffffe0000003000ULL },	/* IA32_SYSENTER_ESP */
+		{ 0x176, 0xffffffff81a01560ULL },	/* IA32_SYSENTER_EIP */
+		{ 0xc0000100, 0 },		/* IA32_FS_BASE */
+		{ 0xc0000101, 0xffff888237c00000ULL },	/* IA32_GS_BASE */
 	},
 };
 
@@ -430,6 +439,14 @@ int vmx_launch(void)
 }
 
 void vmx_exit_stub(void)
+{
+}
+
+void vmx_exit_stub_checked(void)
+{
+}
+
+void vmx_exit_stub_xcheck(void)
 {
 }
 
