@@ -96,7 +96,7 @@ static u64 *ept_table(u64 entry)
 /* One store, so the processor never sees half an entry. */
 static void ept_write(u64 *pe, u64 val)
 {
-	*(volatile u64 *)pe = val;
+	__atomic_store_n(pe, val, __ATOMIC_RELAXED);
 }
 
 /* ---- the pool ---- */

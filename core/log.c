@@ -107,8 +107,9 @@ void log_printf(struct log_ring *r, const char *fmt, ...)
 	__builtin_va_list ap;
 	u32 head = r->head;
 
-	if (head - r->tail >= LOG_LINES) {
-		r->dropped++;
+	/* Acquire: the reader is done with a slot before it moves tail past it. */
+	if (head - __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) >= LOG_LINES) {
+		__atomic_fetch_add(&r->dropped, 1, __ATOMIC_RELAXED);
 		return;
 	}
 	r->tsc[head % LOG_LINES] = cpu_rdtsc();
@@ -130,6 +131,11 @@ bool log_take_tsc(struct log_ring *r, char *buf, u64 *tsc)
 	*tsc = r->tsc[tail % LOG_LINES];
 	__atomic_store_n(&r->tail, tail + 1, __ATOMIC_RELEASE);
 	return true;
+}
+
+u32 log_take_dropped(struct log_ring *r)
+{
+	return __atomic_exchange_n(&r->dropped, 0, __ATOMIC_RELAXED);
 }
 
 bool log_take(struct log_ring *r, char *buf)

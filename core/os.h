@@ -46,6 +46,6 @@ int os_rdmsr_safe(u32 msr, u64 *val);
 u64 os_host_cr3(void);
 
 /* Log a line at once (the kernel log).  Not root-safe: root code uses vcpu_log(). */
-void os_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+__printf(1, 2) void os_log(const char *fmt, ...);
 
 #endif

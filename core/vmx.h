@@ -35,8 +35,10 @@
 #define SUBZERO_HC_TEST_SPIN	0x7e57
 #define SUBZERO_HC_SPIN_MAX	1000000000ULL
 
-/* General registers as the exit stub saves them: hardware register-number order, so
- * the register field of an exit qualification indexes gpr[] directly (Jailhouse). */
+/*
+ * General registers as the exit stub saves them: hardware register-number order, so
+ * the register field of an exit qualification indexes gpr[] directly (Jailhouse).
+ */
 struct guest_regs {
 	u64 gpr[16];		/* RAX RCX RDX RBX RSP(unused) RBP RSI RDI R8..R15 */
 };

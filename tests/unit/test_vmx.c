@@ -255,6 +255,10 @@ static void test_log_format_and_ring(void **state)
 	assert_true(log_take(&r, line));
 	assert_string_equal(line, "0");
 	log_printf(&r, "%s", "x");	/* room again for one line */
+	assert_int_equal(log_take_dropped(&r), 5);	/* taken once, then zero */
+	assert_int_equal(log_take_dropped(&r), 0);
+	log_printf(&r, "%s", "y");	/* full again: counted afresh */
+	assert_int_equal(log_take_dropped(&r), 1);
 }
 
 int main(void)
