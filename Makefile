@@ -28,6 +28,11 @@ DESTDIR ?=
 EMU_GOALS := check demo e2e bench
 EMU_BUILD := $(if $(filter $(EMU_GOALS),$(MAKECMDGOALS)),1)
 
+# Test-only hooks (module parameters fail_on_cpu and test_hooks, the test hypercall) are
+# compiled only into test builds: the emulator targets' module, or SZ_TEST_HOOKS=1.
+# A plain `make` (what `make install` and DKMS build) has none of them.
+SZ_TEST_HOOKS ?= $(EMU_BUILD)
+
 # $(call once,NAME,COMMAND): COMMAND's output, run at most once and only if used.
 once = $(if $(filter undefined,$(origin _once_$1)),$(eval _once_$1 := $$(shell $2)))$(_once_$1)
 
@@ -69,8 +74,8 @@ deps-unit:
 	@scripts/deps.sh unit
 
 module:
-	@echo "subzero: building subzero.ko for $(KDIR_WHY)"
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	@echo "subzero: building subzero.ko for $(KDIR_WHY)$(if $(SZ_TEST_HOOKS),; a test build (SZ_TEST_HOOKS=1))"
+	$(MAKE) -C $(KDIR) M=$(CURDIR) SZ_TEST_HOOKS=$(SZ_TEST_HOOKS) modules
 
 tool: $(BUILD)/subzero
 
