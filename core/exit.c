@@ -506,10 +506,12 @@ static inline __attribute__((__always_inline__)) void exit_done(struct vcpu *v, 
 		nmi_deliver(v);
 	dt = cpu_rdtsc() - t0;
 	v->root_tsc += dt;
-	if (basic < EXIT_REASON_MAX)
+	if (basic < EXIT_REASON_MAX) {
 		v->exit_root_tsc[basic] += dt;
-	else
+		exit_hist_add(&v->exit_hist[basic], dt);
+	} else {
 		v->root_tsc_other += dt;
+	}
 }
 
 /* Every exit but the CPUID fast path: count, re-inject, dispatch, fail closed. */

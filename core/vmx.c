@@ -521,6 +521,7 @@ int vmx_virtualize_this_cpu(struct vcpu *v)
 	/* Counters describe this launch (a vcpu outlives detach/attach and hotplug). */
 	__builtin_memset(v->exits, 0, sizeof(v->exits));
 	__builtin_memset(v->exit_root_tsc, 0, sizeof(v->exit_root_tsc));
+	__builtin_memset(v->exit_hist, 0, sizeof(v->exit_hist));
 	v->exits_other = v->root_tsc = v->root_tsc_other = 0;
 	v->nmis_in_root = v->nmis_injected = 0;
 	ret = vmcs_setup_controls(v);

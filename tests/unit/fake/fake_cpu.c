@@ -225,7 +225,8 @@ bool cpu_lar(u16 sel, u32 *ar)
 }
 
 u32 cpu_lsl(u16 sel) { return sel == 0x40 ? 0x206f : 0xffffffff; }
-u64 cpu_rdtsc(void) { static u64 t; return t += 100; }
+u64 fake_tsc_step = 100;	/* what every cpu_rdtsc() adds */
+u64 cpu_rdtsc(void) { static u64 t; return t += fake_tsc_step; }
 void cpu_xsetbv(u32 index, u64 val) { if (index == 0) fake_cpu.xcr0 = val; }
 void cpu_wbinvd(void) { fake_cpu.wbinvd_calls++; }
 void cpu_int_nmi(void) { fake_cpu.int_nmi_calls++; }
