@@ -15,13 +15,15 @@ _Static_assert(EPTP_MEMTYPE_WB == X86_MEMTYPE_WB, "EPTP memory type encoding");
 
 #define EPT_MAX_LIMIT		(1ULL << 48)	/* what a 4-level walk translates */
 
+#define EPT_REQUIRED(cap)	{ cap, #cap }
+
 static const struct {
 	u64 cap;
 	const char *name;
 } ept_required[] = {
-	{ VMX_EPT_PAGE_WALK_4, "VMX_EPT_PAGE_WALK_4" },
-	{ VMX_EPTP_WB, "VMX_EPTP_WB" },
-	{ VMX_EPT_INVEPT, "VMX_EPT_INVEPT" },
+	EPT_REQUIRED(VMX_EPT_PAGE_WALK_4),
+	EPT_REQUIRED(VMX_EPTP_WB),
+	EPT_REQUIRED(VMX_EPT_INVEPT),
 };
 
 int ept_check_caps(u64 ept_vpid_cap, const char **missing)

@@ -11,8 +11,8 @@
 #include "arch/x86.h"
 #include <cpu_ops.h>
 
-_Static_assert(GUEST_RSP == 0x681c && GUEST_RIP == 0x681e,
-	       "arch/vmx_entry.S hard-codes these encodings");
+_Static_assert(GUEST_RSP == VMCS_ENC_GUEST_RSP && GUEST_RIP == VMCS_ENC_GUEST_RIP,
+	       "arch/vmx_stub.h: the encodings arch/vmx_entry.S writes");
 
 int vmx_fail_on_cpu = -1;
 bool vmx_test_hooks;
@@ -460,7 +460,7 @@ void vmx_root_nmi(void)
 
 	if (cpu_vmread(HOST_RSP, &host_rsp))
 		return;
-	v = *(struct vcpu **)(host_rsp + 8);
+	v = *(struct vcpu **)(host_rsp + HOST_RSP_VCPU);
 	__atomic_add_fetch(&v->nmi_pending, 1, __ATOMIC_RELAXED);
 	v->nmis_in_root++;
 	cpu_vmwrite(CPU_BASED_VM_EXEC_CONTROL, v->procbased | CPU_BASED_NMI_WINDOW_EXITING);

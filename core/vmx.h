@@ -12,6 +12,7 @@
 #include "vmx_caps.h"
 #include "ept.h"
 #include "watch.h"
+#include "arch/vmx_stub.h"
 
 #define EXIT_REASON_MAX		80
 
@@ -70,7 +71,33 @@ struct guest_regs {
 	u64 gpr[16];		/* RAX RCX RDX RBX RSP(unused) RBP RSI RDI R8..R15 */
 };
 
-enum { REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI };
+enum {
+	REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
+	REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15,
+};
+
+/* The exit stub (arch/vmx_entry.S) addresses struct guest_regs by arch/vmx_stub.h. */
+#define GUEST_REG_CHECK(r)						\
+	_Static_assert(offsetof(struct guest_regs, gpr[REG_##r]) == GUEST_REG_##r,	\
+		       "arch/vmx_stub.h: GUEST_REG_" #r)
+GUEST_REG_CHECK(RAX);
+GUEST_REG_CHECK(RCX);
+GUEST_REG_CHECK(RDX);
+GUEST_REG_CHECK(RBX);
+GUEST_REG_CHECK(RSP);
+GUEST_REG_CHECK(RBP);
+GUEST_REG_CHECK(RSI);
+GUEST_REG_CHECK(RDI);
+GUEST_REG_CHECK(R8);
+GUEST_REG_CHECK(R9);
+GUEST_REG_CHECK(R10);
+GUEST_REG_CHECK(R11);
+GUEST_REG_CHECK(R12);
+GUEST_REG_CHECK(R13);
+GUEST_REG_CHECK(R14);
+GUEST_REG_CHECK(R15);
+#undef GUEST_REG_CHECK
+_Static_assert(sizeof(struct guest_regs) == GUEST_REGS_SIZE, "arch/vmx_stub.h: GUEST_REGS_SIZE");
 
 struct vcpu {
 	/* hardware-owned regions */

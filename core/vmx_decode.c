@@ -5,51 +5,24 @@
 #include "vmx_decode.h"
 #include "arch/x86.h"
 
-static const struct vmx_bit_name pin_bits[] = {
-	{ 0, "EXT_INTR_MASK" }, { 3, "NMI_EXITING" }, { 5, "VIRTUAL_NMIS" },
-	{ 6, "VMX_PREEMPTION_TIMER" }, { 7, "POSTED_INTR" },
-};
+/*
+ * The name tables, generated from the bit lists in vmx_bits.h.  A name is the
+ * constant's name less its control word's prefix (the prefix stays in front of it in
+ * the string, which test_vmx_decode checks against vmx_ctl_descs[].prefix).
+ */
+#define BIT_NAME(prefix, name, bit)	{ bit, #name + sizeof(prefix) - 1 },
+#define PIN_NAME(name, bit)		BIT_NAME("PIN_BASED_", name, bit)
+#define PROC_NAME(name, bit)		BIT_NAME("CPU_BASED_", name, bit)
+#define PROC2_NAME(name, bit)		BIT_NAME("SECONDARY_EXEC_", name, bit)
+#define EXIT_NAME(name, bit)		BIT_NAME("VM_EXIT_", name, bit)
+#define ENTRY_NAME(name, bit)		BIT_NAME("VM_ENTRY_", name, bit)
+#define CAP_NAME(name, bit)		BIT_NAME("VMX_", name, bit)
 
-static const struct vmx_bit_name proc_bits[] = {
-	{ 2, "INTR_WINDOW_EXITING" }, { 3, "USE_TSC_OFFSETTING" }, { 7, "HLT_EXITING" },
-	{ 9, "INVLPG_EXITING" }, { 10, "MWAIT_EXITING" }, { 11, "RDPMC_EXITING" },
-	{ 12, "RDTSC_EXITING" }, { 15, "CR3_LOAD_EXITING" }, { 16, "CR3_STORE_EXITING" },
-	{ 17, "ACTIVATE_TERTIARY_CONTROLS" }, { 19, "CR8_LOAD_EXITING" },
-	{ 20, "CR8_STORE_EXITING" }, { 21, "TPR_SHADOW" }, { 22, "NMI_WINDOW_EXITING" },
-	{ 23, "MOV_DR_EXITING" }, { 24, "UNCOND_IO_EXITING" }, { 25, "USE_IO_BITMAPS" },
-	{ 27, "MONITOR_TRAP_FLAG" }, { 28, "USE_MSR_BITMAPS" }, { 29, "MONITOR_EXITING" },
-	{ 30, "PAUSE_EXITING" }, { 31, "ACTIVATE_SECONDARY_CONTROLS" },
-};
-
-static const struct vmx_bit_name proc2_bits[] = {
-	{ 0, "VIRTUALIZE_APIC_ACCESSES" }, { 1, "ENABLE_EPT" }, { 2, "DESC" },
-	{ 3, "ENABLE_RDTSCP" }, { 4, "VIRTUALIZE_X2APIC_MODE" }, { 5, "ENABLE_VPID" },
-	{ 6, "WBINVD_EXITING" }, { 7, "UNRESTRICTED_GUEST" }, { 8, "APIC_REGISTER_VIRT" },
-	{ 9, "VIRTUAL_INTR_DELIVERY" }, { 10, "PAUSE_LOOP_EXITING" },
-	{ 11, "RDRAND_EXITING" }, { 12, "ENABLE_INVPCID" }, { 13, "ENABLE_VMFUNC" },
-	{ 14, "SHADOW_VMCS" }, { 15, "ENCLS_EXITING" }, { 16, "RDSEED_EXITING" },
-	{ 17, "ENABLE_PML" }, { 18, "EPT_VIOLATION_VE" }, { 19, "PT_CONCEAL_VMX" },
-	{ 20, "ENABLE_XSAVES" }, { 22, "MODE_BASED_EPT_EXEC" },
-	{ 23, "SUB_PAGE_PERMISSIONS" }, { 24, "PT_USE_GPA" }, { 25, "TSC_SCALING" },
-	{ 26, "ENABLE_USR_WAIT_PAUSE" }, { 27, "ENABLE_PCONFIG" }, { 28, "ENCLV_EXITING" },
-	{ 30, "BUS_LOCK_DETECTION" },
-};
-
-static const struct vmx_bit_name exit_bits[] = {
-	{ 2, "SAVE_DEBUG_CONTROLS" }, { 9, "HOST_ADDR_SPACE_SIZE" },
-	{ 12, "LOAD_IA32_PERF_GLOBAL_CTRL" }, { 15, "ACK_INTR_ON_EXIT" },
-	{ 18, "SAVE_IA32_PAT" }, { 19, "LOAD_IA32_PAT" }, { 20, "SAVE_IA32_EFER" },
-	{ 21, "LOAD_IA32_EFER" }, { 22, "SAVE_VMX_PREEMPTION_TIMER" },
-	{ 23, "CLEAR_BNDCFGS" }, { 24, "PT_CONCEAL_PIP" }, { 25, "CLEAR_IA32_RTIT_CTL" },
-	{ 28, "LOAD_CET_STATE" },
-};
-
-static const struct vmx_bit_name entry_bits[] = {
-	{ 2, "LOAD_DEBUG_CONTROLS" }, { 9, "IA32E_MODE" }, { 10, "SMM" },
-	{ 11, "DEACT_DUAL_MONITOR" }, { 13, "LOAD_IA32_PERF_GLOBAL_CTRL" },
-	{ 14, "LOAD_IA32_PAT" }, { 15, "LOAD_IA32_EFER" }, { 16, "LOAD_BNDCFGS" },
-	{ 17, "PT_CONCEAL_PIP" }, { 18, "LOAD_IA32_RTIT_CTL" }, { 20, "LOAD_CET_STATE" },
-};
+static const struct vmx_bit_name pin_bits[] = { VMX_PIN_BASED_CTLS(PIN_NAME) };
+static const struct vmx_bit_name proc_bits[] = { VMX_CPU_BASED_CTLS(PROC_NAME) };
+static const struct vmx_bit_name proc2_bits[] = { VMX_SECONDARY_EXEC_CTLS(PROC2_NAME) };
+static const struct vmx_bit_name exit_bits[] = { VMX_VM_EXIT_CTLS(EXIT_NAME) };
+static const struct vmx_bit_name entry_bits[] = { VMX_VM_ENTRY_CTLS(ENTRY_NAME) };
 
 const struct vmx_ctl_desc vmx_ctl_descs[VMX_CTL_NR] = {
 	[VMX_CTL_PIN] = { "pin-based", "PIN_BASED_", pin_bits, ARRAY_SIZE(pin_bits) },
@@ -61,16 +34,7 @@ const struct vmx_ctl_desc vmx_ctl_descs[VMX_CTL_NR] = {
 	[VMX_CTL_ENTRY] = { "VM-entry", "VM_ENTRY_", entry_bits, ARRAY_SIZE(entry_bits) },
 };
 
-const struct vmx_bit_name vmx_ept_vpid_bits[] = {
-	{ 0, "EPT_EXECUTE_ONLY" }, { 6, "EPT_PAGE_WALK_4" }, { 7, "EPT_PAGE_WALK_5" },
-	{ 8, "EPTP_UC" }, { 14, "EPTP_WB" }, { 16, "EPT_2MB_PAGE" }, { 17, "EPT_1GB_PAGE" },
-	{ 20, "EPT_INVEPT" }, { 21, "EPT_AD" }, { 22, "EPT_ADVANCED_VIOLATION_INFO" },
-	{ 23, "EPT_SUPERVISOR_SHADOW_STACK" }, { 25, "EPT_EXTENT_CONTEXT" },
-	{ 26, "EPT_EXTENT_GLOBAL" }, { 32, "VPID_INVVPID" },
-	{ 40, "VPID_EXTENT_INDIVIDUAL_ADDR" }, { 41, "VPID_EXTENT_SINGLE_CONTEXT" },
-	{ 42, "VPID_EXTENT_ALL_CONTEXT" }, { 43, "VPID_EXTENT_SINGLE_NON_GLOBAL" },
-};
-
+const struct vmx_bit_name vmx_ept_vpid_bits[] = { VMX_EPT_VPID_CAPS(CAP_NAME) };
 const size_t vmx_ept_vpid_nr_bits = ARRAY_SIZE(vmx_ept_vpid_bits);
 
 enum vmx_ctl_setting vmx_ctl_setting(u64 cap_msr, unsigned int bit)

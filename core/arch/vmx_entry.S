@@ -3,10 +3,31 @@
  * The two ends of VMX non-root: launching the running kernel as a guest, and the exit
  * stub every VM exit lands on (HOST_RIP).
  *
- * Encodings: GUEST_RSP 0x681c, GUEST_RIP 0x681e (SDM Vol. 3D, B.4.3); they are
- * checked against vmcs_fields.h by a _Static_assert in vmx.c.
+ * Every offset and encoding used here is named in vmx_stub.h, which the C side
+ * checks against struct guest_regs and vmcs_fields.h with _Static_asserts.
  */
+#include "vmx_stub.h"
+
 	.text
+
+/* The guest's general registers but RSP, from the struct guest_regs at (%rsp). */
+.macro load_guest_gprs
+	mov	GUEST_REG_RAX(%rsp), %rax
+	mov	GUEST_REG_RCX(%rsp), %rcx
+	mov	GUEST_REG_RDX(%rsp), %rdx
+	mov	GUEST_REG_RBX(%rsp), %rbx
+	mov	GUEST_REG_RBP(%rsp), %rbp
+	mov	GUEST_REG_RSI(%rsp), %rsi
+	mov	GUEST_REG_RDI(%rsp), %rdi
+	mov	GUEST_REG_R8(%rsp), %r8
+	mov	GUEST_REG_R9(%rsp), %r9
+	mov	GUEST_REG_R10(%rsp), %r10
+	mov	GUEST_REG_R11(%rsp), %r11
+	mov	GUEST_REG_R12(%rsp), %r12
+	mov	GUEST_REG_R13(%rsp), %r13
+	mov	GUEST_REG_R14(%rsp), %r14
+	mov	GUEST_REG_R15(%rsp), %r15
+.endm
 
 /*
  * int vmx_launch(void): with the current VMCS fully set up except GUEST_RSP and
@@ -24,11 +45,11 @@ vmx_launch:
 	push	%r13
 	push	%r14
 	push	%r15
-	mov	$0x681c, %rax
+	mov	$VMCS_ENC_GUEST_RSP, %rax
 	vmwrite	%rsp, %rax
 	jbe	.Lwrite_failed
 	lea	.Lguest_start(%rip), %rdx
-	mov	$0x681e, %rax
+	mov	$VMCS_ENC_GUEST_RIP, %rax
 	vmwrite	%rdx, %rax
 	jbe	.Lwrite_failed
 	vmlaunch
@@ -52,74 +73,46 @@ vmx_launch:
 
 /*
  * Every VM exit arrives here with RSP = HOST_RSP = the top of this CPU's host stack
- * less 16, and the vcpu pointer in the 8 bytes above it.  Save the guest's general
- * registers in hardware order (struct guest_regs: RAX at the lowest address), call
- * vmx_exit_handler(regs, vcpu), then VMRESUME, or, if it returned 1, leave VMX: the
- * handler has already done VMXOFF and put RFLAGS and RIP on the guest's stack and the
- * new guest RSP in regs->gpr[REG_RSP].
+ * less 16, and the vcpu pointer HOST_RSP_VCPU bytes above it.  Save the guest's
+ * general registers into a struct guest_regs on the stack, each at its named offset,
+ * call vmx_exit_handler(regs, vcpu), then VMRESUME, or, if it returned 1, leave VMX:
+ * the handler has already done VMXOFF and put RFLAGS and RIP on the guest's stack and
+ * the new guest RSP in regs->gpr[REG_RSP].
  */
 	.globl	vmx_exit_stub
 	.type	vmx_exit_stub, @function
 vmx_exit_stub:
-	push	%r15
-	push	%r14
-	push	%r13
-	push	%r12
-	push	%r11
-	push	%r10
-	push	%r9
-	push	%r8
-	push	%rdi
-	push	%rsi
-	push	%rbp
-	sub	$8, %rsp		/* RSP: the guest's is in the VMCS */
-	push	%rbx
-	push	%rdx
-	push	%rcx
-	push	%rax
+	sub	$GUEST_REGS_SIZE, %rsp
+	mov	%rax, GUEST_REG_RAX(%rsp)
+	mov	%rcx, GUEST_REG_RCX(%rsp)
+	mov	%rdx, GUEST_REG_RDX(%rsp)
+	mov	%rbx, GUEST_REG_RBX(%rsp)
+	mov	%rbp, GUEST_REG_RBP(%rsp)
+	mov	%rsi, GUEST_REG_RSI(%rsp)
+	mov	%rdi, GUEST_REG_RDI(%rsp)
+	mov	%r8, GUEST_REG_R8(%rsp)
+	mov	%r9, GUEST_REG_R9(%rsp)
+	mov	%r10, GUEST_REG_R10(%rsp)
+	mov	%r11, GUEST_REG_R11(%rsp)
+	mov	%r12, GUEST_REG_R12(%rsp)
+	mov	%r13, GUEST_REG_R13(%rsp)
+	mov	%r14, GUEST_REG_R14(%rsp)
+	mov	%r15, GUEST_REG_R15(%rsp)
 	mov	%rsp, %rdi
-	mov	136(%rsp), %rsi		/* 16 registers + the pad above HOST_RSP */
+	mov	GUEST_REGS_SIZE + HOST_RSP_VCPU(%rsp), %rsi
 	call	vmx_exit_handler
 	test	%eax, %eax
 	jnz	.Lleave_vmx
-	pop	%rax
-	pop	%rcx
-	pop	%rdx
-	pop	%rbx
-	add	$8, %rsp
-	pop	%rbp
-	pop	%rsi
-	pop	%rdi
-	pop	%r8
-	pop	%r9
-	pop	%r10
-	pop	%r11
-	pop	%r12
-	pop	%r13
-	pop	%r14
-	pop	%r15
+	load_guest_gprs
+	add	$GUEST_REGS_SIZE, %rsp
 	vmresume
 	/* VMRESUME failed: there is no guest to go back to. */
 	call	vmx_resume_failed
 	ud2
 
 .Lleave_vmx:
-	mov	8(%rsp), %rcx
-	mov	16(%rsp), %rdx
-	mov	24(%rsp), %rbx
-	mov	40(%rsp), %rbp
-	mov	48(%rsp), %rsi
-	mov	56(%rsp), %rdi
-	mov	64(%rsp), %r8
-	mov	72(%rsp), %r9
-	mov	80(%rsp), %r10
-	mov	88(%rsp), %r11
-	mov	96(%rsp), %r12
-	mov	104(%rsp), %r13
-	mov	112(%rsp), %r14
-	mov	120(%rsp), %r15
-	mov	0(%rsp), %rax
-	mov	32(%rsp), %rsp		/* the guest's stack: RFLAGS, then RIP */
+	load_guest_gprs
+	mov	GUEST_REG_RSP(%rsp), %rsp	/* the guest's stack: RFLAGS, then RIP */
 	popfq
 	ret
 	.size	vmx_exit_stub, . - vmx_exit_stub

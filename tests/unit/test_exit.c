@@ -226,6 +226,43 @@ static void test_decode_cr_access(void **state)
 	assert_string_equal(exit_reason_name(1000), "unknown");
 }
 
+/*
+ * The names generated from EXIT_REASONS: all 63 reasons of SDM Table C-1 we list,
+ * each below EXIT_REASON_MAX (the per-reason counters), named once, the renamed ones
+ * by their label, and the gaps in the table (reserved numbers) unknown.
+ */
+static void test_exit_reason_names(void **state)
+{
+	const char *names[EXIT_REASON_MAX];
+	unsigned int n = 0;
+
+	(void)state;
+	for (u32 r = 0; r < EXIT_REASON_MAX; r++) {
+		names[r] = exit_reason_name(r);
+		if (strcmp(names[r], "unknown") == 0)
+			continue;
+		n++;
+		for (u32 q = 0; q < r; q++)
+			assert_string_not_equal(names[r], names[q]);
+	}
+	assert_int_equal(n, 63);
+	for (u32 r = EXIT_REASON_MAX; r <= 0xffff; r++)
+		assert_string_equal(exit_reason_name(r), "unknown");
+
+	assert_string_equal(exit_reason_name(0), "EXCEPTION_NMI");
+	assert_string_equal(exit_reason_name(EXIT_REASON_VMOFF), "VMXOFF");
+	assert_string_equal(exit_reason_name(EXIT_REASON_VMON), "VMXON");
+	assert_string_equal(exit_reason_name(EXIT_REASON_MWAIT_INSTRUCTION), "MWAIT");
+	assert_string_equal(exit_reason_name(EXIT_REASON_MONITOR_INSTRUCTION), "MONITOR");
+	assert_string_equal(exit_reason_name(EXIT_REASON_PAUSE_INSTRUCTION), "PAUSE");
+	assert_string_equal(exit_reason_name(EXIT_REASON_XSETBV), "XSETBV");
+	assert_string_equal(exit_reason_name(75), "NOTIFY");
+	assert_int_equal(EXIT_REASON_EPT_VIOLATION, 48);
+	assert_int_equal(EXIT_REASON_TRIPLE_FAULT, 2);
+	assert_string_equal(exit_reason_name(5), "unknown");	/* reserved: not in C-1 */
+	assert_string_equal(exit_reason_name(17), "unknown");	/* RSM: not listed */
+}
+
 static void test_cpuid_signature_and_rip(void **state)
 {
 	(void)state;
@@ -548,6 +585,7 @@ int main(void)
 		cmocka_unit_test_setup(test_decode_cr_access, setup),
 		cmocka_unit_test(test_exit_hist_buckets),
 		cmocka_unit_test_setup(test_exit_hist_by_reason, setup),
+		cmocka_unit_test(test_exit_reason_names),
 		cmocka_unit_test_setup(test_nmi_exit_reinjected, setup),
 		cmocka_unit_test_setup(test_nmi_waits_for_window, setup),
 		cmocka_unit_test_setup(test_nmi_behind_injected_event, setup),

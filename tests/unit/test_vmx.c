@@ -73,7 +73,7 @@ static void test_virtualize_builds_vmcs(void **state)
 	assert_int_equal(fake_vmcs_get(HOST_RIP), (u64)vmx_exit_stub);
 	assert_int_equal(fake_vmcs_get(HOST_RSP) + 16,
 			 (u64)v.host_stack + VCPU_HOST_STACK_SIZE);
-	assert_int_equal(*(u64 *)(fake_vmcs_get(HOST_RSP) + 8), (u64)&v);
+	assert_int_equal(*(u64 *)(fake_vmcs_get(HOST_RSP) + HOST_RSP_VCPU), (u64)&v);
 	/* controls: MSR bitmap, secondary controls, VPID = cpu + 1, 64-bit guest */
 	assert_int_equal(fake_vmcs_get(MSR_BITMAP), 0x5000);
 	assert_true(fake_vmcs_get(CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_USE_MSR_BITMAPS);
