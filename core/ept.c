@@ -6,6 +6,7 @@
 #include "ept.h"
 #include "errors.h"
 #include "os.h"
+#include "vmx_caps.h"
 #include "arch/x86.h"
 
 _Static_assert(EPT_OPTIONAL_CAPS == (VMX_EPT_EXECUTE_ONLY | VMX_EPT_2MB_PAGE |
@@ -48,6 +49,27 @@ u64 ept_optional_caps(u64 ept_vpid_cap)
 	return ept_vpid_cap & EPT_OPTIONAL_CAPS;
 }
 
+bool ept_usable(const struct vmx_caps *caps, const char **missing)
+{
+	if (!vmx_has_ept(caps)) {
+		*missing = "the EPT control (SECONDARY_EXEC_ENABLE_EPT)";
+		return false;
+	}
+	return !ept_check_caps(caps->ept_vpid, missing);
+}
+
+u64 ept_map_limit(const struct vmx_caps *caps, unsigned int phys_bits, u64 mem_end)
+{
+	const u64 gib = 1ULL << 30, all = 1ULL << phys_bits;
+	u64 end = mem_end > 4 * gib ? mem_end : 4 * gib;
+
+	if (vmx_has_ept_1gb_pages(caps))
+		return all;
+	/* rounded up to 1 GiB without overflowing when mem_end is near 2^64 */
+	end = end > all - gib ? all : (end + gib - 1) & ~(gib - 1);
+	return end < all ? end : all;
+}
+
 unsigned int ept_invept_type(u64 ept_vpid_cap)
 {
 	return ept_vpid_cap & VMX_EPT_EXTENT_CONTEXT ? INVEPT_SINGLE_CONTEXT :
@@ -59,6 +81,13 @@ unsigned int ept_invept_type(u64 ept_vpid_cap)
 static unsigned int ept_shift(unsigned int level)
 {
 	return 12 + 9 * (level - 1);
+}
+
+u64 ept_leaf_hpa(u64 leaf, unsigned int level, u64 gpa)
+{
+	u64 size = 1ULL << ept_shift(level);
+
+	return (leaf & EPT_ADDR_MASK & ~(size - 1)) | (gpa & (size - 1));
 }
 
 static u64 ept_size(unsigned int level)

@@ -117,6 +117,29 @@ int ept_check_caps(u64 ept_vpid_cap, const char **missing);
 /* Which of EPT_OPTIONAL_CAPS (execute-only, 2 MiB and 1 GiB pages, A/D) the CPU has. */
 u64 ept_optional_caps(u64 ept_vpid_cap);
 
+struct vmx_caps;
+
+/*
+ * Can the hypervisor run its CPUs under EPT: the "enable EPT" control may be set and
+ * ept_check_caps() passes?  If not, false with *missing naming what is not there.
+ */
+bool ept_usable(const struct vmx_caps *caps, const char **missing);
+
+/*
+ * How much guest-physical space to map, [0, limit).  With 1 GiB EPT pages all of
+ * 2^phys_bits (a few table pages).  Without them one page directory per GiB would cost
+ * up to 256 MiB per CPU, so only up to @mem_end (the end of the highest RAM or MMIO
+ * range the OS knows), rounded up to 1 GiB, at least 4 GiB and at most 2^phys_bits.
+ * Pure: safe anywhere.
+ */
+u64 ept_map_limit(const struct vmx_caps *caps, unsigned int phys_bits, u64 mem_end);
+
+/*
+ * The host-physical address that the leaf @leaf at @level (EPT_LEVEL_*) gives @gpa:
+ * the leaf's frame and the offset of @gpa inside a page of that level's size.
+ */
+u64 ept_leaf_hpa(u64 leaf, unsigned int level, u64 gpa);
+
 /* The INVEPT type to use after changing one EPT: single-context if there is one. */
 unsigned int ept_invept_type(u64 ept_vpid_cap);
 

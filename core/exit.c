@@ -342,36 +342,6 @@ static const exit_handler_t exit_handlers[] = {
 
 /* ---- the VMCS dump, by the seed's six groups ---- */
 
-void vmcs_dump(struct vcpu *v)
-{
-	char line[LOG_LINE], item[LOG_LINE];
-	size_t i, n, len;
-	unsigned int g;
-	u64 val;
-
-	/* Several "NAME=value" to a line, so a whole VMCS fits in the log ring. */
-	for (g = 0; g < VMCS_GROUP_NR; g++) {
-		log_printf(&v->log, "CPU %u VMCS %s:", v->cpu, vmcs_group_names[g]);
-		n = 0;
-		for (i = 0; i < vmcs_nr_fields; i++) {
-			if (vmcs_field_descs[i].group != g)
-				continue;
-			if (vmcs_read(vmcs_field_descs[i].encoding, &val))
-				continue;	/* not supported by this CPU */
-			len = log_format(item, sizeof(item), " %s=%llx",
-					 vmcs_field_descs[i].name, val);
-			if (n + len >= sizeof(line)) {
-				log_printf(&v->log, " %s", line);
-				n = 0;
-			}
-			__builtin_memcpy(line + n, item, len + 1);
-			n += len;
-		}
-		if (n)
-			log_printf(&v->log, " %s", line);
-	}
-}
-
 /* Re-deliver an event whose delivery caused this exit (SDM Vol. 3C, 28.2.4). */
 static void reinject_idt_vectoring(void)
 {
@@ -562,12 +532,25 @@ int vmx_exit_handler(struct guest_regs *r, struct vcpu *v)
 	return 0;
 }
 
-void vmx_resume_failed(void)
+void vmx_log_resume_failure(struct vcpu *v)
 {
 	u64 err = 0;
 
 	cpu_vmread(VM_INSTRUCTION_ERROR, &err);
-	/* No vcpu at hand here and no way back to the guest: stop this CPU. */
+	log_printf(&v->log, "CPU %u: VMRESUME failed: %s (VM-instruction error %llu): stopping "
+		   "this CPU", v->cpu, vmcs_insn_error_name((u32)err), err);
+}
+
+void vmx_resume_failed(void)
+{
+	/*
+	 * After VMfailValid the VMCS is still current, and with it the vcpu; after
+	 * VMfailInvalid there is none to log into.  No way back to the guest: stop.
+	 */
+	struct vcpu *v = vmx_current_vcpu();
+
+	if (v)
+		vmx_log_resume_failure(v);
 	for (;;)
 		asm volatile("cli; hlt");
 }

@@ -89,7 +89,7 @@ enum exit_reason_number {
 #undef EXIT_REASON_CONST
 #undef EXIT_REASON_CONST_L
 
-/* The exit-reason field (SDM Vol. 3C, 26.9.1, Table 26-... "Exit Reason") */
+/* The exit-reason field (SDM Vol. 3C, 25.9.1, Table 25-18 "Format of Exit Reason") */
 union exit_reason {
 	u32 all;
 	struct {

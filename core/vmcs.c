@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* VMCS accessors (the field table and names are in vmcs_desc.c). */
+/*
+ * VMCS access: the width-checked accessors, the snapshot (SUBZERO_IOC_VMCS) and the
+ * dump into the log (fail closed).  The field table and names are in vmcs_desc.c.
+ */
 #include "vmcs.h"
+#include "vmx.h"
 #include <cpu_ops.h>
 
 int vmcs_read(u32 field, u64 *val)
@@ -57,5 +61,35 @@ void __vmcs_write_track(struct vmcs_error *e, u32 field, u64 val, const char *ca
 		e->status = st;
 		e->insn_error = (u32)err;
 		e->caller = caller;
+	}
+}
+
+void vmcs_dump(struct vcpu *v)
+{
+	char line[LOG_LINE], item[LOG_LINE];
+	size_t i, n, len;
+	unsigned int g;
+	u64 val;
+
+	/* Several "NAME=value" to a line, so a whole VMCS fits in the log ring. */
+	for (g = 0; g < VMCS_GROUP_NR; g++) {
+		log_printf(&v->log, "CPU %u VMCS %s:", v->cpu, vmcs_group_names[g]);
+		n = 0;
+		for (i = 0; i < vmcs_nr_fields; i++) {
+			if (vmcs_field_descs[i].group != g)
+				continue;
+			if (vmcs_read(vmcs_field_descs[i].encoding, &val))
+				continue;	/* not supported by this CPU */
+			len = log_format(item, sizeof(item), " %s=%llx",
+					 vmcs_field_descs[i].name, val);
+			if (n + len >= sizeof(line)) {
+				log_printf(&v->log, " %s", line);
+				n = 0;
+			}
+			__builtin_memcpy(line + n, item, len + 1);
+			n += len;
+		}
+		if (n)
+			log_printf(&v->log, " %s", line);
 	}
 }

@@ -96,6 +96,14 @@ struct vmcs_snapshot {
  */
 unsigned int vmcs_snapshot(struct vmcs_snapshot *s);
 
+struct vcpu;
+
+/*
+ * Log every field of the current VMCS this CPU supports into @v's log ring, by the
+ * six groups, several "NAME=value" to a line.  Root only (what fail-closed logs).
+ */
+void vmcs_dump(struct vcpu *v);
+
 u64 __vmcs_read_or0(u32 field);
 void __vmcs_write_track(struct vmcs_error *e, u32 field, u64 val, const char *caller);
 

@@ -6,6 +6,7 @@
 #include "vmx.h"
 #include "errors.h"
 #include "os.h"
+#include "private.h"
 #include "vmx_ctls.h"
 #include "vmx_decode.h"
 #include "arch/x86.h"
@@ -33,10 +34,12 @@ static void bitmap_set(u8 *page, unsigned int offset, u32 msr)
 	page[offset + bit / 8] |= 1 << (bit % 8);
 }
 
-int vmx_msr_bitmap_init(void *page)
+int vmx_msr_bitmap_init(void *page, u64 pa)
 {
 	u8 *p = page;
 	u32 msr;
+
+	vmx_private_shared(VMX_SHARED_MSR_BITMAP, pa);
 
 	/* Reads of IA32_FEATURE_CONTROL exit (we show VMX as disabled); writes exit. */
 	bitmap_set(p, 0, MSR_IA32_FEATURE_CONTROL);
@@ -64,6 +67,11 @@ void vmx_ept_setup(const struct mtrr_state *m, u64 map_limit)
 	vmx_ept_cfg.on = true;
 }
 
+bool vmx_ept_enabled(void)
+{
+	return vmx_ept_cfg.on;
+}
+
 static int vmx_ept_alloc(struct vcpu *v)
 {
 	unsigned int need;
@@ -78,42 +86,8 @@ static int vmx_ept_alloc(struct vcpu *v)
 	if (!ret)
 		ret = ept_init(&v->ept, v->caps->ept_vpid, &vmx_ept_cfg.mtrr,
 			       vmx_ept_cfg.map_limit, need + VMX_EPT_SPARE_PAGES);
-	/* MTF where the CPU has it (allowed-1 of the TRUE_ procbased controls) */
-	v->mtf = (v->caps->true_procbased >> 32) & CPU_BASED_MONITOR_TRAP_FLAG;
+	v->mtf = vmx_has_mtf(v->caps);		/* else the step uses RFLAGS.TF */
 	return ret;
-}
-
-int vmx_ept_hide(struct vcpu *v, u64 pa)
-{
-	unsigned int level;
-	u64 *leaf;
-	int ret;
-
-	if (!v->ept.pml4)
-		return 0;
-	/* Different permissions make the page a 4 KiB leaf of its own, never merged. */
-	ret = ept_set_perm(&v->ept, pa, PAGE_SIZE, EPT_READ | EPT_WRITE);
-	if (ret)
-		return ret;
-	leaf = ept_leaf(&v->ept, pa, &level);
-	if (!leaf || level != EPT_LEVEL_4K)
-		return -EINVAL;
-	*leaf = (*leaf & ~EPT_ADDR_MASK) | v->scratch_pa;
-	return 0;
-}
-
-void vmx_private_pages(struct vcpu *v, void (*fn)(u64 pa, void *ctx), void *ctx)
-{
-	unsigned int i;
-
-	fn(v->vmxon_pa, ctx);
-	fn(v->vmcs_pa, ctx);
-	for (i = 0; i < VCPU_HOST_STACK_SIZE / PAGE_SIZE; i++)
-		fn(v->host_stack_pa + i * PAGE_SIZE, ctx);
-	if (v->scratch)
-		fn(v->scratch_pa, ctx);
-	for (i = 0; v->ept.pml4 && i < ept_pool_size(&v->ept); i++)
-		fn(ept_pool_pa(&v->ept, i), ctx);
 }
 
 int vmx_vcpu_alloc(struct vcpu *v, unsigned int cpu, const struct vmx_caps *caps,
@@ -283,7 +257,33 @@ static bool cpuid_bit(u32 leaf, u32 sub, int reg, u32 bit)
 
 enum { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX };
 
-/* Choose all five control words; a missing required bit fails with its name. */
+/* Name the optional controls the CPU lacks, which this CPU runs without. */
+static void log_dropped(struct vcpu *v, enum vmx_ctl ctl, u32 dropped)
+{
+	char names[LOG_LINE];
+	const char *name;
+	size_t n = 0;
+	unsigned int bit;
+
+	names[0] = '\0';
+	for (bit = 0; bit < 32; bit++) {
+		if (!(dropped & BIT(bit)))
+			continue;
+		name = vmx_ctl_bit_name(ctl, bit);
+		if (name)
+			n += log_format(names + n, sizeof(names) - n, " %s%s",
+					vmx_ctl_descs[ctl].prefix, name);
+		else
+			n += log_format(names + n, sizeof(names) - n, " bit %u", bit);
+	}
+	log_printf(&v->log, "CPU %u: the CPU lacks the optional %s control(s)%s: running "
+		   "without", v->cpu, vmx_ctl_descs[ctl].name, names);
+}
+
+/*
+ * Choose all five control words; a missing required bit fails with its name, and an
+ * optional one the CPU lacks is logged.
+ */
 static int vmcs_setup_controls(struct vcpu *v)
 {
 	const struct {
@@ -329,6 +329,8 @@ static int vmcs_setup_controls(struct vcpu *v)
 				   vmx_ctl_bit_name(words[i].ctl, __builtin_ctz(ch.missing)) ?: "?");
 			return -EOPNOTSUPP;
 		}
+		if (ch.dropped)
+			log_dropped(v, words[i].ctl, ch.dropped);
 		if (words[i].ctl == VMX_CTL_PROC) {
 			ch.value &= ~(u64)CPU_BASED_NMI_WINDOW_EXITING;
 			v->procbased = (u32)ch.value;
@@ -423,7 +425,7 @@ struct idt_gate {
 };
 _Static_assert(sizeof(struct idt_gate) == 16, "IDT gate layout");
 
-void vmx_host_idt_init(void *page, u64 os_idt_base, u16 os_idt_limit)
+void vmx_host_idt_init(void *page, u64 pa, u64 os_idt_base, u16 os_idt_limit)
 {
 	struct idt_gate *idt = page;
 	size_t size = (size_t)os_idt_limit + 1;
@@ -441,26 +443,35 @@ void vmx_host_idt_init(void *page, u64 os_idt_base, u16 os_idt_limit)
 	idt[X86_VEC_NMI].offset_mid = (u16)(stub >> 16);
 	idt[X86_VEC_NMI].offset_high = (u32)(stub >> 32);
 	host_idt_base = (u64)page;
+	vmx_private_shared(VMX_SHARED_HOST_IDT, pa);
 }
 
 void vmx_host_idt_clear(void)
 {
 	host_idt_base = 0;
+	vmx_private_shared(VMX_SHARED_HOST_IDT, 0);
+}
+
+/* Found the way the exit stub finds it: at HOST_RSP + HOST_RSP_VCPU. */
+struct vcpu *vmx_current_vcpu(void)
+{
+	u64 host_rsp;
+
+	if (cpu_vmread(HOST_RSP, &host_rsp) || !host_rsp)
+		return NULL;
+	return *(struct vcpu **)(host_rsp + HOST_RSP_VCPU);
 }
 
 /*
  * The VMCS is current whenever the host IDT is loaded (a VM exit loads it, and the
- * way out loads the OS's IDT before VMCLEAR), so the vcpu is found the way the exit
- * stub finds it: just above HOST_RSP.
+ * way out loads the OS's IDT before VMCLEAR), so vmx_current_vcpu() finds the vcpu.
  */
 void vmx_root_nmi(void)
 {
-	u64 host_rsp;
-	struct vcpu *v;
+	struct vcpu *v = vmx_current_vcpu();
 
-	if (cpu_vmread(HOST_RSP, &host_rsp))
+	if (!v)
 		return;
-	v = *(struct vcpu **)(host_rsp + HOST_RSP_VCPU);
 	__atomic_add_fetch(&v->nmi_pending, 1, __ATOMIC_RELAXED);
 	v->nmis_in_root++;
 	cpu_vmwrite(CPU_BASED_VM_EXEC_CONTROL, v->procbased | CPU_BASED_NMI_WINDOW_EXITING);

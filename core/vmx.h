@@ -53,13 +53,13 @@ static inline void exit_hist_add(struct exit_hist *h, u64 dt)
 #define SUBZERO_HC_DEVIRT	1	/* leave VMX on this CPU, return 0 */
 #define SUBZERO_HC_VMCS_SNAPSHOT 2	/* VMREAD every field into vcpu->vmcs_snap, return 0 */
 #define SUBZERO_HC_PONG		0x5a45524fULL	/* "ZERO" */
+#define SUBZERO_HC_WATCH_SYNC	3	/* apply watch_table to this CPU's EPT */
+#define SUBZERO_HC_EPT_QUERY	4	/* the EPT leaf mapping GPA RDX (see below) */
 /*
  * Test only, and only when vmx_test_hooks is set (module parameter test_hooks):
  * stay in VMX root for RDX TSC ticks (at most SUBZERO_HC_SPIN_MAX), so that a test
  * can make an NMI arrive in root.  Otherwise it is an unknown number (-EINVAL).
  */
-#define SUBZERO_HC_WATCH_SYNC	3	/* apply watch_table to this CPU's EPT */
-#define SUBZERO_HC_EPT_QUERY	4	/* the EPT leaf mapping GPA RDX (see below) */
 #define SUBZERO_HC_TEST_SPIN	0x7e57
 #define SUBZERO_HC_SPIN_MAX	1000000000ULL
 
@@ -164,18 +164,20 @@ struct vcpu {
 #define VCPU_HOST_STACK_SIZE	16384
 
 /*
- * Set up the shared MSR bitmap (one page: pass everything through except the MSRs we
- * virtualize).  Not root-safe.
+ * Set up the shared MSR bitmap in @page at @pa (one page: pass everything through
+ * except the MSRs we virtualize), and count it among the hypervisor's own pages
+ * (private.h).  Not root-safe.
  */
-int vmx_msr_bitmap_init(void *page);
+int vmx_msr_bitmap_init(void *page, u64 pa);
 
 /*
- * Build the host IDT in @page (4 KiB): a copy of the OS's IDT @os_idt_base/@limit
- * whose NMI gate points at vmx_nmi_stub instead, so an NMI arriving in VMX root is
- * held for the guest rather than handled by the OS from inside the hypervisor.
- * Every VMCS set up afterwards uses it as HOST_IDTR_BASE.  Not root-safe.
+ * Build the host IDT in @page (4 KiB, at @pa): a copy of the OS's IDT
+ * @os_idt_base/@limit whose NMI gate points at vmx_nmi_stub instead, so an NMI
+ * arriving in VMX root is held for the guest rather than handled by the OS from inside
+ * the hypervisor.  Every VMCS set up afterwards uses it as HOST_IDTR_BASE; it counts
+ * among the hypervisor's own pages (private.h).  Not root-safe.
  */
-void vmx_host_idt_init(void *page, u64 os_idt_base, u16 os_idt_limit);
+void vmx_host_idt_init(void *page, u64 pa, u64 os_idt_base, u16 os_idt_limit);
 /* The same, undone (before the page is freed): later VMCSs use the OS's IDT. */
 void vmx_host_idt_clear(void);
 
@@ -185,18 +187,11 @@ void vmx_host_idt_clear(void);
  * Not root-safe.
  */
 void vmx_ept_setup(const struct mtrr_state *m, u64 map_limit);
+/* Whether vcpus allocated now get an EPT (vmx_ept_setup() was called). */
+bool vmx_ept_enabled(void);
 
 /* The table pages a split may take beyond the initial map, per CPU. */
 #define VMX_EPT_SPARE_PAGES	64
-
-/*
- * Hide the page at @pa from @v's guest: it maps to @v's scratch page instead, so
- * guest reads see junk and guest writes go nowhere.  Only before @v is launched.
- */
-int vmx_ept_hide(struct vcpu *v, u64 pa);
-
-/* Call @fn for every page only the hypervisor may touch that @v owns. */
-void vmx_private_pages(struct vcpu *v, void (*fn)(u64 pa, void *ctx), void *ctx);
 
 /* Allocate a vcpu's regions.  Not root-safe. */
 int vmx_vcpu_alloc(struct vcpu *v, unsigned int cpu, const struct vmx_caps *caps,
@@ -251,18 +246,20 @@ int vmx_watch_sync_this_cpu(struct vcpu *v);
  */
 int vmx_ept_query_this_cpu(struct vcpu *v, u64 gpa, u64 *leaf, unsigned int *level);
 
-/* Root-side handlers (watch.c) */
-int watch_sync(struct vcpu *v);
-int handle_ept_violation(struct vcpu *v, struct guest_regs *r);
-int handle_ept_misconfig(struct vcpu *v, struct guest_regs *r);
-int handle_monitor_trap(struct vcpu *v, struct guest_regs *r);
-int handle_debug_exception(struct vcpu *v, struct guest_regs *r);
-
-/* Log every VMCS field this CPU supports, by the seed's six groups.  Root only. */
-void vmcs_dump(struct vcpu *v);
+/*
+ * In VMX root: the vcpu whose VMCS is current, found the way the exit stub finds it
+ * (just above HOST_RSP); NULL when no VMCS is current.
+ */
+struct vcpu *vmx_current_vcpu(void);
 
 /* The C half of the exit path: returns 0 to VMRESUME, 1 to leave VMX (devirt). */
 int vmx_exit_handler(struct guest_regs *regs, struct vcpu *v);
+/*
+ * VMRESUME failed (called by the exit stub, there being no guest to go back to):
+ * log the VM-instruction error by name and stop this CPU.
+ */
 void vmx_resume_failed(void);
+/* What vmx_resume_failed() logs, apart so that it can be tested. */
+void vmx_log_resume_failure(struct vcpu *v);
 
 #endif

@@ -4,6 +4,7 @@
  */
 #include "vmx_caps.h"
 #include "errors.h"
+#include "vmx_decode.h"
 #include "arch/x86.h"
 #include <cpu_ops.h>
 
@@ -104,4 +105,24 @@ int vmx_caps_compare(const struct vmx_caps *a, const struct vmx_caps *b,
 		}
 	}
 	return 0;
+}
+
+bool vmx_has_ept(const struct vmx_caps *caps)
+{
+	return allowed1(vmx_ctl_cap(caps, VMX_CTL_PROC2), SECONDARY_EXEC_ENABLE_EPT);
+}
+
+bool vmx_has_vpid(const struct vmx_caps *caps)
+{
+	return allowed1(vmx_ctl_cap(caps, VMX_CTL_PROC2), SECONDARY_EXEC_ENABLE_VPID);
+}
+
+bool vmx_has_mtf(const struct vmx_caps *caps)
+{
+	return allowed1(vmx_ctl_cap(caps, VMX_CTL_PROC), CPU_BASED_MONITOR_TRAP_FLAG);
+}
+
+bool vmx_has_ept_1gb_pages(const struct vmx_caps *caps)
+{
+	return vmx_has_ept(caps) && (caps->ept_vpid & VMX_EPT_1GB_PAGE);
 }

@@ -53,4 +53,15 @@ int vmx_caps_read(struct vmx_caps *caps);
 int vmx_caps_compare(const struct vmx_caps *a, const struct vmx_caps *b,
 		     const char **field);
 
+/*
+ * Queries on the config, by the SDM's names, so no caller tests a raw bit.  A control
+ * is "had" when its allowed-1 bit is set (SDM Vol. 3D, A.3), in the TRUE_ MSR where the
+ * CPU has one; an EPT/VPID capability when its bit of IA32_VMX_EPT_VPID_CAP is (A.10).
+ * Pure: safe anywhere.
+ */
+bool vmx_has_ept(const struct vmx_caps *caps);		/* SECONDARY_EXEC_ENABLE_EPT */
+bool vmx_has_vpid(const struct vmx_caps *caps);		/* SECONDARY_EXEC_ENABLE_VPID */
+bool vmx_has_mtf(const struct vmx_caps *caps);		/* CPU_BASED_MONITOR_TRAP_FLAG */
+bool vmx_has_ept_1gb_pages(const struct vmx_caps *caps);	/* VMX_EPT_1GB_PAGE */
+
 #endif

@@ -82,4 +82,17 @@ int watch_del(u64 gpa);
 /* Take the oldest event; false if the ring is empty.  One reader at a time. */
 bool watch_take(struct watch_ring *r, struct watch_event *ev);
 
+struct vcpu;
+struct guest_regs;
+
+/*
+ * Root side (watch.c): apply watch_table to @v's EPT, and the exits of a watched
+ * access, with exit.c's handler contract (0 resume, negative errno: fail closed).
+ */
+int watch_sync(struct vcpu *v);
+int handle_ept_violation(struct vcpu *v, struct guest_regs *r);
+int handle_ept_misconfig(struct vcpu *v, struct guest_regs *r);
+int handle_monitor_trap(struct vcpu *v, struct guest_regs *r);
+int handle_debug_exception(struct vcpu *v, struct guest_regs *r);
+
 #endif

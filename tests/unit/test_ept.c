@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "ept.h"
+#include "vmx_caps.h"
 #include "mtrr.h"
 #include "errors.h"
 #include "os.h"
@@ -210,6 +211,60 @@ static void test_check_caps(void **state)
 	assert_int_equal(ept_optional_caps(caps & ~(VMX_EPT_1GB_PAGE | VMX_EPT_AD)),
 			 VMX_EPT_EXECUTE_ONLY | VMX_EPT_2MB_PAGE);
 	assert_int_equal(ept_check_caps(caps & ~EPT_OPTIONAL_CAPS, &missing), 0);
+}
+
+/* EPT is used when the control may be set and the capabilities suffice. */
+static void test_usable(void **state)
+{
+	const char *missing = NULL;
+	struct vmx_caps c;
+
+	(void)state;
+	assert_int_equal(vmx_caps_read(&c), 0);
+	assert_true(ept_usable(&c, &missing));
+	c.ept_vpid &= ~VMX_EPT_INVEPT;
+	assert_false(ept_usable(&c, &missing));
+	assert_string_equal(missing, "VMX_EPT_INVEPT");
+	c.ept_vpid |= VMX_EPT_INVEPT;
+	c.procbased2 &= ~((u64)SECONDARY_EXEC_ENABLE_EPT << 32);
+	assert_false(ept_usable(&c, &missing));
+	assert_non_null(strstr(missing, "SECONDARY_EXEC_ENABLE_EPT"));
+}
+
+/* The map's extent: all of it with 1 GiB pages, else up to what the OS knows. */
+static void test_map_limit(void **state)
+{
+	const u64 gib = 1ULL << 30;
+	struct vmx_caps c;
+
+	(void)state;
+	assert_int_equal(vmx_caps_read(&c), 0);
+	assert_int_equal(ept_map_limit(&c, 39, 0), 1ULL << 39);
+	assert_int_equal(ept_map_limit(&c, 39, 5 * gib), 1ULL << 39);
+	c.ept_vpid &= ~VMX_EPT_1GB_PAGE;
+	assert_int_equal(ept_map_limit(&c, 39, 0), 4 * gib);		/* at least 4 GiB */
+	assert_int_equal(ept_map_limit(&c, 39, 3 * gib), 4 * gib);
+	assert_int_equal(ept_map_limit(&c, 39, 5 * gib + 1), 6 * gib);	/* rounded up */
+	assert_int_equal(ept_map_limit(&c, 39, 6 * gib), 6 * gib);
+	assert_int_equal(ept_map_limit(&c, 39, 1ULL << 45), 1ULL << 39);	/* at most all */
+	assert_int_equal(ept_map_limit(&c, 39, ~0ULL), 1ULL << 39);
+	assert_int_equal(ept_map_limit(&c, 32, 0), 4 * gib);
+	assert_int_equal(ept_map_limit(&c, 36, 40 * gib), 40 * gib);
+	assert_int_equal(ept_map_limit(&c, 36, 100 * gib), 1ULL << 36);
+}
+
+/* The host-physical address a leaf gives: its frame, and the offset in its size. */
+static void test_leaf_hpa(void **state)
+{
+	(void)state;
+	assert_int_equal(ept_leaf_hpa(0x12345000ULL | EPT_RWX, EPT_LEVEL_4K, 0xabc999), 0x12345999);
+	assert_int_equal(ept_leaf_hpa(0x40000000ULL | EPT_LARGE | EPT_RWX, EPT_LEVEL_2M,
+				      0x1234567), 0x40034567);
+	assert_int_equal(ept_leaf_hpa(0x80000000ULL | EPT_LARGE | 0x30 | EPT_READ, EPT_LEVEL_1G,
+				      0x12345678), 0x92345678);
+	/* bits above 51 and ignored low bits are not part of the address */
+	assert_int_equal(ept_leaf_hpa(0x8000000000001007ULL | (7ULL << 60), EPT_LEVEL_4K, 0x10),
+			 0x1010);
 }
 
 /* ---- building ---- */
@@ -708,6 +763,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_check_caps, setup_cpu, teardown),
+		cmocka_unit_test_setup_teardown(test_usable, setup_cpu, teardown),
+		cmocka_unit_test_setup_teardown(test_map_limit, setup_cpu, teardown),
+		cmocka_unit_test(test_leaf_hpa),
 		cmocka_unit_test_setup_teardown(test_build_with_1g_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_build_with_2m_pages_only, setup_cpu,
 						teardown),

@@ -115,7 +115,7 @@ static void test_host_idt(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(os_idt); i++)
 		os_idt[i] = (u8)(i * 7 + 1);
-	vmx_host_idt_init(host_idt, (u64)os_idt, sizeof(os_idt) - 1);
+	vmx_host_idt_init(host_idt, (u64)host_idt, (u64)os_idt, sizeof(os_idt) - 1);
 	assert_memory_equal(host_idt, os_idt, 16 * X86_VEC_NMI);
 	assert_memory_equal(host_idt + 16 * 3, os_idt + 16 * 3, sizeof(os_idt) - 16 * 3);
 	off = g[0] | (u64)g[1] << 8 | (u64)g[6] << 16 | (u64)g[7] << 24 |
@@ -189,6 +189,35 @@ static void test_launch_failure_names_error(void **state)
 	assert_true(log_has("invalid host-state field"));
 }
 
+/* An optional control the CPU lacks is named in the log, and the CPU runs without it. */
+static void test_dropped_optional_control_is_logged(void **state)
+{
+	(void)state;
+	caps.procbased2 &= ~((u64)SECONDARY_EXEC_ENABLE_VPID << 32);
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	assert_true(log_has("optional secondary"));
+	assert_false(fake_vmcs_get(SECONDARY_VM_EXEC_CONTROL) & SECONDARY_EXEC_ENABLE_VPID);
+}
+
+/* With every optional control there, nothing is said about them. */
+static void test_no_dropped_controls_no_line(void **state)
+{
+	(void)state;
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	assert_true(fake_vmcs_get(SECONDARY_VM_EXEC_CONTROL) & SECONDARY_EXEC_ENABLE_VPID);
+	assert_false(log_has("optional"));
+}
+
+/* In root the vcpu is found above HOST_RSP; with no VMCS current there is none. */
+static void test_current_vcpu(void **state)
+{
+	(void)state;
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	assert_ptr_equal(vmx_current_vcpu(), &v);
+	fake_cpu.current_vmcs = ~0ULL;
+	assert_null(vmx_current_vcpu());
+}
+
 static void test_forced_failure(void **state)
 {
 	(void)state;
@@ -227,7 +256,7 @@ static void test_msr_bitmap(void **state)
 {
 	(void)state;
 	memset(bitmap, 0, sizeof(bitmap));
-	vmx_msr_bitmap_init(bitmap);
+	vmx_msr_bitmap_init(bitmap, (u64)bitmap);
 	/* read-low at 0, write-low at 2048 (SDM 25.6.9) */
 	assert_true(bitmap[0x3a / 8] & (1 << (0x3a % 8)));
 	assert_true(bitmap[2048 + 0x3a / 8] & (1 << (0x3a % 8)));
@@ -277,6 +306,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_vmxon_failure_undone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_launch_failure_names_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dropped_optional_control_is_logged, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_no_dropped_controls_no_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_current_vcpu, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forced_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_failures_do_not_leak, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vmcs_snapshot_needs_launched_cpu, setup,

@@ -9,6 +9,7 @@
 
 #include "vmx_caps.h"
 #include "errors.h"
+#include "arch/x86.h"
 #include "fake_cpu.h"
 
 static void test_haswell_reads_everything(void **state)
@@ -89,6 +90,44 @@ static void test_no_ept_no_vpid(void **state)
 	assert_int_equal(c.ept_vpid, 0);
 }
 
+/* The vmx_has_*() queries read the allowed-1 halves and the EPT/VPID capability bits. */
+static void test_has_queries(void **state)
+{
+	struct vmx_caps c;
+
+	(void)state;
+	fake_cpu_load(&fake_haswell);
+	assert_int_equal(vmx_caps_read(&c), 0);
+	assert_true(vmx_has_ept(&c));
+	assert_true(vmx_has_vpid(&c));
+	assert_true(vmx_has_ept_1gb_pages(&c));
+	assert_false(vmx_has_mtf(&c));		/* Bochs has no monitor trap flag */
+
+	c.ept_vpid &= ~VMX_EPT_1GB_PAGE;
+	assert_false(vmx_has_ept_1gb_pages(&c));
+	c.ept_vpid |= VMX_EPT_1GB_PAGE;
+	c.procbased2 &= ~((u64)SECONDARY_EXEC_ENABLE_EPT << 32);
+	assert_false(vmx_has_ept(&c));
+	assert_false(vmx_has_ept_1gb_pages(&c));	/* no EPT, no EPT pages */
+	assert_true(vmx_has_vpid(&c));
+	c.procbased2 &= ~((u64)SECONDARY_EXEC_ENABLE_VPID << 32);
+	assert_false(vmx_has_vpid(&c));
+
+	/* MTF from the TRUE_ MSR where there is one, else from the plain one */
+	c.true_procbased |= (u64)CPU_BASED_MONITOR_TRAP_FLAG << 32;
+	assert_true(vmx_has_mtf(&c));
+	c.have &= ~VMX_CAPS_HAVE_TRUE_CTLS;
+	assert_false(vmx_has_mtf(&c));
+	c.procbased |= (u64)CPU_BASED_MONITOR_TRAP_FLAG << 32;
+	assert_true(vmx_has_mtf(&c));
+
+	/* without secondary controls there is neither EPT nor VPID, whatever the MSR said */
+	assert_int_equal(vmx_caps_read(&c), 0);
+	c.have &= ~VMX_CAPS_HAVE_PROCBASED2;
+	assert_false(vmx_has_ept(&c));
+	assert_false(vmx_has_vpid(&c));
+}
+
 static void test_compare_equal(void **state)
 {
 	struct vmx_caps a, b;
@@ -151,6 +190,7 @@ int main(void)
 		cmocka_unit_test(test_no_true_controls),
 		cmocka_unit_test(test_no_secondary_controls),
 		cmocka_unit_test(test_no_ept_no_vpid),
+		cmocka_unit_test(test_has_queries),
 		cmocka_unit_test(test_compare_equal),
 		cmocka_unit_test(test_compare_names_the_difference),
 		cmocka_unit_test(test_compare_cpuid_only_vmx_bit),

@@ -16,6 +16,7 @@
 
 #include "vmx.h"
 #include "watch.h"
+#include "private.h"
 #include "ept.h"
 #include "mtrr.h"
 #include "exit.h"

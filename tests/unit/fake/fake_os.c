@@ -25,13 +25,33 @@ static bool fail_now(void)
 	return fail_countdown-- == 0;
 }
 
+static u8 *arena, *arena_next, *arena_end;
+
+void fake_os_page_arena(void *base, size_t size)
+{
+	arena = arena_next = base;
+	arena_end = arena ? arena + size : NULL;
+}
+
+static bool in_arena(const void *p)
+{
+	return arena && (const u8 *)p >= arena && (const u8 *)p < arena_end;
+}
+
 void *os_alloc_pages(unsigned int order, u64 *pa)
 {
 	void *p;
 
 	if (fail_now())
 		return NULL;
-	p = aligned_alloc(4096, 4096UL << order);
+	if (arena) {
+		if ((size_t)(arena_end - arena_next) < 4096UL << order)
+			return NULL;
+		p = arena_next;
+		arena_next += 4096UL << order;
+	} else {
+		p = aligned_alloc(4096, 4096UL << order);
+	}
 	if (!p)
 		return NULL;
 	memset(p, 0, 4096UL << order);
@@ -45,7 +65,8 @@ void os_free_pages(void *va, unsigned int order)
 	(void)order;
 	if (!va)
 		return;
-	free(va);
+	if (!in_arena(va))	/* arena pages are not reused */
+		free(va);
 	allocs--;
 }
 

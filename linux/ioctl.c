@@ -1,0 +1,493 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * subzero: /dev/subzero, the ioctl layer.  One table row per request: its struct's
+ * size, which of its bytes are reserved (must come in as zero), whether it names a
+ * CPU, whether the struct is copied back, and its handler.  sz_ioctl() does every
+ * check the rows describe, once; the handlers only answer.  Who may open the device
+ * is decided in sz_open(), the one permission check.
+ */
+#define pr_fmt(fmt) "subzero: " fmt
+
+#include <linux/capability.h>
+#include <linux/cpu.h>
+#include <linux/cpumask.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/nospec.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <asm/tsc.h>
+
+#include "../core/os.h"
+#include "../core/private.h"
+#include "os_linux.h"
+#include "sz.h"
+#include "../include/uapi/subzero.h"
+
+static_assert(offsetof(struct subzero_caps, cpu) == 4 &&
+	      offsetof(struct subzero_cpu_stats, cpu) == 4 &&
+	      offsetof(struct subzero_vmcs, cpu) == 4 &&
+	      offsetof(struct subzero_events, cpu) == 4 &&
+	      offsetof(struct subzero_ept_query, cpu) == 4, "per-CPU requests' layout");
+static_assert(VMCS_NR_FIELDS <= SUBZERO_VMCS_MAX_FIELDS, "struct subzero_vmcs holds them all");
+static_assert(SUBZERO_LOG_TEXT == LOG_LINE, "log lines keep their length");
+
+/*
+ * A handler gets the request as it came in (@in, checked) and fills the answer
+ * (@out: zeroed but for size, and cpu for a per-CPU request, whose CPU number @cpu is
+ * below nr_cpu_ids).  0 or a negative errno; on 0 sz_ioctl() copies @out back.
+ */
+typedef long (*sz_ioctl_fn)(const void *in, void *out, u32 cpu);
+
+struct sz_ioctl_desc {
+	unsigned int cmd;
+	u32 size;		/* the struct's size, which its first __u32 must say */
+	u32 resv, resv_len;	/* its reserved bytes [resv, resv + resv_len) */
+	bool per_cpu;		/* it goes on with __u32 cpu */
+	bool copy_out;		/* the answer is the struct, copied back */
+	sz_ioctl_fn fn;
+};
+
+/* Reserved: from member @from to the end, or up to member @upto. */
+#define SZ_RESV(type, from) offsetof(type, from), sizeof(type) - offsetof(type, from)
+#define SZ_RESV_UPTO(type, from, upto) offsetof(type, from), \
+	offsetof(type, upto) - offsetof(type, from)
+
+static long sz_ioctl_info(const void *in, void *out, u32 cpu)
+{
+	struct subzero_info *info = out;
+
+	info->abi_version = SUBZERO_ABI_VERSION;
+	info->nr_cpu_ids = nr_cpu_ids;
+	info->nr_cpus_online = num_online_cpus();
+	info->alloc_count = os_alloc_count();
+	info->tsc_khz = tsc_khz;
+	info->flags = READ_ONCE(sz_attached) ? SUBZERO_INFO_ATTACHED : 0;
+	info->alloc_bytes = os_linux_alloc_bytes();
+	return 0;
+}
+
+static long sz_ioctl_get_caps(const void *in, void *out, u32 cpu)
+{
+	struct subzero_caps *uc = out;
+	const struct vmx_caps *c;
+
+	if (!sz_cpus[cpu].have_caps)
+		return -ENXIO;
+	c = &sz_cpus[cpu].caps;
+	uc->cpuid1_ecx = c->cpuid1_ecx;
+	uc->have = c->have;
+	uc->feature_control = c->feature_control;
+	uc->basic = c->basic;
+	uc->pinbased = c->pinbased;
+	uc->procbased = c->procbased;
+	uc->procbased2 = c->procbased2;
+	uc->exit = c->exit;
+	uc->entry = c->entry;
+	uc->true_pinbased = c->true_pinbased;
+	uc->true_procbased = c->true_procbased;
+	uc->true_exit = c->true_exit;
+	uc->true_entry = c->true_entry;
+	uc->misc = c->misc;
+	uc->cr0_fixed0 = c->cr0_fixed0;
+	uc->cr0_fixed1 = c->cr0_fixed1;
+	uc->cr4_fixed0 = c->cr4_fixed0;
+	uc->cr4_fixed1 = c->cr4_fixed1;
+	uc->vmcs_enum = c->vmcs_enum;
+	uc->ept_vpid = c->ept_vpid;
+	uc->vmfunc = c->vmfunc;
+	return 0;
+}
+
+static long sz_ioctl_cpu_stats(const void *in, void *out, u32 cpu)
+{
+	struct subzero_cpu_stats *st = out;
+	struct vcpu *v;
+	u32 i;
+
+	mutex_lock(&sz_lock);
+	cpus_read_lock();
+	st->now_tsc = rdtsc();
+	if (cpu_online(cpu))
+		st->flags |= SUBZERO_CPU_ONLINE;
+	v = sz_cpus[cpu].vcpu;
+	if (v) {
+		/* Counters the CPU bumps in root as we read: each is one aligned load. */
+		st->flags |= SUBZERO_CPU_VIRTUALIZED;
+		st->vpid = v->vpid;
+		st->launch_tsc = v->launch_tsc;
+		st->root_tsc = READ_ONCE(v->root_tsc);
+		st->exits_other = READ_ONCE(v->exits_other);
+		st->root_tsc_other = READ_ONCE(v->root_tsc_other);
+		for (i = 0; i < SUBZERO_EXIT_REASONS && i < EXIT_REASON_MAX; i++) {
+			st->exits[i] = READ_ONCE(v->exits[i]);
+			st->exit_root_tsc[i] = READ_ONCE(v->exit_root_tsc[i]);
+		}
+		if (v->ept.pml4) {
+			st->ept_pages = ept_pages_in_use(&v->ept);
+			st->ept_pool_pages = ept_pool_size(&v->ept);
+			st->eptp = ept_eptp(&v->ept);
+		}
+	}
+	cpus_read_unlock();
+	mutex_unlock(&sz_lock);
+	return 0;
+}
+
+struct sz_snapshot_call {
+	struct vcpu *v;
+	int ret;
+};
+
+/* On the vcpu's CPU, interrupts disabled (an IPI or smp_call_function_single itself). */
+static void sz_snapshot_on_cpu(void *arg)
+{
+	struct sz_snapshot_call *c = arg;
+
+	c->ret = vmx_vmcs_snapshot_this_cpu(c->v);
+}
+
+/*
+ * SUBZERO_IOC_VMCS: have the CPU read its own VMCS in VMX root (the hypercall), then
+ * copy the hypervisor's buffer out.  sz_lock keeps the vcpu, and its one buffer, ours
+ * until the copy is made.
+ */
+static long sz_ioctl_vmcs(const void *in, void *out, u32 cpu)
+{
+	struct sz_snapshot_call call = { 0 };
+	struct subzero_vmcs *req = out;
+	const struct vmcs_snapshot *snap;
+	u32 i;
+	int ret;
+
+	mutex_lock(&sz_lock);
+	cpus_read_lock();
+	call.v = sz_cpus[cpu].vcpu;
+	if (!cpu_online(cpu) || !call.v) {
+		ret = -ENXIO;
+		goto out_unlock;
+	}
+	ret = smp_call_function_single(cpu, sz_snapshot_on_cpu, &call, 1) ?: call.ret;
+	if (ret)
+		goto out_unlock;
+	snap = &call.v->vmcs_snap;
+	req->tsc = snap->tsc;
+	req->nr_fields = VMCS_NR_FIELDS;
+	for (i = 0; i < VMCS_NR_FIELDS; i++) {
+		req->fields[i].encoding = vmcs_field_descs[i].encoding;
+		req->fields[i].flags = snap->supported[i] ? SUBZERO_VMCS_FIELD_SUPPORTED : 0;
+		req->fields[i].value = snap->val[i];
+	}
+out_unlock:
+	cpus_read_unlock();
+	mutex_unlock(&sz_lock);
+	return ret;
+}
+
+/* SUBZERO_IOC_LOG: sz_ioctl() drained the rings into the history just before this. */
+static long sz_ioctl_log(const void *in, void *out, u32 cpu)
+{
+	const struct subzero_log *req = in;
+	struct subzero_log *ans = out;
+	struct log_hist_line *lines;
+	size_t i, n;
+
+	lines = kcalloc(SUBZERO_LOG_BATCH, sizeof(*lines), GFP_KERNEL);
+	if (!lines)
+		return -ENOMEM;
+	n = sz_log_read(req->from_seq, lines, SUBZERO_LOG_BATCH, &ans->next_seq,
+			&ans->oldest_seq);
+	ans->nr_lines = n;
+	for (i = 0; i < n; i++) {
+		ans->lines[i].seq = lines[i].seq;
+		ans->lines[i].tsc = lines[i].tsc;
+		ans->lines[i].cpu = lines[i].cpu;
+		memcpy(ans->lines[i].text, lines[i].text, SUBZERO_LOG_TEXT);
+		ans->lines[i].text[SUBZERO_LOG_TEXT - 1] = '\0';
+	}
+	kfree(lines);
+	return 0;
+}
+
+/* SUBZERO_IOC_ATTACH and SUBZERO_IOC_DETACH. */
+static long sz_attach_ioctl(struct subzero_attach *a, bool attach)
+{
+	bool changed = false;
+	int ret;
+
+	ret = sz_set_attached(attach, &changed, &a->nr_virtualized);
+	a->flags = changed ? SUBZERO_ATTACH_CHANGED : 0;
+	return ret;
+}
+
+static long sz_ioctl_attach(const void *in, void *out, u32 cpu)
+{
+	return sz_attach_ioctl(out, true);
+}
+
+static long sz_ioctl_detach(const void *in, void *out, u32 cpu)
+{
+	return sz_attach_ioctl(out, false);
+}
+
+/* ---- watch and protect ---- */
+
+static void sz_sync_fn(void *arg)
+{
+	struct vcpu *v = sz_cpus[smp_processor_id()].vcpu;
+	atomic_t *err = arg;
+	int ret;
+
+	if (!v)
+		return;
+	ret = vmx_watch_sync_this_cpu(v);
+	if (ret)
+		atomic_cmpxchg(err, 0, ret);
+}
+
+/* Apply the table on every virtualized CPU.  sz_lock and the hotplug lock held. */
+static int sz_sync_all(void)
+{
+	atomic_t err = ATOMIC_INIT(0);
+
+	on_each_cpu(sz_sync_fn, &err, 1);
+	return atomic_read(&err);
+}
+
+static long sz_ioctl_watch(const void *in, void *out, u32 cpu)
+{
+	const struct subzero_watch *req = in;
+	int ret;
+
+	ret = vmx_watch_check(sz_mem, nr_cpu_ids, req->gpa, req->op == SUBZERO_WATCH_ADD);
+	if (ret)
+		return ret;
+	mutex_lock(&sz_lock);
+	cpus_read_lock();
+	switch (req->op) {
+	case SUBZERO_WATCH_ADD:
+		ret = watch_add(req->gpa, req->access, req->kind);
+		if (ret)
+			break;
+		ret = sz_sync_all();
+		if (ret) {		/* all or nothing */
+			watch_del(req->gpa);
+			sz_sync_all();
+		}
+		break;
+	case SUBZERO_WATCH_DEL:
+		if (req->access || req->kind) {
+			ret = -EINVAL;
+			break;
+		}
+		ret = watch_del(req->gpa);
+		if (!ret)
+			ret = sz_sync_all();
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	cpus_read_unlock();
+	mutex_unlock(&sz_lock);
+	return ret;
+}
+
+static long sz_ioctl_watch_list(const void *in, void *out, u32 cpu)
+{
+	struct subzero_watch_list *l = out;
+	unsigned int i;
+
+	mutex_lock(&sz_lock);
+	for (i = 0; i < WATCH_MAX; i++) {
+		if (!watch_table[i].kind)
+			continue;
+		l->w[l->nr].gpa = watch_table[i].gpa;
+		l->w[l->nr].access = watch_table[i].access;
+		l->w[l->nr].kind = watch_table[i].kind;
+		l->nr++;
+	}
+	mutex_unlock(&sz_lock);
+	return 0;
+}
+
+static long sz_ioctl_events(const void *in, void *out, u32 cpu)
+{
+	struct subzero_events *b = out;
+	struct watch_event ev;
+	struct vcpu *v;
+
+	mutex_lock(&sz_lock);	/* the rings' one reader */
+	v = sz_mem[cpu];
+	if (v && v->events) {
+		while (b->nr < SUBZERO_EVENTS_BATCH && watch_take(v->events, &ev)) {
+			struct subzero_event *e = &b->ev[b->nr++];
+
+			e->tsc = ev.tsc;
+			e->gpa = ev.gpa;
+			e->gla = ev.gla;
+			e->rip = ev.rip;
+			e->cpu = ev.cpu;
+			e->access = ev.access;
+			e->kind = ev.kind;
+			e->flags = ev.flags;
+		}
+		b->dropped = xchg(&v->events->dropped, 0);
+	}
+	mutex_unlock(&sz_lock);
+	return 0;
+}
+
+struct sz_query_ctx {
+	u64 gpa, leaf;
+	unsigned int level;
+	int ret;
+};
+
+static void sz_query_fn(void *arg)
+{
+	struct sz_query_ctx *c = arg;
+	struct vcpu *v = sz_cpus[smp_processor_id()].vcpu;
+
+	c->ret = v ? vmx_ept_query_this_cpu(v, c->gpa, &c->leaf, &c->level) : -ENXIO;
+}
+
+static long sz_ioctl_ept_query(const void *in, void *out, u32 cpu)
+{
+	const struct subzero_ept_query *req = in;
+	struct subzero_ept_query *q = out;
+	struct sz_query_ctx c = { .gpa = req->gpa, .ret = -ENXIO };
+
+	mutex_lock(&sz_lock);
+	cpus_read_lock();
+	if (cpu_online(cpu) && sz_cpus[cpu].vcpu)
+		smp_call_function_single(cpu, sz_query_fn, &c, 1);
+	cpus_read_unlock();
+	mutex_unlock(&sz_lock);
+	if (c.ret)
+		return c.ret;
+	q->gpa = c.gpa;
+	q->leaf = c.leaf;
+	q->hpa = ept_leaf_hpa(c.leaf, c.level, c.gpa);
+	q->level = c.level;
+	q->memtype = (c.leaf & EPT_MEMTYPE_MASK) >> EPT_MEMTYPE_SHIFT;
+	q->perm = c.leaf & EPT_RWX;
+	return 0;
+}
+
+#define SZ_IOCTL(name, type, resv, per_cpu, copy_out, fn) \
+	{ SUBZERO_IOC_##name, sizeof(type), resv, per_cpu, copy_out, fn }
+
+static const struct sz_ioctl_desc sz_ioctls[] = {
+	SZ_IOCTL(INFO, struct subzero_info, SZ_RESV(struct subzero_info, reserved),
+		 false, true, sz_ioctl_info),
+	SZ_IOCTL(GET_CAPS, struct subzero_caps, SZ_RESV(struct subzero_caps, reserved),
+		 true, true, sz_ioctl_get_caps),
+	SZ_IOCTL(CPU_STATS, struct subzero_cpu_stats,
+		 SZ_RESV_UPTO(struct subzero_cpu_stats, reserved, exits),
+		 true, true, sz_ioctl_cpu_stats),
+	SZ_IOCTL(VMCS, struct subzero_vmcs, SZ_RESV_UPTO(struct subzero_vmcs, reserved32, tsc),
+		 true, true, sz_ioctl_vmcs),
+	SZ_IOCTL(LOG, struct subzero_log, SZ_RESV_UPTO(struct subzero_log, reserved, lines),
+		 false, true, sz_ioctl_log),
+	SZ_IOCTL(DETACH, struct subzero_attach, SZ_RESV(struct subzero_attach, reserved32),
+		 false, true, sz_ioctl_detach),
+	SZ_IOCTL(ATTACH, struct subzero_attach, SZ_RESV(struct subzero_attach, reserved32),
+		 false, true, sz_ioctl_attach),
+	SZ_IOCTL(WATCH, struct subzero_watch, SZ_RESV(struct subzero_watch, reserved),
+		 false, false, sz_ioctl_watch),
+	SZ_IOCTL(WATCH_LIST, struct subzero_watch_list,
+		 SZ_RESV_UPTO(struct subzero_watch_list, nr, w), false, true,
+		 sz_ioctl_watch_list),
+	SZ_IOCTL(EVENTS, struct subzero_events, SZ_RESV_UPTO(struct subzero_events, nr, ev),
+		 true, true, sz_ioctl_events),
+	SZ_IOCTL(EPT_QUERY, struct subzero_ept_query, SZ_RESV(struct subzero_ept_query, leaf),
+		 true, true, sz_ioctl_ept_query),
+};
+
+/*
+ * Every request: copy its struct in, check that it says its own size, that its
+ * reserved bytes are zero and that a CPU it names exists; call the handler with a
+ * zeroed answer; copy the answer out.
+ */
+static long sz_ioctl_call(const struct sz_ioctl_desc *d, void __user *uarg)
+{
+	size_t stride = ALIGN(d->size, 8);
+	u32 *in, *out, cpu = 0;
+	long ret;
+
+	in = kzalloc(2 * stride, GFP_KERNEL);
+	if (!in)
+		return -ENOMEM;
+	out = (u32 *)((u8 *)in + stride);
+	ret = -EFAULT;
+	if (copy_from_user(in, uarg, d->size))
+		goto out;
+	ret = -EINVAL;
+	if (in[0] != d->size || memchr_inv((u8 *)in + d->resv, 0, d->resv_len))
+		goto out;
+	out[0] = d->size;
+	if (d->per_cpu) {		/* { __u32 size; __u32 cpu; ... } */
+		if (in[1] >= nr_cpu_ids)
+			goto out;
+		cpu = array_index_nospec(in[1], nr_cpu_ids);
+		out[1] = cpu;
+	}
+	ret = d->fn(in, out, cpu);
+	if (!ret && d->copy_out && copy_to_user(uarg, out, d->size))
+		ret = -EFAULT;
+out:
+	kfree(in);
+	return ret;
+}
+
+static long sz_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	size_t i;
+
+	/*
+	 * Every call drains the log rings first, so what the hypervisor logged is in the
+	 * kernel log when the tool returns, even if the CPU the drain work's timer sits on
+	 * has failed closed.
+	 */
+	sz_drain_locked();
+	for (i = 0; i < ARRAY_SIZE(sz_ioctls); i++)
+		if (sz_ioctls[i].cmd == cmd)
+			return sz_ioctl_call(&sz_ioctls[i], (void __user *)arg);
+	return -ENOTTY;
+}
+
+static int sz_open(struct inode *inode, struct file *file)
+{
+	/* The node is 0600 already; a hypervisor's controls also want the capability. */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	return 0;
+}
+
+static const struct file_operations sz_fops = {
+	.owner = THIS_MODULE,
+	.open = sz_open,
+	.unlocked_ioctl = sz_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice sz_miscdev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "subzero",
+	.fops = &sz_fops,
+	.mode = 0600,
+};
+
+int sz_dev_register(void)
+{
+	return misc_register(&sz_miscdev);
+}
+
+void sz_dev_unregister(void)
+{
+	misc_deregister(&sz_miscdev);
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the three parts of the Linux glue share: main.c (load, unload, CPU hotplug,
+ * attach and detach), ioctl.c (/dev/subzero) and logdrain.c (the hypervisor's log).
+ * Policy lives in core/; these files only call it, per CPU, under the right locks.
+ */
+#ifndef SUBZERO_LINUX_SZ_H
+#define SUBZERO_LINUX_SZ_H
+
+#include <linux/mutex.h>
+#include <linux/types.h>
+
+#include "../core/vmx.h"
+#include "../core/vmx_caps.h"
+
+/* Per-CPU capabilities as read at load; a CPU offline then has have_caps clear. */
+struct sz_cpu {
+	struct vmx_caps caps;
+	int read_err;
+	bool have_caps;
+	struct vcpu *vcpu;	/* while the CPU is virtualized */
+};
+
+/* nr_cpu_ids of them, from load to unload. */
+extern struct sz_cpu *sz_cpus;
+/*
+ * Every possible CPU's hypervisor state (NULL for the others), allocated at load so
+ * that all of it is hidden from every CPU's guest before any CPU is launched; the
+ * array core/private.h takes.
+ */
+extern struct vcpu **sz_mem;
+
+/*
+ * Who may change or look at sz_cpus[].vcpu.  The hotplug callbacks set and clear it
+ * with the CPU hotplug lock held: for writing when a CPU goes on- or offline, but only
+ * for reading when cpuhp_setup_state()/cpuhp_remove_state() run them for every CPU
+ * (load, attach, detach, unload).  So attach and detach also hold sz_lock, and
+ * everything else that follows a vcpu pointer holds sz_lock and then the hotplug lock
+ * for reading.  Order: sz_lock, then the hotplug lock; the callbacks never take
+ * sz_lock (attach and detach wait for them while holding it).
+ */
+extern struct mutex sz_lock;
+extern bool sz_attached;	/* the hotplug state is installed (not detached) */
+
+/*
+ * main.c: attach (virtualize every online CPU, all or nothing) or detach (take every
+ * CPU out of VMX), unless already so; *changed says whether anything was done, and
+ * *nr_virtualized how many CPUs are virtualized afterwards.  0, the error of a failed
+ * attach, or -EIO when a CPU could not leave VMX at detach.
+ */
+int sz_set_attached(bool attach, bool *changed, unsigned int *nr_virtualized);
+
+/* logdrain.c */
+void sz_drain(struct vcpu *v);
+void sz_drain_locked(void);
+void sz_drain_start(void);
+void sz_drain_stop(void);
+size_t sz_log_read(u64 from, struct log_hist_line *out, size_t max, u64 *next,
+		   u64 *oldest);
+
+/* ioctl.c: /dev/subzero */
+int sz_dev_register(void);
+void sz_dev_unregister(void);
+
+#endif

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests for core/private.c: which pages are the hypervisor's own, hiding them in
+ * every CPU's EPT, and refusing watches on them, on the fake CPU.  The vcpus' pages
+ * come from an arena mapped low in this process, so that their fake "physical"
+ * addresses (which are virtual) lie inside the EPT's map.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <cmocka.h>
+
+#include "private.h"
+#include "vmx.h"
+#include "ept.h"
+#include "mtrr.h"
+#include "errors.h"
+#include "os.h"
+#include "arch/x86.h"
+#include "fake_cpu.h"
+#include "fake_os.h"
+
+#define ARENA		0x40000000ULL	/* 1 GiB: inside the 2^39 map */
+#define ARENA_SIZE	(8ULL << 20)
+#define OTHER_PAGE	0x200000ULL	/* nobody's */
+#define NR		3		/* CPU 1 is not possible: NULL */
+
+static struct vmx_caps caps;
+static struct vcpu vc[NR];
+static struct vcpu *vcpus[NR];
+static u8 *bitmap, *host_idt;
+static u64 bitmap_pa, host_idt_pa;
+static u8 os_idt[4096];
+
+static void alloc_all(void)
+{
+	unsigned int i;
+
+	memset(vc, 0, sizeof(vc));
+	for (i = 0; i < NR; i++) {
+		vcpus[i] = i == 1 ? NULL : &vc[i];
+		if (vcpus[i])
+			assert_int_equal(vmx_vcpu_alloc(vcpus[i], i, &caps, bitmap_pa), 0);
+	}
+}
+
+static int setup(void **state)
+{
+	static void *arena;
+
+	(void)state;
+	fake_cpu_load(&fake_haswell);
+	fake_os_fail_alloc_after(-1);
+	vmx_caps_read(&caps);
+	if (!arena) {
+		arena = mmap((void *)ARENA, ARENA_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		assert_ptr_equal(arena, (void *)ARENA);
+	}
+	fake_os_page_arena(arena, ARENA_SIZE);
+	bitmap = os_alloc_pages(0, &bitmap_pa);
+	host_idt = os_alloc_pages(0, &host_idt_pa);
+	assert_non_null(bitmap);
+	assert_non_null(host_idt);
+	vmx_msr_bitmap_init(bitmap, bitmap_pa);
+	vmx_host_idt_init(host_idt, host_idt_pa, (u64)os_idt, sizeof(os_idt) - 1);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < NR; i++)
+		if (vcpus[i])
+			vmx_vcpu_free(vcpus[i]);
+	vmx_host_idt_clear();
+	os_free_pages(host_idt, 0);
+	os_free_pages(bitmap, 0);
+	assert_int_equal(os_alloc_count(), 0);
+	fake_os_page_arena(NULL, 0);
+	return 0;
+}
+
+/* Runs first, before any test turns EPT on (vmx_ept_setup() cannot be undone). */
+static void test_without_ept(void **state)
+{
+	(void)state;
+	assert_false(vmx_ept_enabled());
+	alloc_all();
+	assert_null(vc[0].ept.pml4);
+	assert_int_equal(vmx_hide_private(vcpus, NR), 0);	/* nothing to hide in */
+	assert_int_equal(vmx_watch_check(vcpus, NR, OTHER_PAGE, true), -EOPNOTSUPP);
+	assert_int_equal(vmx_watch_check(vcpus, NR, OTHER_PAGE, false), -EOPNOTSUPP);
+	/* which pages are private does not depend on EPT */
+	assert_true(vmx_is_private(vcpus, NR, vc[2].vmcs_pa));
+}
+
+static void ept_on(void)
+{
+	struct mtrr_state m;
+
+	assert_int_equal(mtrr_read(&m), 0);
+	vmx_ept_setup(&m, 1ULL << 39);
+	assert_true(vmx_ept_enabled());
+	alloc_all();
+	assert_non_null(vc[0].ept.pml4);
+}
+
+struct expect {
+	unsigned int n;
+};
+
+static void count_one(u64 pa, void *arg)
+{
+	struct expect *e = arg;
+
+	assert_true(vmx_is_private(vcpus, NR, pa));
+	e->n++;
+}
+
+/* Every page of every vcpu and both shared pages are private; nothing else is. */
+static void test_which_pages(void **state)
+{
+	struct expect e = { 0 };
+	unsigned int i;
+
+	(void)state;
+	ept_on();
+	for (i = 0; i < NR; i++)
+		if (vcpus[i])
+			vmx_private_pages(vcpus[i], count_one, &e);
+	/* VMXON, VMCS, 4 stack pages, scratch, the EPT pool: of two vcpus */
+	assert_int_equal(e.n, 2 * (7 + ept_pool_size(&vc[0].ept)));
+	assert_true(vmx_is_private(vcpus, NR, vc[0].vmxon_pa));
+	assert_true(vmx_is_private(vcpus, NR, vc[2].host_stack_pa + 3 * PAGE_SIZE));
+	assert_true(vmx_is_private(vcpus, NR, vc[2].scratch_pa));
+	assert_true(vmx_is_private(vcpus, NR, ept_pool_pa(&vc[2].ept, 0)));
+	assert_true(vmx_is_private(vcpus, NR, bitmap_pa));
+	assert_true(vmx_is_private(vcpus, NR, host_idt_pa));
+	assert_true(vmx_is_private(vcpus, NR, vc[0].vmcs_pa + 0x10));	/* within the page */
+	assert_false(vmx_is_private(vcpus, NR, OTHER_PAGE));
+	assert_false(vmx_is_private(vcpus, NR, vc[2].host_stack_pa + 4 * PAGE_SIZE + 0x100000));
+	/* a vcpu left out of the array is not asked */
+	assert_false(vmx_is_private(vcpus, 1, vc[2].vmcs_pa));
+	/* the host IDT stops being one once it is cleared */
+	vmx_host_idt_clear();
+	assert_false(vmx_is_private(vcpus, NR, host_idt_pa));
+}
+
+struct hidden_ctx {
+	struct vcpu *in;
+	unsigned int n;
+};
+
+static void check_hidden(u64 pa, void *arg)
+{
+	struct hidden_ctx *c = arg;
+	unsigned int level;
+	u64 *leaf = ept_leaf(&c->in->ept, pa, &level);
+
+	assert_non_null(leaf);
+	assert_int_equal(level, EPT_LEVEL_4K);
+	assert_int_equal(*leaf & EPT_ADDR_MASK, c->in->scratch_pa);
+	assert_int_equal(*leaf & EPT_RWX, EPT_READ | EPT_WRITE);
+	c->n++;
+}
+
+/* In each vcpu's EPT every private page, its own and the others', goes to its scratch. */
+static void test_hide_everything_everywhere(void **state)
+{
+	unsigned int i, j, level;
+	u64 *leaf;
+
+	(void)state;
+	ept_on();
+	assert_int_equal(vmx_hide_private(vcpus, NR), 0);
+	for (i = 0; i < NR; i++) {
+		struct hidden_ctx c = { vcpus[i], 0 };
+
+		if (!vcpus[i])
+			continue;
+		for (j = 0; j < NR; j++)
+			if (vcpus[j])
+				vmx_private_pages(vcpus[j], check_hidden, &c);
+		check_hidden(bitmap_pa, &c);
+		check_hidden(host_idt_pa, &c);
+		assert_true(c.n > 2 * 7);
+		/* an ordinary page keeps its identity mapping */
+		leaf = ept_leaf(&vcpus[i]->ept, OTHER_PAGE, &level);
+		assert_int_equal(*leaf & EPT_ADDR_MASK & ~((1ULL << 30) - 1), 0);
+		assert_int_equal(*leaf & EPT_RWX, EPT_RWX);
+	}
+}
+
+/* Hiding fails when a page lies beyond the map; the error comes back. */
+static void test_hide_error_returned(void **state)
+{
+	(void)state;
+	ept_on();
+	vc[2].vmcs_pa = 1ULL << 40;		/* beyond the 2^39 map */
+	assert_int_not_equal(vmx_hide_private(vcpus, NR), 0);
+	vc[2].vmcs_pa = (u64)vc[2].vmcs;
+}
+
+/* Watches: page aligned, inside the map, and never on the hypervisor's own pages. */
+static void test_watch_check(void **state)
+{
+	(void)state;
+	ept_on();
+	assert_int_equal(vmx_watch_check(vcpus, NR, OTHER_PAGE, true), 0);
+	assert_int_equal(vmx_watch_check(vcpus, NR, OTHER_PAGE + 8, true), -EINVAL);
+	assert_int_equal(vmx_watch_check(vcpus, NR, 1ULL << 39, true), -EINVAL);
+	assert_int_equal(vmx_watch_check(vcpus, NR, (1ULL << 39) - PAGE_SIZE, true), 0);
+	assert_int_equal(vmx_watch_check(vcpus, NR, vc[0].vmcs_pa, true), -EACCES);
+	assert_int_equal(vmx_watch_check(vcpus, NR, bitmap_pa, true), -EACCES);
+	assert_int_equal(vmx_watch_check(vcpus, NR, ept_pool_pa(&vc[2].ept, 1), true), -EACCES);
+	/* removing is not refused: there is nothing to remove, which watch_del says */
+	assert_int_equal(vmx_watch_check(vcpus, NR, vc[0].vmcs_pa, false), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_without_ept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_which_pages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hide_everything_everywhere, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hide_error_returned, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_watch_check, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
