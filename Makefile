@@ -48,7 +48,7 @@ KREL = $(call once,krel,sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/g
 
 WARN    := -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -Wstrict-prototypes
 CFLAGS_TOOL := -O2 -g $(WARN) -Iinclude -Icore -static
-CFLAGS_UNIT := -O1 -g $(WARN) -Icore -Itests/unit/fake -Iinclude \
+CFLAGS_UNIT := -O1 -g $(WARN) -Icore -Itests/unit/fake -Iinclude -DSZ_TEST_HOOKS=1 \
 	       -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 CORE_SRCS := $(wildcard core/*.c)

@@ -24,7 +24,7 @@
  * results: a VMREAD that fails reads 0, a VMWRITE that fails is ignored (as with
  * vmcs_write32(NULL, ...)).
  */
-static inline __attribute__((__always_inline__)) u64 exit_vmread(u32 field)
+static __always_inline u64 exit_vmread(u32 field)
 {
 	u64 val;
 
@@ -40,7 +40,7 @@ static inline __attribute__((__always_inline__)) u64 exit_vmread(u32 field)
 
 /* ---- helpers: one to skip the instruction, one to inject an event ---- */
 
-static inline __attribute__((__always_inline__)) void skip_instruction(void)
+static __always_inline void skip_instruction(void)
 {
 	u64 rip = exit_readn(GUEST_RIP) + exit_read32(VM_EXIT_INSTRUCTION_LEN);
 	u32 intr = exit_read32(GUEST_INTERRUPTIBILITY_INFO);
@@ -82,8 +82,7 @@ static unsigned int guest_cpl(void)
 
 typedef int (*exit_handler_t)(struct vcpu *v, struct guest_regs *r);
 
-static inline __attribute__((__always_inline__)) int handle_cpuid(struct vcpu *v,
-								 struct guest_regs *r)
+static __always_inline int handle_cpuid(struct vcpu *v, struct guest_regs *r)
 {
 	u32 leaf = (u32)r->gpr[REG_RAX], sub = (u32)r->gpr[REG_RCX], regs[4];
 
@@ -132,8 +131,10 @@ static int handle_xsetbv(struct vcpu *v, struct guest_regs *r)
 	(void)v;
 	cpu_cpuid(0xd, 0, regs);
 	supported = ((u64)regs[3] << 32) | regs[0];
-	/* SDM Vol. 2C, XSETBV: #GP for CPL > 0, XCR other than 0, x87 off, AVX without
-	 * SSE, or a bit the CPU does not support. */
+	/*
+	 * SDM Vol. 2C, XSETBV: #GP for CPL > 0, XCR other than 0, x87 off, AVX without
+	 * SSE, or a bit the CPU does not support.
+	 */
 	if (guest_cpl() || index != 0 || !(val & 1) || ((val & 4) && !(val & 2)) ||
 	    (val & ~supported)) {
 		inject_gp();
@@ -155,8 +156,10 @@ static int handle_rdmsr(struct vcpu *v, struct guest_regs *r)
 		val = (cpu_rdmsr(msr) | FEATURE_CONTROL_LOCKED) &
 		      ~(FEATURE_CONTROL_VMXON_INSIDE_SMX | FEATURE_CONTROL_VMXON_OUTSIDE_SMX);
 	} else {
-		/* VMX capability MSRs, and MSRs outside the bitmap's ranges: none exist
-		 * for this guest. */
+		/*
+		 * VMX capability MSRs, and MSRs outside the bitmap's ranges: none exist
+		 * for this guest.
+		 */
 		inject_gp();
 		return 0;
 	}
@@ -274,6 +277,7 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 	case SUBZERO_HC_PING:
 		r->gpr[REG_RAX] = SUBZERO_HC_PONG;
 		break;
+#ifdef SZ_TEST_HOOKS
 	case SUBZERO_HC_TEST_SPIN:
 		if (!vmx_test_hooks || r->gpr[REG_RDX] > SUBZERO_HC_SPIN_MAX) {
 			r->gpr[REG_RAX] = (u64)-EINVAL;
@@ -283,6 +287,7 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 			;
 		r->gpr[REG_RAX] = 0;
 		break;
+#endif
 	case SUBZERO_HC_WATCH_SYNC:
 		r->gpr[REG_RAX] = v->ept.pml4 ? (u64)(long)watch_sync(v) : (u64)-EOPNOTSUPP;
 		break;
@@ -366,7 +371,7 @@ static void reinject_idt_vectoring(void)
  * ever set here and by vmx_root_nmi(), and cleared by the window exit, so an NMI that
  * interrupts this code is never forgotten (SDM Vol. 3C, 26.6.1.2, 27.2).
  */
-static __attribute__((__noinline__)) void nmi_deliver(struct vcpu *v)
+static noinline void nmi_deliver(struct vcpu *v)
 {
 	u32 intr;
 
@@ -391,7 +396,7 @@ static __attribute__((__noinline__)) void nmi_deliver(struct vcpu *v)
  * guest had that a VM exit replaced with host state (SDM Vol. 3C, 28.5), then VMXOFF.
  * The exit stub returns to the guest's RIP on its own stack.
  */
-static __attribute__((__noinline__)) void devirtualize(struct vcpu *v, struct guest_regs *r)
+static noinline void devirtualize(struct vcpu *v, struct guest_regs *r)
 {
 	struct cpu_dtr gdt = { (u16)vmcs_read32(GUEST_GDTR_LIMIT), vmcs_readn(GUEST_GDTR_BASE) };
 	struct cpu_dtr idt = { (u16)vmcs_read32(GUEST_IDTR_LIMIT), vmcs_readn(GUEST_IDTR_BASE) };
@@ -458,17 +463,15 @@ static __attribute__((__noinline__)) void devirtualize(struct vcpu *v, struct gu
 
 static void fail_closed(struct vcpu *v, union exit_reason reason, int err)
 {
-	log_printf(&v->log, "CPU %u: unhandled VM exit %u (%s), error %d: dumping the VMCS and "
-		   "stopping this CPU", v->cpu, reason.f.basic, exit_reason_name(reason.f.basic),
-		   err);
+	log_printf(&v->log, LOG_CRIT "CPU %u: unhandled VM exit %u (%s), error %d: dumping the VMCS and stopping this CPU",
+		   v->cpu, reason.f.basic, exit_reason_name(reason.f.basic), err);
 	vmcs_dump(v);
 	for (;;)
 		asm volatile("cli; hlt");
 }
 
 /* Before VM entry: NMIs held for the guest, and the time this exit spent in root. */
-static inline __attribute__((__always_inline__)) void exit_done(struct vcpu *v, u64 t0,
-								u32 basic)
+static __always_inline void exit_done(struct vcpu *v, u64 t0, u32 basic)
 {
 	u64 dt;
 
@@ -485,8 +488,8 @@ static inline __attribute__((__always_inline__)) void exit_done(struct vcpu *v, 
 }
 
 /* Every exit but the CPUID fast path: count, re-inject, dispatch, fail closed. */
-static __attribute__((__noinline__)) int exit_dispatch(struct guest_regs *r, struct vcpu *v,
-						   union exit_reason reason, u64 t0)
+static noinline int exit_dispatch(struct guest_regs *r, struct vcpu *v,
+				  union exit_reason reason, u64 t0)
 {
 	u32 basic = reason.f.basic;
 	int ret = -EOPNOTSUPP;
@@ -537,8 +540,8 @@ void vmx_log_resume_failure(struct vcpu *v)
 	u64 err = 0;
 
 	cpu_vmread(VM_INSTRUCTION_ERROR, &err);
-	log_printf(&v->log, "CPU %u: VMRESUME failed: %s (VM-instruction error %llu): stopping "
-		   "this CPU", v->cpu, vmcs_insn_error_name((u32)err), err);
+	log_printf(&v->log, LOG_CRIT "CPU %u: VMRESUME failed: %s (VM-instruction error %llu): stopping this CPU",
+		   v->cpu, vmcs_insn_error_name((u32)err), err);
 }
 
 void vmx_resume_failed(void)

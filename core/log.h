@@ -20,12 +20,15 @@
  * one is routine: debug.  What is what:
  *   LOG_CRIT   the hypervisor failed closed (a CPU stopped, the VMCS dump that says why)
  *   LOG_ERR    a refusal or failure that the caller returns as an error
+ *   LOG_WARNING  running, but with less than asked for (optional controls missing)
  */
 #define LOG_SOH		"\001"
 #define LOG_CRIT	LOG_SOH "2"
 #define LOG_ERR		LOG_SOH "3"
+#define LOG_WARNING	LOG_SOH "4"
 #define LOG_LEVEL_CRIT	2
 #define LOG_LEVEL_ERR	3
+#define LOG_LEVEL_WARNING	4
 #define LOG_LEVEL_DEBUG	7
 
 /*

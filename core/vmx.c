@@ -15,8 +15,10 @@
 _Static_assert(GUEST_RSP == VMCS_ENC_GUEST_RSP && GUEST_RIP == VMCS_ENC_GUEST_RIP,
 	       "arch/vmx_stub.h: the encodings arch/vmx_entry.S writes");
 
+#ifdef SZ_TEST_HOOKS
 int vmx_fail_on_cpu = -1;
 bool vmx_test_hooks;
+#endif
 
 #define VMX_INVEPT_ALL_CONTEXT	2
 #define VMX_INVVPID_ALL_CONTEXT	2
@@ -182,15 +184,15 @@ static int vmx_enable(struct vcpu *v)
 		fc |= FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMXON_OUTSIDE_SMX;
 		cpu_wrmsr(MSR_IA32_FEATURE_CONTROL, fc);
 	} else if (!(fc & FEATURE_CONTROL_VMXON_OUTSIDE_SMX)) {
-		log_printf(&v->log, "CPU %u: VMX is disabled by the firmware (IA32_FEATURE_CONTROL "
-			   "is locked with VMXON outside SMX off; enable VT-x in the BIOS)", v->cpu);
+		log_printf(&v->log, LOG_ERR "CPU %u: VMX is disabled by the firmware (IA32_FEATURE_CONTROL is locked with VMXON outside SMX off; enable VT-x in the BIOS)",
+			   v->cpu);
 		return -EOPNOTSUPP;
 	}
 
 	cr4 = cpu_read_cr4();
 	if (cr4 & X86_CR4_VMXE) {
-		log_printf(&v->log, "CPU %u: CR4.VMXE is already set: another hypervisor (most "
-			   "likely kvm_intel) holds VMX; unload it first", v->cpu);
+		log_printf(&v->log, LOG_ERR "CPU %u: CR4.VMXE is already set: another hypervisor (most likely kvm_intel) holds VMX; unload it first",
+			   v->cpu);
 		return -EBUSY;
 	}
 	v->orig_cr0 = cpu_read_cr0();
@@ -205,7 +207,7 @@ static int vmx_enable(struct vcpu *v)
 	*(u32 *)v->vmxon = vmx_caps_revision_id(c);
 	st = cpu_vmxon(v->vmxon_pa);
 	if (st) {
-		log_printf(&v->log, "CPU %u: VMXON failed (%s)", v->cpu,
+		log_printf(&v->log, LOG_ERR "CPU %u: VMXON failed (%s)", v->cpu,
 			   st == VMX_FAIL_INVALID ? "VMfailInvalid" : "VMfailValid");
 		cpu_write_cr4(v->orig_cr4);
 		cpu_write_cr0(v->orig_cr0);
@@ -232,11 +234,11 @@ static int vmcs_load(struct vcpu *v)
 {
 	*(u32 *)v->vmcs = vmx_caps_revision_id(v->caps);
 	if (cpu_vmclear(v->vmcs_pa) || cpu_vmptrld(v->vmcs_pa)) {
-		log_printf(&v->log, "CPU %u: VMCLEAR/VMPTRLD of the VMCS failed", v->cpu);
+		log_printf(&v->log, LOG_ERR "CPU %u: VMCLEAR/VMPTRLD of the VMCS failed", v->cpu);
 		return -EIO;
 	}
 	if (cpu_vmptrst() != v->vmcs_pa) {
-		log_printf(&v->log, "CPU %u: VMPTRST says %llx, not our VMCS %llx", v->cpu,
+		log_printf(&v->log, LOG_ERR "CPU %u: VMPTRST says %llx, not our VMCS %llx", v->cpu,
 			   cpu_vmptrst(), v->vmcs_pa);
 		return -EIO;
 	}
@@ -276,8 +278,8 @@ static void log_dropped(struct vcpu *v, enum vmx_ctl ctl, u32 dropped)
 		else
 			n += log_format(names + n, sizeof(names) - n, " bit %u", bit);
 	}
-	log_printf(&v->log, "CPU %u: the CPU lacks the optional %s control(s)%s: running "
-		   "without", v->cpu, vmx_ctl_descs[ctl].name, names);
+	log_printf(&v->log, LOG_WARNING "CPU %u: the CPU lacks the optional %s control(s)%s: running without",
+		   v->cpu, vmx_ctl_descs[ctl].name, names);
 }
 
 /*
@@ -323,7 +325,7 @@ static int vmcs_setup_controls(struct vcpu *v)
 	for (i = 0; i < ARRAY_SIZE(words); i++) {
 		if (vmx_ctl_adjust(v->caps, words[i].ctl, words[i].required, words[i].optional,
 				   &ch)) {
-			log_printf(&v->log, "CPU %u: the CPU lacks the required %s control %s%s",
+			log_printf(&v->log, LOG_ERR "CPU %u: the CPU lacks the required %s control %s%s",
 				   v->cpu, vmx_ctl_descs[words[i].ctl].name,
 				   vmx_ctl_descs[words[i].ctl].prefix,
 				   vmx_ctl_bit_name(words[i].ctl, __builtin_ctz(ch.missing)) ?: "?");
@@ -517,11 +519,13 @@ int vmx_virtualize_this_cpu(struct vcpu *v)
 	u64 err = 0;
 	int ret;
 
+#ifdef SZ_TEST_HOOKS
 	if ((int)v->cpu == vmx_fail_on_cpu) {
-		log_printf(&v->log, "CPU %u: failing on purpose (fail_on_cpu test parameter)",
+		log_printf(&v->log, LOG_ERR "CPU %u: failing on purpose (fail_on_cpu test parameter)",
 			   v->cpu);
 		return -EAGAIN;
 	}
+#endif
 	ret = vmx_enable(v);
 	if (ret)
 		return ret;
@@ -543,7 +547,7 @@ int vmx_virtualize_this_cpu(struct vcpu *v)
 	vmcs_setup_guest(v, &gdt, &idt);
 	vmcs_setup_host(v, &gdt, &idt);
 	if (v->vmcs_err.status) {
-		log_printf(&v->log, "CPU %u: VMWRITE of %s failed in %s: %s", v->cpu,
+		log_printf(&v->log, LOG_ERR "CPU %u: VMWRITE of %s failed in %s: %s", v->cpu,
 			   vmcs_field_name(v->vmcs_err.field) ?: "?", v->vmcs_err.caller,
 			   vmcs_insn_error_name(v->vmcs_err.insn_error));
 		ret = -EIO;
@@ -556,7 +560,7 @@ int vmx_virtualize_this_cpu(struct vcpu *v)
 		return 0;		/* we are the guest now */
 	}
 	cpu_vmread(VM_INSTRUCTION_ERROR, &err);
-	log_printf(&v->log, "CPU %u: VMLAUNCH failed: %s (VM-instruction error %llu)", v->cpu,
+	log_printf(&v->log, LOG_ERR "CPU %u: VMLAUNCH failed: %s (VM-instruction error %llu)", v->cpu,
 		   ret == VMX_FAIL_VALID ? vmcs_insn_error_name((u32)err) : "VMfailInvalid",
 		   ret == VMX_FAIL_VALID ? err : 0);
 	ret = -EIO;
@@ -575,7 +579,7 @@ int vmx_devirtualize_this_cpu(struct vcpu *v)
 		return 0;
 	r = cpu_vmcall(SUBZERO_HC_DEVIRT, SUBZERO_VMCALL_KEY, 0);
 	if (r) {
-		log_printf(&v->log, "CPU %u: devirtualize hypercall returned %lld", v->cpu,
+		log_printf(&v->log, LOG_ERR "CPU %u: devirtualize hypercall returned %lld", v->cpu,
 			   (long long)r);
 		return -EIO;
 	}

@@ -218,10 +218,16 @@ int vmx_devirtualize_this_cpu(struct vcpu *v);
  */
 int vmx_vmcs_snapshot_this_cpu(struct vcpu *v);
 
+#ifdef SZ_TEST_HOOKS
+/*
+ * Test builds only (make SZ_TEST_HOOKS=1, the emulator's; the unit tests): a production
+ * build has neither the hooks nor the test hypercall.
+ */
 /* Test hook: make the next vmx_virtualize_this_cpu() on @cpu fail (-1: none). */
 extern int vmx_fail_on_cpu;
 /* Test hook: allow the test-only hypercalls. */
 extern bool vmx_test_hooks;
+#endif
 
 /* assembly (arch/vmx_entry.S) */
 int vmx_launch(void);

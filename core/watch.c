@@ -57,6 +57,25 @@ int watch_del(u64 gpa)
 	return 0;
 }
 
+bool watch_peek(const struct watch_ring *r, u32 *cursor, struct watch_event *ev)
+{
+	u32 tail = r->tail;
+
+	/* Unsigned distances: the indexes wrap. */
+	if ((int)(*cursor - tail) < 0)
+		*cursor = tail;
+	if (*cursor == __atomic_load_n(&r->head, __ATOMIC_ACQUIRE))
+		return false;
+	*ev = r->ev[*cursor % WATCH_EVENTS];
+	(*cursor)++;
+	return true;
+}
+
+u32 watch_take_dropped(struct watch_ring *r)
+{
+	return __atomic_exchange_n(&r->dropped, 0, __ATOMIC_RELAXED);
+}
+
 bool watch_take(struct watch_ring *r, struct watch_event *ev)
 {
 	u32 tail = r->tail;
@@ -134,8 +153,9 @@ static void record(struct vcpu *v, const struct watch *w, u64 gpa, u32 access,
 	u32 head = r->head;
 	struct watch_event *ev;
 
-	if (head - r->tail >= WATCH_EVENTS) {
-		r->dropped++;
+	/* Acquire: the reader is done with a slot before it moves tail past it. */
+	if (head - __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) >= WATCH_EVENTS) {
+		__atomic_fetch_add(&r->dropped, 1, __ATOMIC_RELAXED);
 		return;
 	}
 	ev = &r->ev[head % WATCH_EVENTS];
@@ -199,8 +219,8 @@ int handle_ept_violation(struct vcpu *v, struct guest_regs *r)
 	w = watch_find(page);
 	leaf = ept_leaf(&v->ept, page, &level);
 	if (!w || !leaf || level != EPT_LEVEL_4K || v->step.active) {
-		log_printf(&v->log, "CPU %u: EPT violation at GPA %llx (GLA %llx%s): %s%s%s "
-			   "attempted, page is %c%c%c, %s", v->cpu, gpa,
+		log_printf(&v->log, LOG_CRIT "CPU %u: EPT violation at GPA %llx (GLA %llx%s): %s%s%s attempted, page is %c%c%c, %s",
+			   v->cpu, gpa,
 			   d.gla_valid ? vmcs_readn(GUEST_LINEAR_ADDRESS) : 0,
 			   d.gla_valid ? "" : ", not valid", d.read ? "read " : "",
 			   d.write ? "write " : "", d.fetch ? "fetch " : "",
@@ -279,7 +299,7 @@ int handle_ept_misconfig(struct vcpu *v, struct guest_regs *r)
 	u64 *leaf = ept_leaf(&v->ept, gpa, &level);
 
 	(void)r;
-	log_printf(&v->log, "CPU %u: EPT misconfiguration at GPA %llx: leaf %llx (level %u)",
+	log_printf(&v->log, LOG_CRIT "CPU %u: EPT misconfiguration at GPA %llx: leaf %llx (level %u)",
 		   v->cpu, gpa, leaf ? *leaf : 0, level);
 	return -EFAULT;
 }
