@@ -549,12 +549,84 @@ out:
 
 /* ---- status and stats ---- */
 
+/*
+ * One CPU's stats, with the time histograms; from a module that predates them (which
+ * takes only SUBZERO_CPU_STATS_SIZE_V1) without: st->size says which.
+ */
 static int get_stats(int fd, unsigned int cpu, struct subzero_cpu_stats *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->size = sizeof(*st);
 	st->cpu = cpu;
+	if (!ioctl(fd, SUBZERO_IOC_CPU_STATS, st))
+		return 0;
+	if (errno != EINVAL)
+		return -errno;
+	memset(st, 0, sizeof(*st));
+	st->size = SUBZERO_CPU_STATS_SIZE_V1;
+	st->cpu = cpu;
 	return ioctl(fd, SUBZERO_IOC_CPU_STATS, st) ? -errno : 0;
+}
+
+static bool has_hist(const struct subzero_cpu_stats *st)
+{
+	return st->size >= sizeof(*st);
+}
+
+/* A power of two as the histogram labels it: 512, 4K, 2M, 1G. */
+static const char *pow2_label(unsigned int b, char *buf, size_t n)
+{
+	static const char unit[] = " KMGT";
+	unsigned int u = b / 10 < sizeof(unit) - 1 ? b / 10 : sizeof(unit) - 2;
+
+	snprintf(buf, n, "%llu%c", 1ULL << (b - 10 * u), unit[u]);
+	if (!u)
+		buf[strlen(buf) - 1] = '\0';
+	return buf;
+}
+
+/* One reason's time in root as a log2 histogram: [from, to) count, empty buckets left out. */
+static void print_hist(const struct subzero_exit_hist *h)
+{
+	char lo[16], hi[16];
+	unsigned int b;
+	bool first = true;
+
+	printf("      cycles in root:");
+	for (b = 0; b < SUBZERO_EXIT_HIST_BUCKETS; b++) {
+		if (!h->log2[b])
+			continue;
+		if (b == SUBZERO_EXIT_HIST_BUCKETS - 1)
+			printf("%s [%s, ...) %llu", first ? "" : ",",
+			       pow2_label(b, lo, sizeof(lo)), (unsigned long long)h->log2[b]);
+		else
+			printf("%s [%s, %s) %llu", first ? "" : ",",
+			       b ? pow2_label(b, lo, sizeof(lo)) : "0",
+			       pow2_label(b + 1, hi, sizeof(hi)), (unsigned long long)h->log2[b]);
+		first = false;
+	}
+	printf("\n");
+}
+
+static void json_hist(const struct subzero_exit_hist *h)
+{
+	unsigned int b;
+	bool first = true;
+
+	printf(", \"min_root_tsc\": %llu, \"max_root_tsc\": %llu, \"hist_log2\": [",
+	       (unsigned long long)h->min_root_tsc, (unsigned long long)h->max_root_tsc);
+	for (b = 0; b < SUBZERO_EXIT_HIST_BUCKETS; b++) {
+		if (!h->log2[b])
+			continue;
+		printf("%s{\"from\": %llu, \"to\": ", first ? "" : ", ", b ? 1ULL << b : 0ULL);
+		if (b < SUBZERO_EXIT_HIST_BUCKETS - 1)
+			printf("%llu", 1ULL << (b + 1));
+		else
+			printf("null");
+		printf(", \"count\": %llu}", (unsigned long long)h->log2[b]);
+		first = false;
+	}
+	printf("]");
 }
 
 static unsigned long long total_exits(const struct subzero_cpu_stats *st)
@@ -643,7 +715,8 @@ out:
 static void print_stats(const struct subzero_cpu_stats *st, bool json, bool first)
 {
 	bool virt = st->flags & SUBZERO_CPU_VIRTUALIZED;
-	unsigned long long n, t;
+	unsigned long long all = total_exits(st), n, t;
+	double share, tshare;
 	unsigned int i, shown = 0;
 	char buf[32];
 
@@ -659,9 +732,15 @@ static void print_stats(const struct subzero_cpu_stats *st, bool json, bool firs
 			t = st->exit_root_tsc[i];
 			if (!n)
 				continue;
+			/* perf kvm stat's view: the share of exits and of the time in root */
 			printf("%s\n      \"%s\": {\"reason\": %u, \"count\": %llu, \"root_tsc\": %llu, "
-			       "\"mean_root_tsc\": %llu}", shown++ ? "," : "",
-			       reason_key(i, buf, sizeof(buf)), i, n, t, t / n);
+			       "\"mean_root_tsc\": %llu, \"exits_share\": %.6f, \"root_share\": %.6f",
+			       shown++ ? "," : "", reason_key(i, buf, sizeof(buf)), i, n, t, t / n,
+			       all ? (double)n / all : 0,
+			       st->root_tsc ? (double)t / st->root_tsc : 0);
+			if (has_hist(st))
+				json_hist(&st->hist[i]);
+			printf("}");
 		}
 		printf("%s}}", shown ? "\n    " : "");
 		return;
@@ -676,11 +755,21 @@ static void print_stats(const struct subzero_cpu_stats *st, bool json, bool firs
 		t = st->exit_root_tsc[i];
 		if (!n)
 			continue;
+		share = all ? (double)n / all : 0;
+		tshare = st->root_tsc ? (double)t / st->root_tsc : 0;
 		if (!shown++)
-			printf("  %-24s %12s %16s %12s\n", "exit reason", "exits", "root cycles",
-			       "mean cycles");
-		printf("  %-24s %12llu %16llu %12llu\n", reason_key(i, buf, sizeof(buf)), n, t,
-		       t / n);
+			printf("  %-24s %12s %16s %12s %8s %8s %12s %12s\n", "exit reason", "exits",
+			       "root cycles", "mean cycles", "exits%", "root%", "min cycles",
+			       "max cycles");
+		printf("  %-24s %12llu %16llu %12llu %7.2f%% %7.2f%%", reason_key(i, buf, sizeof(buf)),
+		       n, t, t / n, share * 100, tshare * 100);
+		if (has_hist(st)) {
+			printf(" %12llu %12llu\n", (unsigned long long)st->hist[i].min_root_tsc,
+			       (unsigned long long)st->hist[i].max_root_tsc);
+			print_hist(&st->hist[i]);
+		} else {
+			printf(" %12s %12s\n", "-", "-");
+		}
 	}
 	if (st->exits_other)
 		printf("  %-24s %12llu %16llu %12llu\n", "(other)",
