@@ -44,6 +44,6 @@ artifact log.json /tmp/log.json
 echo 'module subzero +p' > /sys/kernel/debug/dynamic_debug/control || fail "dynamic debug"
 subzero vmcs --cpu 1 > /dev/null
 echo 'module subzero -p' > /sys/kernel/debug/dynamic_debug/control
-dmesg -r | grep -q '^<7>subzero: CPU 1: VMCS snapshot' ||
+dmesg -r | grep -qE '^<7>(\[[ 0-9.]+\] ?)?subzero: CPU 1: VMCS snapshot' ||
 	fail "not in the kernel log at debug level: $(dmesg -r | grep 'VMCS snapshot')"
 sz_unload

@@ -51,7 +51,7 @@ D=/sys/kernel/debug
 if [ -f $D/dynamic_debug/control ]; then
 	echo 'module subzero +p' > $D/dynamic_debug/control
 	subzero vmcs --cpu 1 > /dev/null
-	dmesg -r | grep -q '^<7>subzero: CPU 1: VMCS snapshot' ||
+	dmesg -r | grep -qE '^<7>(\[[ 0-9.]+\] ?)?subzero: CPU 1: VMCS snapshot' ||
 		fail "with dynamic debug on, no <7> line: $(dmesg -r | grep 'VMCS snapshot')"
 	echo 'module subzero -p' > $D/dynamic_debug/control
 fi
@@ -70,7 +70,7 @@ for i in $(seq 1 15); do
 done
 echo -1 > /sys/module/subzero/parameters/fail_on_cpu
 n_trace=$(grep -c 'subzero_log: cpu=1 level=3 .*CPU 1: failing on purpose' $T/trace || true)
-n_klog=$(dmesg -r | grep -c '^<3>subzero: CPU 1: failing on purpose' || true)
+n_klog=$(dmesg -r | grep -cE '^<3>(\[[ 0-9.]+\] ?)?subzero: CPU 1: failing on purpose' || true)
 [ "$n_trace" = 15 ] || fail "15 refusals, $n_trace level-3 trace events"
 [ "$n_klog" -ge 1 ] && [ "$n_klog" -lt 15 ] || fail "15 refusals, $n_klog <3> lines in the kernel log (want 1..14)"
 sleep 6				# the interval ends: the drain says what it left out
