@@ -43,6 +43,7 @@ artifact log.json /tmp/log.json
 [ -f /sys/kernel/debug/dynamic_debug/control ] || mount -t debugfs none /sys/kernel/debug
 echo 'module subzero +p' > /sys/kernel/debug/dynamic_debug/control || fail "dynamic debug"
 subzero vmcs --cpu 1 > /dev/null
+subzero log > /dev/null		# the next ioctl drains the line just logged
 echo 'module subzero -p' > /sys/kernel/debug/dynamic_debug/control
 dmesg -r | grep -qE '^<7>(\[[ 0-9.]+\] ?)?subzero: CPU 1: VMCS snapshot' ||
 	fail "not in the kernel log at debug level: $(dmesg -r | grep 'VMCS snapshot')"

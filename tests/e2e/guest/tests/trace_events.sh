@@ -41,6 +41,7 @@ rmmod sz_test
 # the trace (level 7) and in `subzero log`.
 dmesg -c > /dev/null
 subzero vmcs --cpu 1 > /dev/null || fail "vmcs --cpu 1"
+subzero log > /dev/null		# the next ioctl drains the line just logged
 grep -qE 'subzero_log: cpu=1 level=7 tsc=[0-9]+ CPU 1: VMCS snapshot' $T/trace ||
 	fail "no level-7 subzero_log event for the snapshot: $(grep subzero_log $T/trace | tail -n 2)"
 subzero log | grep -q 'CPU 1: VMCS snapshot' || fail "the snapshot line is not in 'subzero log'"
@@ -51,6 +52,7 @@ D=/sys/kernel/debug
 if [ -f $D/dynamic_debug/control ]; then
 	echo 'module subzero +p' > $D/dynamic_debug/control
 	subzero vmcs --cpu 1 > /dev/null
+	subzero log > /dev/null
 	dmesg -r | grep -qE '^<7>(\[[ 0-9.]+\] ?)?subzero: CPU 1: VMCS snapshot' ||
 		fail "with dynamic debug on, no <7> line: $(dmesg -r | grep 'VMCS snapshot')"
 	echo 'module subzero -p' > $D/dynamic_debug/control
@@ -69,6 +71,7 @@ for i in $(seq 1 15); do
 	subzero attach > /dev/null 2>&1 && fail "attach $i succeeded with fail_on_cpu=1"
 done
 echo -1 > /sys/module/subzero/parameters/fail_on_cpu
+subzero log > /dev/null		# the last lines drained
 n_trace=$(grep -c 'subzero_log: cpu=1 level=3 .*CPU 1: failing on purpose' $T/trace || true)
 n_klog=$(dmesg -r | grep -cE '^<3>(\[[ 0-9.]+\] ?)?subzero: CPU 1: failing on purpose' || true)
 [ "$n_trace" = 15 ] || fail "15 refusals, $n_trace level-3 trace events"
