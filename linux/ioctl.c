@@ -428,27 +428,35 @@ static const struct sz_ioctl_desc sz_ioctls[] = {
  * Every request: copy its struct in, check that it says its own size (or its older
  * one), that its reserved bytes are zero and that a CPU it names exists; call the
  * handler with a zeroed answer (always of the full size); copy out as much of the
- * answer as the caller's struct holds.
+ * answer as the caller's struct holds.  A pointer to less than the struct it names
+ * is -EFAULT before anything else (the full struct, when the size is wrong).
  */
 static long sz_ioctl_call(const struct sz_ioctl_desc *d, void __user *uarg)
 {
-	size_t stride = ALIGN(d->size, 8);
+	size_t stride = ALIGN(d->size, 8), first = d->size_v1 ?: d->size;
 	u32 *in, *out, size, cpu = 0;
 	long ret;
 
-	if (get_user(size, (u32 __user *)uarg))
-		return -EFAULT;
-	if (size != d->size && !(d->size_v1 && size == d->size_v1))
-		return -EINVAL;
 	in = kzalloc(2 * stride, GFP_KERNEL);
 	if (!in)
 		return -ENOMEM;
 	out = (u32 *)((u8 *)in + stride);
 	ret = -EFAULT;
-	if (copy_from_user(in, uarg, size))
+	if (copy_from_user(in, uarg, first))
 		goto out;
+	size = in[0];
+	if (size != d->size && size != first) {
+		if (first < d->size &&
+		    copy_from_user((u8 *)in + first, (u8 __user *)uarg + first, d->size - first))
+			goto out;	/* -EFAULT */
+		ret = -EINVAL;
+		goto out;
+	}
+	if (size > first &&
+	    copy_from_user((u8 *)in + first, (u8 __user *)uarg + first, size - first))
+		goto out;		/* -EFAULT */
 	ret = -EINVAL;
-	if (in[0] != size || memchr_inv((u8 *)in + d->resv, 0, d->resv_len))
+	if (memchr_inv((u8 *)in + d->resv, 0, d->resv_len))
 		goto out;
 	out[0] = size;
 	if (d->per_cpu) {		/* { __u32 size; __u32 cpu; ... } */
