@@ -52,7 +52,10 @@ CFLAGS_UNIT := -O1 -g $(WARN) -Icore -Itests/unit/fake -Iinclude -DSZ_TEST_HOOKS
 	       -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 CORE_SRCS := $(wildcard core/*.c)
-TOOL_SRCS := tools/subzero.c core/vmx_decode.c core/exit_decode.c core/vmcs_desc.c
+# The tool, and the core/ files it shares with the module (capabilities, controls, names);
+# tools/cpu/cpu_ops.h stands in for core/arch/cpu_ops.h (CPUID, /dev/cpu/N/msr).
+TOOL_SRCS := $(wildcard tools/*.c) core/vmx_caps.c core/vmx_ctls.c core/ept_caps.c \
+	     core/vmx_decode.c core/exit_decode.c core/vmcs_desc.c
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,$(BUILD)/unit/test_%,$(wildcard tests/unit/test_*.c))
 UNIT_FAKES := $(wildcard tests/unit/fake/*.c)
 
@@ -83,9 +86,9 @@ tool: $(BUILD)/subzero
 testmod:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/e2e/kmod modules
 
-$(BUILD)/subzero: $(TOOL_SRCS) include/uapi/subzero.h $(wildcard core/*.h)
+$(BUILD)/subzero: $(TOOL_SRCS) include/uapi/subzero.h $(wildcard core/*.h tools/*.h tools/cpu/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TOOL) -o $@ $(TOOL_SRCS)
+	$(CC) $(CFLAGS_TOOL) -Itools/cpu -o $@ $(TOOL_SRCS)
 
 # Static helper programs for the in-guest tests (the initramfs has no C library).
 $(BUILD)/helpers/%: tests/e2e/helpers/%.c include/uapi/subzero.h

@@ -245,20 +245,6 @@ static int vmcs_load(struct vcpu *v)
 	return 0;
 }
 
-static bool cpuid_bit(u32 leaf, u32 sub, int reg, u32 bit)
-{
-	u32 r[4], max;
-
-	cpu_cpuid(leaf & 0x80000000, 0, r);
-	max = r[0];
-	if (leaf > max)
-		return false;
-	cpu_cpuid(leaf, sub, r);
-	return r[reg] & bit;
-}
-
-enum { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX };
-
 /* Name the optional controls the CPU lacks, which this CPU runs without. */
 static void log_dropped(struct vcpu *v, enum vmx_ctl ctl, u32 dropped)
 {
@@ -288,40 +274,11 @@ static void log_dropped(struct vcpu *v, enum vmx_ctl ctl, u32 dropped)
  */
 static int vmcs_setup_controls(struct vcpu *v)
 {
-	const struct {
-		enum vmx_ctl ctl;
-		u32 field;
-		u32 required, optional;
-	} words[] = {
-		/*
-		 * NMIs exit, and with virtual NMIs the guest's NMI blocking is tracked in
-		 * the VMCS, so a held NMI can wait for an NMI-window exit (SDM Vol. 3C,
-		 * 25.6.1, 26.3).  NMI-window exiting is required here only to name it
-		 * when it is missing; it is switched on when needed (exit.c).
-		 */
-		{ VMX_CTL_PIN, PIN_BASED_VM_EXEC_CONTROL,
-		  PIN_BASED_NMI_EXITING | PIN_BASED_VIRTUAL_NMIS, 0 },
-		{ VMX_CTL_PROC, CPU_BASED_VM_EXEC_CONTROL,
-		  CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_ACTIVATE_SECONDARY_CONTROLS |
-		  CPU_BASED_NMI_WINDOW_EXITING, 0 },
-		{ VMX_CTL_PROC2, SECONDARY_VM_EXEC_CONTROL,
-		  /* instructions the OS may use: without these controls they raise #UD */
-		  (cpuid_bit(0x80000001, 0, CPUID_EDX, BIT(27)) ? SECONDARY_EXEC_ENABLE_RDTSCP : 0) |
-		  (cpuid_bit(7, 0, CPUID_EBX, BIT(10)) ? SECONDARY_EXEC_ENABLE_INVPCID : 0) |
-		  (cpuid_bit(0xd, 1, CPUID_EAX, BIT(3)) ? SECONDARY_EXEC_ENABLE_XSAVES : 0) |
-		  (cpuid_bit(7, 0, CPUID_ECX, BIT(5)) ? SECONDARY_EXEC_ENABLE_USR_WAIT_PAUSE : 0) |
-		  (v->ept.pml4 ? SECONDARY_EXEC_ENABLE_EPT : 0),
-		  SECONDARY_EXEC_ENABLE_VPID },
-		{ VMX_CTL_EXIT, VM_EXIT_CONTROLS,
-		  VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER |
-		  VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT | VM_EXIT_SAVE_DEBUG_CONTROLS, 0 },
-		{ VMX_CTL_ENTRY, VM_ENTRY_CONTROLS,
-		  VM_ENTRY_IA32E_MODE | VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT |
-		  VM_ENTRY_LOAD_DEBUG_CONTROLS, 0 },
-	};
+	struct vmx_ctl_want words[VMX_CTL_NR];
 	struct vmx_ctl_choice ch;
 	size_t i;
 
+	vmx_ctls_wanted(v->ept.pml4 != NULL, words);
 	for (i = 0; i < ARRAY_SIZE(words); i++) {
 		if (vmx_ctl_adjust(v->caps, words[i].ctl, words[i].required, words[i].optional,
 				   &ch)) {

@@ -26,4 +26,20 @@ struct vmx_ctl_choice {
 int vmx_ctl_adjust(const struct vmx_caps *caps, enum vmx_ctl ctl, u32 required,
 		   u32 optional, struct vmx_ctl_choice *choice);
 
+/* What subzero asks for in one control word. */
+struct vmx_ctl_want {
+	enum vmx_ctl ctl;
+	u32 field;		/* the VMCS field it is written to */
+	u32 required, optional;
+};
+
+/*
+ * The controls subzero runs with, word by word, in VMX_CTL_* order: required bits
+ * fail the load when the CPU lacks them, optional ones are dropped.  @ept: the EPT
+ * will be on.  Reads CPUID on the calling CPU (which instructions the OS may use must
+ * keep working in the guest); safe anywhere.  vmx.c writes these; `subzero check`
+ * asks the same question of a CPU before the module is loaded.
+ */
+void vmx_ctls_wanted(bool ept, struct vmx_ctl_want want[VMX_CTL_NR]);
+
 #endif

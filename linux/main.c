@@ -427,3 +427,4 @@ module_init(sz_init);
 module_exit(sz_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("subzero: a thin VT-x hypervisor under the running kernel");
+MODULE_VERSION("0.2");	/* the tool's is SUBZERO_TOOL_VERSION (tools/subzero.h) */

@@ -4,7 +4,8 @@
 #   deps.sh emulator   everything the emulator targets need (make check, e2e, demo,
 #                      bench): the unit group, plus Bochs and its BIOS images, GRUB (BIOS)
 #                      + xorriso + mtools for the boot ISO, busybox-static and cpio for
-#                      the initramfs, and linux-headers-<abi> of the guest kernel
+#                      the initramfs, groff-base (the host check of the man page), and
+#                      linux-headers-<abi> of the guest kernel
 #   deps.sh dkms       the DKMS test (tests/build/dkms_build.sh): dkms, openssl for its
 #                      signing key
 # `make` itself (the module and the tool) installs nothing: it needs a compiler and the
@@ -15,7 +16,7 @@ set -euo pipefail
 
 UNIT=(gcc make libc6-dev libcmocka-dev)
 EMULATOR=("${UNIT[@]}" python3 bochs bochsbios vgabios grub-pc-bin grub-common xorriso
-	  mtools busybox-static cpio xz-utils lz4 binutils)
+	  mtools busybox-static cpio xz-utils lz4 binutils groff-base)
 DKMS=(dkms openssl kmod)
 
 group=${1:-emulator}

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "vmx_ctls.h"
+#include "vmcs.h"
 #include "errors.h"
 #include "arch/x86.h"
 #include "fake_cpu.h"
@@ -102,6 +103,50 @@ static void test_no_true_controls_forces_default1(void **state)
 	assert_true(ch.value & CPU_BASED_CR3_STORE_EXITING);
 }
 
+/*
+ * What subzero asks for (vmx_ctls_wanted(), shared by vmx.c and `subzero check`): in
+ * VMX_CTL_* order, EPT required only when it is on, and the emulated Haswell has all
+ * of it.  The fake CPU's CPUID has no RDTSCP/INVPCID/XSAVES/WAITPKG: none required.
+ */
+static void test_wanted_fits_haswell(void **state)
+{
+	struct vmx_ctl_want w[VMX_CTL_NR], no_ept[VMX_CTL_NR];
+	struct vmx_ctl_choice ch;
+	int i;
+
+	(void)state;
+	vmx_ctls_wanted(true, w);
+	vmx_ctls_wanted(false, no_ept);
+	for (i = 0; i < VMX_CTL_NR; i++) {
+		assert_int_equal(w[i].ctl, i);
+		assert_int_equal(vmx_ctl_adjust(&caps, w[i].ctl, w[i].required, w[i].optional,
+						&ch), 0);
+		assert_int_equal(ch.missing, 0);
+	}
+	assert_int_equal(w[VMX_CTL_PROC2].field, SECONDARY_VM_EXEC_CONTROL);
+	assert_int_equal(w[VMX_CTL_PROC2].required, SECONDARY_EXEC_ENABLE_EPT);
+	assert_int_equal(w[VMX_CTL_PROC2].optional, SECONDARY_EXEC_ENABLE_VPID);
+	assert_int_equal(no_ept[VMX_CTL_PROC2].required, 0);
+	assert_true(w[VMX_CTL_PIN].required & PIN_BASED_VIRTUAL_NMIS);
+	assert_true(w[VMX_CTL_ENTRY].required & VM_ENTRY_IA32E_MODE);
+}
+
+/* A CPU without virtual NMIs cannot run subzero: the pin-based word names it. */
+static void test_wanted_without_virtual_nmis(void **state)
+{
+	struct vmx_ctl_want w[VMX_CTL_NR];
+	struct vmx_caps c = caps;
+	struct vmx_ctl_choice ch;
+
+	(void)state;
+	c.true_pinbased &= ~((u64)PIN_BASED_VIRTUAL_NMIS << 32);
+	vmx_ctls_wanted(true, w);
+	assert_int_equal(vmx_ctl_adjust(&c, VMX_CTL_PIN, w[VMX_CTL_PIN].required,
+					w[VMX_CTL_PIN].optional, &ch), -EOPNOTSUPP);
+	assert_string_equal(vmx_ctl_bit_name(VMX_CTL_PIN, __builtin_ctz(ch.missing)),
+			    "VIRTUAL_NMIS");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -111,6 +156,8 @@ int main(void)
 		cmocka_unit_test(test_required_missing_is_named),
 		cmocka_unit_test(test_no_secondary),
 		cmocka_unit_test(test_no_true_controls_forces_default1),
+		cmocka_unit_test(test_wanted_fits_haswell),
+		cmocka_unit_test(test_wanted_without_virtual_nmis),
 	};
 
 	return cmocka_run_group_tests_name("vmx_ctls", tests, setup_haswell, NULL);

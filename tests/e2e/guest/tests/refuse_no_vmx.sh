@@ -16,6 +16,12 @@ note "$(cat /tmp/ours)"
 sz_loaded && fail "subzero in /proc/modules"
 [ -e /dev/subzero ] && fail "/dev/subzero exists"
 set +e
-subzero caps > /tmp/out 2>&1; rc=$?
+subzero status > /tmp/out 2>&1; rc=$?
 set -e
 [ "$rc" = 3 ] || fail "tool exit $rc without the module, want 3"
+# `caps` reads the hardware without the module: it names what is missing.
+set +e
+subzero caps > /tmp/out 2>&1; rc=$?
+set -e
+[ "$rc" = 1 ] && grep -q 'caps: CPU 0: no VMX (CPUID.1:ECX.VMX = 0)' /tmp/out ||
+	fail "caps without VMX: exit $rc: $(cat /tmp/out)"

@@ -3,7 +3,7 @@
 sz_load
 [ "$(as-user id -u)" = 1000 ] || fail "as-user did not become uid 1000"
 as_user_denied() {
-	for cmd in status stats vmcs log detach attach caps; do
+	for cmd in status stats vmcs log detach attach caps check; do
 		set +e
 		as-user subzero $cmd > /tmp/out 2>&1; rc=$?
 		set -e

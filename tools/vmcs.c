@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `subzero vmcs`: each CPU's VMCS as that CPU read it in VMX root, field by field in
+ * the six groups of core/vmcs_fields.h, with control words, the exit reason and the
+ * VM-instruction error decoded by name.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "subzero.h"
+#include "vmx_decode.h"
+#include "vmcs.h"
+#include "exit.h"
+
+static const struct vmcs_field_desc *field_desc(u32 encoding)
+{
+	size_t i;
+
+	for (i = 0; i < vmcs_nr_fields; i++)
+		if (vmcs_field_descs[i].encoding == encoding)
+			return &vmcs_field_descs[i];
+	return NULL;
+}
+
+/* The control word a field holds, or -1. */
+static int field_ctl(u32 encoding)
+{
+	switch (encoding) {
+	case PIN_BASED_VM_EXEC_CONTROL:
+		return VMX_CTL_PIN;
+	case CPU_BASED_VM_EXEC_CONTROL:
+		return VMX_CTL_PROC;
+	case SECONDARY_VM_EXEC_CONTROL:
+		return VMX_CTL_PROC2;
+	case VM_EXIT_CONTROLS:
+		return VMX_CTL_EXIT;
+	case VM_ENTRY_CONTROLS:
+		return VMX_CTL_ENTRY;
+	default:
+		return -1;
+	}
+}
+
+/* The named bits of a control word, and the set bits without a name (reserved). */
+static void print_ctl_bits(int ctl, u64 val, bool json)
+{
+	const struct vmx_ctl_desc *d = &vmx_ctl_descs[ctl];
+	u64 unnamed = val & 0xffffffffULL;
+	unsigned int bit;
+	const char *name;
+	char buf[96];
+
+	if (json)
+		jw_arr("bits", JW_INLINE);
+	for (bit = 0; bit < 32; bit++) {
+		if (!(val & (1ULL << bit)) || !(name = vmx_ctl_bit_name(ctl, bit)))
+			continue;
+		unnamed &= ~(1ULL << bit);
+		snprintf(buf, sizeof(buf), "%s%s", d->prefix, name);
+		if (json)
+			jw_str(NULL, buf);
+		else
+			printf(" %s", buf);
+	}
+	if (json) {
+		jw_end();
+		jw_hex("reserved_bits", unnamed);
+	} else if (unnamed) {
+		printf(" (reserved bits %#llx)", (unsigned long long)unnamed);
+	}
+}
+
+static void print_field_decoded(u32 enc, u64 val, bool json)
+{
+	int ctl = field_ctl(enc);
+	const char *what = NULL;
+	char buf[96];
+
+	if (ctl >= 0) {
+		print_ctl_bits(ctl, val, json);
+		return;
+	}
+	if (enc == VM_EXIT_REASON) {
+		snprintf(buf, sizeof(buf), "%s%s", exit_reason_name(val & 0xffff),
+			 val & (1ULL << 31) ? " (VM-entry failure)" : "");
+		what = buf;
+	} else if (enc == VM_INSTRUCTION_ERROR && val) {
+		what = vmcs_insn_error_name((u32)val);
+	}
+	if (!what)
+		return;
+	if (json)
+		jw_str("decoded", what);
+	else
+		printf(" %s", what);
+}
+
+static int get_vmcs(int fd, unsigned int cpu, struct subzero_vmcs *vm)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->size = sizeof(*vm);
+	vm->cpu = cpu;
+	return ioctl(fd, SUBZERO_IOC_VMCS, vm) ? -errno : 0;
+}
+
+static void print_field(const struct vmcs_field_desc *d, const struct subzero_vmcs_field *f,
+			bool json)
+{
+	bool sup = f->flags & SUBZERO_VMCS_FIELD_SUPPORTED;
+	int hex = d->width == 16 ? 4 : d->width == 32 ? 8 : 16;
+
+	if (json) {
+		jw_obj(d->name, JW_INLINE);
+		jw_hex("encoding", f->encoding);
+		jw_bool("supported", sup);
+		if (sup) {
+			jw_hex("value", f->value);
+			print_field_decoded(f->encoding, f->value, true);
+		} else {
+			jw_null("value");
+		}
+		jw_end();
+		return;
+	}
+	printf("    %-32s ", d->name);
+	if (sup) {
+		printf("0x%0*llx", hex, (unsigned long long)f->value);
+		print_field_decoded(f->encoding, f->value, false);
+		printf("\n");
+	} else {
+		printf("(not supported by this CPU)\n");
+	}
+}
+
+static void print_vmcs(const struct subzero_vmcs *vm, const struct subzero_info *info,
+		       bool json)
+{
+	unsigned int g, i, nsup = 0;
+	const struct vmcs_field_desc *d;
+
+	for (i = 0; i < vm->nr_fields; i++)
+		nsup += !!(vm->fields[i].flags & SUBZERO_VMCS_FIELD_SUPPORTED);
+	if (json) {
+		jw_obj(NULL, JW_LINES);
+		jw_u64("cpu", vm->cpu);
+		jw_u64("tsc", vm->tsc);
+		jw_double("time_s", tsc_seconds(vm->tsc, info), 6);
+		jw_u64("nr_fields", vm->nr_fields);
+		jw_u64("nr_supported", nsup);
+		jw_obj("groups", JW_LINES);
+	} else {
+		printf("CPU %u: VMCS read in VMX root at %.6f s (TSC), %u of %u fields supported "
+		       "by this CPU\n", vm->cpu, tsc_seconds(vm->tsc, info), nsup, vm->nr_fields);
+	}
+	for (g = 0; g < VMCS_GROUP_NR; g++) {
+		if (json)
+			jw_obj(vmcs_group_names[g], JW_LINES);
+		else
+			printf("  %s:\n", vmcs_group_names[g]);
+		for (i = 0; i < vm->nr_fields && i < SUBZERO_VMCS_MAX_FIELDS; i++) {
+			d = field_desc(vm->fields[i].encoding);
+			if (d && d->group == g)
+				print_field(d, &vm->fields[i], json);
+		}
+		if (json)
+			jw_end();
+	}
+	if (json) {
+		jw_end();
+		jw_end();
+	}
+}
+
+int cmd_vmcs(int argc, char **argv)
+{
+	struct subzero_info info;
+	struct subzero_vmcs *vm;
+	unsigned int cpu, g, shown = 0;
+	struct opts o;
+	int fd, ret;
+
+	fd = cmd_start("vmcs", argc, argv, OPT_JSON | OPT_CPU, 0, &o, &info);
+	if (fd < 0)
+		return o.rc;
+	vm = malloc(sizeof(*vm));
+	if (!vm) {
+		ret = fail(EXIT_FAIL, "vmcs: out of memory");
+		goto out;
+	}
+	if (o.json) {
+		jw_obj(NULL, JW_LINES);
+		jw_u64("abi_version", info.abi_version);
+		jw_u64("tsc_khz", info.tsc_khz);
+		jw_arr("groups", JW_INLINE);
+		for (g = 0; g < VMCS_GROUP_NR; g++)
+			jw_str(NULL, vmcs_group_names[g]);
+		jw_end();
+		jw_arr("cpus", JW_LINES);
+	}
+	for (cpu = o.first; cpu < o.end; cpu++) {
+		ret = get_vmcs(fd, cpu, vm);
+		if (ret == -ENXIO && !o.one) {
+			if (!o.json)
+				printf("CPU %u: not virtualized: no VMCS\n", cpu);
+			continue;
+		}
+		if (ret == -ENXIO) {
+			ret = fail(EXIT_FAIL, "vmcs: CPU %u is not virtualized (offline, or subzero "
+				   "is detached): it has no VMCS", cpu);
+			goto out;
+		}
+		if (ret) {
+			ret = fail(EXIT_FAIL, "vmcs: CPU %u: %s", cpu, strerror(-ret));
+			goto out;
+		}
+		print_vmcs(vm, &info, o.json);
+		shown++;
+	}
+	if (o.json) {
+		jw_end();
+		jw_end();
+	}
+	ret = shown ? EXIT_OK : fail(EXIT_FAIL, "vmcs: no CPU is virtualized (is subzero "
+				     "detached?)");
+out:
+	free(vm);
+	close(fd);
+	return ret;
+}

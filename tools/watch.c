@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The EPT commands: `subzero watch` and `subzero protect` (add, del, list; the
+ * recorded events) and `subzero ept ADDR` (how each CPU's EPT maps an address).
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "subzero.h"
+
+#define SZ_STR2(x) #x
+#define SZ_STR(x) SZ_STR2(x)
+
+static const char *access_str(u32 a, char *buf)
+{
+	buf[0] = a & SUBZERO_ACCESS_R ? 'r' : '-';
+	buf[1] = a & SUBZERO_ACCESS_W ? 'w' : '-';
+	buf[2] = a & SUBZERO_ACCESS_X ? 'x' : '-';
+	buf[3] = 0;
+	return buf;
+}
+
+static const char *watch_errno(int e)
+{
+	switch (e) {
+	case EINVAL: return "not a 4 KiB-aligned guest-physical address inside the EPT's range";
+	case EACCES: return "that page is the hypervisor's own memory";
+	case EEXIST: return "that page is already watched or protected";
+	case ENOENT: return "that page is not watched or protected";
+	case ENOSPC: return "the table is full (" SZ_STR(SUBZERO_WATCH_MAX) " pages)";
+	case ENOMEM: return "a CPU's EPT has no table page left for the split";
+	case EOPNOTSUPP: return "subzero runs without EPT on this CPU";
+	default: return strerror(e);
+	}
+}
+
+static int watch_list(int fd, u32 kind, bool json)
+{
+	struct subzero_watch_list l = { .size = sizeof(l) };
+	char acc[4];
+	u32 i;
+
+	if (ioctl(fd, SUBZERO_IOC_WATCH_LIST, &l))
+		return fail(EXIT_FAIL, "list: %s", strerror(errno));
+	if (json)
+		jw_arr(NULL, JW_LINES);
+	for (i = 0; i < l.nr && i < SUBZERO_WATCH_MAX; i++) {
+		if (l.w[i].kind != kind)
+			continue;
+		if (json) {
+			jw_obj(NULL, JW_INLINE);
+			jw_u64("gpa", l.w[i].gpa);
+			jw_str("access", access_str(l.w[i].access, acc));
+			jw_end();
+		} else {
+			printf("%#llx %s\n", (unsigned long long)l.w[i].gpa,
+			       access_str(l.w[i].access, acc));
+		}
+	}
+	if (json)
+		jw_end();
+	return EXIT_OK;
+}
+
+static void print_event(const struct subzero_event *e, bool json)
+{
+	const char *kind = e->kind == SUBZERO_KIND_PROTECT ? "protect" : "watch";
+	bool gla = e->flags & SUBZERO_EVENT_GLA, discarded = e->flags & SUBZERO_EVENT_DISCARDED;
+	char acc[4];
+
+	if (json) {
+		jw_obj(NULL, JW_INLINE);
+		jw_u64("cpu", e->cpu);
+		jw_str("kind", kind);
+		jw_str("access", access_str(e->access, acc));
+		jw_u64("gpa", e->gpa);
+		if (gla) {
+			jw_u64("gla", e->gla);
+		} else {
+			jw_null("gla");
+			jw_u64("gla_raw", e->gla);
+		}
+		jw_u64("rip", e->rip);
+		jw_u64("tsc", e->tsc);
+		jw_bool("discarded", discarded);
+		jw_end();
+		return;
+	}
+	printf("cpu %u %-7s %s gpa %#llx gla %s%llx rip %#llx tsc %llu%s\n", e->cpu, kind,
+	       access_str(e->access, acc), (unsigned long long)e->gpa, gla ? "0x" : "(none) ",
+	       (unsigned long long)e->gla, (unsigned long long)e->rip,
+	       (unsigned long long)e->tsc, discarded ? " discarded" : "");
+}
+
+/* One pass over the CPUs' event rings; *more if a ring may hold more at once. */
+static int drain_events(int fd, const struct opts *o, struct subzero_events *b,
+			unsigned long long *dropped, bool *more)
+{
+	unsigned int cpu, i;
+
+	*more = false;
+	for (cpu = o->first; cpu < o->end; cpu++) {
+		memset(b, 0, sizeof(*b));
+		b->size = sizeof(*b);
+		b->cpu = cpu;
+		if (ioctl(fd, SUBZERO_IOC_EVENTS, b)) {
+			if (errno == EINVAL && !o->one)
+				continue;	/* not a possible CPU */
+			return fail(EXIT_FAIL, "events: CPU %u: %s", cpu, strerror(errno));
+		}
+		*dropped += b->dropped;
+		for (i = 0; i < b->nr && i < SUBZERO_EVENTS_BATCH; i++)
+			print_event(&b->ev[i], o->json);
+		if (b->nr == SUBZERO_EVENTS_BATCH)
+			*more = true;
+	}
+	return 0;
+}
+
+static int watch_events(int argc, char **argv)
+{
+	struct subzero_events *b;
+	struct subzero_info info;
+	unsigned long long dropped = 0;
+	double deadline = 0;
+	bool json_doc, more;
+	struct opts o;
+	int fd, ret;
+
+	fd = cmd_start("watch events", argc, argv, OPT_JSON | OPT_CPU | OPT_FOLLOW, 0, &o,
+		       &info);
+	if (fd < 0)
+		return o.rc;
+	b = malloc(sizeof(*b));
+	if (!b) {
+		close(fd);
+		return fail(EXIT_FAIL, "events: out of memory");
+	}
+	json_doc = o.json && !o.follow;
+	deadline = follow_start(&o);
+	if (json_doc) {
+		jw_obj(NULL, JW_LINES);
+		jw_arr("events", JW_LINES);
+	}
+	for (;;) {
+		ret = drain_events(fd, &o, b, &dropped, &more);
+		if (ret)
+			goto out;
+		if (more)
+			continue;
+		if (follow_over(&o, deadline))
+			break;
+		fflush(stdout);
+		sleep_s(0.2);
+	}
+	if (json_doc) {
+		jw_end();
+		jw_u64("dropped", dropped);
+		jw_end();
+	} else if (dropped && !o.json) {
+		printf("-- %llu events were lost to a full ring --\n", dropped);
+	}
+	ret = EXIT_OK;
+out:
+	free(b);
+	close(fd);
+	return ret;
+}
+
+static const char *memtype_name(u32 t)
+{
+	static const char *const names[8] = { "UC", "WC", "?2", "?3", "WT", "WP", "WB", "?7" };
+
+	return names[t & 7];
+}
+
+int cmd_ept(int argc, char **argv)
+{
+	struct subzero_ept_query q;
+	struct subzero_info info;
+	unsigned long long addr;
+	unsigned int cpu;
+	struct opts o;
+	char acc[4];
+	int fd, ret = EXIT_OK;
+
+	if (parse_opts("ept", argc, argv, OPT_JSON | OPT_CPU, 1, &o))
+		return o.rc;
+	if (o.nargs < 1 || parse_addr(o.args[0], &addr))
+		return usage_error("ept", "needs a guest-physical address (e.g. 0xfee00000)");
+	fd = device_start("ept", &o, &info);
+	if (fd < 0)
+		return o.rc;
+	if (o.json)
+		jw_arr(NULL, JW_LINES);
+	for (cpu = o.first; cpu < o.end; cpu++) {
+		memset(&q, 0, sizeof(q));
+		q.size = sizeof(q);
+		q.cpu = cpu;
+		q.gpa = addr;
+		if (ioctl(fd, SUBZERO_IOC_EPT_QUERY, &q)) {
+			if (errno == ENXIO && !o.one)
+				continue;		/* not virtualized */
+			ret = fail(EXIT_FAIL, "ept: CPU %u: %s", cpu,
+				   errno == ERANGE ? "beyond the EPT's map" :
+				   errno == EOPNOTSUPP ? "no EPT" :
+				   errno == ENXIO ? "not virtualized" : strerror(errno));
+			break;
+		}
+		if (o.json) {
+			jw_obj(NULL, JW_INLINE);
+			jw_u64("cpu", cpu);
+			jw_u64("gpa", addr);
+			jw_u64("hpa", q.hpa);
+			jw_u64("page_size", 1ULL << (12 + 9 * (q.level - 1)));
+			jw_str("memtype", memtype_name(q.memtype));
+			jw_str("perm", access_str(q.perm, acc));
+			jw_u64("leaf", q.leaf);
+			jw_end();
+		} else {
+			printf("CPU %u: gpa %#llx -> hpa %#llx, %s page, %s, %s (leaf %#llx)\n", cpu,
+			       addr, (unsigned long long)q.hpa,
+			       q.level == 3 ? "1 GiB" : q.level == 2 ? "2 MiB" : "4 KiB",
+			       memtype_name(q.memtype), access_str(q.perm, acc),
+			       (unsigned long long)q.leaf);
+		}
+	}
+	if (o.json)
+		jw_end();
+	close(fd);
+	return ret;
+}
+
+/* watch add|del|list|events, protect add|del|list: argv[0] says which. */
+int cmd_watch(int argc, char **argv)
+{
+	const char *cmd = argv[0];
+	u32 kind = strcmp(cmd, "protect") ? SUBZERO_KIND_WATCH : SUBZERO_KIND_PROTECT;
+	struct subzero_watch w = { .size = sizeof(w) };
+	const char *sub = argc > 1 ? argv[1] : NULL;
+	bool events_ok = kind == SUBZERO_KIND_WATCH;
+	unsigned long long addr;
+	struct subzero_info info;
+	char name[32];
+	struct opts o;
+	int fd, ret;
+
+	if (sub && (!strcmp(sub, "--help") || !strcmp(sub, "-h")))
+		return parse_opts(cmd, argc, argv, 0, 0, &o) ? o.rc : EXIT_OK;
+	if (!sub)
+		return usage_error(cmd, "%s?", events_ok ? "add, del, list or events" :
+				   "add, del or list");
+	snprintf(name, sizeof(name), "%s %s", cmd, sub);
+	if (!strcmp(sub, "list")) {
+		fd = cmd_start(name, argc - 1, argv + 1, OPT_JSON, 0, &o, &info);
+		if (fd < 0)
+			return o.rc;
+		ret = watch_list(fd, kind, o.json);
+		close(fd);
+		return ret;
+	}
+	if (!strcmp(sub, "events") && events_ok)
+		return watch_events(argc - 1, argv + 1);
+	if (strcmp(sub, "add") && strcmp(sub, "del"))
+		return usage_error(cmd, "unknown subcommand '%s'", sub);
+	w.op = strcmp(sub, "add") ? SUBZERO_WATCH_DEL : SUBZERO_WATCH_ADD;
+	if (parse_opts(name, argc - 1, argv + 1, events_ok && w.op == SUBZERO_WATCH_ADD ?
+		       OPT_ACCESS : 0, 1, &o))
+		return o.rc;
+	if (o.nargs < 1 || parse_addr(o.args[0], &addr))
+		return usage_error(name, "needs a guest-physical address (e.g. 0x1000)");
+	w.gpa = addr;
+	if (w.op == SUBZERO_WATCH_ADD) {
+		w.kind = kind;
+		w.access = o.access ? o.access : SUBZERO_ACCESS_W;
+	}
+	fd = open_device();
+	if (fd < 0)
+		return -fd;
+	ret = get_info(fd, &info);
+	if (!ret && ioctl(fd, SUBZERO_IOC_WATCH, &w))
+		ret = fail(EXIT_FAIL, "%s %#llx: %s", name, addr, watch_errno(errno));
+	close(fd);
+	return ret;
+}
