@@ -38,8 +38,7 @@ static void log_violations(struct vcpu *v, const struct entry_violation *viol,
 	for (i = 0; i < n && i < ENTRY_VIOL_MAX; i++) {
 		const struct entry_rule_desc *d = &entry_rules[viol[i].rule];
 
-		log_printf(&v->log, "CPU %u: broken VM-entry rule %s (SDM %s, %s): %s=%llx "
-			   "(%llx would do); allows %s", v->cpu, d->name, d->section,
+		log_printf(&v->log, "CPU %u: broken VM-entry rule %s (SDM %s, %s): %s=%llx (%llx would do); allows %s", v->cpu, d->name, d->section,
 			   entry_kind_name(d->kind), vmcs_field_name(viol[i].field) ?: "?",
 			   viol[i].value, viol[i].expect, d->allows);
 	}
@@ -267,8 +266,7 @@ void entry_xcheck_finish(struct vcpu *v, struct guest_regs *r, u32 exit_reason,
 			  (u64)(insn_error & 0xff) << 8 |
 			  (u64)(insn_error ? 0 : reason.f.basic & 0xffff) << 16 |
 			  (u64)xc->nviol << 32 | (u64)(b->rule & 0x7fff) << 48;
-	log_printf(&v->log, "CPU %u: cross-check %u %s: the CPU %s (%s %u), the checker %s "
-		   "it (%u rules broken)", v->cpu, xc->idx, entry_rules[b->rule].name,
+	log_printf(&v->log, "CPU %u: cross-check %u %s: the CPU %s (%s %u), the checker %s it (%u rules broken)", v->cpu, xc->idx, entry_rules[b->rule].name,
 		   refused ? "refused the entry" : "ACCEPTED the entry",
 		   insn_error ? "VM-instruction error" : "exit reason",
 		   insn_error ? insn_error : reason.f.basic,

@@ -66,7 +66,7 @@ static u64 *ept_table(u64 entry)
 /* One store, so the processor never sees half an entry. */
 static void ept_write(u64 *pe, u64 val)
 {
-	*(volatile u64 *)pe = val;
+	__atomic_store_n(pe, val, __ATOMIC_RELAXED);
 }
 
 /* ---- the pool ---- */
@@ -155,8 +155,10 @@ static void ept_sort(u64 *a, unsigned int n)
 
 	for (gap = n / 2; gap; gap /= 2)
 		for (i = gap; i < n; i++)
-			for (x = a[i], j = i; j >= gap && a[j - gap] > x; j -= gap)
-				a[j] = a[j - gap], a[j - gap] = x;
+			for (x = a[i], j = i; j >= gap && a[j - gap] > x; j -= gap) {
+				a[j] = a[j - gap];
+				a[j - gap] = x;
+			}
 }
 
 unsigned int ept_hide_cost(struct ept *e, u64 *pas, unsigned int n)

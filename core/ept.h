@@ -271,8 +271,10 @@ struct ept_violation {
 	bool writable;		/* ... writable */
 	bool executable;	/* ... executable */
 	bool gla_valid;		/* the guest-linear-address field is valid */
-	bool gla_translation;	/* with gla_valid: the access was to the linear address
-				 * itself, not to a guest paging-structure entry */
+	/* with gla_valid: the access was to the linear address itself, not to a guest
+	 * paging-structure entry
+	 */
+	bool gla_translation;
 	bool nmi_unblocking;	/* NMI unblocking due to IRET */
 };
 

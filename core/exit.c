@@ -26,7 +26,7 @@
  * results: a VMREAD that fails reads 0, a VMWRITE that fails is ignored (as with
  * vmcs_write32(NULL, ...)).
  */
-static inline __attribute__((__always_inline__)) u64 exit_vmread(u32 field)
+static __always_inline u64 exit_vmread(u32 field)
 {
 	u64 val;
 
@@ -48,7 +48,7 @@ static inline __attribute__((__always_inline__)) u64 exit_vmread(u32 field)
  * CPU delivers it, with DR6.BS, right after VM entry, before the next instruction
  * (SDM Vol. 3C, 27.7.3; KVM's kvm_skip_emulated_instruction()).  Out of line: rare.
  */
-static __attribute__((__noinline__)) void skip_single_step(void)
+static noinline void skip_single_step(void)
 {
 	if (exit_vmread(GUEST_IA32_DEBUGCTL) & DEBUGCTL_BTF)
 		return;		/* TF traps on branches only: not one */
@@ -56,7 +56,7 @@ static __attribute__((__noinline__)) void skip_single_step(void)
 		    exit_readn(GUEST_PENDING_DBG_EXCEPTIONS) | DR6_BS);
 }
 
-static inline __attribute__((__always_inline__)) void skip_instruction(void)
+static __always_inline void skip_instruction(void)
 {
 	u64 rip = exit_readn(GUEST_RIP) + exit_read32(VM_EXIT_INSTRUCTION_LEN);
 	u32 intr = exit_read32(GUEST_INTERRUPTIBILITY_INFO);
@@ -100,8 +100,7 @@ static unsigned int guest_cpl(void)
 
 typedef int (*exit_handler_t)(struct vcpu *v, struct guest_regs *r);
 
-static inline __attribute__((__always_inline__)) int handle_cpuid(struct vcpu *v,
-								 struct guest_regs *r)
+static __always_inline int handle_cpuid(struct vcpu *v, struct guest_regs *r)
 {
 	u32 leaf = (u32)r->gpr[REG_RAX], sub = (u32)r->gpr[REG_RCX], regs[4];
 
@@ -349,6 +348,7 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 	case SUBZERO_HC_PING:
 		r->gpr[REG_RAX] = SUBZERO_HC_PONG;
 		break;
+#ifdef SZ_TEST_HOOKS
 	case SUBZERO_HC_TEST_SPIN:
 		if (!vmx_test_hooks || r->gpr[REG_RDX] > SUBZERO_HC_SPIN_MAX) {
 			r->gpr[REG_RAX] = (u64)-EINVAL;
@@ -374,6 +374,7 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 		r->gpr[REG_RAX] = (u64)(long)ret;
 		break;
 	}
+#endif
 	case SUBZERO_HC_WATCH_SYNC:
 		r->gpr[REG_RAX] = v->ept.pml4 ? (u64)(long)watch_sync(v) : (u64)-EOPNOTSUPP;
 		break;
@@ -412,13 +413,12 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
  * machine the way it does for a fatal error: the dump and the exit's name reach the
  * console, and kdump or a panic= reboot takes over (os_vmx_failed).
  */
-static void __attribute__((__noreturn__)) fail_closed(struct vcpu *v, union exit_reason reason,
+static void __noreturn fail_closed(struct vcpu *v, union exit_reason reason,
 						      int err)
 {
 	char why[LOG_LINE];
 
-	log_printf(&v->log, "CPU %u: unhandled VM exit %u (%s), error %d: dumping the VMCS and "
-		   "stopping the machine", v->cpu, reason.f.basic, exit_reason_name(reason.f.basic),
+	log_printf(&v->log, LOG_CRIT "CPU %u: unhandled VM exit %u (%s), error %d: dumping the VMCS and stopping the machine", v->cpu, reason.f.basic, exit_reason_name(reason.f.basic),
 		   err);
 	vmcs_dump(v);
 	vmx_leave_in_root(v);
@@ -513,7 +513,7 @@ static void reinject_idt_vectoring(void)
  * ever set here and by vmx_root_nmi(), and cleared by the window exit, so an NMI that
  * interrupts this code is never forgotten (SDM Vol. 3C, 26.6.1.2, 27.2).
  */
-static __attribute__((__noinline__)) void nmi_deliver(struct vcpu *v)
+static noinline void nmi_deliver(struct vcpu *v)
 {
 	u32 intr;
 
@@ -538,7 +538,7 @@ static __attribute__((__noinline__)) void nmi_deliver(struct vcpu *v)
  * guest had that a VM exit replaced with host state (SDM Vol. 3C, 28.5), then VMXOFF.
  * The exit stub returns to the guest's RIP on its own stack.
  */
-static __attribute__((__noinline__)) void devirtualize(struct vcpu *v, struct guest_regs *r)
+static noinline void devirtualize(struct vcpu *v, struct guest_regs *r)
 {
 	struct cpu_dtr gdt = { (u16)vmcs_read32(GUEST_GDTR_LIMIT), vmcs_readn(GUEST_GDTR_BASE) };
 	struct cpu_dtr idt = { (u16)vmcs_read32(GUEST_IDTR_LIMIT), vmcs_readn(GUEST_IDTR_BASE) };
@@ -623,8 +623,7 @@ static __attribute__((__noinline__)) void devirtualize(struct vcpu *v, struct gu
 }
 
 /* Before VM entry: NMIs held for the guest, and the time this exit spent in root. */
-static inline __attribute__((__always_inline__)) void exit_done(struct vcpu *v, u64 t0,
-								u32 basic)
+static __always_inline void exit_done(struct vcpu *v, u64 t0, u32 basic)
 {
 	u64 dt;
 
@@ -632,15 +631,17 @@ static inline __attribute__((__always_inline__)) void exit_done(struct vcpu *v, 
 		nmi_deliver(v);
 	dt = cpu_rdtsc() - t0;
 	v->root_tsc += dt;
-	if (basic < EXIT_REASON_MAX)
+	if (basic < EXIT_REASON_MAX) {
 		v->exit_root_tsc[basic] += dt;
-	else
+		exit_hist_add(&v->exit_hist[basic], dt);
+	} else {
 		v->root_tsc_other += dt;
+	}
 }
 
 /* Every exit but the CPUID fast path: count, re-inject, dispatch, fail closed. */
-static __attribute__((__noinline__)) int exit_dispatch(struct guest_regs *r, struct vcpu *v,
-						   union exit_reason reason, u64 t0)
+static noinline int exit_dispatch(struct guest_regs *r, struct vcpu *v,
+				  union exit_reason reason, u64 t0)
 {
 	u32 basic = reason.f.basic;
 	int ret = -EOPNOTSUPP;
@@ -682,7 +683,7 @@ static __attribute__((__noinline__)) int exit_dispatch(struct guest_regs *r, str
  * less privileged predictor mode), then a speculation barrier; the guest's again on
  * the way back.
  */
-static __attribute__((__noinline__)) u64 spec_ctrl_to_host(void)
+static noinline u64 spec_ctrl_to_host(void)
 {
 	u64 guest = cpu_rdmsr(MSR_IA32_SPEC_CTRL);
 
@@ -692,7 +693,7 @@ static __attribute__((__noinline__)) u64 spec_ctrl_to_host(void)
 	return guest;
 }
 
-static __attribute__((__noinline__)) void spec_ctrl_to_guest(u64 guest)
+static noinline void spec_ctrl_to_guest(u64 guest)
 {
 	if (guest != vmx_spec.host_spec_ctrl)
 		cpu_wrmsr(MSR_IA32_SPEC_CTRL, guest);
@@ -763,7 +764,7 @@ void vmx_log_resume_failure(struct vcpu *v)
 	u64 err = 0;
 
 	cpu_vmread(VM_INSTRUCTION_ERROR, &err);
-	log_printf(&v->log, "CPU %u: VMRESUME failed: %s (VM-instruction error %llu)", v->cpu,
+	log_printf(&v->log, LOG_CRIT "CPU %u: VMRESUME failed: %s (VM-instruction error %llu)", v->cpu,
 		   vmcs_insn_error_name((u32)err), err);
 	entry_root_check(v, "after VMRESUME failed", true);
 }

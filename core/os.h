@@ -94,6 +94,6 @@ void os_init_self(void);
 void os_vmexit_hygiene(void);
 
 /* Log a line at once (the kernel log).  Not root-safe: root code uses vcpu_log(). */
-void os_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+__printf(1, 2) void os_log(const char *fmt, ...);
 
 #endif

@@ -15,12 +15,15 @@
 _Static_assert(GUEST_RSP == VMCS_ENC_GUEST_RSP && GUEST_RIP == VMCS_ENC_GUEST_RIP,
 	       "arch/vmx_stub.h: the encodings arch/vmx_entry.S writes");
 
-int vmx_fail_on_cpu = -1;
 struct vmx_spec vmx_spec;
 _Static_assert(__builtin_offsetof(struct vmx_spec, flags) == 0 &&
 	       VMX_SPEC_RSB_FILL == 1 && VMX_SPEC_RSB_LITE == 2 && VMX_SPEC_CLEAR_BHB == 4,
 	       "arch/vmx_entry.S tests these bits in the first byte of vmx_spec");
+
+#ifdef SZ_TEST_HOOKS
+int vmx_fail_on_cpu = -1;
 bool vmx_test_hooks;
+#endif
 
 #define VMX_INVEPT_ALL_CONTEXT	2
 #define VMX_INVVPID_SINGLE_CONTEXT 1
@@ -198,15 +201,15 @@ static int vmx_enable(struct vcpu *v)
 		fc |= FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMXON_OUTSIDE_SMX;
 		cpu_wrmsr(MSR_IA32_FEATURE_CONTROL, fc);
 	} else if (!(fc & FEATURE_CONTROL_VMXON_OUTSIDE_SMX)) {
-		log_printf(&v->log, "CPU %u: VMX is disabled by the firmware (IA32_FEATURE_CONTROL "
-			   "is locked with VMXON outside SMX off; enable VT-x in the BIOS)", v->cpu);
+		log_printf(&v->log, LOG_ERR "CPU %u: VMX is disabled by the firmware (IA32_FEATURE_CONTROL is locked with VMXON outside SMX off; enable VT-x in the BIOS)",
+			   v->cpu);
 		return -EOPNOTSUPP;
 	}
 
 	cr4 = cpu_read_cr4();
 	if (cr4 & X86_CR4_VMXE) {
-		log_printf(&v->log, "CPU %u: CR4.VMXE is already set: another hypervisor (most "
-			   "likely kvm_intel) holds VMX; unload it first", v->cpu);
+		log_printf(&v->log, LOG_ERR "CPU %u: CR4.VMXE is already set: another hypervisor (most likely kvm_intel) holds VMX; unload it first",
+			   v->cpu);
 		return -EBUSY;
 	}
 	v->orig_cr0 = cpu_read_cr0();
@@ -221,7 +224,7 @@ static int vmx_enable(struct vcpu *v)
 	*(u32 *)v->vmxon = vmx_caps_revision_id(c);
 	st = cpu_vmxon(v->vmxon_pa);
 	if (st) {
-		log_printf(&v->log, "CPU %u: VMXON failed (%s)", v->cpu,
+		log_printf(&v->log, LOG_ERR "CPU %u: VMXON failed (%s)", v->cpu,
 			   st == VMX_FAIL_INVALID ? "VMfailInvalid" : "VMfailValid");
 		cpu_write_cr4(v->orig_cr4);
 		cpu_write_cr0(v->orig_cr0);
@@ -248,11 +251,11 @@ static int vmcs_load(struct vcpu *v)
 {
 	*(u32 *)v->vmcs = vmx_caps_revision_id(v->caps);
 	if (cpu_vmclear(v->vmcs_pa) || cpu_vmptrld(v->vmcs_pa)) {
-		log_printf(&v->log, "CPU %u: VMCLEAR/VMPTRLD of the VMCS failed", v->cpu);
+		log_printf(&v->log, LOG_ERR "CPU %u: VMCLEAR/VMPTRLD of the VMCS failed", v->cpu);
 		return -EIO;
 	}
 	if (cpu_vmptrst() != v->vmcs_pa) {
-		log_printf(&v->log, "CPU %u: VMPTRST says %llx, not our VMCS %llx", v->cpu,
+		log_printf(&v->log, LOG_ERR "CPU %u: VMPTRST says %llx, not our VMCS %llx", v->cpu,
 			   cpu_vmptrst(), v->vmcs_pa);
 		return -EIO;
 	}
@@ -303,8 +306,8 @@ static void log_dropped(struct vcpu *v, enum vmx_ctl ctl, u32 dropped)
 		else
 			n += log_format(names + n, sizeof(names) - n, " bit %u", bit);
 	}
-	log_printf(&v->log, "CPU %u: the CPU lacks the optional %s control(s)%s: running "
-		   "without", v->cpu, vmx_ctl_descs[ctl].name, names);
+	log_printf(&v->log, LOG_WARNING "CPU %u: the CPU lacks the optional %s control(s)%s: running without",
+		   v->cpu, vmx_ctl_descs[ctl].name, names);
 }
 
 /*
@@ -329,7 +332,7 @@ static int vmcs_setup_controls(struct vcpu *v)
 	for (i = 0; i < ARRAY_SIZE(words); i++) {
 		if (vmx_ctl_adjust(v->caps, words[i].ctl, words[i].required, words[i].optional,
 				   &ch)) {
-			log_printf(&v->log, "CPU %u: the CPU lacks the required %s control %s%s",
+			log_printf(&v->log, LOG_ERR "CPU %u: the CPU lacks the required %s control %s%s",
 				   v->cpu, vmx_ctl_descs[words[i].ctl].name,
 				   vmx_ctl_descs[words[i].ctl].prefix,
 				   vmx_ctl_bit_name(words[i].ctl, __builtin_ctz(ch.missing)) ?: "?");
@@ -593,16 +596,17 @@ int vmx_virtualize_this_cpu(struct vcpu *v)
 
 	/* os.h: a CR3 with bit 12 set is a user CR3 to the kernel's PTI entry code. */
 	if (os_host_cr3() & X86_CR3_PTI_USER_BIT) {
-		log_printf(&v->log, "CPU %u: host CR3 %llx has bit 12 (PTI's user-table bit) set: "
-			   "an NMI or machine check in root would switch page tables", v->cpu,
+		log_printf(&v->log, "CPU %u: host CR3 %llx has bit 12 (PTI's user-table bit) set: an NMI or machine check in root would switch page tables", v->cpu,
 			   os_host_cr3());
 		return -EINVAL;
 	}
+#ifdef SZ_TEST_HOOKS
 	if ((int)v->cpu == vmx_fail_on_cpu) {
-		log_printf(&v->log, "CPU %u: failing on purpose (fail_on_cpu test parameter)",
+		log_printf(&v->log, LOG_ERR "CPU %u: failing on purpose (fail_on_cpu test parameter)",
 			   v->cpu);
 		return -EAGAIN;
 	}
+#endif
 	ret = vmx_enable(v);
 	if (ret)
 		return ret;
@@ -613,6 +617,7 @@ int vmx_virtualize_this_cpu(struct vcpu *v)
 	/* Counters describe this launch (a vcpu outlives detach/attach and hotplug). */
 	__builtin_memset(v->exits, 0, sizeof(v->exits));
 	__builtin_memset(v->exit_root_tsc, 0, sizeof(v->exit_root_tsc));
+	__builtin_memset(v->exit_hist, 0, sizeof(v->exit_hist));
 	v->exits_other = v->root_tsc = v->root_tsc_other = 0;
 	v->nmis_in_root = v->nmis_injected = v->nmis_dropped = 0;
 	ret = vmcs_setup_controls(v);
@@ -623,7 +628,7 @@ int vmx_virtualize_this_cpu(struct vcpu *v)
 	vmcs_setup_guest(v, &gdt, &idt);
 	vmcs_setup_host(v, &gdt, &idt);
 	if (v->vmcs_err.status) {
-		log_printf(&v->log, "CPU %u: VMWRITE of %s failed in %s: %s", v->cpu,
+		log_printf(&v->log, LOG_ERR "CPU %u: VMWRITE of %s failed in %s: %s", v->cpu,
 			   vmcs_field_name(v->vmcs_err.field) ?: "?", v->vmcs_err.caller,
 			   vmcs_insn_error_name(v->vmcs_err.insn_error));
 		ret = -EIO;
@@ -637,8 +642,7 @@ int vmx_virtualize_this_cpu(struct vcpu *v)
 	vmcs_writen(&v->vmcs_err, GUEST_RIP, (u64)vmx_launch);
 	v->entry = (struct entry_state){ 0 };
 	if (entry_root_check(v, "before VMLAUNCH", false)) {
-		log_printf(&v->log, "CPU %u: not launching: the VMCS breaks the VM-entry rules "
-			   "above", v->cpu);
+		log_printf(&v->log, "CPU %u: not launching: the VMCS breaks the VM-entry rules above", v->cpu);
 		ret = -EINVAL;
 		goto err_clear;
 	}
@@ -649,7 +653,7 @@ int vmx_virtualize_this_cpu(struct vcpu *v)
 		return 0;		/* we are the guest now */
 	}
 	cpu_vmread(VM_INSTRUCTION_ERROR, &err);
-	log_printf(&v->log, "CPU %u: VMLAUNCH failed: %s (VM-instruction error %llu)", v->cpu,
+	log_printf(&v->log, LOG_ERR "CPU %u: VMLAUNCH failed: %s (VM-instruction error %llu)", v->cpu,
 		   ret == VMX_FAIL_VALID ? vmcs_insn_error_name((u32)err) : "VMfailInvalid",
 		   ret == VMX_FAIL_VALID ? err : 0);
 	entry_root_check(v, "after VMLAUNCH failed", true);
@@ -669,7 +673,7 @@ int vmx_devirtualize_this_cpu(struct vcpu *v)
 		return 0;
 	r = cpu_vmcall(SUBZERO_HC_DEVIRT, SUBZERO_VMCALL_KEY, 0);
 	if (r) {
-		log_printf(&v->log, "CPU %u: devirtualize hypercall returned %lld", v->cpu,
+		log_printf(&v->log, LOG_ERR "CPU %u: devirtualize hypercall returned %lld", v->cpu,
 			   (long long)r);
 		return -EIO;
 	}

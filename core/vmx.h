@@ -18,6 +18,33 @@
 #define EXIT_REASON_MAX		80
 
 /*
+ * The distribution of one exit reason's time in root (perf kvm stat's min/max, plus a
+ * log2 histogram): bucket[b] counts the exits that spent 2^b to 2^(b+1) - 1 TSC ticks
+ * in the handler (bucket[0]: 0 or 1 tick; the last bucket: everything longer).
+ */
+#define EXIT_HIST_BUCKETS	32
+
+struct exit_hist {
+	u64 min_tsc;			/* 0: no exit yet */
+	u64 max_tsc;
+	u64 bucket[EXIT_HIST_BUCKETS];
+};
+
+/* Count one exit of dt ticks.  Root-safe: a BSR, an increment, two compares. */
+static inline void exit_hist_add(struct exit_hist *h, u64 dt)
+{
+	u32 b = 63 - __builtin_clzll(dt | 1);
+
+	if (b >= EXIT_HIST_BUCKETS)
+		b = EXIT_HIST_BUCKETS - 1;
+	h->bucket[b]++;
+	if (dt < h->min_tsc || !h->min_tsc)
+		h->min_tsc = dt;
+	if (dt > h->max_tsc)
+		h->max_tsc = dt;
+}
+
+/*
  * Hypercalls: VMCALL with RAX = number, RCX = SUBZERO_VMCALL_KEY, RDX = argument;
  * the result comes back in RAX (0 or a negative errno).  From CPL > 0 VMCALL raises
  * #UD, as it does without a hypervisor.
@@ -43,8 +70,10 @@
 #define SUBZERO_HC_TEST_XCHECK	0x7e58
 #define SUBZERO_HC_SPIN_MAX	1000000000ULL
 
-/* General registers as the exit stub saves them: hardware register-number order, so
- * the register field of an exit qualification indexes gpr[] directly (Jailhouse). */
+/*
+ * General registers as the exit stub saves them: hardware register-number order, so
+ * the register field of an exit qualification indexes gpr[] directly (Jailhouse).
+ */
 struct guest_regs {
 	u64 gpr[16];		/* RAX RCX RDX RBX RSP(unused) RBP RSI RDI R8..R15 */
 };
@@ -147,6 +176,7 @@ struct vcpu {
 	u64 root_tsc;
 	u64 exit_root_tsc[EXIT_REASON_MAX];	/* root_tsc, by exit reason */
 	u64 root_tsc_other;
+	struct exit_hist exit_hist[EXIT_REASON_MAX];	/* and its distribution */
 
 	/* written in root by SUBZERO_HC_VMCS_SNAPSHOT, read by the OS after it */
 	struct vmcs_snapshot vmcs_snap;
@@ -271,10 +301,16 @@ struct vmx_spec {
 };
 extern struct vmx_spec vmx_spec;
 
+#ifdef SZ_TEST_HOOKS
+/*
+ * Test builds only (make SZ_TEST_HOOKS=1, the emulator's; the unit tests): a production
+ * build has neither the hooks nor the test hypercall.
+ */
 /* Test hook: make the next vmx_virtualize_this_cpu() on @cpu fail (-1: none). */
 extern int vmx_fail_on_cpu;
 /* Test hook: allow the test-only hypercalls. */
 extern bool vmx_test_hooks;
+#endif
 
 /* assembly (arch/vmx_entry.S) */
 int vmx_launch(void);

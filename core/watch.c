@@ -60,6 +60,25 @@ int watch_del(u64 gpa)
 	return 0;
 }
 
+bool watch_peek(const struct watch_ring *r, u32 *cursor, struct watch_event *ev)
+{
+	u32 tail = r->tail;
+
+	/* Unsigned distances: the indexes wrap. */
+	if ((int)(*cursor - tail) < 0)
+		*cursor = tail;
+	if (*cursor == __atomic_load_n(&r->head, __ATOMIC_ACQUIRE))
+		return false;
+	*ev = r->ev[*cursor % WATCH_EVENTS];
+	(*cursor)++;
+	return true;
+}
+
+u32 watch_take_dropped(struct watch_ring *r)
+{
+	return __atomic_exchange_n(&r->dropped, 0, __ATOMIC_RELAXED);
+}
+
 bool watch_take(struct watch_ring *r, struct watch_event *ev)
 {
 	u32 tail = r->tail;
@@ -137,8 +156,9 @@ static void record(struct vcpu *v, const struct watch *w, u64 gpa, u32 access,
 	u32 head = r->head;
 	struct watch_event *ev;
 
-	if (head - r->tail >= WATCH_EVENTS) {
-		r->dropped++;
+	/* Acquire: the reader is done with a slot before it moves tail past it. */
+	if (head - __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) >= WATCH_EVENTS) {
+		__atomic_fetch_add(&r->dropped, 1, __ATOMIC_RELAXED);
 		return;
 	}
 	ev = &r->ev[head % WATCH_EVENTS];
@@ -326,8 +346,7 @@ int handle_ept_violation(struct vcpu *v, struct guest_regs *r)
 	 */
 	ret = step_open(v, w, page, leaf, &d, gpa);
 	if (ret) {
-		log_printf(&v->log, "CPU %u: EPT violation at GPA %llx: one instruction "
-			   "touches more than %u watched pages", v->cpu, gpa, WATCH_STEP_PAGES);
+		log_printf(&v->log, "CPU %u: EPT violation at GPA %llx: one instruction touches more than %u watched pages", v->cpu, gpa, WATCH_STEP_PAGES);
 		return ret;
 	}
 	invept(v);
@@ -405,8 +424,10 @@ int watch_step_timer(struct vcpu *v, struct guest_regs *r)
 	return 0;
 }
 
-/* The guest's DR6 (live in root: VMX does not switch it) gets what a #DB that exited
- * did not write there (SDM Vol. 3C, 28.1: the exit qualification has it instead). */
+/*
+ * The guest's DR6 (live in root: VMX does not switch it) gets what a #DB that exited
+ * did not write there (SDM Vol. 3C, 28.1: the exit qualification has it instead).
+ */
 static void dr6_from_exit(u64 qual)
 {
 	cpu_write_dr6((cpu_read_dr6() & ~(u64)DR6_TRAP_BITS) | (qual & DR6_TRAP_BITS));
@@ -476,8 +497,7 @@ int watch_map_beyond(struct vcpu *v, u64 page)
 	if (ret == -EEXIST)
 		return 0;
 	if (ret) {
-		log_printf(&v->log, "CPU %u: EPT violation at GPA %llx, beyond the map "
-			   "(limit %llx), and it cannot be mapped: %d", v->cpu, page,
+		log_printf(&v->log, "CPU %u: EPT violation at GPA %llx, beyond the map (limit %llx), and it cannot be mapped: %d", v->cpu, page,
 			   v->ept.map_limit, ret);
 		return ret;
 	}
@@ -493,7 +513,7 @@ int handle_ept_misconfig(struct vcpu *v, struct guest_regs *r)
 	u64 *leaf = ept_leaf(&v->ept, gpa, &level);
 
 	(void)r;
-	log_printf(&v->log, "CPU %u: EPT misconfiguration at GPA %llx: leaf %llx (level %u)",
+	log_printf(&v->log, LOG_CRIT "CPU %u: EPT misconfiguration at GPA %llx: leaf %llx (level %u)",
 		   v->cpu, gpa, leaf ? *leaf : 0, level);
 	return -EFAULT;
 }

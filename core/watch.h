@@ -60,11 +60,15 @@ struct watch_event {
 #define WATCH_EV_GLA		BIT(0)	/* gla is valid */
 #define WATCH_EV_DISCARDED	BIT(1)	/* a write to a protected page, not performed */
 
-/* One CPU's events: written in root, read by the OS (one reader). */
+/*
+ * One CPU's events: written in root, read by the OS (one reader).  As in the log ring
+ * (log.h): head and tail are each written by one side and read by the other with
+ * __atomic loads and stores; dropped is added to and taken atomically.
+ */
 struct watch_ring {
-	volatile u32 head;
-	volatile u32 tail;
-	volatile u32 dropped;
+	u32 head;
+	u32 tail;
+	u32 dropped;			/* events the writer found no room for */
 	struct watch_event ev[WATCH_EVENTS];
 };
 
@@ -85,6 +89,14 @@ int watch_del(u64 gpa);
 
 /* Take the oldest event; false if the ring is empty.  One reader at a time. */
 bool watch_take(struct watch_ring *r, struct watch_event *ev);
+/*
+ * Look at the next event after *cursor without taking it (the tracepoint's view: the
+ * events stay for watch_take), and move *cursor past it; false when there is none.
+ * An event already taken is skipped.  The same reader as watch_take.
+ */
+bool watch_peek(const struct watch_ring *r, u32 *cursor, struct watch_event *ev);
+/* How many events were dropped since the last call (and zero the count). */
+u32 watch_take_dropped(struct watch_ring *r);
 
 struct vcpu;
 struct guest_regs;
@@ -97,8 +109,10 @@ int watch_sync(struct vcpu *v);
 int handle_ept_violation(struct vcpu *v, struct guest_regs *r);
 int handle_ept_misconfig(struct vcpu *v, struct guest_regs *r);
 int handle_monitor_trap(struct vcpu *v, struct guest_regs *r);
-/* Exits only a step asks for: any exception (TF step), an external interrupt (TF
- * step with interrupt exiting), the VMX-preemption timer (a step over a delivery). */
+/*
+ * Exits only a step asks for: any exception (TF step), an external interrupt (TF
+ * step with interrupt exiting), the VMX-preemption timer (a step over a delivery).
+ */
 int watch_step_exception(struct vcpu *v, struct guest_regs *r);
 int watch_step_interrupted(struct vcpu *v, struct guest_regs *r);
 int watch_step_timer(struct vcpu *v, struct guest_regs *r);

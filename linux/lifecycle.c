@@ -107,8 +107,10 @@ static void sz_syscore_resume(void)
 	if (!ret && v->ept.pml4)
 		vmx_watch_sync_this_cpu(v);
 	if (ret) {
-		/* The rest of the machine goes on without VMX on this CPU; detach can undo
-		 * the others.  The reason is in the log ring, drained by the next ioctl. */
+		/*
+		 * The rest of the machine goes on without VMX on this CPU; detach can undo
+		 * the others.  The reason is in the log ring, drained by the next ioctl.
+		 */
 		pr_err("CPU %d: not virtualized again after resume: %d\n", cpu, ret);
 		return;
 	}

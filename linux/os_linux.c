@@ -146,8 +146,7 @@ static void os_spec_setup(void)
 		vmx_spec.host_spec_ctrl = x86_spec_ctrl_base;
 	}
 	vmx_spec.flags = f;
-	pr_info("subzero: on every VM exit: return stack buffer %s, branch history %s, "
-		"IA32_SPEC_CTRL %s\n",
+	pr_info("subzero: on every VM exit: return stack buffer %s, branch history %s, IA32_SPEC_CTRL %s\n",
 		f & VMX_SPEC_RSB_FILL ? "filled" : f & VMX_SPEC_RSB_LITE ? "filled (lite)" :
 		"left alone", f & VMX_SPEC_CLEAR_BHB ? "cleared" : "left alone",
 		!(f & VMX_SPEC_CTRL) ? "not present" : f & VMX_SPEC_CTRL_ALWAYS ?

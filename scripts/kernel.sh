@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Resolve and fetch a guest kernel: one of Debian's kernels, by flavour.
-#   kernel.sh abi [K]        print the ABI string, e.g. 6.1.0-56-amd64
+#   kernel.sh abi [--no-update] [K]
+#                            print the ABI string, e.g. 6.1.0-56-amd64 (--no-update: never
+#                            refresh the package lists, only say they are stale)
 #   kernel.sh fetch D [K]    make sure D/vmlinuz-<abi>, D/config-<abi> and the few modules
 #                            the tests load (D/modules-<abi>/*.ko) exist; print the abi
 #   kernel.sh headers D [K]  make sure the kernel's headers (to build modules against)
@@ -14,7 +16,13 @@
 # The ABI is resolved from the meta-package's dependency at run time, because Debian bumps
 # it with security updates.  backports is looked up with an apt configuration of its own
 # under build/apt/ (apt-get -o Dir::Etc::sourcelist=...): the machine's is not changed.
+# Every failure says what failed, on stderr, prefixed "kernel.sh:".
 set -euo pipefail
+
+die() {
+	echo "kernel.sh: $*" >&2
+	exit 1
+}
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 MIRROR=${SZ_DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -45,19 +53,35 @@ meta() {
 	esac
 }
 
-# The newest linux-image-<abi> the meta-package depends on.
+# The newest linux-image-<abi> the meta-package depends on.  With NO_UPDATE set (abi
+# --no-update, what `make` asks) the package lists are never refreshed: only said to be stale.
+NO_UPDATE=
+depends_abi() {
+	apt-cache "${APT_OPTS[@]}" depends "linux-image-$1" 2>/dev/null |
+		sed -n 's/^ *Depends: linux-image-\(.*\)$/\1/p' | grep -v "^$1\$" | head -n1 || true
+}
+
 resolve_abi() {
 	local k=$1 m pkg
 	m=$(meta "$k")
+	command -v apt-cache >/dev/null ||
+		die "apt-cache not found: the emulator's kernel is Debian's linux-image-$m" \
+			"(a Debian machine finds it); to build for another kernel pass KDIR=<headers>"
 	apt_setup "$k"
-	pkg=$(apt-cache "${APT_OPTS[@]}" depends "linux-image-$m" 2>/dev/null |
-		sed -n 's/^ *Depends: linux-image-\(.*\)$/\1/p' | grep -v "^$m\$" | head -n1)
+	pkg=$(depends_abi "$m")
 	if [ -z "$pkg" ] && [ "$k" != backports ]; then
-		apt-get update -qq >/dev/null 2>&1 || true
-		pkg=$(apt-cache depends "linux-image-$m" 2>/dev/null |
-			sed -n 's/^ *Depends: linux-image-\(.*\)$/\1/p' | grep -v "^$m\$" | head -n1)
+		[ -z "$NO_UPDATE" ] ||
+			die "apt-cache depends linux-image-$m printed no linux-image dependency:" \
+				"run apt-get update, or pass KDIR=<headers>"
+		apt-get update -qq >/dev/null 2>&1 ||
+			die "apt-cache depends linux-image-$m printed no linux-image dependency," \
+				"and apt-get update failed (run it to see why); or pass KDIR=<headers>"
+		pkg=$(depends_abi "$m")
 	fi
-	[ -n "$pkg" ] || { echo "kernel.sh: cannot resolve linux-image-$m's kernel" >&2; exit 1; }
+	[ -n "$pkg" ] ||
+		die "apt-cache depends linux-image-$m printed no linux-image dependency" \
+			"even after updating the package lists: they have no Debian kernel of that" \
+			"flavour; pass KDIR=<headers>"
 	echo "$pkg"
 }
 
@@ -71,7 +95,12 @@ cmd=${1:-}
 k=${3:-generic}
 case "$cmd" in
 abi)
-	resolve_abi "${2:-generic}"
+	if [ "${2:-}" = --no-update ]; then
+		NO_UPDATE=1
+		resolve_abi "${3:-generic}"
+	else
+		resolve_abi "${2:-generic}"
+	fi
 	;;
 fetch)
 	dir=${2:?usage: kernel.sh fetch DIR [KERNEL]}
@@ -81,8 +110,10 @@ fetch)
 	if [ ! -f "$dir/vmlinuz-$abi" ] || [ ! -d "$dir/modules-$abi" ]; then
 		tmp=$(mktemp -d)
 		trap 'rm -rf "$tmp"' EXIT
-		download "$tmp" "linux-image-$abi"
-		dpkg -x "$tmp"/linux-image-"$abi"_*.deb "$tmp/x"
+		download "$tmp" "linux-image-$abi" ||
+			die "apt-get download linux-image-$abi failed"
+		dpkg -x "$tmp"/linux-image-"$abi"_*.deb "$tmp/x" ||
+			die "dpkg -x of the downloaded linux-image-$abi failed"
 		mods="$tmp/x/lib/modules/$abi/kernel"
 		mkdir -p "$tmp/m"
 		for m in arch/x86/kernel/msr arch/x86/kernel/cpuid arch/x86/kvm/kvm \
@@ -94,7 +125,9 @@ fetch)
 				xz -dc "$mods/$m.ko.xz" > "$tmp/m/$(basename "$m").ko"
 			fi
 		done
-		cp "$tmp/x/boot/vmlinuz-$abi" "$tmp/x/boot/config-$abi" "$dir/"
+		for f in "vmlinuz-$abi" "config-$abi"; do
+			cp "$tmp/x/boot/$f" "$dir/" || die "linux-image-$abi has no /boot/$f"
+		done
 		rm -rf "$dir/modules-$abi"
 		mv "$tmp/m" "$dir/modules-$abi"
 	fi
@@ -134,7 +167,7 @@ headers)
 	echo "$(realpath "$kdir")"
 	;;
 *)
-	echo "usage: kernel.sh abi [KERNEL] | fetch DIR [KERNEL] | headers DIR [KERNEL]" >&2
+	echo "usage: kernel.sh abi [--no-update] [KERNEL] | fetch DIR [KERNEL] | headers DIR [KERNEL]" >&2
 	exit 2
 	;;
 esac

@@ -125,7 +125,7 @@ static inline u64 cpu_read_rflags(void)
 struct cpu_dtr {
 	u16 limit;
 	u64 base;
-} __attribute__((packed));
+} __packed;
 
 static inline void cpu_sgdt(struct cpu_dtr *d)
 {
@@ -155,15 +155,32 @@ static inline u16 cpu_read_sel(enum cpu_seg s)
 	u16 v = 0;
 
 	switch (s) {
-	case SEG_ES: asm volatile("mov %%es, %0" : "=r"(v)); break;
-	case SEG_CS: asm volatile("mov %%cs, %0" : "=r"(v)); break;
-	case SEG_SS: asm volatile("mov %%ss, %0" : "=r"(v)); break;
-	case SEG_DS: asm volatile("mov %%ds, %0" : "=r"(v)); break;
-	case SEG_FS: asm volatile("mov %%fs, %0" : "=r"(v)); break;
-	case SEG_GS: asm volatile("mov %%gs, %0" : "=r"(v)); break;
-	case SEG_LDTR: asm volatile("sldt %0" : "=r"(v)); break;
-	case SEG_TR: asm volatile("str %0" : "=r"(v)); break;
-	default: break;
+	case SEG_ES:
+		asm volatile("mov %%es, %0" : "=r"(v));
+		break;
+	case SEG_CS:
+		asm volatile("mov %%cs, %0" : "=r"(v));
+		break;
+	case SEG_SS:
+		asm volatile("mov %%ss, %0" : "=r"(v));
+		break;
+	case SEG_DS:
+		asm volatile("mov %%ds, %0" : "=r"(v));
+		break;
+	case SEG_FS:
+		asm volatile("mov %%fs, %0" : "=r"(v));
+		break;
+	case SEG_GS:
+		asm volatile("mov %%gs, %0" : "=r"(v));
+		break;
+	case SEG_LDTR:
+		asm volatile("sldt %0" : "=r"(v));
+		break;
+	case SEG_TR:
+		asm volatile("str %0" : "=r"(v));
+		break;
+	default:
+		break;
 	}
 	return v;
 }
@@ -172,12 +189,23 @@ static inline u16 cpu_read_sel(enum cpu_seg s)
 static inline void cpu_write_sel(enum cpu_seg s, u16 v)
 {
 	switch (s) {
-	case SEG_ES: asm volatile("mov %0, %%es" : : "r"(v)); break;
-	case SEG_SS: asm volatile("mov %0, %%ss" : : "r"(v)); break;
-	case SEG_DS: asm volatile("mov %0, %%ds" : : "r"(v)); break;
-	case SEG_FS: asm volatile("mov %0, %%fs" : : "r"(v)); break;
-	case SEG_GS: asm volatile("mov %0, %%gs" : : "r"(v)); break;
-	default: break;
+	case SEG_ES:
+		asm volatile("mov %0, %%es" : : "r"(v));
+		break;
+	case SEG_SS:
+		asm volatile("mov %0, %%ss" : : "r"(v));
+		break;
+	case SEG_DS:
+		asm volatile("mov %0, %%ds" : : "r"(v));
+		break;
+	case SEG_FS:
+		asm volatile("mov %0, %%fs" : : "r"(v));
+		break;
+	case SEG_GS:
+		asm volatile("mov %0, %%gs" : : "r"(v));
+		break;
+	default:
+		break;
 	}
 }
 

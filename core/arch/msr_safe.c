@@ -12,7 +12,7 @@
 
 #define MSR_SAFE_EIO	(-5)
 
-__attribute__((__noinline__, __noclone__)) int cpu_rdmsr_safe(u32 msr, u64 *val)
+noinline __noclone int cpu_rdmsr_safe(u32 msr, u64 *val)
 {
 	u32 lo = 0, hi = 0;
 	int err;
@@ -34,7 +34,7 @@ __attribute__((__noinline__, __noclone__)) int cpu_rdmsr_safe(u32 msr, u64 *val)
 	return err;
 }
 
-__attribute__((__noinline__, __noclone__)) int cpu_wrmsr_safe(u32 msr, u64 val)
+noinline __noclone int cpu_wrmsr_safe(u32 msr, u64 val)
 {
 	int err;
 

@@ -46,8 +46,10 @@
 #define X86_CR0_CD	BIT(30)
 #define X86_CR0_PG	BIT(31)
 
-/* Bit 12 of CR3: Linux's page-table isolation keeps the user tables 4 KiB above the
- * kernel's, and its entry code tells a user CR3 by this bit (PTI_USER_PGTABLE_BIT). */
+/*
+ * Bit 12 of CR3: Linux's page-table isolation keeps the user tables 4 KiB above the
+ * kernel's, and its entry code tells a user CR3 by this bit (PTI_USER_PGTABLE_BIT).
+ */
 #define X86_CR3_PTI_USER_BIT	BIT_ULL(12)
 
 #define X86_CR4_VME		BIT(0)

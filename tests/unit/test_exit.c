@@ -826,10 +826,55 @@ static void test_root_tsc_by_reason(void **state)
 	assert_int_equal(v.exits[EXIT_REASON_CPUID], 2);
 }
 
+/* The log2 buckets, the last one open-ended. */
+static void test_exit_hist_buckets(void **state)
+{
+	struct exit_hist h = { 0 };
+
+	(void)state;
+	exit_hist_add(&h, 0);
+	exit_hist_add(&h, 1);
+	exit_hist_add(&h, 2);
+	exit_hist_add(&h, 3);
+	exit_hist_add(&h, 4);
+	exit_hist_add(&h, 1ULL << 40);
+	assert_int_equal(h.bucket[0], 2);
+	assert_int_equal(h.bucket[1], 2);
+	assert_int_equal(h.bucket[2], 1);
+	assert_int_equal(h.bucket[EXIT_HIST_BUCKETS - 1], 1);
+	assert_int_equal(h.min_tsc, 1);		/* 0 stands for "none yet" */
+	assert_int_equal(h.max_tsc, 1ULL << 40);
+}
+
+/* Each exit's time in root lands in its reason's histogram, with min and max. */
+static void test_exit_hist_by_reason(void **state)
+{
+	u64 n = 0;
+
+	(void)state;
+	regs.gpr[REG_RAX] = 0;
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);	/* 100 ticks: 64..127 */
+	fake_tsc_step = 3000;					/* 2048..4095 */
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);
+	fake_tsc_step = 100;
+	assert_int_equal(v.exit_hist[EXIT_REASON_CPUID].bucket[6], 1);
+	assert_int_equal(v.exit_hist[EXIT_REASON_CPUID].bucket[11], 2);
+	for (int b = 0; b < EXIT_HIST_BUCKETS; b++)
+		n += v.exit_hist[EXIT_REASON_CPUID].bucket[b];
+	assert_int_equal(n, v.exits[EXIT_REASON_CPUID]);
+	assert_int_equal(v.exit_hist[EXIT_REASON_CPUID].min_tsc, 100);
+	assert_int_equal(v.exit_hist[EXIT_REASON_CPUID].max_tsc, 3000);
+	assert_int_equal(v.exit_root_tsc[EXIT_REASON_CPUID], 6100);
+	assert_int_equal(v.exit_hist[EXIT_REASON_INVD].max_tsc, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_decode_cr_access, setup),
+		cmocka_unit_test(test_exit_hist_buckets),
+		cmocka_unit_test_setup(test_exit_hist_by_reason, setup),
 		cmocka_unit_test(test_exit_reason_names),
 		cmocka_unit_test_setup(test_nmi_exit_reinjected, setup),
 		cmocka_unit_test_setup(test_nmi_waits_for_window, setup),

@@ -51,6 +51,19 @@ static bool log_has(const char *needle)
 	return false;
 }
 
+/* The level of the first line containing @needle (-1: none). */
+static int log_level_of(const char *needle)
+{
+	char line[LOG_LINE];
+	int level;
+	u64 tsc;
+
+	while (log_take_level(&v.log, line, &tsc, &level))
+		if (strstr(line, needle))
+			return level;
+	return -1;
+}
+
 static void test_virtualize_builds_vmcs(void **state)
 {
 	(void)state;
@@ -217,7 +230,7 @@ static void test_refuses_when_vmxe_already_set(void **state)
 	fake_cpu.cr4 |= X86_CR4_VMXE;
 	assert_int_equal(vmx_virtualize_this_cpu(&v), -EBUSY);
 	assert_false(fake_cpu.vmx_on);
-	assert_true(log_has("kvm_intel"));
+	assert_int_equal(log_level_of("kvm_intel"), LOG_LEVEL_ERR);	/* a refusal */
 }
 
 static void test_refuses_when_firmware_disabled_vmx(void **state)
@@ -424,6 +437,10 @@ static void test_log_format_and_ring(void **state)
 	assert_true(log_take(&r, line));
 	assert_string_equal(line, "0");
 	log_printf(&r, "%s", "x");	/* room again for one line */
+	assert_int_equal(log_take_dropped(&r), 5);	/* taken once, then zero */
+	assert_int_equal(log_take_dropped(&r), 0);
+	log_printf(&r, "%s", "y");	/* full again: counted afresh */
+	assert_int_equal(log_take_dropped(&r), 1);
 }
 
 int main(void)

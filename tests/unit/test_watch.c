@@ -591,6 +591,34 @@ static void test_nmi_waits_for_step(void **state)
 }
 
 /* A hidden page maps to the scratch page, so the guest never reaches the real one. */
+/* The tracepoint's view of the ring: peeking takes nothing, taken events are skipped. */
+static void test_ring_peek(void **state)
+{
+	static struct watch_ring r;
+	struct watch_event ev;
+	u32 cursor = 0;
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {		/* what record() does in root */
+		r.ev[i].gpa = 0x1000 * (i + 1);
+		r.head++;
+	}
+	assert_true(watch_peek(&r, &cursor, &ev));
+	assert_int_equal(ev.gpa, 0x1000);
+	assert_true(watch_peek(&r, &cursor, &ev));
+	assert_int_equal(ev.gpa, 0x2000);
+	assert_true(watch_take(&r, &ev));	/* still there for the reader */
+	assert_int_equal(ev.gpa, 0x1000);
+	assert_true(watch_take(&r, &ev));
+	assert_true(watch_take(&r, &ev));	/* taken before it was peeked at */
+	assert_int_equal(ev.gpa, 0x3000);
+	assert_false(watch_peek(&r, &cursor, &ev));	/* skipped, not read again */
+	assert_int_equal(cursor, 3);
+	r.dropped = 4;
+	assert_int_equal(watch_take_dropped(&r), 4);
+	assert_int_equal(watch_take_dropped(&r), 0);
+}
+
 static void test_hide(void **state)
 {
 	unsigned int level;
@@ -629,6 +657,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_nmi_waits_for_step, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hide, setup, teardown),
+		cmocka_unit_test(test_ring_peek),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

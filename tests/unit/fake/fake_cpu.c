@@ -278,7 +278,8 @@ bool cpu_lar(u16 sel, u32 *ar)
 }
 
 u32 cpu_lsl(u16 sel) { return sel == 0x40 ? 0x206f : 0xffffffff; }
-u64 cpu_rdtsc(void) { static u64 t; return t += 100; }
+u64 fake_tsc_step = 100;	/* what every cpu_rdtsc() adds */
+u64 cpu_rdtsc(void) { static u64 t; return t += fake_tsc_step; }
 /*
  * XSETBV raises #GP (in root: a crash) for what the SDM forbids (Vol. 2C, XSETBV;
  * Vol. 1, 13.3): counted, and the value is not taken.

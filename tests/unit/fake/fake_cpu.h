@@ -37,6 +37,9 @@ extern const struct fake_cpu_profile fake_haswell;
 /* An x86-64 CPU without VMX (CPUID.1:ECX.VMX = 0, no VMX MSRs). */
 extern const struct fake_cpu_profile fake_no_vmx;
 
+/* What each cpu_rdtsc() adds to the fake TSC (100 unless a test changes it). */
+extern u64 fake_tsc_step;
+
 /* Make @p the current CPU, with fresh counters. */
 void fake_cpu_load(const struct fake_cpu_profile *p);
 /* Change (or add) one MSR of the current CPU. */
