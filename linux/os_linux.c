@@ -8,7 +8,9 @@
 #include <linux/notifier.h>
 #include <linux/panic.h>
 #include <linux/slab.h>
+#include <linux/console.h>
 #include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/smp.h>
 #include <asm/apic.h>
 #include <asm/asm.h>
@@ -183,8 +185,20 @@ void os_vmx_failed(struct log_ring *log, const char *why)
 {
 	char line[LOG_LINE];
 
+	int ms;
+
 	while (log_take(log, line))
 		pr_emerg("subzero: %s\n", line);
+	/*
+	 * The lines may still be on their way to the console, printed by another CPU that
+	 * holds the console lock; panic() kexecs into a kdump kernel before it flushes the
+	 * console, which would cut the dump short.  Wait (at most 10 s, interrupts off) for
+	 * the lock, and print what is left ourselves.
+	 */
+	for (ms = 0; ms < 10000 && !console_trylock(); ms++)
+		mdelay(1);
+	if (ms < 10000)
+		console_unlock();
 	panic("subzero: %s", why);
 }
 
