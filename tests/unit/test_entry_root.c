@@ -31,14 +31,7 @@ static int setup(void **state)
 	(void)state;
 	fake_cpu_load(&fake_haswell);
 	fake_os_fail_alloc_after(-1);
-	fake_cpu_set_msr(MSR_EFER, 0xd01);
-	fake_cpu_set_msr(MSR_IA32_PAT, 0x0407050600070106ULL);
-	fake_cpu_set_msr(MSR_IA32_DEBUGCTL, 0);
-	fake_cpu_set_msr(MSR_IA32_SYSENTER_CS, 0x10);
-	fake_cpu_set_msr(MSR_IA32_SYSENTER_ESP, 0xfffffe0000003000ULL);
-	fake_cpu_set_msr(MSR_IA32_SYSENTER_EIP, 0xffffffff81a01560ULL);
-	fake_cpu_set_msr(MSR_FS_BASE, 0);
-	fake_cpu_set_msr(MSR_GS_BASE, 0xffff888237c00000ULL);
+	fake_cpu_set_linux_msrs();
 	assert_int_equal(vmx_caps_read(&caps), 0);
 	assert_int_equal(caps.phys_bits, 39);
 	/*

@@ -4,6 +4,7 @@
 
 #include "cpu_ops.h"
 #include "fake_cpu.h"
+#include "arch/x86.h"
 #include "vmcs.h"
 #include "vmx.h"
 
@@ -457,4 +458,17 @@ void vmx_nmi_stub(void)
 
 void vmx_gp_stub(void)
 {
+}
+
+/* The MSRs a running 64-bit Linux has set (EFER SCE/LME/LMA/NXE, PAT, SYSENTER, bases). */
+void fake_cpu_set_linux_msrs(void)
+{
+	fake_cpu_set_msr(MSR_EFER, 0xd01);
+	fake_cpu_set_msr(MSR_IA32_PAT, 0x0407050600070106ULL);
+	fake_cpu_set_msr(MSR_IA32_DEBUGCTL, 0);
+	fake_cpu_set_msr(MSR_IA32_SYSENTER_CS, 0x10);
+	fake_cpu_set_msr(MSR_IA32_SYSENTER_ESP, 0xfffffe0000003000ULL);
+	fake_cpu_set_msr(MSR_IA32_SYSENTER_EIP, 0xffffffff81a01560ULL);
+	fake_cpu_set_msr(MSR_FS_BASE, 0);
+	fake_cpu_set_msr(MSR_GS_BASE, 0xffff888237c00000ULL);
 }

@@ -101,4 +101,6 @@ bool fake_vmcs_written(u32 field);
 /* Make @field one this CPU does not support: VMREAD/VMWRITE fail with error 12. */
 void fake_vmcs_unsupport(u32 field);
 
+void fake_cpu_set_linux_msrs(void);
+
 #endif
