@@ -443,6 +443,26 @@ static void __noreturn fail_closed(struct vcpu *v, union exit_reason reason,
 	__builtin_trap();
 }
 
+void vmx_root_fault(struct root_fault *f)
+{
+	struct vcpu *v = vmx_current_vcpu();
+	char why[LOG_LINE];
+
+	/* No VMCS, or a fault while reporting one: nothing safe is left to do. */
+	if (!v || v->in_fault)
+		for (;;)
+			cpu_pause();
+	v->in_fault = true;
+	log_printf(&v->log, LOG_CRIT "CPU %u: exception %llu (error code %llx) in VMX root at RIP %llx, RSP %llx, RFLAGS %llx",
+		   v->cpu, f->vector, f->error, f->rip, f->rsp, f->rflags);
+	vmcs_dump(v);
+	vmx_leave_in_root(v);
+	log_format(why, sizeof(why), "CPU %u: exception %llu in VMX root at RIP %llx", v->cpu,
+		   f->vector, f->rip);
+	os_vmx_failed(&v->log, why);
+	__builtin_trap();
+}
+
 /*
  * INIT (SDM Vol. 3C, 26.2: in VMX non-root an INIT causes a VM exit; in root it is
  * blocked).  Someone is resetting this CPU: a kernel bringing its APs up after a kexec
@@ -568,6 +588,9 @@ static noinline void devirtualize(struct vcpu *v, struct guest_regs *r)
 	u16 ds = vmcs_read16(GUEST_DS_SELECTOR), es = vmcs_read16(GUEST_ES_SELECTOR);
 	u16 fs = vmcs_read16(GUEST_FS_SELECTOR), gs = vmcs_read16(GUEST_GS_SELECTOR);
 	u16 ss = vmcs_read16(GUEST_SS_SELECTOR), ldtr = vmcs_read16(GUEST_LDTR_SELECTOR);
+	u16 tr = vmcs_read16(GUEST_TR_SELECTOR);
+	u64 tr_base = vmcs_readn(GUEST_TR_BASE);
+	u32 tr_limit = vmcs_read32(GUEST_TR_LIMIT);
 	u64 *stack;
 
 	/*
@@ -600,7 +623,8 @@ static noinline void devirtualize(struct vcpu *v, struct guest_regs *r)
 	cpu_write_cr4(cr4 & ~X86_CR4_VMXE);
 	cpu_write_cr0(cr0);
 	cpu_write_cr3(cr3);
-	cpu_lgdt(&gdt);		/* a VM exit set the limit to 0xffff */
+	/* the OS's TR, then its GDT, from root's own GDT (a VM exit set its limit to 0xffff) */
+	vmx_host_restore_os_tr(v, &gdt, tr, tr_base, tr_limit);
 	/*
 	 * A VM exit loads a null LDTR (SDM Vol. 3C, 28.5.2); the guest's descriptor is in
 	 * its GDT, loaded just above.  Without this a process with an LDT (Wine, old
@@ -614,7 +638,6 @@ static noinline void devirtualize(struct vcpu *v, struct guest_regs *r)
 	cpu_wrmsr(MSR_IA32_SYSENTER_ESP, se_esp);
 	cpu_wrmsr(MSR_IA32_SYSENTER_EIP, se_eip);
 	cpu_write_dr7(dr7);				/* 0x400 after the VM exit */
-	/* The TR limit is 0x67 now; the OS reloads TR itself (see vmx.h). */
 
 	/*
 	 * NMIs still held for the guest go to the OS now: real NMIs through the local

@@ -19,7 +19,6 @@
 /* The pages every CPU shares, recorded by vmx.c as it builds them (0: none). */
 enum vmx_shared_page {
 	VMX_SHARED_MSR_BITMAP,
-	VMX_SHARED_HOST_IDT,
 	VMX_SHARED_NR,
 };
 

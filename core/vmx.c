@@ -525,65 +525,85 @@ static void vmcs_setup_guest(struct vcpu *v, const struct cpu_dtr *gdt,
 	vmcs_writen(&v->vmcs_err, CR4_READ_SHADOW, cpu_read_cr4() & ~X86_CR4_VMXE);
 }
 
-/* ---- the host IDT ---- */
+/* ---- root's own descriptor tables (vmx.h, struct vcpu_host) ---- */
 
-static u64 host_idt_base;
-static struct cpu_dtr host_os_idt;	/* the OS's IDT, for leaving VMX in root */
+#define GATE_INTERRUPT		0x8e00		/* P, DPL 0, 64-bit interrupt gate */
+#define DESC_CODE64		0x00af9b000000ffffULL	/* P, DPL 0, code, L, G */
+#define DESC_DATA		0x00cf93000000ffffULL	/* P, DPL 0, data, writable, G */
+#define DESC_TSS_AVAILABLE	0x9
+#define DESC_TSS_BUSY		0xb
 
-/* A 64-bit IDT gate (SDM Vol. 3A, 6.14.1): offset split in three, IST in bits 34:32. */
-struct idt_gate {
-	u16 offset_low;
-	u16 selector;
-	u16 flags;		/* IST 2:0, type 11:8, DPL 14:13, P 15 */
-	u16 offset_mid;
-	u32 offset_high;
-	u32 reserved;
-};
-_Static_assert(sizeof(struct idt_gate) == 16, "IDT gate layout");
-
-/* Where the OS's #GP gate points: vmx_gp_stub goes on there for a #GP not its own. */
-u64 vmx_os_gp_handler;
-
-static u64 gate_offset(const struct idt_gate *g)
-{
-	return g->offset_low | (u64)g->offset_mid << 16 | (u64)g->offset_high << 32;
-}
-
-static void gate_set_offset(struct idt_gate *g, u64 off)
+static void gate_set(struct idt_gate *g, u64 off, u16 cs, unsigned int ist)
 {
 	g->offset_low = (u16)off;
 	g->offset_mid = (u16)(off >> 16);
 	g->offset_high = (u32)(off >> 32);
+	g->selector = cs;
+	g->flags = GATE_INTERRUPT | ist;
+	g->reserved = 0;
 }
 
-void vmx_host_idt_init(void *page, u64 pa, u64 os_idt_base, u16 os_idt_limit)
+/* A 16-byte system descriptor (a TSS) at gdt[i], gdt[i + 1] (SDM Vol. 3A, 8.2.3). */
+static void tss_desc_set(u64 *gdt, unsigned int i, u64 base, u32 limit, u32 type)
 {
-	struct idt_gate *idt = page;
-	size_t size = (size_t)os_idt_limit + 1;
-
-	if (size > 256 * sizeof(*idt))
-		size = 256 * sizeof(*idt);
-	sz_memcpy(page, (const void *)os_idt_base, size);
-	/*
-	 * Keep the OS's selector, type and DPL; run on the current stack (IST 0): in
-	 * root that is the host stack, and the OS's NMI stack may be in use by the OS.
-	 */
-	idt[X86_VEC_NMI].flags &= ~7;
-	gate_set_offset(&idt[X86_VEC_NMI], (u64)vmx_nmi_stub);
-	/* #GP: the fixup of cpu_rdmsr_safe()/cpu_wrmsr_safe() (arch/msr_safe.c, arch/root_gp.S). */
-	vmx_os_gp_handler = gate_offset(&idt[X86_VEC_GP]);
-	gate_set_offset(&idt[X86_VEC_GP], (u64)vmx_gp_stub);
-	host_idt_base = (u64)page;
-	host_os_idt.base = os_idt_base;
-	host_os_idt.limit = os_idt_limit;
-	vmx_private_shared(VMX_SHARED_HOST_IDT, pa);
+	gdt[i] = (limit & 0xffff) | (base & 0xffffff) << 16 | (u64)type << 40 | 1ULL << 47 |
+		 (u64)((limit >> 16) & 0xf) << 48 | ((base >> 24) & 0xff) << 56;
+	gdt[i + 1] = base >> 32;
 }
 
-void vmx_host_idt_clear(void)
+/*
+ * Which stack IST n (tss.ist[n - 1]) gives: 1 #DF's, 2 NMI's, 3 (the kernel's #DB
+ * gate, while leaving VMX) NMI's, 4 #MC's (ours and the kernel's), 5-7 #MC's.
+ */
+static const u8 ist_stack_of[7] = { 0, 1, 1, 2, 2, 2, 2 };
+
+int vmx_host_tables_init(struct vcpu *v, u16 cs, u16 ss, u16 tr)
 {
-	host_idt_base = 0;
-	host_os_idt.base = 0;
-	vmx_private_shared(VMX_SHARED_HOST_IDT, 0);
+	struct vcpu_host *h = &v->host;
+	unsigned int c = cs >> 3, d = ss >> 3, t = tr >> 3, i;
+
+	if (!c || !t || c >= HOST_GDT_ENTRIES || d >= HOST_GDT_ENTRIES ||
+	    t + 1 >= HOST_GDT_ENTRIES || c == d || c == t || c == t + 1 ||
+	    (d && (d == t || d == t + 1)) || (cs & 7) || (ss & 7) || (tr & 7))
+		return -EINVAL;
+	sz_memset(h->gdt, 0, sizeof(h->gdt));
+	h->gdt[c] = DESC_CODE64;
+	if (d)
+		h->gdt[d] = DESC_DATA;
+	tss_desc_set(h->gdt, t, (u64)&h->tss, sizeof(h->tss) - 1, DESC_TSS_BUSY);
+
+	sz_memset(&h->tss, 0, sizeof(h->tss));
+	h->tss.iomap_base = sizeof(h->tss);	/* no I/O bitmap */
+	for (i = 0; i < 7; i++)
+		h->tss.ist[i] = (u64)&h->ist_stack[ist_stack_of[i]][HOST_IST_STACK_SIZE];
+
+	for (i = 0; i < 256; i++)
+		gate_set(&h->idt[i], vmx_root_vector_stubs[i], cs, 0);
+	gate_set(&h->idt[X86_VEC_NMI], (u64)vmx_nmi_stub, cs, HOST_IST_NMI);
+	gate_set(&h->idt[X86_VEC_GP], (u64)vmx_gp_stub, cs, 0);
+	gate_set(&h->idt[X86_VEC_DF], vmx_root_vector_stubs[X86_VEC_DF], cs, HOST_IST_DF);
+	gate_set(&h->idt[X86_VEC_MC], vmx_root_vector_stubs[X86_VEC_MC], cs, HOST_IST_MC);
+	return 0;
+}
+
+/*
+ * Give the CPU the OS's task register back while root's GDT is still loaded: the OS's
+ * TSS descriptor in its GDT is marked busy (LTR would fault on it), and its GDT is
+ * read-only.  So the slot of that selector in root's own GDT becomes an available
+ * descriptor of the OS's TSS (base, limit as the guest had them), LTR loads it (and
+ * marks root's copy busy), then the OS's GDT.  The OS gets its TR exactly as it was,
+ * limit included (a VM exit sets it to 0x67).
+ */
+void vmx_host_restore_os_tr(struct vcpu *v, const struct cpu_dtr *os_gdt, u16 tr, u64 base,
+			    u32 limit)
+{
+	unsigned int t = tr >> 3;
+
+	if (t && t + 1 < HOST_GDT_ENTRIES) {
+		tss_desc_set(v->host.gdt, t, base, limit, DESC_TSS_AVAILABLE);
+		cpu_ltr(tr & ~7);
+	}
+	cpu_lgdt(os_gdt);
 }
 
 /* Found the way the exit stub finds it: at HOST_RSP + HOST_RSP_VCPU. */
@@ -605,8 +625,15 @@ struct vcpu *vmx_current_vcpu(void)
  */
 void vmx_leave_in_root(struct vcpu *v)
 {
-	if (host_os_idt.base)
-		cpu_lidt(&host_os_idt);
+	struct cpu_dtr idt = { (u16)vmcs_read32(GUEST_IDTR_LIMIT), vmcs_readn(GUEST_IDTR_BASE) };
+	struct cpu_dtr gdt = { (u16)vmcs_read32(GUEST_GDTR_LIMIT), vmcs_readn(GUEST_GDTR_BASE) };
+
+	u16 tr = vmcs_read16(GUEST_TR_SELECTOR);
+
+	/* The guest's IDT, GDT and TR are the OS's own (kernel mode or not, every CPU). */
+	cpu_lidt(&idt);
+	vmx_host_restore_os_tr(v, &gdt, tr, vmcs_readn(GUEST_TR_BASE),
+			       vmcs_read32(GUEST_TR_LIMIT));
 	cpu_vmclear(v->vmcs_pa);
 	cpu_vmxoff();
 	cpu_write_cr4(cpu_read_cr4() & ~X86_CR4_VMXE);
@@ -629,8 +656,7 @@ void vmx_root_nmi(void)
 }
 
 /* Host state: what a VM exit loads (SDM Vol. 3C, 25.5, 28.5). */
-static void vmcs_setup_host(struct vcpu *v, const struct cpu_dtr *gdt,
-			    const struct cpu_dtr *idt)
+static void vmcs_setup_host(struct vcpu *v)
 {
 	u64 *top = (u64 *)((u8 *)v->host_stack + VCPU_HOST_STACK_SIZE);
 	u16 tr = cpu_read_sel(SEG_TR);
@@ -650,9 +676,10 @@ static void vmcs_setup_host(struct vcpu *v, const struct cpu_dtr *gdt,
 	vmcs_write16(&v->vmcs_err, HOST_TR_SELECTOR, tr & ~7);
 	vmcs_writen(&v->vmcs_err, HOST_FS_BASE, cpu_rdmsr(MSR_FS_BASE));
 	vmcs_writen(&v->vmcs_err, HOST_GS_BASE, cpu_rdmsr(MSR_GS_BASE));
-	vmcs_writen(&v->vmcs_err, HOST_TR_BASE, gdt_base_of(gdt, tr, true));
-	vmcs_writen(&v->vmcs_err, HOST_GDTR_BASE, gdt->base);
-	vmcs_writen(&v->vmcs_err, HOST_IDTR_BASE, host_idt_base ?: idt->base);
+	/* root's own tables (vmx_host_tables_init()), hidden: vmx.h, struct vcpu_host */
+	vmcs_writen(&v->vmcs_err, HOST_TR_BASE, (u64)&v->host.tss);
+	vmcs_writen(&v->vmcs_err, HOST_GDTR_BASE, (u64)v->host.gdt);
+	vmcs_writen(&v->vmcs_err, HOST_IDTR_BASE, (u64)v->host.idt);
 	vmcs_write32(&v->vmcs_err, HOST_IA32_SYSENTER_CS, cpu_rdmsr(MSR_IA32_SYSENTER_CS));
 	vmcs_writen(&v->vmcs_err, HOST_IA32_SYSENTER_ESP, cpu_rdmsr(MSR_IA32_SYSENTER_ESP));
 	vmcs_writen(&v->vmcs_err, HOST_IA32_SYSENTER_EIP, cpu_rdmsr(MSR_IA32_SYSENTER_EIP));
@@ -701,7 +728,14 @@ int vmx_virtualize_this_cpu(struct vcpu *v)
 	cpu_sgdt(&gdt);
 	cpu_sidt(&idt);
 	vmcs_setup_guest(v, &gdt, &idt);
-	vmcs_setup_host(v, &gdt, &idt);
+	ret = vmx_host_tables_init(v, cpu_read_sel(SEG_CS) & ~7, cpu_read_sel(SEG_SS) & ~7,
+				   cpu_read_sel(SEG_TR) & ~7);
+	if (ret) {
+		log_printf(&v->log, LOG_ERR "CPU %u: the kernel's selectors (CS %x, SS %x, TR %x) do not fit root's own GDT",
+			   v->cpu, cpu_read_sel(SEG_CS), cpu_read_sel(SEG_SS), cpu_read_sel(SEG_TR));
+		goto err_clear;
+	}
+	vmcs_setup_host(v);
 	if (v->vmcs_err.status) {
 		log_printf(&v->log, LOG_ERR "CPU %u: VMWRITE of %s failed in %s: %s", v->cpu,
 			   vmcs_field_name(v->vmcs_err.field) ?: "?", v->vmcs_err.caller,

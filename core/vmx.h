@@ -17,6 +17,8 @@
 
 #define EXIT_REASON_MAX		80
 
+struct cpu_dtr;
+
 /*
  * The distribution of one exit reason's time in root (perf kvm stat's min/max, plus a
  * log2 histogram): bucket[b] counts the exits that spent 2^b to 2^(b+1) - 1 TSC ticks
@@ -156,9 +158,61 @@ struct vmx_spec {
 extern struct vmx_spec vmx_spec;
 
 
+/*
+ * Root's own descriptor tables, one set per CPU, in the vcpu's hidden part (issue 13:
+ * the kernel's GDT, TSS and IDT are guest memory).  HOST_GDTR/TR/IDTR point here.
+ *  - IDT: every vector goes to subzero's code (arch/root_idt.S): NMI to vmx_nmi_stub
+ *    (held for the guest, as before), #GP to vmx_gp_stub (the MSR fixups, else a
+ *    fault), every other to vmx_root_fault(), which reports the vector and RIP and
+ *    fails closed.
+ *  - GDT: the kernel's code and data selectors (HOST_CS/SS, which IRET in root
+ *    reloads) and TR, at the same indexes, so that selectors need no translation.
+ *  - TSS: the IST stacks for #DF, NMI and #MC, here too.  While leaving VMX, between
+ *    the kernel's IDT and its TR coming back, the kernel's IST gates (1 #DF, 2 NMI,
+ *    3 #DB, 4 #MC) run on these stacks, never on a kernel IST stack the interrupted
+ *    guest may be using (vmx.c, ist_stack_of).
+ */
+#define HOST_GDT_ENTRIES	16
+#define HOST_IST_STACK_SIZE	8192
+#define HOST_IST_DF		1	/* the IST field of a gate: TSS ist[n - 1] */
+#define HOST_IST_NMI		2
+#define HOST_IST_MC		4	/* the kernel's numbers: 1, 2, 4 */
+#define HOST_IST_STACKS		3
+
+/* A 64-bit IDT gate (SDM Vol. 3A, 6.14.1): offset split in three, IST in bits 34:32. */
+struct idt_gate {
+	u16 offset_low;
+	u16 selector;
+	u16 flags;		/* IST 2:0, type 11:8, DPL 14:13, P 15 */
+	u16 offset_mid;
+	u32 offset_high;
+	u32 reserved;
+};
+_Static_assert(sizeof(struct idt_gate) == 16, "IDT gate layout");
+
+/* The 64-bit TSS (SDM Vol. 3A, 8.7): 104 bytes, packed. */
+struct host_tss {
+	u32 reserved0;
+	u64 rsp[3];
+	u64 reserved1;
+	u64 ist[7];
+	u64 reserved2;
+	u16 reserved3;
+	u16 iomap_base;
+} __packed;
+_Static_assert(sizeof(struct host_tss) == 104, "TSS layout");
+
+struct vcpu_host {
+	struct idt_gate idt[256];
+	u64 gdt[HOST_GDT_ENTRIES];
+	struct host_tss tss;
+	u8 ist_stack[HOST_IST_STACKS][HOST_IST_STACK_SIZE] __aligned(VCPU_PAGE);
+};
+
 struct vcpu {
 	/* ---- hidden ---- */
 	struct vmx_spec spec;		/* vmx_spec, copied at allocation: first (vmx_stub.h) */
+	bool in_fault;			/* vmx_root_fault() is running on this CPU */
 	void *vmxon;
 	u64 vmxon_pa;
 	void *vmcs;
@@ -216,6 +270,8 @@ struct vcpu {
 	struct seal_text text;		/* the module's text (a copy, from load) */
 	u64 direct_map;			/* os_phys_to_virt(0), captured at allocation */
 	bool test_hooks;		/* vmx_test_hooks, copied at allocation */
+
+	struct vcpu_host host VCPU_SECTION;	/* root's GDT, TSS, IDT, IST stacks */
 
 	/* ---- guest read-only ---- */
 	struct VCPU_SECTION {
@@ -295,15 +351,18 @@ _Static_assert(WATCH_STEP_PAGES == 1 << VCPU_COPIES_ORDER, "one copy per opened 
 int vmx_msr_bitmap_init(void *page, u64 pa);
 
 /*
- * Build the host IDT in @page (4 KiB, at @pa): a copy of the OS's IDT
- * @os_idt_base/@limit whose NMI gate points at vmx_nmi_stub instead, so an NMI
- * arriving in VMX root is held for the guest rather than handled by the OS from inside
- * the hypervisor.  Every VMCS set up afterwards uses it as HOST_IDTR_BASE; it counts
- * among the hypervisor's own pages (private.h).  Not root-safe.
+ * Build @v's own GDT, TSS and IDT (struct vcpu_host) for VMX root, with the kernel's
+ * code, stack and task selectors @cs, @ss, @tr at the same indexes.  -EINVAL if a
+ * selector does not fit (or collides).  Not root-safe: before VMLAUNCH.
  */
-void vmx_host_idt_init(void *page, u64 pa, u64 os_idt_base, u16 os_idt_limit);
-/* The same, undone (before the page is freed): later VMCSs use the OS's IDT. */
-void vmx_host_idt_clear(void);
+int vmx_host_tables_init(struct vcpu *v, u16 cs, u16 ss, u16 tr);
+
+/*
+ * Leaving VMX in root: load the OS's TR (selector @tr, @base, @limit as the guest had
+ * them), then its GDT @os_gdt, from root's own GDT.  Before any OS code runs.
+ */
+void vmx_host_restore_os_tr(struct vcpu *v, const struct cpu_dtr *os_gdt, u16 tr, u64 base,
+			    u32 limit);
 
 /*
  * In root, from an exit handler: leave VMX on this CPU for good (OS IDT, VMCLEAR,
@@ -407,9 +466,25 @@ void vmx_exit_stub_checked(void);
 void vmx_exit_stub_xcheck(void);
 
 void vmx_nmi_stub(void);
-/* Vector 13 of the host IDT (arch/msr_safe.c, arch/root_gp.S) and the OS's own #GP handler. */
+/* Vector 13 of the host IDT (arch/msr_safe.c, arch/root_gp.S). */
 void vmx_gp_stub(void);
-extern u64 vmx_os_gp_handler;
+/* Every other vector's entry (arch/root_idt.S), by vector; NMI's and #GP's unused. */
+extern const u64 vmx_root_vector_stubs[256];
+
+/*
+ * What an exception in root left on the stack (arch/root_idt.S): the vector and an
+ * error code (0 where the CPU pushes none), then the CPU's frame.
+ */
+struct root_fault {
+	u64 vector, error, rip, cs, rflags, rsp, ss;
+};
+
+/*
+ * An exception in VMX root (every vector but NMI, and #GP but the MSR fixups): report
+ * the vector and RIP in the log, dump the VMCS, leave VMX and stop the machine the way
+ * an unhandled exit does (exit.c's fail closed).  Never returns.
+ */
+__noreturn void vmx_root_fault(struct root_fault *f);
 
 /* An NMI hit VMX root on this CPU (called by vmx_nmi_stub): hold it for the guest. */
 void vmx_root_nmi(void);

@@ -45,8 +45,6 @@ struct sz_cpu *sz_cpus;
 struct vcpu **sz_mem;
 static void *sz_msr_bitmap;
 static u64 sz_msr_bitmap_pa;
-static void *sz_host_idt;
-static u64 sz_host_idt_pa;
 static enum cpuhp_state sz_hp_state;
 static struct vmx_caps sz_config;	/* what every CPU must match */
 DEFINE_MUTEX(sz_lock);			/* see sz.h */
@@ -421,25 +419,13 @@ static int __init sz_init(void)
 		goto err_os;
 	}
 	vmx_msr_bitmap_init(sz_msr_bitmap, sz_msr_bitmap_pa);
-	sz_host_idt = os_alloc_pages(0, &sz_host_idt_pa);
-	if (!sz_host_idt) {
-		ret = -ENOMEM;
-		goto err_bitmap;
-	}
-	{
-		struct desc_ptr idt;
-
-		/* Linux's IDT is one table shared by every CPU (idt_table). */
-		store_idt(&idt);
-		vmx_host_idt_init(sz_host_idt, sz_host_idt_pa, idt.address, idt.size);
-	}
 	ret = sz_text_setup();
 	if (!ret)
 		ret = sz_ept_setup();
 	if (!ret)
 		ret = sz_alloc_all();
 	if (ret)
-		goto err_idt;
+		goto err_bitmap;
 
 	sz_lifecycle_register();
 	mutex_lock(&sz_lock);
@@ -474,9 +460,6 @@ err_hp:
 err_lifecycle:
 	sz_lifecycle_unregister();
 	sz_free_all();
-err_idt:
-	vmx_host_idt_clear();
-	os_free_pages(sz_host_idt, 0);
 err_bitmap:
 	os_free_pages(sz_msr_bitmap, 0);
 err_os:
@@ -501,8 +484,6 @@ static void __exit sz_exit(void)
 	sz_lifecycle_unregister();
 	sz_free_all();
 	memset(watch_table, 0, sizeof(watch_table));
-	vmx_host_idt_clear();
-	os_free_pages(sz_host_idt, 0);
 	os_free_pages(sz_msr_bitmap, 0);
 	os_linux_exit();
 	kfree(sz_mem);

@@ -215,6 +215,18 @@ static inline void cpu_lldt(u16 sel)
 	asm volatile("lldt %0" : : "rm"(sel));
 }
 
+/* PAUSE: a spin-wait hint. */
+static inline void cpu_pause(void)
+{
+	asm volatile("pause" : : : "memory");
+}
+
+/* LTR: the task register, from an available TSS descriptor of the current GDT. */
+static inline void cpu_ltr(u16 sel)
+{
+	asm volatile("ltr %0" : : "rm"(sel) : "memory");
+}
+
 /* LAR: the access-rights bytes of a selector's descriptor; ZF clear if invalid. */
 static inline bool cpu_lar(u16 sel, u32 *ar)
 {

@@ -8,17 +8,16 @@
  * stopped at an arbitrary instruction (inside its tracing, RCU or lockdep code, with
  * the wrong GS or CR3 for its entry code's expectations), and the kernel's #GP entry
  * runs irqentry_enter(), context tracking and, on some configurations, tracepoints
- * before it looks at the exception table.  This gate looks only at the faulting RIP:
- * one of the two instructions below goes to its fixup; any other #GP in root goes on to
- * the kernel's own handler exactly as before (a bug: it oopses there).
+ * before it looks at the exception table; and the kernel's code is guest memory.
+ * This gate looks only at the faulting RIP: one of the two instructions below goes to
+ * its fixup; any other #GP in root is a fault like any other (vmx_root_fault()).
  */
 	.text
 
 /*
  * Vector 13 of the host IDT.  Stack: error code, RIP, CS, RFLAGS, RSP, SS.  A #GP at
  * one of the two labelled instructions (msr_safe.c) resumes at its fixup label (IRET;
- * nothing else changes);
- * any other goes to the OS's handler (vmx_os_gp_handler) with the frame untouched.
+ * nothing else changes); any other goes to vmx_root_fault().
  */
 	.globl	vmx_gp_stub
 	.type	vmx_gp_stub, @function
@@ -34,24 +33,12 @@ vmx_gp_stub:
 	cmp	%rax, 16(%rsp)
 	je	2f
 	/*
-	 * Not ours: on to the OS's handler with the frame as the CPU pushed it.  An IRET
-	 * to it from a frame built on top (SS, RSP = the error code's slot, RFLAGS, CS,
-	 * RIP) rather than an indirect jump, which retpoline builds forbid.
+	 * Not ours: a #GP in root like any other exception, to root's own fault path
+	 * (root_idt.S), with the frame as the CPU pushed it and the vector above it.
 	 */
-	mov	%rsp, %rax
-	add	$8, %rax		/* the error code's slot */
-	push	$0			/* SS slot */
-	push	%rax			/* RSP */
-	pushfq
-	push	$0			/* CS slot */
-	push	vmx_os_gp_handler(%rip)	/* RIP */
-	mov	%ss, %eax
-	mov	%rax, 32(%rsp)
-	mov	%cs, %eax
-	mov	%rax, 8(%rsp)
-	mov	40(%rsp), %rax		/* the saved RAX */
-	iretq
-	ud2				/* not reached: for objtool, IRET ends nothing */
+	pop	%rax
+	pushq	$13
+	jmp	vmx_root_fault_common
 1:	lea	vmx_rdmsr_fixup(%rip), %rax
 	jmp	3f
 2:	lea	vmx_wrmsr_fixup(%rip), %rax

@@ -242,6 +242,7 @@ _Static_assert(sizeof(union cr4) == 8, "union cr4 is one register");
 #define X86_VEC_DB	1
 #define X86_VEC_NMI	2
 #define X86_VEC_UD	6
+#define X86_VEC_DF	8
 #define X86_VEC_GP	13
 #define X86_VEC_PF	14
 #define X86_VEC_MC	18

@@ -217,11 +217,27 @@ static void test_devirt_restores_ldtr_and_gs_in_order(void **state)
 	fake_vmcs_set(GUEST_GS_SELECTOR, 0x2b);
 	fake_vmcs_set(GUEST_GS_BASE, 0xffff888000000000ULL);
 	fake_vmcs_set(GUEST_IDTR_BASE, 0xfffffe0000000000ULL);
+	fake_vmcs_set(GUEST_GDTR_BASE, 0xfffffe0000001000ULL);
+	fake_vmcs_set(GUEST_TR_SELECTOR, 0x40);
+	fake_vmcs_set(GUEST_TR_BASE, 0xfffffe0000003000ULL);
+	fake_vmcs_set(GUEST_TR_LIMIT, 0x207f);
 	regs.gpr[REG_RAX] = SUBZERO_HC_DEVIRT;
 	regs.gpr[REG_RCX] = SUBZERO_VMCALL_KEY;
 	assert_int_equal(do_exit(EXIT_REASON_VMCALL, 3), 1);
 	assert_int_equal(fake_cpu.sel[SEG_LDTR], 0x50);
 	assert_true(fake_cpu.seq_sel[SEG_LDTR] > fake_cpu.seq_vmxoff);
+	/*
+	 * The OS's TR (with its own limit) from root's GDT, then the OS's GDT: root's
+	 * descriptor for that selector now describes the OS's TSS, available for LTR.
+	 */
+	assert_int_equal(fake_cpu.sel[SEG_TR], 0x40);
+	assert_true(fake_cpu.seq_sel[SEG_TR] < fake_cpu.seq_lgdt);
+	assert_true(fake_cpu.seq_sel[SEG_LDTR] > fake_cpu.seq_lgdt);
+	assert_int_equal(fake_cpu.gdt_base, 0xfffffe0000001000ULL);
+	assert_int_equal((v.host.gdt[8] >> 40) & 0xf, 0x9);
+	assert_int_equal(v.host.gdt[8] & 0xffff, 0x207f);
+	assert_int_equal((v.host.gdt[8] >> 16) & 0xffffff, 0x003000);
+	assert_int_equal(v.host.gdt[9], 0xfffffe00);
 	assert_int_equal(fake_cpu.sel[SEG_GS], 0x2b);
 	assert_int_equal(cpu_rdmsr(MSR_GS_BASE), 0xffff888000000000ULL);
 	assert_true(fake_cpu.seq_sel[SEG_GS] && fake_cpu.seq_gs_base);
@@ -237,10 +253,11 @@ static void test_devirt_restores_ldtr_and_gs_in_order(void **state)
  */
 static void test_unhandled_exit_leaves_vmx_and_stops_loudly(void **state)
 {
-	static u8 host_idt[4096], os_idt[4096];
+	static u8 os_idt[4096];
 
 	(void)state;
-	vmx_host_idt_init(host_idt, (u64)host_idt, (u64)os_idt, sizeof(os_idt) - 1);
+	fake_vmcs_set(GUEST_IDTR_BASE, (u64)os_idt);
+	fake_vmcs_set(GUEST_IDTR_LIMIT, sizeof(os_idt) - 1);
 	fake_cpu.vmx_on = true;
 	fake_cpu.cr4 = X86_CR4_VMXE | X86_CR4_PAE;
 	v.launched = true;
@@ -251,7 +268,6 @@ static void test_unhandled_exit_leaves_vmx_and_stops_loudly(void **state)
 		do_exit(EXIT_REASON_TRIPLE_FAULT, 0);
 		fail_msg("fail_closed returned");
 	}
-	vmx_host_idt_clear();
 	assert_int_equal(fake_os_stop.vmx_failed, 1);
 	assert_string_equal(fake_os_stop.why, "CPU 0: unhandled VM exit 2 (TRIPLE_FAULT)");
 	assert_true(fake_os_stop.lines > 6);	/* the reason and six groups at least */
@@ -261,6 +277,54 @@ static void test_unhandled_exit_leaves_vmx_and_stops_loudly(void **state)
 	assert_int_equal(fake_cpu.idt_base, (u64)os_idt);
 	assert_true(fake_cpu.seq_lidt < fake_cpu.seq_vmxoff);
 	assert_false(v.launched);
+}
+
+/*
+ * An exception in root (here a #PF): root's own entry (never the kernel's handler)
+ * reports the vector and RIP, dumps the VMCS, gives the OS back its IDT, TR and GDT,
+ * leaves VMX and stops the machine as an unhandled exit does.  A second fault while
+ * reporting would spin (not tested: it never returns).
+ */
+static void test_root_fault_fails_closed(void **state)
+{
+	static u8 os_idt[4096];
+	u64 *top = (u64 *)((u8 *)&v + sizeof(v)) - 2;	/* a host stack's top */
+	struct root_fault f = { 14, 2, 0xffffffffc0001234ULL, 0x10, 0x2, 0, 0x18 };
+	char line[LOG_LINE];
+
+	(void)state;
+	while (log_take(&v.log, line))
+		;
+	top[1] = (u64)&v;
+	fake_vmcs_set(HOST_RSP, (u64)top);	/* how root finds its vcpu */
+	fake_vmcs_set(GUEST_IDTR_BASE, (u64)os_idt);
+	fake_vmcs_set(GUEST_GDTR_BASE, 0xfffffe0000001000ULL);
+	fake_vmcs_set(GUEST_TR_SELECTOR, 0x40);
+	fake_vmcs_set(GUEST_TR_BASE, 0xfffffe0000003000ULL);
+	fake_vmcs_set(GUEST_TR_LIMIT, 0x206f);
+	fake_cpu.vmx_on = true;
+	fake_cpu.cr4 = X86_CR4_VMXE | X86_CR4_PAE;
+	v.launched = true;
+	v.vmcs_pa = 0x1000;
+	memset(&fake_os_stop, 0, sizeof(fake_os_stop));
+	fake_os_stop.armed = true;
+	if (!setjmp(fake_os_stop.jmp)) {
+		vmx_root_fault(&f);
+		fail_msg("vmx_root_fault returned");
+	}
+	assert_int_equal(fake_os_stop.vmx_failed, 1);
+	assert_string_equal(fake_os_stop.why,
+			    "CPU 0: exception 14 in VMX root at RIP ffffffffc0001234");
+	assert_true(fake_os_stop.lines > 6);	/* the fault line and the VMCS dump */
+	assert_true(v.in_fault);
+	assert_false(fake_cpu.vmx_on);
+	assert_int_equal(fake_cpu.idt_base, (u64)os_idt);
+	assert_int_equal(fake_cpu.gdt_base, 0xfffffe0000001000ULL);
+	assert_int_equal(fake_cpu.sel[SEG_TR], 0x40);
+	assert_true(fake_cpu.seq_lidt < fake_cpu.seq_sel[SEG_TR]);
+	assert_true(fake_cpu.seq_sel[SEG_TR] < fake_cpu.seq_lgdt);
+	assert_true(fake_cpu.seq_lgdt < fake_cpu.seq_vmxoff);
+	v.in_fault = false;
 }
 
 /* INIT while a guest: leave VMX and re-raise INIT on this CPU (handle_init). */
@@ -942,6 +1006,7 @@ int main(void)
 		cmocka_unit_test_setup(test_devirt_restores_and_flushes_nmis, setup),
 		cmocka_unit_test_setup(test_devirt_restores_ldtr_and_gs_in_order, setup),
 		cmocka_unit_test_setup(test_unhandled_exit_leaves_vmx_and_stops_loudly, setup),
+		cmocka_unit_test_setup(test_root_fault_fails_closed, setup),
 		cmocka_unit_test_setup(test_init_signal_leaves_vmx_and_resets, setup),
 		cmocka_unit_test_setup(test_spec_ctrl_host_value_in_root, setup),
 		cmocka_unit_test_setup(test_spin_hypercall_needs_test_hooks, setup),

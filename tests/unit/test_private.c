@@ -33,9 +33,8 @@ static struct vmx_caps caps;
 static struct vcpu vc[NR];
 static struct ram_map ram;
 static struct vcpu *vcpus[NR];
-static u8 *bitmap, *host_idt;
-static u64 bitmap_pa, host_idt_pa;
-static u8 os_idt[4096];
+static u8 *bitmap;
+static u64 bitmap_pa;
 
 static void alloc_all(void)
 {
@@ -64,11 +63,8 @@ static int setup(void **state)
 	}
 	fake_os_page_arena(arena, ARENA_SIZE);
 	bitmap = os_alloc_pages(0, &bitmap_pa);
-	host_idt = os_alloc_pages(0, &host_idt_pa);
 	assert_non_null(bitmap);
-	assert_non_null(host_idt);
 	vmx_msr_bitmap_init(bitmap, bitmap_pa);
-	vmx_host_idt_init(host_idt, host_idt_pa, (u64)os_idt, sizeof(os_idt) - 1);
 	return 0;
 }
 
@@ -80,8 +76,6 @@ static int teardown(void **state)
 	for (i = 0; i < NR; i++)
 		if (vcpus[i])
 			vmx_vcpu_free(vcpus[i]);
-	vmx_host_idt_clear();
-	os_free_pages(host_idt, 0);
 	os_free_pages(bitmap, 0);
 	assert_int_equal(os_alloc_count(), 0);
 	fake_os_page_arena(NULL, 0);
@@ -164,15 +158,11 @@ static void test_which_pages(void **state)
 	assert_true(vmx_is_private(vcpus, NR, vc[2].scratch_pa));
 	assert_true(vmx_is_private(vcpus, NR, ept_pool_pa(&vc[2].ept, 0)));
 	assert_true(vmx_is_private(vcpus, NR, bitmap_pa));
-	assert_true(vmx_is_private(vcpus, NR, host_idt_pa));
 	assert_true(vmx_is_private(vcpus, NR, vc[0].vmcs_pa + 0x10));	/* within the page */
 	assert_false(vmx_is_private(vcpus, NR, OTHER_PAGE));
 	assert_false(vmx_is_private(vcpus, NR, vc[2].host_stack_pa + 4 * PAGE_SIZE + 0x100000));
 	/* a vcpu left out of the array is not asked */
 	assert_false(vmx_is_private(vcpus, 1, vc[2].vmcs_pa));
-	/* the host IDT stops being one once it is cleared */
-	vmx_host_idt_clear();
-	assert_false(vmx_is_private(vcpus, NR, host_idt_pa));
 }
 
 struct hidden_ctx {
@@ -211,7 +201,6 @@ static void test_hide_everything_everywhere(void **state)
 			if (vcpus[j])
 				vmx_private_pages(vcpus[j], check_hidden, &c);
 		check_hidden(bitmap_pa, &c);
-		check_hidden(host_idt_pa, &c);
 		assert_true(c.n > 2 * 7);
 		/* an ordinary page keeps its identity mapping */
 		leaf = ept_leaf(&vcpus[i]->ept, OTHER_PAGE, &level);

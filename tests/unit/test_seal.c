@@ -185,6 +185,14 @@ static void test_every_page_one_class(void **state)
 	assert_int_equal(class_of(&s, self + offsetof(struct vcpu, applied)), MEM_HIDDEN);
 	assert_int_equal(class_of(&s, self + offsetof(struct vcpu, wanted)), MEM_HIDDEN);
 	assert_int_equal(class_of(&s, self + offsetof(struct vcpu, caps_copy)), MEM_HIDDEN);
+	assert_int_equal(class_of(&s, self + offsetof(struct vcpu, spec)), MEM_HIDDEN);
+	/* root's own GDT, TSS, IDT and IST stacks, every page of them */
+	for (off = 0; off < sizeof(v->host); off += PAGE_SIZE)
+		assert_int_equal(class_of(&s, self + offsetof(struct vcpu, host) + off),
+				 MEM_HIDDEN);
+	assert_int_equal(class_of(&s, self + offsetof(struct vcpu, host.tss)), MEM_HIDDEN);
+	assert_int_equal(class_of(&s, self + offsetof(struct vcpu, copies_pa)), MEM_HIDDEN);
+	assert_int_equal(class_of(&s, v->copies_pa + 3 * PAGE_SIZE), MEM_HIDDEN);
 	assert_int_equal(class_of(&s, self + offsetof(struct vcpu, exits)), MEM_GUEST_RO);
 	assert_int_equal(class_of(&s, self + offsetof(struct vcpu, events)), MEM_GUEST_RO);
 	assert_int_equal(class_of(&s, self + offsetof(struct vcpu, log.head)), MEM_GUEST_RO);

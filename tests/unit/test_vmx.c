@@ -192,39 +192,76 @@ static void test_no_virtual_nmis_is_named(void **state)
 	assert_false(fake_cpu.vmx_on);
 }
 
-/* The host IDT is the OS's with only the NMI gate replaced (and run on the current stack). */
-static void test_host_idt(void **state)
+static u64 gate_target(const struct idt_gate *g)
 {
-	static u8 os_idt[4096], host_idt[4096];
-	u64 stub = (u64)vmx_nmi_stub, off;
-	u8 *g = host_idt + 16 * X86_VEC_NMI, *gp;
-	size_t i;
+	return g->offset_low | (u64)g->offset_mid << 16 | (u64)g->offset_high << 32;
+}
+
+/*
+ * Root's own GDT, TSS and IDT (vmx.h, struct vcpu_host), inside the vcpu's hidden
+ * part: every gate goes to subzero's code (none to the OS's), NMI, #DF and #MC on IST
+ * stacks of their own; the GDT has the kernel's selectors; the VMCS points there.
+ */
+static void test_host_tables(void **state)
+{
+	struct vcpu_host *h = &v.host;
+	u8 *lo = (u8 *)&v, *hi = (u8 *)&v + sizeof(v);
+	unsigned int i, ist;
+	u64 t;
 
 	(void)state;
-	for (i = 0; i < sizeof(os_idt); i++)
-		os_idt[i] = (u8)(i * 7 + 1);
-	vmx_host_idt_init(host_idt, (u64)host_idt, (u64)os_idt, sizeof(os_idt) - 1);
-	assert_memory_equal(host_idt, os_idt, 16 * X86_VEC_NMI);
-	assert_memory_equal(host_idt + 16 * 3, os_idt + 16 * 3, 16 * (X86_VEC_GP - 3));
-	assert_memory_equal(host_idt + 16 * 14, os_idt + 16 * 14, sizeof(os_idt) - 16 * 14);
-	off = g[0] | (u64)g[1] << 8 | (u64)g[6] << 16 | (u64)g[7] << 24 |
-	      (u64)*(u32 *)(g + 8) << 32;
-	assert_int_equal(off, stub);
-	/* #GP: our MSR fixup gate, which goes on to the OS's handler for anything else */
-	gp = host_idt + 16 * X86_VEC_GP;
-	off = gp[0] | (u64)gp[1] << 8 | (u64)gp[6] << 16 | (u64)gp[7] << 24 |
-	      (u64)*(u32 *)(gp + 8) << 32;
-	assert_int_equal(off, (u64)vmx_gp_stub);
-	gp = os_idt + 16 * X86_VEC_GP;
-	assert_int_equal(vmx_os_gp_handler, gp[0] | (u64)gp[1] << 8 | (u64)gp[6] << 16 |
-			 (u64)gp[7] << 24 | (u64)*(u32 *)(gp + 8) << 32);
-	assert_memory_equal(host_idt + 16 * X86_VEC_GP + 2, gp + 2, 4);	/* sel, IST, type */
-	assert_memory_equal(g + 2, os_idt + 16 * X86_VEC_NMI + 2, 2);	/* selector */
-	assert_int_equal(g[4] & 7, 0);					/* IST 0 */
-	assert_int_equal(g[5], os_idt[16 * X86_VEC_NMI + 5]);		/* type, DPL, P */
 	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
-	assert_int_equal(fake_vmcs_get(HOST_IDTR_BASE), (u64)host_idt);
-	vmx_host_idt_clear();
+	assert_int_equal(fake_vmcs_get(HOST_IDTR_BASE), (u64)h->idt);
+	assert_int_equal(fake_vmcs_get(HOST_GDTR_BASE), (u64)h->gdt);
+	assert_int_equal(fake_vmcs_get(HOST_TR_BASE), (u64)&h->tss);
+	assert_int_equal(fake_vmcs_get(HOST_TR_SELECTOR), 0x40);
+	assert_int_equal(fake_vmcs_get(HOST_CS_SELECTOR), 0x10);
+	assert_true(offsetof(struct vcpu, host) + sizeof(*h) <= offsetof(struct vcpu, cpu));
+	for (i = 0; i < 256; i++) {
+		t = gate_target(&h->idt[i]);
+		assert_int_equal(h->idt[i].selector, 0x10);
+		assert_int_equal(h->idt[i].flags & ~7, 0x8e00);
+		ist = h->idt[i].flags & 7;
+		if (i == X86_VEC_NMI) {
+			assert_int_equal(t, (u64)vmx_nmi_stub);
+			assert_int_equal(ist, HOST_IST_NMI);
+		} else if (i == X86_VEC_GP) {
+			assert_int_equal(t, (u64)vmx_gp_stub);
+			assert_int_equal(ist, 0);
+		} else {
+			assert_int_equal(t, vmx_root_vector_stubs[i]);
+			assert_int_equal(ist, i == X86_VEC_DF ? HOST_IST_DF :
+					 i == X86_VEC_MC ? HOST_IST_MC : 0);
+		}
+	}
+	/* distinct stubs, one per vector */
+	for (i = 1; i < 256; i++)
+		assert_true(vmx_root_vector_stubs[i] > vmx_root_vector_stubs[i - 1]);
+	/* every IST slot inside this vcpu, the three gates' on three distinct stacks */
+	for (i = 0; i < 7; i++)
+		assert_true(h->tss.ist[i] > (u64)lo && h->tss.ist[i] <= (u64)hi);
+	assert_true(h->tss.ist[HOST_IST_DF - 1] != h->tss.ist[HOST_IST_NMI - 1]);
+	assert_true(h->tss.ist[HOST_IST_NMI - 1] != h->tss.ist[HOST_IST_MC - 1]);
+	assert_true(h->tss.ist[HOST_IST_DF - 1] != h->tss.ist[HOST_IST_MC - 1]);
+	assert_int_equal(h->tss.iomap_base, sizeof(h->tss));
+	assert_int_equal(h->gdt[2], 0x00af9b000000ffffULL);	/* 64-bit code at CS */
+	assert_int_equal(h->gdt[3], 0x00cf93000000ffffULL);	/* data at SS */
+	assert_int_equal((h->gdt[8] >> 40) & 0xf, 0xb);		/* our TSS, busy */
+	t = ((h->gdt[8] >> 16) & 0xffffff) | ((h->gdt[8] >> 56) << 24) | (h->gdt[9] << 32);
+	assert_int_equal(t, (u64)&h->tss);
+}
+
+/* Selectors root's GDT cannot hold the same way: refused, nothing launched. */
+static void test_host_tables_refuse_bad_selectors(void **state)
+{
+	(void)state;
+	assert_int_equal(vmx_host_tables_init(&v, 0x10, 0x18, 0x40), 0);
+	assert_int_equal(vmx_host_tables_init(&v, 0x10, 0x18, 0x78), -EINVAL);	/* TR's 2nd half */
+	assert_int_equal(vmx_host_tables_init(&v, 0x10, 0x10, 0x40), -EINVAL);	/* CS = SS */
+	assert_int_equal(vmx_host_tables_init(&v, 0x40, 0x18, 0x40), -EINVAL);	/* CS = TR */
+	assert_int_equal(vmx_host_tables_init(&v, 0x10, 0x48, 0x40), -EINVAL);	/* SS in TSS */
+	assert_int_equal(vmx_host_tables_init(&v, 0, 0x18, 0x40), -EINVAL);
+	assert_int_equal(vmx_host_tables_init(&v, 0x10, 0, 0x40), 0);		/* null SS */
 }
 
 static void test_refuses_when_vmxe_already_set(void **state)
@@ -454,7 +491,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_nmi_controls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_virtual_nmis_is_named, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_host_idt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_host_tables, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_host_tables_refuse_bad_selectors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vmcs_fields_written_explicitly, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_no_invvpid_no_vpid, setup, teardown),

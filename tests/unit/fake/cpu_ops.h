@@ -43,6 +43,8 @@ enum cpu_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR,
 u16 cpu_read_sel(enum cpu_seg s);
 void cpu_write_sel(enum cpu_seg s, u16 v);
 void cpu_lldt(u16 sel);
+void cpu_ltr(u16 sel);
+void cpu_pause(void);
 bool cpu_lar(u16 sel, u32 *ar);
 u32 cpu_lsl(u16 sel);
 u64 cpu_rdtsc(void);

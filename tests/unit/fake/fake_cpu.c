@@ -247,7 +247,11 @@ static u8 fake_gdt[128] __attribute__((aligned(16)));
 
 void cpu_sgdt(struct cpu_dtr *d) { d->base = (u64)fake_gdt; d->limit = sizeof(fake_gdt) - 1; }
 void cpu_sidt(struct cpu_dtr *d) { d->base = 0xfffffe0000000000ULL; d->limit = 0xfff; }
-void cpu_lgdt(const struct cpu_dtr *d) { (void)d; }
+void cpu_lgdt(const struct cpu_dtr *d)
+{
+	fake_cpu.gdt_base = d->base;
+	fake_cpu.seq_lgdt = ++fake_cpu.seq;
+}
 void cpu_lidt(const struct cpu_dtr *d)
 {
 	fake_cpu.idt_base = d->base;
@@ -270,6 +274,16 @@ void cpu_lldt(u16 sel)
 {
 	fake_cpu.sel[SEG_LDTR] = sel;
 	fake_cpu.seq_sel[SEG_LDTR] = ++fake_cpu.seq;
+}
+
+void cpu_pause(void)
+{
+}
+
+void cpu_ltr(u16 sel)
+{
+	fake_cpu.sel[SEG_TR] = sel;
+	fake_cpu.seq_sel[SEG_TR] = ++fake_cpu.seq;
 }
 
 bool cpu_lar(u16 sel, u32 *ar)
@@ -459,6 +473,20 @@ void vmx_nmi_stub(void)
 void vmx_gp_stub(void)
 {
 }
+
+/* arch/root_idt.S's table: distinct made-up addresses, 16 bytes apart as there. */
+#define FAKE_VECTOR(i)	(0xffffffffc0100000ULL + 16 * (i))
+#define FAKE_VECTORS_16(i) FAKE_VECTOR(i), FAKE_VECTOR(i + 1), FAKE_VECTOR(i + 2),	\
+	FAKE_VECTOR(i + 3), FAKE_VECTOR(i + 4), FAKE_VECTOR(i + 5), FAKE_VECTOR(i + 6),	\
+	FAKE_VECTOR(i + 7), FAKE_VECTOR(i + 8), FAKE_VECTOR(i + 9), FAKE_VECTOR(i + 10),	\
+	FAKE_VECTOR(i + 11), FAKE_VECTOR(i + 12), FAKE_VECTOR(i + 13), FAKE_VECTOR(i + 14),	\
+	FAKE_VECTOR(i + 15)
+const u64 vmx_root_vector_stubs[256] = {
+	FAKE_VECTORS_16(0), FAKE_VECTORS_16(16), FAKE_VECTORS_16(32), FAKE_VECTORS_16(48),
+	FAKE_VECTORS_16(64), FAKE_VECTORS_16(80), FAKE_VECTORS_16(96), FAKE_VECTORS_16(112),
+	FAKE_VECTORS_16(128), FAKE_VECTORS_16(144), FAKE_VECTORS_16(160), FAKE_VECTORS_16(176),
+	FAKE_VECTORS_16(192), FAKE_VECTORS_16(208), FAKE_VECTORS_16(224), FAKE_VECTORS_16(240),
+};
 
 /* The MSRs a running 64-bit Linux has set (EFER SCE/LME/LMA/NXE, PAT, SYSENTER, bases). */
 void fake_cpu_set_linux_msrs(void)

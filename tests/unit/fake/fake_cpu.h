@@ -80,6 +80,8 @@ struct fake_cpu_state {
 	unsigned int seq_sel[10];	/* when (0: never) */
 	unsigned int seq_lidt, seq_vmxoff, seq_gs_base;
 	u64 idt_base;			/* the last LIDT */
+	u64 gdt_base;			/* the last LGDT */
+	unsigned int seq_lgdt;
 	unsigned int lfences;
 	u64 spec_ctrl_writes[8];	/* WRMSRs of IA32_SPEC_CTRL, in order */
 	unsigned int nr_spec_ctrl_writes;
