@@ -609,7 +609,11 @@ static noinline void devirtualize(struct vcpu *v, struct guest_regs *r)
 	cpu_wrmsr(MSR_FS_BASE, fs_base);
 	cpu_wrmsr(MSR_GS_BASE, gs_base);
 
-	/* From here an NMI goes to the OS's own handler, not to vmx_nmi_stub. */
+	/*
+	 * From here an NMI goes to the OS's own handler, not to vmx_nmi_stub: the OS's
+	 * page tables first (root's own map none of the kernel's code).
+	 */
+	cpu_write_cr3(v->os_cr3);
 	cpu_lidt(&idt);		/* a VM exit set the limit to 0xffff */
 	cpu_vmclear(v->vmcs_pa);
 	cpu_vmxoff();
@@ -700,7 +704,10 @@ static noinline int exit_dispatch(struct guest_regs *r, struct vcpu *v,
 		 * (or panicked, which is then the right outcome) the entry is tried again:
 		 * its checks had passed and the guest state is unchanged.
 		 */
+		cpu_write_cr3(v->os_cr3);	/* the kernel's code: not in root's tables */
 		os_machine_check();
+		if (v->host_pt.pml4)
+			cpu_write_cr3(v->host_pt.pml4_pa);
 		ret = 0;
 	}
 	if (ret < 0)

@@ -44,7 +44,7 @@ _Static_assert(VCPU_AT(cpu) % PAGE_SIZE == 0 && VCPU_AT(log) % PAGE_SIZE == 0 &&
 /* The objects a vcpu points to: each one class, whole pages. */
 enum vcpu_object {
 	OBJ_VMXON, OBJ_VMCS, OBJ_HOST_STACK, OBJ_SCRATCH, OBJ_COPIES, OBJ_EPT_TABLES,
-	OBJ_EPT_BOOKKEEPING,
+	OBJ_EPT_BOOKKEEPING, OBJ_HOST_PT,
 	OBJ_NR,
 };
 
@@ -59,6 +59,7 @@ static const struct {
 	[OBJ_COPIES] = { "protect copies", MEM_HIDDEN },
 	[OBJ_EPT_TABLES] = { "EPT tables", MEM_HIDDEN },
 	[OBJ_EPT_BOOKKEEPING] = { "EPT pool bookkeeping", MEM_HIDDEN },
+	[OBJ_HOST_PT] = { "host page tables", MEM_HIDDEN },
 };
 
 /* Page @i of object @o of @v (0 past its end or when it is not allocated). */
@@ -80,6 +81,12 @@ static u64 object_page(struct vcpu *v, enum vcpu_object o, unsigned int i)
 		return v->ept.pml4 ? ept_pool_pa(&v->ept, i) : 0;
 	case OBJ_EPT_BOOKKEEPING:
 		return ept_meta_pa(&v->ept, i);
+	case OBJ_HOST_PT:	/* the top-level pair, then the tables below it */
+		if (!v->host_pt.pair)
+			return 0;
+		if (i < 2)
+			return v->host_pt.pair_pa + (u64)i * PAGE_SIZE;
+		return i - 2 < v->host_pt.nr ? v->host_pt.pa[i - 2] : 0;
 	default:
 		return 0;
 	}

@@ -82,7 +82,8 @@ int vmx_text_setup(const struct seal_text *t)
 {
 	if (t->nr > SEAL_TEXT_PAGES || (t->text_start & (PAGE_SIZE - 1)) ||
 	    t->text_end < t->text_start || t->ro_end < t->text_end ||
-	    t->nr != (t->ro_end - t->text_start + PAGE_SIZE - 1) / PAGE_SIZE)
+	    t->nr != (t->ro_end - t->text_start + PAGE_SIZE - 1) / PAGE_SIZE ||
+	    t->data_nr > SEAL_DATA_PAGES || (t->data_nr && (t->data_start & (PAGE_SIZE - 1))))
 		return -EINVAL;
 	vmx_text_cfg = *t;
 	return 0;
@@ -124,7 +125,6 @@ static int vmx_ept_alloc(struct vcpu *v)
 	if (!ret)
 		ret = ept_init(&v->ept, v->caps->ept_vpid, &vmx_ept_cfg.mtrr,
 			       vmx_ept_cfg.map_limit, need + VMX_EPT_WATCH_RESERVE);
-	v->ram = vmx_ept_cfg.ram;
 	v->mtf = vmx_has_mtf(v->caps);		/* else the step uses RFLAGS.TF */
 	v->preemption_timer = ((v->caps->true_pinbased ?: v->caps->pinbased) >> 32) &
 			      PIN_BASED_VMX_PREEMPTION_TIMER;
@@ -198,6 +198,12 @@ int vmx_vcpu_alloc(struct vcpu *v, unsigned int cpu, const struct vmx_caps *caps
 		vmx_vcpu_free(v);
 		return -ENOMEM;
 	}
+	v->ram = vmx_ept_cfg.ram;
+	ret = vmx_host_pt_build(v);
+	if (ret) {
+		vmx_vcpu_free(v);
+		return ret;
+	}
 	if (vmx_ept_cfg.on) {
 		ret = vmx_ept_alloc(v);
 		if (ret) {
@@ -210,6 +216,7 @@ int vmx_vcpu_alloc(struct vcpu *v, unsigned int cpu, const struct vmx_caps *caps
 
 void vmx_vcpu_free(struct vcpu *v)
 {
+	vmx_host_pt_free(v);
 	if (v->vmxon)
 		os_free_pages(v->vmxon, 0);
 	if (v->vmcs)
@@ -630,7 +637,12 @@ void vmx_leave_in_root(struct vcpu *v)
 
 	u16 tr = vmcs_read16(GUEST_TR_SELECTOR);
 
-	/* The guest's IDT, GDT and TR are the OS's own (kernel mode or not, every CPU). */
+	/*
+	 * The OS's page tables first: root's own map nothing of the kernel, whose NMI
+	 * handler may run as soon as its IDT is loaded.  The guest's IDT, GDT and TR are
+	 * the OS's own (kernel mode or not, every CPU).
+	 */
+	cpu_write_cr3(v->os_cr3);
 	cpu_lidt(&idt);
 	vmx_host_restore_os_tr(v, &gdt, tr, vmcs_readn(GUEST_TR_BASE),
 			       vmcs_read32(GUEST_TR_LIMIT));
@@ -665,7 +677,9 @@ static void vmcs_setup_host(struct vcpu *v)
 	top[-1] = (u64)v;
 	top[-2] = 0;
 	vmcs_writen(&v->vmcs_err, HOST_CR0, cpu_read_cr0());
-	vmcs_writen(&v->vmcs_err, HOST_CR3, os_host_cr3());
+	/* root's own page tables (host_pt.c); the OS's, to leave root for */
+	v->os_cr3 = os_host_cr3();
+	vmcs_writen(&v->vmcs_err, HOST_CR3, v->host_pt.pml4 ? v->host_pt.pml4_pa : v->os_cr3);
 	vmcs_writen(&v->vmcs_err, HOST_CR4, cpu_read_cr4());
 	vmcs_write16(&v->vmcs_err, HOST_CS_SELECTOR, cpu_read_sel(SEG_CS) & ~7);
 	vmcs_write16(&v->vmcs_err, HOST_SS_SELECTOR, cpu_read_sel(SEG_SS) & ~7);

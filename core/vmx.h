@@ -130,12 +130,51 @@ _Static_assert(sizeof(struct guest_regs) == GUEST_REGS_SIZE, "arch/vmx_stub.h: G
  */
 #define SEAL_TEXT_PAGES		64
 
+#define SEAL_DATA_PAGES		64
+
 struct seal_text {
 	u64 text_start, text_end;	/* virtual, page aligned start: the code */
 	u64 ro_end;			/* virtual: the end of code and read-only data */
 	unsigned int nr;		/* pages of [text_start, ro_end) */
 	u64 pa[SEAL_TEXT_PAGES];	/* their physical addresses, in order */
+	/*
+	 * The module's data and bss after it, [data_start, + data_nr pages): root's host
+	 * page tables map them (read-write, not executable).  Guest memory all the same.
+	 */
+	u64 data_start;
+	unsigned int data_nr;
+	u64 data_pa[SEAL_DATA_PAGES];
 };
+
+/*
+ * Root's own page tables (host_pt.c): HOST_CR3 is pml4_pa, the page of a 2-page
+ * allocation whose address has bit 12 clear (the PTI rule os_host_cr3() keeps too:
+ * a kernel entry would take bit 12 for a user CR3).  Every table page
+ * is hidden.  They map exactly what root touches, at the kernel's own addresses:
+ *  - the module's code (read/execute) and read-only data (read), v->text;
+ *  - the module's data and bss (read/write, no execute): watch_table, the guest's
+ *    input, and core/'s globals;
+ *  - the direct map of RAM (v->ram; read/write, no execute; 2 MiB pages where a whole
+ *    2 MiB is RAM): every vcpu, stack, EPT table and scratch page is there, and root
+ *    reads guest page tables and copies protected pages through it.
+ * Not mapped: the kernel's text and data, vmalloc and module space but subzero's
+ * own, fixmap, MMIO, user space.  Root leaves for os_cr3 before any kernel code runs.
+ */
+#define HOST_PT_MAX		128
+
+struct host_pt {
+	void *pair;			/* 2 pages, of which pml4 is the one with bit 12 clear */
+	u64 pair_pa;
+	u64 *pml4;
+	u64 pml4_pa;
+	unsigned int nr;		/* table pages below it */
+	u64 *va[HOST_PT_MAX];
+	u64 pa[HOST_PT_MAX];
+};
+
+/* Build @v's host page tables from v->text, v->ram, v->direct_map.  Not root-safe. */
+int vmx_host_pt_build(struct vcpu *v);
+void vmx_host_pt_free(struct vcpu *v);
 #define VCPU_SECTION		__aligned(VCPU_PAGE)
 
 /*
@@ -270,6 +309,9 @@ struct vcpu {
 	struct seal_text text;		/* the module's text (a copy, from load) */
 	u64 direct_map;			/* os_phys_to_virt(0), captured at allocation */
 	bool test_hooks;		/* vmx_test_hooks, copied at allocation */
+
+	struct host_pt host_pt;		/* root's page tables (HOST_CR3) */
+	u64 os_cr3;			/* os_host_cr3(): where root leaves to, for the OS */
 
 	struct vcpu_host host VCPU_SECTION;	/* root's GDT, TSS, IDT, IST stacks */
 

@@ -276,7 +276,7 @@ static int sz_ram_setup(void)
 			continue;
 		ret = ram_map_add(&map, r->start, r->end + 1);
 		if (ret) {
-			pr_err("EPT: the RAM map has more than %u ranges\n", RAM_MAP_MAX);
+			pr_err("the RAM map has more than %u ranges\n", RAM_MAP_MAX);
 			return ret;
 		}
 	}
@@ -314,6 +314,20 @@ static int sz_text_setup(void)
 			return -EFAULT;
 		t.pa[i] = page_to_phys(pg);
 	}
+	/* the rest of the core layout (read-only after init, data, bss): root's data */
+	t.data_start = base + PAGE_ALIGN(l->ro_size);
+	t.data_nr = (PAGE_ALIGN(l->size) - PAGE_ALIGN(l->ro_size)) / PAGE_SIZE;
+	if (t.data_nr > SEAL_DATA_PAGES) {
+		pr_err("the module's data is %u pages, more than %u\n", t.data_nr,
+		       SEAL_DATA_PAGES);
+		return -E2BIG;
+	}
+	for (i = 0; i < t.data_nr; i++) {
+		pg = vmalloc_to_page((void *)(t.data_start + i * PAGE_SIZE));
+		if (!pg)
+			return -EFAULT;
+		t.data_pa[i] = page_to_phys(pg);
+	}
 	return vmx_text_setup(&t);
 }
 
@@ -341,7 +355,7 @@ static int sz_ept_setup(void)
 		return 0;
 	}
 	vmx_ept_setup(&m, limit);
-	return sz_ram_setup();
+	return 0;
 }
 
 static void sz_free_all(void)
@@ -420,6 +434,9 @@ static int __init sz_init(void)
 	}
 	vmx_msr_bitmap_init(sz_msr_bitmap, sz_msr_bitmap_pa);
 	ret = sz_text_setup();
+	/* the RAM map: root's page tables map its direct map; EPT checks watches by it */
+	if (!ret)
+		ret = sz_ram_setup();
 	if (!ret)
 		ret = sz_ept_setup();
 	if (!ret)

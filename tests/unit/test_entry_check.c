@@ -91,6 +91,7 @@ static void build_vmcs(void)
 	eptp_high = fake_vmcs_get(EPT_POINTER);
 	caps.phys_bits = 39;
 	fake_vmcs_set(EPT_POINTER, (eptp_high & 0xfff) | 0x3000);
+	fake_vmcs_set(HOST_CR3, 0x4000);	/* so is root's page-table pointer */
 }
 
 static int setup(void **state)

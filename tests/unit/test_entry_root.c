@@ -50,6 +50,7 @@ static int setup(void **state)
 	caps.phys_bits = 39;
 	v.caps_copy.phys_bits = 39;	/* root reads its own copy */
 	fake_vmcs_set(EPT_POINTER, (fake_vmcs_get(EPT_POINTER) & 0xfff) | 0x3000);
+	fake_vmcs_set(HOST_CR3, 0x4000);	/* root's page tables, likewise */
 	while (log_take(&v.log, (char[LOG_LINE]){ 0 }))
 		;
 	return 0;

@@ -147,10 +147,13 @@ static void test_which_pages(void **state)
 		if (vcpus[i])
 			vmx_private_pages(vcpus[i], count_one, &e);
 	/* VMXON, VMCS, 4 stack pages, scratch, the protect copies, the EPT pool and its
-	 * bookkeeping: of two vcpus (these are not from vmx_vcpu_new(): their struct is
-	 * not listed) */
+	 * bookkeeping, the host page tables (a 2-page top and the tables below): of two
+	 * vcpus (these are not from vmx_vcpu_new(): their struct is not listed) */
 	assert_int_equal(e.n, 2 * (7 + WATCH_STEP_PAGES + ept_pool_size(&vc[0].ept) +
-				   ept_meta_pages(&vc[0].ept)));
+				   ept_meta_pages(&vc[0].ept) + 2 + vc[0].host_pt.nr));
+	assert_true(vc[0].host_pt.nr >= 3);	/* the module's text: PDPT, PD, PT */
+	assert_true(vmx_is_private(vcpus, NR, vc[2].host_pt.pml4_pa));
+	assert_true(vmx_is_private(vcpus, NR, vc[2].host_pt.pa[vc[2].host_pt.nr - 1]));
 	assert_true(vmx_is_private(vcpus, NR, ept_meta_pa(&vc[2].ept, 0)));
 	assert_true(vmx_is_private(vcpus, NR, vc[2].copies_pa + 3 * PAGE_SIZE));
 	assert_true(vmx_is_private(vcpus, NR, vc[0].vmxon_pa));

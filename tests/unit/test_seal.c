@@ -309,6 +309,63 @@ static void test_sealed_write_discarded(void **state)
 	assert_int_equal(v->ept_unmatched, 1);
 }
 
+/* Root's page tables, walked: 0 and the leaf's flags (NX, RW), or -1 if not mapped. */
+static int host_walk(struct vcpu *v, u64 va, u64 *pa, u64 *flags)
+{
+	u64 *t = v->host_pt.pml4, e = 0;
+	int level;
+
+	*flags = 0;
+	for (level = 4; level >= 1; level--) {
+		e = t[(va >> (12 + 9 * (level - 1))) & 511];
+		if (!(e & 1))
+			return -1;
+		*flags |= e & (1ULL << 63);
+		if (level == 1 || (e & 0x80))
+			break;
+		t = os_phys_to_virt(e & 0x000ffffffffff000ULL);
+	}
+	*pa = (e & 0x000ffffffffff000ULL & ~((1ULL << (12 + 9 * (level - 1))) - 1)) |
+	      (va & ((1ULL << (12 + 9 * (level - 1))) - 1));
+	*flags |= e & 2;
+	return 0;
+}
+
+/*
+ * Root's own page tables: the module's code read/execute, RAM through the direct map
+ * read/write and not executable, nothing else (the kernel's text, beyond RAM); the top
+ * page has bit 12 clear; every table page is hidden.
+ */
+static void test_host_page_tables(void **state)
+{
+	struct vcpu *v = vcpus[0];
+	static struct seen s;
+	u64 pa, fl;
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(v->host_pt.pml4);
+	assert_int_equal(v->host_pt.pml4_pa & 0x1000, 0);
+	assert_int_equal(host_walk(v, TEXT_VA + 0x10, &pa, &fl), 0);
+	assert_int_equal(pa, text_pa[0] + 0x10);
+	assert_int_equal(fl, 0);				/* not writable, executable */
+	assert_int_equal(host_walk(v, TEXT_VA + 0x1234, &pa, &fl), 0);
+	assert_int_equal(pa, text_pa[1] + 0x234);
+	assert_int_equal(host_walk(v, v->direct_map + 0x12345678, &pa, &fl), 0);
+	assert_int_equal(pa, 0x12345678);
+	assert_int_equal(fl, 2 | (1ULL << 63));		/* writable, not executable */
+	assert_int_equal(host_walk(v, v->direct_map + (u64)v->host_stack_pa + 8, &pa, &fl), 0);
+	assert_int_equal(pa, v->host_stack_pa + 8);
+	assert_int_equal(host_walk(v, 0xffffffff81000000ULL, &pa, &fl), -1);	/* kernel text */
+	assert_int_equal(host_walk(v, TEXT_VA + 0x2000, &pa, &fl), -1);	/* past the module */
+	assert_int_equal(host_walk(v, v->direct_map + (5ULL << 30), &pa, &fl), -1);
+	memset(&s, 0, sizeof(s));
+	seal_vcpu_pages(v, note, &s);
+	assert_int_equal(class_of(&s, v->host_pt.pml4_pa), MEM_HIDDEN);
+	for (i = 0; i < v->host_pt.nr; i++)
+		assert_int_equal(class_of(&s, v->host_pt.pa[i]), MEM_HIDDEN);
+}
+
 /* The module's text and read-only data: read/execute only, sealed, in every EPT. */
 static void test_text_read_execute_only(void **state)
 {
@@ -419,6 +476,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_caps_copied, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_watch_on_sealed_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_read_execute_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_host_page_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_caller_check_walks_guest_tables, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_new_fails_cleanly, setup, teardown),

@@ -49,6 +49,11 @@ static int setup(void **state)
 	assert_int_equal(vmx_caps_read(&caps), 0);
 	memset(&v, 0, sizeof(v));
 	assert_int_equal(vmx_vcpu_alloc(&v, 1, &caps, 0x5000), 0);
+	/*
+	 * The fake's page addresses are host pointers, beyond the fake CPU's 39 bits:
+	 * without root's own page tables HOST_CR3 is the fake OS's (low) one.
+	 */
+	vmx_host_pt_free(&v);
 	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
 	return 0;
 }
