@@ -10,10 +10,11 @@
  * test (attack.sh) reads the lines, and checks afterwards that the protection holds,
  * that every CPU still answers CPUID, and that subzero unloads.
  *
- * Attempts that would corrupt the kernel itself if they succeeded (writing the host
- * GDT, TSS or page tables, which are still the kernel's own) are not made: whether
- * the guest could write those pages is asked of the EPT instead, and a writable one
- * is a FAIL.
+ * The host GDT, TSS, IDT and page tables (root's own, hidden) are written for real at
+ * the addresses the VMCS snapshot shows: a whole page of junk each.  If the defence
+ * were missing, the next exception, NMI or exit in root would crash the machine; the
+ * attempt passes when the EPT maps none of them writable at its own address, and
+ * CPU 0 still answers CPUID (an exit through root) afterwards.
  */
 #include <linux/kernel.h>
 #include <linux/io.h>
@@ -232,8 +233,11 @@ static long attacks(void *unused)
 	report(b != 0 && hv_alive(), "text_intact", "first byte %02x", b);
 
 	/* 6. the host tables at the addresses `subzero vmcs` shows (the guest test took
-	 * a snapshot of CPU 0's VMCS just before): may the guest write them? */
+	 * a snapshot of CPU 0's VMCS just before): scribble over each, through the
+	 * direct map; then may the guest write them, and does root still work? */
 	for (i = 0; i < ARRAY_SIZE(host_fields); i++) {
+		bool writable;
+
 		host = snap_field(v, host_fields[i].enc);
 		if (!host) {
 			report(false, host_fields[i].name, "not in the VMCS snapshot");
@@ -241,10 +245,15 @@ static long attacks(void *unused)
 		}
 		if (host_fields[i].enc != HOST_CR3)
 			host = slow_virt_to_phys((void *)host);
-		report(!guest_writable(host), host_fields[i].name, "page %llx is %s", host,
-		       guest_writable(host) ? "writable by the guest (the kernel's own)" :
-					      "not writable by the guest");
+		host &= PAGE_MASK;
+		writable = guest_writable(host);
+		if (!writable)		/* else it is the kernel's own: do not wreck it */
+			memset(phys_to_virt(host), 0x41, PAGE_SIZE);
+		report(!writable && hv_alive(), host_fields[i].name, "page %llx is %s", host,
+		       writable ? "writable by the guest" :
+				  "not writable by the guest; written over, root unaffected");
 	}
+
 
 	/* 7. read a hidden page (the EPT root) through memremap and a fresh vmap alias */
 	{

@@ -1,9 +1,8 @@
 # The attack suite (issue 13): sz_attack.ko, a malicious ring-0 guest, against subzero
 # with a page protected.  Each attempt is reported on its own line; every one must fail
 # without effect.  Afterwards the protection still holds, every CPU answers CPUID, and
-# subzero unloads.  Attempts whose defence is not built yet (the host GDT, TSS and page
-# tables are still the kernel's) report FAIL, so this test fails until they are: it is
-# in the `seal` scenario (default = no), not in a default one.
+# subzero unloads.  The host GDT, TSS, IDT and page tables are written over for real
+# (they are root's own and hidden: the writes go to the scratch page).
 sz_load
 dmesg -c > /dev/null
 text=$(awk '/Kernel code/ { print $1 }' /proc/iomem | head -n 1)
