@@ -399,6 +399,14 @@ static int sz_alloc_all(void)
 		pr_err("EPT: hiding the hypervisor's pages failed: %d\n", ret);
 		goto err;
 	}
+	/* after hiding, which grows the EPT pools: what each CPU's hypervisor owns */
+	for_each_possible_cpu(cpu) {
+		unsigned int pages[MEM_CLASSES];
+
+		seal_count(sz_mem[cpu], pages);
+		pr_info("CPU %u: hypervisor memory: %u pages hidden, %u guest read-only, %u guest read-write\n",
+			cpu, pages[MEM_HIDDEN], pages[MEM_GUEST_RO], pages[MEM_GUEST_RW]);
+	}
 	return 0;
 
 err:
