@@ -4,6 +4,8 @@
 # subzero unloads.  The host GDT, TSS, IDT and page tables are written over for real
 # (they are root's own and hidden: the writes go to the scratch page).
 sz_load
+# each CPU's hypervisor memory by class (core/seal.c), as the load logged it
+dmesg | grep 'hypervisor memory' | sed 's/^\[[^]]*\] //' | while read -r l; do note "$l"; done
 dmesg -c > /dev/null
 text=$(awk '/Kernel code/ { print $1 }' /proc/iomem | head -n 1)
 page=$(printf '0x%x' $(( 0x${text%-*} )))
