@@ -594,7 +594,16 @@ static noinline void devirtualize(struct vcpu *v, struct guest_regs *r)
 	u64 *stack;
 
 	/*
-	 * Data segments first, while the host IDT is still loaded: loading a selector
+	 * The OS's page tables, TR and GDT first (the selectors below are the OS's GDT's,
+	 * root's own has no data segments; its GDT is not in root's page tables).  Root's
+	 * IDT stays: its gates' CS is the OS's kernel CS too.  A DEVIRT comes from
+	 * ordinary kernel code, so the OS's IST stacks its TSS now gives are free.
+	 */
+	cpu_write_cr3(v->os_cr3);
+	vmx_host_restore_os_tr(v, &gdt, tr, tr_base, tr_limit);
+
+	/*
+	 * Data segments next, while the host IDT is still loaded: loading a selector
 	 * clobbers the base (a null one zeroes it on Intel), and an NMI between the GS
 	 * load and the GS_BASE write would run the OS's NMI entry with a user-looking GS
 	 * base.  Here such an NMI reaches vmx_nmi_stub, which uses no segment base, and
@@ -609,11 +618,7 @@ static noinline void devirtualize(struct vcpu *v, struct guest_regs *r)
 	cpu_wrmsr(MSR_FS_BASE, fs_base);
 	cpu_wrmsr(MSR_GS_BASE, gs_base);
 
-	/*
-	 * From here an NMI goes to the OS's own handler, not to vmx_nmi_stub: the OS's
-	 * page tables first (root's own map none of the kernel's code).
-	 */
-	cpu_write_cr3(v->os_cr3);
+	/* From here an NMI goes to the OS's own handler, not to vmx_nmi_stub. */
 	cpu_lidt(&idt);		/* a VM exit set the limit to 0xffff */
 	cpu_vmclear(v->vmcs_pa);
 	cpu_vmxoff();
@@ -627,8 +632,6 @@ static noinline void devirtualize(struct vcpu *v, struct guest_regs *r)
 	cpu_write_cr4(cr4 & ~X86_CR4_VMXE);
 	cpu_write_cr0(cr0);
 	cpu_write_cr3(cr3);
-	/* the OS's TR, then its GDT, from root's own GDT (a VM exit set its limit to 0xffff) */
-	vmx_host_restore_os_tr(v, &gdt, tr, tr_base, tr_limit);
 	/*
 	 * A VM exit loads a null LDTR (SDM Vol. 3C, 28.5.2); the guest's descriptor is in
 	 * its GDT, loaded just above.  Without this a process with an LDT (Wine, old

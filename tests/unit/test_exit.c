@@ -233,6 +233,9 @@ static void test_devirt_restores_ldtr_and_gs_in_order(void **state)
 	assert_int_equal(fake_cpu.sel[SEG_TR], 0x40);
 	assert_true(fake_cpu.seq_sel[SEG_TR] < fake_cpu.seq_lgdt);
 	assert_true(fake_cpu.seq_sel[SEG_LDTR] > fake_cpu.seq_lgdt);
+	/* before any selector load: root's GDT has no data segments (seen on Bochs) */
+	assert_true(fake_cpu.seq_lgdt < fake_cpu.seq_sel[SEG_SS]);
+	assert_true(fake_cpu.seq_lgdt < fake_cpu.seq_sel[SEG_GS]);
 	assert_int_equal(fake_cpu.gdt_base, 0xfffffe0000001000ULL);
 	assert_int_equal((v.host.gdt[8] >> 40) & 0xf, 0x9);
 	assert_int_equal(v.host.gdt[8] & 0xffff, 0x207f);
