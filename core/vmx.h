@@ -57,6 +57,12 @@ static inline void exit_hist_add(struct exit_hist *h, u64 dt)
 #define SUBZERO_HC_WATCH_SYNC	3	/* apply watch_table to this CPU's EPT */
 #define SUBZERO_HC_EPT_QUERY	4	/* the EPT leaf mapping GPA RDX (see below) */
 /*
+ * Does the monitor trap flag trap?  RDX 0: arm it; RDX 1: 1 if an MTF exit came since,
+ * else 0 (and this CPU steps with RFLAGS.TF from then on).  vmx_mtf_probe() makes the
+ * two calls with one NOP between them, right after VMLAUNCH (watch.c).
+ */
+#define SUBZERO_HC_MTF_PROBE	5
+/*
  * Test only, and only when vmx_test_hooks is set (module parameter test_hooks):
  * stay in VMX root for RDX TSC ticks (at most SUBZERO_HC_SPIN_MAX), so that a test
  * can make an NMI arrive in root.  Otherwise it is an unknown number (-EINVAL).
@@ -144,6 +150,7 @@ struct vcpu {
 	/* EPT: this CPU's own map (see ept.h for why not shared) */
 	struct ept ept;
 	bool mtf;			/* single-step with the monitor trap flag */
+	u8 mtf_probe;			/* VCPU_MTF_PROBE_*: the probe after VMLAUNCH */
 	bool preemption_timer;		/* the CPU has the VMX-preemption timer */
 	void *scratch;			/* where hidden pages go */
 	u64 scratch_pa;
@@ -183,6 +190,9 @@ struct vcpu {
 
 	struct log_ring log;
 };
+
+#define VCPU_MTF_PROBE_ARMED	1	/* the control is set for the probe */
+#define VCPU_MTF_PROBE_TRAPPED	2	/* and its exit came */
 
 /*
  * NMIs held for the guest, at most two: a CPU latches one NMI while another is being

@@ -198,6 +198,24 @@ static void pin_ctl_set(u32 bits, bool on)
 }
 
 /*
+ * The monitor trap flag on or off.  In v->procbased too: the NMI-window code writes the
+ * control from it and must not drop the trap flag (an NMI may hit root right now).
+ */
+static void mtf_set(struct vcpu *v, bool on)
+{
+	u32 proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
+
+	if (on) {
+		v->procbased |= CPU_BASED_MONITOR_TRAP_FLAG;
+		proc |= CPU_BASED_MONITOR_TRAP_FLAG;
+	} else {
+		v->procbased &= ~CPU_BASED_MONITOR_TRAP_FLAG;
+		proc &= ~CPU_BASED_MONITOR_TRAP_FLAG;
+	}
+	vmcs_write32(NULL, CPU_BASED_VM_EXEC_CONTROL, proc);
+}
+
+/*
  * Run exactly one guest instruction, then exit: the monitor trap flag if the CPU has
  * it, else RFLAGS.TF with exceptions intercepted.
  *
@@ -228,13 +246,7 @@ static void step_start(struct vcpu *v)
 		    !(intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)))
 			vmcs_write32(NULL, GUEST_INTERRUPTIBILITY_INFO,
 				     intr | GUEST_INTR_STATE_STI);
-		/*
-		 * In v->procbased too: the NMI-window code writes the control from it and
-		 * must not drop the trap flag (an NMI may hit root right now).
-		 */
-		v->procbased |= CPU_BASED_MONITOR_TRAP_FLAG;
-		vmcs_write32(NULL, CPU_BASED_VM_EXEC_CONTROL,
-			     vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) | CPU_BASED_MONITOR_TRAP_FLAG);
+		mtf_set(v, true);
 		return;
 	}
 	if (injecting && v->preemption_timer) {
@@ -386,13 +398,50 @@ static void step_end(struct vcpu *v)
 
 int handle_monitor_trap(struct vcpu *v, struct guest_regs *r)
 {
+	bool probe = v->mtf_probe == VCPU_MTF_PROBE_ARMED;
+
 	(void)r;
-	if (!v->step.active)
+	if (!v->step.active && !probe)
 		return -EINVAL;
-	v->procbased &= ~CPU_BASED_MONITOR_TRAP_FLAG;
-	vmcs_write32(NULL, CPU_BASED_VM_EXEC_CONTROL,
-		     vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) & ~CPU_BASED_MONITOR_TRAP_FLAG);
-	step_end(v);
+	if (probe)
+		v->mtf_probe = VCPU_MTF_PROBE_TRAPPED;
+	mtf_set(v, false);
+	if (v->step.active)
+		step_end(v);
+	return 0;
+}
+
+/*
+ * A CPU can advertise the monitor trap flag (allowed-1 in IA32_VMX_PROCBASED_CTLS) and
+ * never deliver its exit: Bochs 2.7 does exactly that on its "tigerlake" model (the
+ * control is accepted at VM entry but nothing reads it: only an injected "pending MTF"
+ * event, interruption type 7, makes an MTF exit there).  A watch step would then leave
+ * its page open for good, record nothing more, and keep `watch del` busy.  So every
+ * CPU tries it once, right after VMLAUNCH: arm it, run one NOP, ask (vmx_mtf_probe()).
+ * Any CPU that really has it exits after the NOP (SDM Vol. 3C, 26.5.2), before the
+ * second VMCALL; without that exit the step falls back to RFLAGS.TF on this CPU.
+ */
+int watch_mtf_probe(struct vcpu *v, u64 phase)
+{
+	bool trapped;
+
+	if (!v->mtf || phase > 1)
+		return -EINVAL;
+	if (v->step.active)
+		return -EBUSY;
+	if (phase == 0) {
+		v->mtf_probe = VCPU_MTF_PROBE_ARMED;
+		mtf_set(v, true);
+		return 0;
+	}
+	trapped = v->mtf_probe == VCPU_MTF_PROBE_TRAPPED;
+	v->mtf_probe = 0;
+	if (trapped)
+		return 1;
+	mtf_set(v, false);
+	v->mtf = false;
+	log_printf(&v->log, "CPU %u: the monitor trap flag is advertised but did not trap: watch steps use RFLAGS.TF",
+		   v->cpu);
 	return 0;
 }
 

@@ -398,4 +398,24 @@ static inline u64 cpu_vmcall(u64 nr, u64 key, u64 arg)
 	return ret;
 }
 
+/*
+ * Hypercall @nr with RDX = @arg0, one NOP, then @nr again with RDX = @arg1; the second
+ * one's RAX is returned.  The probe of the monitor trap flag (vmx.c): its VM exit must
+ * come after the NOP, the one instruction between the two VMCALLs.
+ */
+static inline u64 cpu_vmcall_nop_vmcall(u64 nr, u64 key, u64 arg0, u64 arg1)
+{
+	u64 rax = nr, rdx = arg0;
+
+	asm volatile("vmcall\n\t"
+		     "nop\n\t"
+		     "mov %[nr], %%rax\n\t"
+		     "mov %[arg1], %%rdx\n\t"
+		     "vmcall"
+		     : "+a"(rax), "+d"(rdx)
+		     : "c"(key), [nr] "r"(nr), [arg1] "r"(arg1)
+		     : "memory");
+	return rax;
+}
+
 #endif

@@ -16,6 +16,7 @@
 
 #include "vmx.h"
 #include "watch.h"
+#include "log.h"
 #include "private.h"
 #include "ept.h"
 #include "mtrr.h"
@@ -243,6 +244,89 @@ static void test_mtf_step(void **state)
 	assert_false(fake_vmcs_get(CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_MONITOR_TRAP_FLAG);
 	assert_false(v.procbased & CPU_BASED_MONITOR_TRAP_FLAG);
 	assert_int_equal(perm_of(PAGE_A), EPT_READ | EPT_WRITE);
+}
+
+/* The MTF probe's hypercall (vmx.c makes it right after VMLAUNCH): phase 0 or 1. */
+static u64 mtf_probe(u64 phase)
+{
+	regs.gpr[REG_RAX] = SUBZERO_HC_MTF_PROBE;
+	regs.gpr[REG_RCX] = SUBZERO_VMCALL_KEY;
+	regs.gpr[REG_RDX] = phase;
+	fake_vmcs_set(VM_EXIT_INSTRUCTION_LEN, 3);
+	assert_int_equal(do_exit(EXIT_REASON_VMCALL, 0), 0);
+	return regs.gpr[REG_RAX];
+}
+
+/* A CPU whose monitor trap flag traps: the probe says so, and steps keep using it. */
+static void test_mtf_probe_traps(void **state)
+{
+	(void)state;
+	v.mtf = true;
+	assert_int_equal(mtf_probe(0), 0);
+	assert_true(fake_vmcs_get(CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_MONITOR_TRAP_FLAG);
+	assert_true(v.procbased & CPU_BASED_MONITOR_TRAP_FLAG);
+	/* the NOP between the two hypercalls traps */
+	assert_int_equal(do_exit(EXIT_REASON_MONITOR_TRAP_FLAG, 0), 0);
+	assert_false(fake_vmcs_get(CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_MONITOR_TRAP_FLAG);
+	assert_false(v.procbased & CPU_BASED_MONITOR_TRAP_FLAG);
+	assert_int_equal(mtf_probe(1), 1);
+	assert_true(v.mtf);
+	/* a later MTF exit with no step and no probe is still unexpected (fail closed) */
+	assert_int_equal(handle_monitor_trap(&v, &regs), -EINVAL);
+	/* and a watched write steps with MTF */
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH, true);
+	watch_sync(&v);
+	assert_int_equal(violation(PAGE_A, EPT_VIOLATION_ACC_WRITE, 0), 0);
+	assert_true(fake_vmcs_get(CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_MONITOR_TRAP_FLAG);
+	assert_false(fake_vmcs_get(GUEST_RFLAGS) & X86_EFLAGS_TF);
+}
+
+/*
+ * A CPU that advertises the monitor trap flag and never delivers its exit (Bochs 2.7's
+ * tigerlake): no MTF exit between the probe's two hypercalls, so the control goes off,
+ * the CPU says so in its log, and a watched write then steps with RFLAGS.TF and
+ * finishes at its #DB (with MTF it would have left the page open for good).
+ */
+static void test_mtf_probe_silent_falls_back_to_tf(void **state)
+{
+	char line[LOG_LINE];
+	bool said = false;
+
+	(void)state;
+	v.mtf = true;
+	assert_int_equal(mtf_probe(0), 0);
+	assert_int_equal(mtf_probe(1), 0);
+	assert_false(v.mtf);
+	assert_false(fake_vmcs_get(CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_MONITOR_TRAP_FLAG);
+	assert_false(v.procbased & CPU_BASED_MONITOR_TRAP_FLAG);
+	while (log_take(&v.log, line))
+		said |= strstr(line, "monitor trap flag is advertised but did not trap") != NULL;
+	assert_true(said);
+	/* asked again: no MTF to probe any more */
+	assert_int_equal(mtf_probe(0), (u64)-EINVAL);
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH, true);
+	watch_sync(&v);
+	assert_int_equal(violation(PAGE_A, EPT_VIOLATION_ACC_WRITE, 0), 0);
+	assert_false(fake_vmcs_get(CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_MONITOR_TRAP_FLAG);
+	assert_true(fake_vmcs_get(GUEST_RFLAGS) & X86_EFLAGS_TF);
+	assert_int_equal(single_step_trap(), 0);
+	assert_false(v.step.active);
+	assert_int_equal(perm_of(PAGE_A), EPT_READ | EPT_EXEC);
+}
+
+/* The probe does not start while a step is active (an execute watch on its code). */
+static void test_mtf_probe_busy_during_step(void **state)
+{
+	(void)state;
+	v.mtf = true;
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH, true);
+	watch_sync(&v);
+	assert_int_equal(violation(PAGE_A, EPT_VIOLATION_ACC_WRITE, 0), 0);
+	assert_int_equal(mtf_probe(0), (u64)-EBUSY);
+	assert_int_equal(mtf_probe(2), (u64)-EINVAL);
+	assert_int_equal(do_exit(EXIT_REASON_MONITOR_TRAP_FLAG, 0), 0);
+	assert_false(v.step.active);
+	assert_true(v.mtf);
 }
 
 /* A protected page: the write runs against a copy, then the real page is back. */
@@ -643,6 +727,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unwatched_access_not_recorded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_guest_tf_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mtf_step, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mtf_probe_traps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mtf_probe_silent_falls_back_to_tf, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_mtf_probe_busy_during_step, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_protect_discards_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_del_and_reuse_before_sync, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_instruction_two_pages, setup, teardown),
