@@ -440,7 +440,7 @@ int watch_mtf_probe(struct vcpu *v, u64 phase)
 		return 1;
 	mtf_set(v, false);
 	v->mtf = false;
-	log_printf(&v->log, "CPU %u: the monitor trap flag is advertised but did not trap: watch steps use RFLAGS.TF",
+	log_printf(&v->log, LOG_WARNING "CPU %u: the monitor trap flag is advertised but did not trap: watch steps use RFLAGS.TF",
 		   v->cpu);
 	return 0;
 }
