@@ -167,6 +167,10 @@ struct vcpu {
 			u64 leaf;	/* its leaf entry, to put back */
 		} page[WATCH_STEP_PAGES];
 		u64 fault_gpa;		/* the access that started it */
+		/* a TF step: what a PUSHF or SYSCALL would have saved (step_untrace) */
+		u64 rsp, rflags;	/* RSP before; RFLAGS with our TF */
+		bool push;		/* it started with a write to watched RAM at push_gla */
+		u64 push_gla;
 		u64 retry_rip, retry_gpa;	/* a step cut short by an interrupt */
 	} step;
 	u64 ept_unmatched;		/* EPT violations on pages this CPU does not watch */

@@ -43,6 +43,7 @@ int watch_add(u64 gpa, u32 access, u32 kind, bool ram)
 			continue;
 		watch_table[i].gpa = gpa;
 		watch_table[i].access = access;
+		watch_table[i].ram = ram;
 		/* last: root code looks at kind first */
 		__atomic_store_n(&watch_table[i].kind, kind, __ATOMIC_RELEASE);
 		return 0;
@@ -262,6 +263,8 @@ static void step_start(struct vcpu *v)
 		return;
 	}
 	v->step.tf = !(rflags & X86_EFLAGS_TF);
+	v->step.rsp = vmcs_readn(GUEST_RSP);
+	v->step.rflags = rflags | X86_EFLAGS_TF;
 	vmcs_writen(NULL, GUEST_RFLAGS, rflags | X86_EFLAGS_TF);
 	/*
 	 * TF with the guest's own STI or MOV-SS blocking: VM entry then wants the single
@@ -294,8 +297,12 @@ static int step_open(struct vcpu *v, const struct watch *w, u64 page, u64 *leaf,
 		return -E2BIG;
 	v->step.page[n].gpa = page;
 	v->step.page[n].leaf = *leaf;
-	if (!n)
+	if (!n) {
 		v->step.fault_gpa = gpa;
+		/* a PUSHF's store, maybe: where step_untrace() may look (RAM only) */
+		v->step.push = w->kind == WATCH_KIND_WATCH && w->ram && d->write && d->gla_valid;
+		v->step.push_gla = v->step.push ? vmcs_readn(GUEST_LINEAR_ADDRESS) : 0;
+	}
 	v->step.nr = n + 1;
 	v->step.retry_rip = 0;
 	if (w->kind == WATCH_KIND_PROTECT && d->write) {
@@ -483,6 +490,42 @@ static void dr6_from_exit(u64 qual)
 }
 
 /*
+ * Our RFLAGS.TF, where the stepped instruction saved it for the guest to find later
+ * (the TF step only; MTF leaves RFLAGS alone).  Taken back when the step's #DB says the
+ * instruction completed.  Without decoding the instruction (its bytes are behind the
+ * guest's page tables), by what it did:
+ *  - PUSHF/PUSHFD/PUSHFQ: the step began with its store to watched RAM at the linear
+ *    address that RSP now has, RSP went down by that operand size (2, 4 or 8), and the
+ *    bytes there are RFLAGS as PUSHF stores it (RF and VM clear) with our TF.  Left
+ *    there, a later POPF (local_irq_restore) would single-step the guest: in the kernel
+ *    a WARNING and a spurious #DB, in a program a SIGTRAP.  A PUSH of a value that
+ *    matches all this too (a guest building RFLAGS|TF to POPF it itself) is taken for
+ *    a PUSHF: the one case this gets wrong, costing that guest its own single step.
+ *  - SYSCALL: RIP is now the guest's IA32_LSTAR or IA32_CSTAR (not switched by VMX:
+ *    live in root) and R11 holds RFLAGS with our TF, which SYSRET would load.
+ * The stack store goes through the OS's direct map, to a page known to be RAM.
+ */
+static void step_untrace(struct vcpu *v, struct guest_regs *r)
+{
+	u64 image = v->step.rflags & ~(u64)(X86_EFLAGS_RF | X86_EFLAGS_VM);
+	u64 rsp = vmcs_readn(GUEST_RSP), rip = vmcs_readn(GUEST_RIP);
+	u64 n = v->step.rsp - rsp, off = v->step.fault_gpa & (PAGE_SIZE - 1);
+
+	if (v->step.push && (n == 2 || n == 4 || n == 8) && v->step.push_gla == rsp &&
+	    off + n <= PAGE_SIZE) {
+		u8 *p = (u8 *)os_phys_to_virt(v->step.fault_gpa);
+		u64 val = 0, mask = n == 8 ? ~0ULL : (1ULL << (n * 8)) - 1;
+
+		__builtin_memcpy(&val, p, n);
+		if (val == (image & mask))
+			p[1] &= (u8)~(X86_EFLAGS_TF >> 8);
+	}
+	if ((r->gpr[REG_R11] & ~(u64)X86_EFLAGS_RF) == image &&
+	    (rip == cpu_rdmsr(MSR_LSTAR) || rip == cpu_rdmsr(MSR_CSTAR)))
+		r->gpr[REG_R11] &= ~(u64)X86_EFLAGS_TF;
+}
+
+/*
  * An exception exit during a TF step (every vector is intercepted then).  Our own
  * single-step trap ends the step.  Anything else is the guest's: the step ends first
  * (pages closed, our TF gone, so the handler's frame has the guest's own RFLAGS and
@@ -498,16 +541,17 @@ int watch_step_exception(struct vcpu *v, struct guest_regs *r)
 	u64 qual = vmcs_readn(EXIT_QUALIFICATION);
 	bool db = vector == X86_VEC_DB && type == INTR_TYPE_HARD_EXCEPTION;
 
-	(void)r;
 	if (!v->step.active || v->mtf || v->step.timer)
 		return -EINVAL;
 	/*
 	 * A #DB: the single step is ours unless the guest had TF set itself; a data or
 	 * instruction breakpoint of the guest's that hit on the same instruction is its
-	 * own and goes on to it.
+	 * own and goes on to it.  Our single step means the instruction completed.
 	 */
 	if (db) {
 		qual &= DR6_TRAP_BITS;
+		if (v->step.tf && (qual & DR6_BS))
+			step_untrace(v, r);
 		if (v->step.tf)
 			qual &= ~(u64)DR6_BS;
 	}

@@ -44,6 +44,7 @@ struct watch {
 	u64 gpa;			/* page aligned */
 	u32 access;			/* WATCH_R/W/X: what is recorded */
 	u32 kind;			/* WATCH_KIND_*, 0 = free slot */
+	bool ram;			/* ordinary RAM (watch_add's @ram) */
 };
 
 struct watch_event {
