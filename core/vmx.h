@@ -58,8 +58,8 @@ static inline void exit_hist_add(struct exit_hist *h, u64 dt)
 #define SUBZERO_HC_EPT_QUERY	4	/* the EPT leaf mapping GPA RDX (see below) */
 /*
  * Does the monitor trap flag trap?  RDX 0: arm it; RDX 1: 1 if an MTF exit came since,
- * else 0 (and this CPU steps with RFLAGS.TF from then on).  vmx_mtf_probe() makes the
- * two calls with one NOP between them, right after VMLAUNCH (watch.c).
+ * else 0 (and this CPU steps with RFLAGS.TF from then on).  vmx_virtualize_this_cpu()
+ * makes the two calls with one NOP between them, right after VMLAUNCH (watch.c).
  */
 #define SUBZERO_HC_MTF_PROBE	5
 /*

@@ -424,7 +424,8 @@ int handle_monitor_trap(struct vcpu *v, struct guest_regs *r)
  * control is accepted at VM entry but nothing reads it: only an injected "pending MTF"
  * event, interruption type 7, makes an MTF exit there).  A watch step would then leave
  * its page open for good, record nothing more, and keep `watch del` busy.  So every
- * CPU tries it once, right after VMLAUNCH: arm it, run one NOP, ask (vmx_mtf_probe()).
+ * CPU tries it once, right after VMLAUNCH: arm it, run one NOP, ask (vmx.c,
+ * cpu_vmcall_nop_vmcall()).
  * Any CPU that really has it exits after the NOP (SDM Vol. 3C, 26.5.2), before the
  * second VMCALL; without that exit the step falls back to RFLAGS.TF on this CPU.
  */
