@@ -407,13 +407,18 @@ static inline u64 cpu_vmcall_nop_vmcall(u64 nr, u64 key, u64 arg0, u64 arg1)
 {
 	u64 rax = nr, rdx = arg0;
 
+	/*
+	 * The second call's number and argument in fixed registers of their own: with "r"
+	 * the compiler may hand over the first call's RAX (the same value going in),
+	 * which the first VMCALL has replaced by then.
+	 */
 	asm volatile("vmcall\n\t"
 		     "nop\n\t"
-		     "mov %[nr], %%rax\n\t"
-		     "mov %[arg1], %%rdx\n\t"
+		     "mov %%rsi, %%rax\n\t"
+		     "mov %%rdi, %%rdx\n\t"
 		     "vmcall"
 		     : "+a"(rax), "+d"(rdx)
-		     : "c"(key), [nr] "r"(nr), [arg1] "r"(arg1)
+		     : "c"(key), "S"(nr), "D"(arg1)
 		     : "memory");
 	return rax;
 }
