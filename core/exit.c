@@ -393,6 +393,9 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 	case SUBZERO_HC_WATCH_SYNC:
 		r->gpr[REG_RAX] = v->ept.pml4 ? (u64)(long)watch_sync(v) : (u64)-EOPNOTSUPP;
 		break;
+	case SUBZERO_HC_MTF_PROBE:
+		r->gpr[REG_RAX] = (u64)(long)watch_mtf_probe(v, r->gpr[REG_RDX]);
+		break;
 	case SUBZERO_HC_EPT_QUERY: {
 		unsigned int level = 0;
 		u64 *leaf = v->ept.pml4 ? ept_leaf(&v->ept, r->gpr[REG_RDX], &level) : NULL;

@@ -773,7 +773,10 @@ int vmx_virtualize_this_cpu(struct vcpu *v)
 	ret = vmx_launch();
 	if (ret == 0) {
 		v->launched = true;
-		return 0;		/* we are the guest now */
+		/* we are the guest now: does the monitor trap flag trap (watch.c)? */
+		if (v->mtf)
+			cpu_vmcall_nop_vmcall(SUBZERO_HC_MTF_PROBE, SUBZERO_VMCALL_KEY, 0, 1);
+		return 0;
 	}
 	cpu_vmread(VM_INSTRUCTION_ERROR, &err);
 	log_printf(&v->log, LOG_ERR "CPU %u: VMLAUNCH failed: %s (VM-instruction error %llu)", v->cpu,

@@ -59,6 +59,12 @@ static inline void exit_hist_add(struct exit_hist *h, u64 dt)
 #define SUBZERO_HC_WATCH_SYNC	3	/* apply watch_table to this CPU's EPT */
 #define SUBZERO_HC_EPT_QUERY	4	/* the EPT leaf mapping GPA RDX (see below) */
 /*
+ * Does the monitor trap flag trap?  RDX 0: arm it; RDX 1: 1 if an MTF exit came since,
+ * else 0 (and this CPU steps with RFLAGS.TF from then on).  vmx_virtualize_this_cpu()
+ * makes the two calls with one NOP between them, right after VMLAUNCH (watch.c).
+ */
+#define SUBZERO_HC_MTF_PROBE	5
+/*
  * Test only, and only when vmx_test_hooks is set (module parameter test_hooks):
  * stay in VMX root for RDX TSC ticks (at most SUBZERO_HC_SPIN_MAX), so that a test
  * can make an NMI arrive in root.  Otherwise it is an unknown number (-EINVAL).
@@ -281,6 +287,7 @@ struct vcpu {
 	/* EPT: this CPU's own map (see ept.h for why not shared) */
 	struct ept ept;
 	bool mtf;			/* single-step with the monitor trap flag */
+	u8 mtf_probe;			/* VCPU_MTF_PROBE_*: the probe after VMLAUNCH */
 	bool preemption_timer;		/* the CPU has the VMX-preemption timer */
 	void *scratch;			/* where hidden pages and discarded writes go */
 	u64 scratch_pa;
@@ -297,6 +304,10 @@ struct vcpu {
 			u64 leaf;	/* its leaf entry, to put back */
 		} page[WATCH_STEP_PAGES];
 		u64 fault_gpa;		/* the access that started it */
+		/* a TF step: what a PUSHF or SYSCALL would have saved (step_untrace) */
+		u64 rsp, rflags;	/* RSP before; RFLAGS with our TF */
+		bool push;		/* it started with a write to watched RAM at push_gla */
+		u64 push_gla;
 		u64 retry_rip, retry_gpa;	/* a step cut short by an interrupt */
 	} step;
 	struct watch applied[WATCH_MAX];	/* watch_table as this EPT has it */
@@ -356,6 +367,9 @@ struct vcpu {
 		bool launched;		/* this CPU runs as the guest */
 	};
 };
+
+#define VCPU_MTF_PROBE_ARMED	1	/* the control is set for the probe */
+#define VCPU_MTF_PROBE_TRAPPED	2	/* and its exit came */
 
 /*
  * NMIs held for the guest, at most two: a CPU latches one NMI while another is being

@@ -44,6 +44,7 @@ int watch_add(u64 gpa, u32 access, u32 kind, bool ram)
 			continue;
 		watch_table[i].gpa = gpa;
 		watch_table[i].access = access;
+		watch_table[i].ram = ram;
 		/* last: root code looks at kind first */
 		__atomic_store_n(&watch_table[i].kind, kind, __ATOMIC_RELEASE);
 		return 0;
@@ -306,6 +307,24 @@ static void pin_ctl_set(u32 bits, bool on)
 }
 
 /*
+ * The monitor trap flag on or off.  In v->procbased too: the NMI-window code writes the
+ * control from it and must not drop the trap flag (an NMI may hit root right now).
+ */
+static void mtf_set(struct vcpu *v, bool on)
+{
+	u32 proc = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
+
+	if (on) {
+		v->procbased |= CPU_BASED_MONITOR_TRAP_FLAG;
+		proc |= CPU_BASED_MONITOR_TRAP_FLAG;
+	} else {
+		v->procbased &= ~CPU_BASED_MONITOR_TRAP_FLAG;
+		proc &= ~CPU_BASED_MONITOR_TRAP_FLAG;
+	}
+	vmcs_write32(NULL, CPU_BASED_VM_EXEC_CONTROL, proc);
+}
+
+/*
  * Run exactly one guest instruction, then exit: the monitor trap flag if the CPU has
  * it, else RFLAGS.TF with exceptions intercepted.
  *
@@ -336,13 +355,7 @@ static void step_start(struct vcpu *v)
 		    !(intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)))
 			vmcs_write32(NULL, GUEST_INTERRUPTIBILITY_INFO,
 				     intr | GUEST_INTR_STATE_STI);
-		/*
-		 * In v->procbased too: the NMI-window code writes the control from it and
-		 * must not drop the trap flag (an NMI may hit root right now).
-		 */
-		v->procbased |= CPU_BASED_MONITOR_TRAP_FLAG;
-		vmcs_write32(NULL, CPU_BASED_VM_EXEC_CONTROL,
-			     vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) | CPU_BASED_MONITOR_TRAP_FLAG);
+		mtf_set(v, true);
 		return;
 	}
 	if (injecting && v->preemption_timer) {
@@ -358,6 +371,8 @@ static void step_start(struct vcpu *v)
 		return;
 	}
 	v->step.tf = !(rflags & X86_EFLAGS_TF);
+	v->step.rsp = vmcs_readn(GUEST_RSP);
+	v->step.rflags = rflags | X86_EFLAGS_TF;
 	vmcs_writen(NULL, GUEST_RFLAGS, rflags | X86_EFLAGS_TF);
 	/*
 	 * TF with the guest's own STI or MOV-SS blocking: VM entry then wants the single
@@ -393,8 +408,12 @@ static int step_open(struct vcpu *v, const struct watch *w, u64 page, u64 *leaf,
 		return -E2BIG;
 	v->step.page[n].gpa = page;
 	v->step.page[n].leaf = *leaf;
-	if (!n)
+	if (!n) {
 		v->step.fault_gpa = gpa;
+		/* a PUSHF's store, maybe: where step_untrace() may look (RAM only) */
+		v->step.push = w->kind == WATCH_KIND_WATCH && w->ram && d->write && d->gla_valid;
+		v->step.push_gla = v->step.push ? vmcs_readn(GUEST_LINEAR_ADDRESS) : 0;
+	}
 	v->step.nr = n + 1;
 	v->step.retry_rip = 0;
 	if (w->kind == WATCH_KIND_PROTECT && d->write) {
@@ -521,13 +540,51 @@ static void step_end(struct vcpu *v)
 
 int handle_monitor_trap(struct vcpu *v, struct guest_regs *r)
 {
+	bool probe = v->mtf_probe == VCPU_MTF_PROBE_ARMED;
+
 	(void)r;
-	if (!v->step.active)
+	if (!v->step.active && !probe)
 		return -EINVAL;
-	v->procbased &= ~CPU_BASED_MONITOR_TRAP_FLAG;
-	vmcs_write32(NULL, CPU_BASED_VM_EXEC_CONTROL,
-		     vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) & ~CPU_BASED_MONITOR_TRAP_FLAG);
-	step_end(v);
+	if (probe)
+		v->mtf_probe = VCPU_MTF_PROBE_TRAPPED;
+	mtf_set(v, false);
+	if (v->step.active)
+		step_end(v);
+	return 0;
+}
+
+/*
+ * A CPU can advertise the monitor trap flag (allowed-1 in IA32_VMX_PROCBASED_CTLS) and
+ * never deliver its exit: Bochs 2.7 does exactly that on its "tigerlake" model (the
+ * control is accepted at VM entry but nothing reads it: only an injected "pending MTF"
+ * event, interruption type 7, makes an MTF exit there).  A watch step would then leave
+ * its page open for good, record nothing more, and keep `watch del` busy.  So every
+ * CPU tries it once, right after VMLAUNCH: arm it, run one NOP, ask (vmx.c,
+ * cpu_vmcall_nop_vmcall()).
+ * Any CPU that really has it exits after the NOP (SDM Vol. 3C, 26.5.2), before the
+ * second VMCALL; without that exit the step falls back to RFLAGS.TF on this CPU.
+ */
+int watch_mtf_probe(struct vcpu *v, u64 phase)
+{
+	bool trapped;
+
+	if (!v->mtf || phase > 1)
+		return -EINVAL;
+	if (v->step.active)
+		return -EBUSY;
+	if (phase == 0) {
+		v->mtf_probe = VCPU_MTF_PROBE_ARMED;
+		mtf_set(v, true);
+		return 0;
+	}
+	trapped = v->mtf_probe == VCPU_MTF_PROBE_TRAPPED;
+	v->mtf_probe = 0;
+	if (trapped)
+		return 1;
+	mtf_set(v, false);
+	v->mtf = false;
+	log_printf(&v->log, LOG_WARNING "CPU %u: the monitor trap flag is advertised but did not trap: watch steps use RFLAGS.TF",
+		   v->cpu);
 	return 0;
 }
 
@@ -569,6 +626,42 @@ static void dr6_from_exit(u64 qual)
 }
 
 /*
+ * Our RFLAGS.TF, where the stepped instruction saved it for the guest to find later
+ * (the TF step only; MTF leaves RFLAGS alone).  Taken back when the step's #DB says the
+ * instruction completed.  Without decoding the instruction (its bytes are behind the
+ * guest's page tables), by what it did:
+ *  - PUSHF/PUSHFD/PUSHFQ: the step began with its store to watched RAM at the linear
+ *    address that RSP now has, RSP went down by that operand size (2, 4 or 8), and the
+ *    bytes there are RFLAGS as PUSHF stores it (RF and VM clear) with our TF.  Left
+ *    there, a later POPF (local_irq_restore) would single-step the guest: in the kernel
+ *    a WARNING and a spurious #DB, in a program a SIGTRAP.  A PUSH of a value that
+ *    matches all this too (a guest building RFLAGS|TF to POPF it itself) is taken for
+ *    a PUSHF: the one case this gets wrong, costing that guest its own single step.
+ *  - SYSCALL: RIP is now the guest's IA32_LSTAR or IA32_CSTAR (not switched by VMX:
+ *    live in root) and R11 holds RFLAGS with our TF, which SYSRET would load.
+ * The stack store goes through the OS's direct map, to a page known to be RAM.
+ */
+static void step_untrace(struct vcpu *v, struct guest_regs *r)
+{
+	u64 image = v->step.rflags & ~(u64)(X86_EFLAGS_RF | X86_EFLAGS_VM);
+	u64 rsp = vmcs_readn(GUEST_RSP), rip = vmcs_readn(GUEST_RIP);
+	u64 n = v->step.rsp - rsp, off = v->step.fault_gpa & (PAGE_SIZE - 1);
+
+	if (v->step.push && (n == 2 || n == 4 || n == 8) && v->step.push_gla == rsp &&
+	    off + n <= PAGE_SIZE) {
+		u8 *p = (u8 *)os_phys_to_virt(v->step.fault_gpa);
+		u64 val = 0, mask = n == 8 ? ~0ULL : (1ULL << (n * 8)) - 1;
+
+		__builtin_memcpy(&val, p, n);
+		if (val == (image & mask))
+			p[1] &= (u8)~(X86_EFLAGS_TF >> 8);
+	}
+	if ((r->gpr[REG_R11] & ~(u64)X86_EFLAGS_RF) == image &&
+	    (rip == cpu_rdmsr(MSR_LSTAR) || rip == cpu_rdmsr(MSR_CSTAR)))
+		r->gpr[REG_R11] &= ~(u64)X86_EFLAGS_TF;
+}
+
+/*
  * An exception exit during a TF step (every vector is intercepted then).  Our own
  * single-step trap ends the step.  Anything else is the guest's: the step ends first
  * (pages closed, our TF gone, so the handler's frame has the guest's own RFLAGS and
@@ -584,16 +677,17 @@ int watch_step_exception(struct vcpu *v, struct guest_regs *r)
 	u64 qual = vmcs_readn(EXIT_QUALIFICATION);
 	bool db = vector == X86_VEC_DB && type == INTR_TYPE_HARD_EXCEPTION;
 
-	(void)r;
 	if (!v->step.active || v->mtf || v->step.timer)
 		return -EINVAL;
 	/*
 	 * A #DB: the single step is ours unless the guest had TF set itself; a data or
 	 * instruction breakpoint of the guest's that hit on the same instruction is its
-	 * own and goes on to it.
+	 * own and goes on to it.  Our single step means the instruction completed.
 	 */
 	if (db) {
 		qual &= DR6_TRAP_BITS;
+		if (v->step.tf && (qual & DR6_BS))
+			step_untrace(v, r);
 		if (v->step.tf)
 			qual &= ~(u64)DR6_BS;
 	}

@@ -45,6 +45,7 @@ struct watch {
 	u64 gpa;			/* page aligned */
 	u32 access;			/* WATCH_R/W/X: what is recorded */
 	u32 kind;			/* WATCH_KIND_*, 0 = free slot */
+	bool ram;			/* ordinary RAM (watch_add's @ram) */
 };
 
 struct watch_event {
@@ -164,6 +165,13 @@ int handle_monitor_trap(struct vcpu *v, struct guest_regs *r);
 int watch_step_exception(struct vcpu *v, struct guest_regs *r);
 int watch_step_interrupted(struct vcpu *v, struct guest_regs *r);
 int watch_step_timer(struct vcpu *v, struct guest_regs *r);
+/*
+ * The monitor trap flag probe (SUBZERO_HC_MTF_PROBE, hypercall context): @phase 0 arms
+ * the control, 1 answers whether its exit came (1) or not (0: this CPU steps with
+ * RFLAGS.TF from now on, and says so in its log).  -EINVAL without MTF or for another
+ * phase, -EBUSY while a step is active.
+ */
+int watch_mtf_probe(struct vcpu *v, u64 phase);
 /* A GPA above the map limit: map that page identity (0) or fail. */
 int watch_map_beyond(struct vcpu *v, u64 page);
 

@@ -410,4 +410,29 @@ static inline u64 cpu_vmcall(u64 nr, u64 key, u64 arg)
 	return ret;
 }
 
+/*
+ * Hypercall @nr with RDX = @arg0, one NOP, then @nr again with RDX = @arg1; the second
+ * one's RAX is returned.  The probe of the monitor trap flag (vmx.c): its VM exit must
+ * come after the NOP, the one instruction between the two VMCALLs.
+ */
+static inline u64 cpu_vmcall_nop_vmcall(u64 nr, u64 key, u64 arg0, u64 arg1)
+{
+	u64 rax = nr, rdx = arg0;
+
+	/*
+	 * The second call's number and argument in fixed registers of their own: with "r"
+	 * the compiler may hand over the first call's RAX (the same value going in),
+	 * which the first VMCALL has replaced by then.
+	 */
+	asm volatile("vmcall\n\t"
+		     "nop\n\t"
+		     "mov %%rsi, %%rax\n\t"
+		     "mov %%rdi, %%rdx\n\t"
+		     "vmcall"
+		     : "+a"(rax), "+d"(rdx)
+		     : "c"(key), "S"(nr), "D"(arg1)
+		     : "memory");
+	return rax;
+}
+
 #endif

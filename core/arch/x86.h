@@ -152,6 +152,8 @@ _Static_assert(sizeof(union cr4) == 8, "union cr4 is one register");
 #define MSR_EFER			0xc0000080
 #define MSR_FS_BASE			0xc0000100
 #define MSR_GS_BASE			0xc0000101
+#define MSR_LSTAR			0xc0000082	/* SYSCALL target, 64-bit mode */
+#define MSR_CSTAR			0xc0000083	/* SYSCALL target, compatibility mode */
 #define MSR_IA32_VMX_BASIC		0x00000480
 #define MSR_IA32_VMX_PINBASED_CTLS	0x00000481
 #define MSR_IA32_VMX_PROCBASED_CTLS	0x00000482
@@ -224,6 +226,8 @@ _Static_assert(sizeof(union cr4) == 8, "union cr4 is one register");
 /* RFLAGS (SDM Vol. 1, 3.4.3) and DR6 (SDM Vol. 3B, 18.2.3) */
 #define X86_EFLAGS_TF	BIT(8)
 #define X86_EFLAGS_IF	BIT(9)
+#define X86_EFLAGS_RF	BIT(16)
+#define X86_EFLAGS_VM	BIT(17)
 #define DR6_BS		BIT(14)
 #define DR6_TRAP_BITS	(0xfULL | BIT(13) | BIT(14) | BIT(15))	/* B0-B3, BD, BS, BT */
 #define DEBUGCTL_BTF	BIT(1)		/* IA32_DEBUGCTL: single-step on branches */

@@ -16,6 +16,7 @@
 
 #include "vmx.h"
 #include "watch.h"
+#include "log.h"
 #include "private.h"
 #include "ept.h"
 #include "mtrr.h"
@@ -250,6 +251,89 @@ static void test_mtf_step(void **state)
 	assert_false(fake_vmcs_get(CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_MONITOR_TRAP_FLAG);
 	assert_false(v.procbased & CPU_BASED_MONITOR_TRAP_FLAG);
 	assert_int_equal(perm_of(PAGE_A), EPT_READ | EPT_WRITE);
+}
+
+/* The MTF probe's hypercall (vmx.c makes it right after VMLAUNCH): phase 0 or 1. */
+static u64 mtf_probe(u64 phase)
+{
+	regs.gpr[REG_RAX] = SUBZERO_HC_MTF_PROBE;
+	regs.gpr[REG_RCX] = SUBZERO_VMCALL_KEY;
+	regs.gpr[REG_RDX] = phase;
+	fake_vmcs_set(VM_EXIT_INSTRUCTION_LEN, 3);
+	assert_int_equal(do_exit(EXIT_REASON_VMCALL, 0), 0);
+	return regs.gpr[REG_RAX];
+}
+
+/* A CPU whose monitor trap flag traps: the probe says so, and steps keep using it. */
+static void test_mtf_probe_traps(void **state)
+{
+	(void)state;
+	v.mtf = true;
+	assert_int_equal(mtf_probe(0), 0);
+	assert_true(fake_vmcs_get(CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_MONITOR_TRAP_FLAG);
+	assert_true(v.procbased & CPU_BASED_MONITOR_TRAP_FLAG);
+	/* the NOP between the two hypercalls traps */
+	assert_int_equal(do_exit(EXIT_REASON_MONITOR_TRAP_FLAG, 0), 0);
+	assert_false(fake_vmcs_get(CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_MONITOR_TRAP_FLAG);
+	assert_false(v.procbased & CPU_BASED_MONITOR_TRAP_FLAG);
+	assert_int_equal(mtf_probe(1), 1);
+	assert_true(v.mtf);
+	/* a later MTF exit with no step and no probe is still unexpected (fail closed) */
+	assert_int_equal(handle_monitor_trap(&v, &regs), -EINVAL);
+	/* and a watched write steps with MTF */
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH, true);
+	watch_sync(&v);
+	assert_int_equal(violation(PAGE_A, EPT_VIOLATION_ACC_WRITE, 0), 0);
+	assert_true(fake_vmcs_get(CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_MONITOR_TRAP_FLAG);
+	assert_false(fake_vmcs_get(GUEST_RFLAGS) & X86_EFLAGS_TF);
+}
+
+/*
+ * A CPU that advertises the monitor trap flag and never delivers its exit (Bochs 2.7's
+ * tigerlake): no MTF exit between the probe's two hypercalls, so the control goes off,
+ * the CPU says so in its log, and a watched write then steps with RFLAGS.TF and
+ * finishes at its #DB (with MTF it would have left the page open for good).
+ */
+static void test_mtf_probe_silent_falls_back_to_tf(void **state)
+{
+	char line[LOG_LINE];
+	bool said = false;
+
+	(void)state;
+	v.mtf = true;
+	assert_int_equal(mtf_probe(0), 0);
+	assert_int_equal(mtf_probe(1), 0);
+	assert_false(v.mtf);
+	assert_false(fake_vmcs_get(CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_MONITOR_TRAP_FLAG);
+	assert_false(v.procbased & CPU_BASED_MONITOR_TRAP_FLAG);
+	while (log_take(&v.log, line))
+		said |= strstr(line, "monitor trap flag is advertised but did not trap") != NULL;
+	assert_true(said);
+	/* asked again: no MTF to probe any more */
+	assert_int_equal(mtf_probe(0), (u64)-EINVAL);
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH, true);
+	watch_sync(&v);
+	assert_int_equal(violation(PAGE_A, EPT_VIOLATION_ACC_WRITE, 0), 0);
+	assert_false(fake_vmcs_get(CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_MONITOR_TRAP_FLAG);
+	assert_true(fake_vmcs_get(GUEST_RFLAGS) & X86_EFLAGS_TF);
+	assert_int_equal(single_step_trap(), 0);
+	assert_false(v.step.active);
+	assert_int_equal(perm_of(PAGE_A), EPT_READ | EPT_EXEC);
+}
+
+/* The probe does not start while a step is active (an execute watch on its code). */
+static void test_mtf_probe_busy_during_step(void **state)
+{
+	(void)state;
+	v.mtf = true;
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH, true);
+	watch_sync(&v);
+	assert_int_equal(violation(PAGE_A, EPT_VIOLATION_ACC_WRITE, 0), 0);
+	assert_int_equal(mtf_probe(0), (u64)-EBUSY);
+	assert_int_equal(mtf_probe(2), (u64)-EINVAL);
+	assert_int_equal(do_exit(EXIT_REASON_MONITOR_TRAP_FLAG, 0), 0);
+	assert_false(v.step.active);
+	assert_true(v.mtf);
 }
 
 /* A protected page: the write runs against a copy, then the real page is back. */
@@ -537,6 +621,106 @@ static void test_tf_step_exceptions(void **state)
 }
 
 /*
+ * TF step over PUSHF to a watched stack page: the RFLAGS image it stored has our TF,
+ * which a later POPF would load.  Taken back at the step's #DB, for each operand size;
+ * a store that is not a PUSHF (RSP unchanged, another value), a page not known to be
+ * RAM and a protected page (the store went to the copy) are left alone.
+ */
+static void pushf_step(u64 off, unsigned int size, u64 pushed, bool moves_rsp)
+{
+	const u64 top = 0xffffc90000010000ULL + off + size;
+
+	fake_vmcs_set(GUEST_RSP, top);
+	assert_int_equal(violation(PAGE_A + off, EPT_VIOLATION_ACC_WRITE, top - size), 0);
+	assert_true(fake_vmcs_get(GUEST_RFLAGS) & X86_EFLAGS_TF);
+	memcpy(mem + off, &pushed, size);		/* what the CPU stored */
+	if (moves_rsp)
+		fake_vmcs_set(GUEST_RSP, top - size);
+	fake_vmcs_set(GUEST_RIP, RIP + 1);
+	assert_int_equal(single_step_trap(), 0);
+	assert_false(v.step.active);
+	fake_vmcs_set(GUEST_RIP, RIP);
+}
+
+static u64 at(u64 off)
+{
+	u64 val;
+
+	memcpy(&val, mem + off, sizeof(val));
+	return val;
+}
+
+static void test_tf_step_pushf_untraced(void **state)
+{
+	(void)state;
+	v.mtf = false;
+	fake_vmcs_set(GUEST_RFLAGS, 0x246);
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH, true);
+	watch_sync(&v);
+	pushf_step(0x100, 8, 0x346, true);			/* PUSHFQ */
+	assert_int_equal(at(0x100), 0x246);
+	pushf_step(0x200, 4, 0x346, true);			/* PUSHFD */
+	assert_int_equal(at(0x200), 0x1111111100000246ULL);
+	pushf_step(0x300, 2, 0x346, true);			/* PUSHF (66h) */
+	assert_int_equal(at(0x300), 0x1111111111110246ULL);
+	/* not a PUSHF: another value pushed, or the same value stored without a push */
+	pushf_step(0x400, 8, 0x1346, true);
+	assert_int_equal(at(0x400), 0x1346);
+	pushf_step(0x500, 8, 0x346, false);
+	assert_int_equal(at(0x500), 0x346);
+	/* the guest's own TF (not ours) stays in what it pushed */
+	fake_vmcs_set(GUEST_RFLAGS, 0x346);
+	pushf_step(0x600, 8, 0x346, true);
+	assert_int_equal(at(0x600), 0x346);
+	/* a page not known to be RAM is never touched from root */
+	fake_vmcs_set(GUEST_RFLAGS, 0x246);
+	watch_del(PAGE_A);
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH, false);
+	watch_sync(&v);
+	pushf_step(0x700, 8, 0x346, true);
+	assert_int_equal(at(0x700), 0x346);
+	/* with MTF there is no TF of ours to leak: nothing is rewritten */
+	v.mtf = true;
+	memset(mem + 0x800, 0, 8);
+	fake_vmcs_set(GUEST_RSP, 0xffffc90000010808ULL);
+	assert_int_equal(violation(PAGE_A + 0x800, EPT_VIOLATION_ACC_WRITE, 0xffffc90000010800ULL), 0);
+	assert_false(fake_vmcs_get(GUEST_RFLAGS) & X86_EFLAGS_TF);
+	assert_int_equal(do_exit(EXIT_REASON_MONITOR_TRAP_FLAG, 0), 0);
+}
+
+/*
+ * TF step over SYSCALL (an execute watch on its page): R11 got RFLAGS with our TF,
+ * which SYSRET would load into the program.  Taken back when the step lands on the
+ * guest's LSTAR or CSTAR; any other R11 or RIP is left alone.
+ */
+static void test_tf_step_syscall_untraced(void **state)
+{
+	const u64 lstar = 0xffffffff81e00080ULL, cstar = 0xffffffff81e01000ULL;
+
+	(void)state;
+	v.mtf = false;
+	fake_cpu_set_msr(MSR_LSTAR, lstar);
+	fake_cpu_set_msr(MSR_CSTAR, cstar);
+	fake_vmcs_set(GUEST_RFLAGS, 0x246);
+	watch_add(PAGE_A, WATCH_X, WATCH_KIND_WATCH, true);
+	watch_sync(&v);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(violation(PAGE_A, EPT_VIOLATION_ACC_INSTR, 0), 0);
+		regs.gpr[REG_R11] = 0x346;
+		fake_vmcs_set(GUEST_RIP, i == 0 ? lstar : i == 1 ? cstar : RIP + 2);
+		assert_int_equal(single_step_trap(), 0);
+		assert_int_equal(regs.gpr[REG_R11], i < 2 ? 0x246 : 0x346);
+		fake_vmcs_set(GUEST_RIP, RIP);
+	}
+	/* R11 not RFLAGS (SYSCALL did not save it): left alone */
+	assert_int_equal(violation(PAGE_A, EPT_VIOLATION_ACC_INSTR, 0), 0);
+	regs.gpr[REG_R11] = 0x12346;
+	fake_vmcs_set(GUEST_RIP, lstar);
+	assert_int_equal(single_step_trap(), 0);
+	assert_int_equal(regs.gpr[REG_R11], 0x12346);
+}
+
+/*
  * TF step in the guest's own MOV-SS or STI shadow: VM entry requires BS pending with
  * TF there; under MOV SS it is set (it fires after the instruction, as the step's
  * trap), under STI the shadow is dropped instead (BS would fire before it).
@@ -752,6 +936,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unwatched_access_not_recorded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_guest_tf_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mtf_step, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mtf_probe_traps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mtf_probe_silent_falls_back_to_tf, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_mtf_probe_busy_during_step, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_protect_discards_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_del_and_reuse_before_sync, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_instruction_two_pages, setup, teardown),
@@ -761,6 +949,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tf_step_interrupted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tf_step_exceptions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tf_step_in_shadow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tf_step_pushf_untraced, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tf_step_syscall_untraced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gpa_beyond_map, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unexpected_violation_and_misconfig, setup,
 						teardown),

@@ -463,6 +463,8 @@ static int test_watch(void)
 
 static struct task_struct *stack_thread;
 static DECLARE_COMPLETION(stack_known);
+/* PUSHFs the thread made on its (watched) stack, and how many saw RFLAGS.TF */
+static atomic_t stack_pushfs, stack_tf_seen;
 
 
 static int stack_fn(void *unused)
@@ -479,10 +481,20 @@ static int stack_fn(void *unused)
 	 * there costs two exits; a busier stack would slow CPU 1 to a crawl in Bochs).
 	 */
 	while (!kthread_should_stop()) {
+		unsigned long fl;
 		unsigned int i;
 
 		for (i = 0; i < 200000; i++)
 			cpu_relax();
+		/*
+		 * A PUSHF onto the watched page: stepped like any store there.  Nobody
+		 * single-steps this thread, so RFLAGS.TF in what it read is the step's
+		 * own TF leaking out (local_irq_restore() would then POPF it).
+		 */
+		asm volatile("pushfq; popq %0" : "=r"(fl) : : "memory");
+		atomic_inc(&stack_pushfs);
+		if (fl & X86_EFLAGS_TF)
+			atomic_inc(&stack_tf_seen);
 		cond_resched();
 	}
 	return 0;
@@ -637,8 +649,12 @@ static int __init sz_test_init(void)
 
 static void __exit sz_test_exit(void)
 {
-	if (stack_thread)
+	if (stack_thread) {
 		kthread_stop(stack_thread);
+		pr_info("sz_test: %s: stack thread: %d PUSHF, %d saw RFLAGS.TF\n",
+			atomic_read(&stack_tf_seen) ? "FAIL" : "ok", atomic_read(&stack_pushfs),
+			atomic_read(&stack_tf_seen));
+	}
 	if (watch_data)
 		free_page((unsigned long)watch_data);
 }

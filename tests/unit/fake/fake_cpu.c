@@ -448,6 +448,16 @@ int cpu_invvpid(u64 type, u16 vpid, u64 gva)
 
 u64 cpu_vmcall(u64 nr, u64 key, u64 arg) { (void)nr; (void)key; (void)arg; return 0; }
 
+u64 cpu_vmcall_nop_vmcall(u64 nr, u64 key, u64 arg0, u64 arg1)
+{
+	(void)nr;
+	(void)key;
+	(void)arg0;
+	(void)arg1;
+	fake_cpu.mtf_probes++;
+	return 1;
+}
+
 /* The assembly half of the exit path does not exist on the host. */
 int vmx_launch(void)
 {

@@ -65,6 +65,7 @@ struct fake_cpu_state {
 	u64 current_vmcs;		/* VMPTRLD'd address, ~0 if none */
 	int vmxon_result;		/* what the next VMXON returns */
 	int launch_result;		/* what vmx_launch() returns */
+	unsigned int mtf_probes;	/* cpu_vmcall_nop_vmcall() calls (the MTF probe) */
 	unsigned int invvpid_calls;
 	unsigned int invvpid_last_type;
 	unsigned int vpid0_flushes;	/* CR4.PGE toggled outside VMX operation */

@@ -2,7 +2,8 @@
 # watched page during their delivery, and are re-injected.  The step must not combine
 # that injection with blocking by STI (a VM-entry failure: the CPU stopped, then RCU
 # stalls on the other one); the CPU keeps running, the writes are recorded, and the
-# watch goes away cleanly.
+# watch goes away cleanly.  The thread's own PUSHFs onto the page are stepped too: with
+# RFLAGS.TF (no MTF) what they read must not have the step's TF in it.
 sz_load
 dmesg -c > /dev/null
 modload /e2e/sz_test.ko test=stack || fail "sz_test test=stack did not load"
@@ -23,5 +24,10 @@ n=$(grep -c "^cpu 1 watch   -w- gpa ${pa%???}" /tmp/ev || true)
 note "$n writes recorded on the stack page"
 subzero watch del "$pa" || fail "watch del $pa"
 rmmod sz_test || fail "rmmod sz_test"
+# the thread's own PUSHFs onto the watched page: none may see the step's RFLAGS.TF
+line=$(dmesg | grep 'sz_test: .*: stack thread: ' | tail -n 1)
+note "${line#*sz_test: }"
+echo "$line" | grep -q 'sz_test: ok: stack thread: [1-9][0-9]* PUSHF, 0 saw' ||
+	fail "PUSHF on the watched stack: ${line:-no report}"
 on_cpu 1 true || fail "CPU 1 after the watch"
 sz_unload
