@@ -2,8 +2,9 @@
 # How the in-guest runner judges the kernel log (tests/e2e/guest/lib.sh), run on the host
 # with busybox's sh and awk as in the guest: a kernel warning counts, a mitigation notice
 # that contains the word WARNING does not; Bochs' XSAVE-size warning block (as Debian's
-# 6.1 prints it, from fpu__init_system_xstate) is taken out and counted as the
-# emulator's, another warning block is not; E2E-BOOTGAPS names the longest pauses.
+# 6.1 prints it, from fpu__init_system_xstate) and 6.12's CPUID topology warning
+# (parse_legacy) are taken out and counted as the emulator's, another warning block is
+# not; E2E-BOOTGAPS names the longest pauses.
 . "$(dirname "$0")/lib.sh"
 
 bb=$(command -v busybox) || { skip "no busybox"; done_; }
@@ -12,6 +13,12 @@ guest() {	# guest SCRIPT: run SCRIPT in busybox sh with the guest's lib.sh sourc
 }
 
 cat > "$TMP/dmesg" <<'EOF'
+[    0.000000] ------------[ cut here ]------------
+[    0.000000] WARNING: CPU: 0 PID: 0 at arch/x86/kernel/cpu/topology_common.c:57 parse_legacy+0x10e/0x130
+[    0.000000] Modules linked in:
+[    0.000000] Call Trace:
+[    0.000000]  <TASK>
+[    0.000000] ---[ end trace 0000000000000000 ]---
 [    0.160278] [Firmware Bug]: TSC_DEADLINE disabled due to Errata
 [    0.858058] RETBleed: WARNING: Spectre v2 mitigation leaves CPU vulnerable to RETBleed attacks, data leaks possible!
 [    0.861000] ------------[ cut here ]------------
@@ -29,7 +36,7 @@ warn='[    4.100000] ------------[ cut here ]------------
 [    4.100002] WARNING: CPU: 1 PID: 5 at linux/main.c:1 sz_init+0x1/0x2 [subzero]
 [    4.100003] ---[ end trace 0000000000000000 ]---'
 
-# The boot log above: nothing counts, one emulator quirk.
+# The boot log above: nothing counts, two emulator quirks.
 cp "$TMP/dmesg" "$TMP/k"
 bad=$(guest "rm -f /tmp/quirks; emulator_quirks k; grep -E \"\$KLOG_BAD\" k")
 quirk=$(guest "cat /tmp/quirks 2>/dev/null; rm -f /tmp/quirks")
@@ -37,8 +44,10 @@ if [ -n "$bad" ]; then
 	fail "quirks: counted as problems: $bad"
 elif ! grep -q 'emulator quirk: .*XSAVE consistency problem: size 2696' <<<"$quirk"; then
 	fail "quirks: the XSAVE warning was not recognised as the emulator's: '$quirk'"
+elif ! grep -q 'emulator quirk: .*topology_common.c:57 parse_legacy' <<<"$quirk"; then
+	fail "quirks: the topology warning was not recognised as the emulator's: '$quirk'"
 else
-	pass quirks "XSAVE block taken out, RETBleed notice not a warning"
+	pass quirks "XSAVE and topology blocks taken out, RETBleed notice not a warning"
 fi
 
 # The same with a warning of ours after it: that one counts, whole.
