@@ -65,9 +65,10 @@ KLOG_BAD='broken VM-entry rule|Oops|BUG:|\] WARNING:|WARNING: CPU:|Kernel panic|
 #  - Skylake-X and Cannon Lake: the XSAVE area size CPUID reports is not the sum of the
 #    components it reports (paranoid_xstate_size_valid, inlined into
 #    fpu__init_system_xstate in Debian's 6.1, which is the name the warning gives);
-#  - 6.12 on every model: CPUID.1 sets HTT with one logical processor per package while
-#    CPUID.4 reports the model's cores (4 on Haswell): parse_legacy warns that the
-#    package is smaller than its cores (topology_common.c, WARN_ON_ONCE).
+#  - 6.12 (seen on Haswell): the logical processors per package in CPUID.1:EBX are
+#    fewer than the cores per package in CPUID.4 (Bochs sizes the first from `cpu:
+#    count`, takes the second from the real model), and parse_legacy warns
+#    (topology_common.c, WARN_ON_ONCE) before any module is loaded.
 emulator_quirks() {
 	awk '
 	function flush(keep) { for (j = 0; j < n; j++) if (keep) print buf[j]; n = 0; inblk = 0 }
