@@ -19,6 +19,11 @@ cat > "$TMP/dmesg" <<'EOF'
 [    0.000000] Call Trace:
 [    0.000000]  <TASK>
 [    0.000000] ---[ end trace 0000000000000000 ]---
+[    0.808000] ------------[ cut here ]------------
+[    0.808200] x86/fpu: misordered xstate at 2688
+[    0.808504] WARNING: CPU: 0 PID: 0 at arch/x86/kernel/fpu/xstate.c:254 fpu__init_system_xstate+0xdbf/0x10d0
+[    0.809850] Call Trace:
+[    0.809900] ---[ end trace 0000000000000000 ]---
 [    0.160278] [Firmware Bug]: TSC_DEADLINE disabled due to Errata
 [    0.858058] RETBleed: WARNING: Spectre v2 mitigation leaves CPU vulnerable to RETBleed attacks, data leaks possible!
 [    0.861000] ------------[ cut here ]------------
@@ -31,7 +36,10 @@ cat > "$TMP/dmesg" <<'EOF'
 [    2.620000] smp: Brought up 1 node, 2 CPUs
 [    3.000000] x86/mm: Checked W+X mappings: passed, no W+X pages found.
 EOF
-warn='[    4.100000] ------------[ cut here ]------------
+warn='[    4.000000] ------------[ cut here ]------------
+[    4.000001] WARNING: CPU: 1 PID: 9 at arch/x86/kernel/fpu/xstate.c:1400 os_xsave+0x1/0x2
+[    4.000002] ---[ end trace 0000000000000000 ]---
+[    4.100000] ------------[ cut here ]------------
 [    4.100001] something of ours went wrong
 [    4.100002] WARNING: CPU: 1 PID: 5 at linux/main.c:1 sz_init+0x1/0x2 [subzero]
 [    4.100003] ---[ end trace 0000000000000000 ]---'
@@ -44,19 +52,22 @@ if [ -n "$bad" ]; then
 	fail "quirks: counted as problems: $bad"
 elif ! grep -q 'emulator quirk: .*XSAVE consistency problem: size 2696' <<<"$quirk"; then
 	fail "quirks: the XSAVE warning was not recognised as the emulator's: '$quirk'"
+elif ! grep -q 'emulator quirk: .*misordered xstate' <<<"$quirk"; then
+	fail "quirks: Tiger Lake's XSAVE warning was not recognised as the emulator's: '$quirk'"
 elif ! grep -q 'emulator quirk: .*topology_common.c:57 parse_legacy' <<<"$quirk"; then
 	fail "quirks: the topology warning was not recognised as the emulator's: '$quirk'"
 else
-	pass quirks "XSAVE and topology blocks taken out, RETBleed notice not a warning"
+	pass quirks "XSAVE (6.1, Tiger Lake) and topology blocks taken out, RETBleed notice not a warning"
 fi
 
 # The same with a warning of ours after it: that one counts, whole.
 { cat "$TMP/dmesg"; echo "$warn"; } > "$TMP/k"
 bad=$(guest "rm -f /tmp/quirks; emulator_quirks k; grep -E \"\$KLOG_BAD\" k; rm -f /tmp/quirks")
-if grep -q 'WARNING: CPU: 1 PID: 5 at linux/main.c:1' <<<"$bad"; then
+if grep -q 'WARNING: CPU: 1 PID: 5 at linux/main.c:1' <<<"$bad" &&
+   grep -q 'WARNING: CPU: 1 PID: 9 at arch/x86/kernel/fpu/xstate.c:1400 os_xsave' <<<"$bad"; then
 	pass warning_counts
 else
-	fail "warning_counts: a warning of subzero's was not counted: '$bad'"
+	fail "warning_counts: a warning of subzero's or an XSAVE one after boot not counted: '$bad'"
 fi
 
 # E2E-BOOTGAPS: the longest pause first; no line the harness takes for a kernel problem.

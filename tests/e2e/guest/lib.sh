@@ -62,9 +62,11 @@ KLOG_BAD='broken VM-entry rule|Oops|BUG:|\] WARNING:|WARNING: CPU:|Kernel panic|
 # real CPU reports together.  Only these exact warning blocks, from their 'cut here' line
 # to their end-of-trace line, are taken out of what is judged; each is counted
 # (/tmp/quirks) and shown.
-#  - Skylake-X and Cannon Lake: the XSAVE area size CPUID reports is not the sum of the
-#    components it reports (paranoid_xstate_size_valid, inlined into
-#    fpu__init_system_xstate in Debian's 6.1, which is the name the warning gives);
+#  - Skylake-X, Cannon Lake, Tiger Lake: the XSAVE layout CPUID reports is inconsistent
+#    (6.1: the area size is not the sum of the components, paranoid_xstate_size_valid;
+#    6.12 on Tiger Lake warns twice more): any warning from fpu__init_system_xstate,
+#    where the kernel reads that layout from CPUID at boot, before any module (the
+#    helpers are inlined into it, so that is the name the warnings give);
 #  - 6.12 (seen on Haswell): the logical processors per package in CPUID.1:EBX are
 #    fewer than the cores per package in CPUID.4 (Bochs sizes the first from `cpu:
 #    count`, takes the second from the real model), and parse_legacy warns
@@ -73,8 +75,10 @@ emulator_quirks() {
 	awk '
 	function flush(keep) { for (j = 0; j < n; j++) if (keep) print buf[j]; n = 0; inblk = 0 }
 	function quirk() {
-		if (buf[1] ~ /XSAVE consistency problem: size [0-9]+ != kernel_size [0-9]+$/ &&
-		    buf[2] ~ /WARNING: CPU: [0-9]+ PID: [0-9]+ at arch\/x86\/kernel\/fpu\/xstate\.c:[0-9]+ (paranoid_xstate_size_valid|fpu__init_system_xstate)\+/)
+		xs = "WARNING: CPU: [0-9]+ PID: [0-9]+ at arch/x86/kernel/fpu/xstate\\.c:[0-9]+ (paranoid_xstate_size_valid|fpu__init_system_xstate)\\+"
+		if (buf[1] ~ xs)
+			return buf[1]
+		if (buf[2] ~ xs && buf[1] !~ /WARNING:/)
 			return buf[1]
 		if (buf[1] ~ /WARNING: CPU: [0-9]+ PID: [0-9]+ at arch\/x86\/kernel\/cpu\/topology_common\.c:[0-9]+ parse_legacy\+/)
 			return buf[1]
