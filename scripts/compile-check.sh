@@ -5,7 +5,9 @@
 # no emulator.
 #   scripts/compile-check.sh [KERNEL...]    default: generic rt cloud backports
 # Each build runs in a copy of the sources under build/compile/<kernel>/, so the tree's
-# own build (against the default kernel) is left alone.
+# own build (against the default kernel) is left alone.  SZ_TEST_HOOKS=1 in the
+# environment makes it a test build (the hooks the e2e tests use: what tests/e2e/run
+# asks for, to boot the other kernels); else it is the production build.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,12 +29,12 @@ for k in "${kernels[@]}"; do
 	cp -r tests/e2e/kmod "$out/tests/e2e/"
 	log=$out/build.log
 	# BTF for modules needs pahole (package dwarves), which the build does not.
-	nobtf=()
-	command -v pahole > /dev/null || nobtf=(CONFIG_DEBUG_INFO_BTF_MODULES=)
-	make -C "$kdir" M="$(realpath "$out")" "${nobtf[@]}" modules > "$log" 2>&1
+	kargs=(SZ_TEST_HOOKS="${SZ_TEST_HOOKS:-}")
+	command -v pahole > /dev/null || kargs+=(CONFIG_DEBUG_INFO_BTF_MODULES=)
+	make -C "$kdir" M="$(realpath "$out")" "${kargs[@]}" modules > "$log" 2>&1
 	rc=$?
 	if [ $rc = 0 ]; then
-		make -C "$kdir" M="$(realpath "$out")/tests/e2e/kmod" "${nobtf[@]}" modules \
+		make -C "$kdir" M="$(realpath "$out")/tests/e2e/kmod" "${kargs[@]}" modules \
 			>> "$log" 2>&1
 		rc=$?
 	fi

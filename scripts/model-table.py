@@ -3,7 +3,8 @@
 from `subzero caps --json` as the e2e scenarios saved it
 (build/e2e/<scenario>/artifacts/caps.json, test caps_json).
 
-    scripts/model-table.py [build/e2e]
+    scripts/model-table.py [DIR...]     default build/e2e; a model found in an earlier
+                                        DIR is not looked up in a later one
 """
 import configparser
 import json
@@ -11,7 +12,7 @@ import os
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "e2e")
+dirs = sys.argv[1:] or [os.path.join(ROOT, "build", "e2e")]
 cfg = configparser.ConfigParser()
 cfg.read(os.path.join(ROOT, "tests", "e2e", "scenarios.cfg"))
 
@@ -29,11 +30,11 @@ COLS = [("EPT", lambda c: allowed(c, "secondary processor-based", "SECONDARY_EXE
         ("EPT A/D bits", lambda c: c["ept_vpid"]["VMX_EPT_AD"])]
 
 rows = {}
-for name in cfg.sections():
+for out, name in ((d, n) for d in dirs for n in cfg.sections()):
     path = os.path.join(out, name, "artifacts", "caps.json")
-    if not os.path.exists(path):
-        continue
     model = cfg[name]["cpu"]
+    if model in rows or not os.path.exists(path):
+        continue
     c = json.load(open(path))["cpus"][0]
     rows[model] = ["yes" if f(c) else "no" for _, f in COLS]
 print("| Bochs model | " + " | ".join(n for n, _ in COLS) + " |")
