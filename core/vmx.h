@@ -12,6 +12,7 @@
 #include "vmx_caps.h"
 #include "ept.h"
 #include "watch.h"
+#include "lock.h"
 #include "arch/vmx_stub.h"
 
 #define EXIT_REASON_MAX		80
@@ -28,6 +29,9 @@
 #define SUBZERO_HC_PONG		0x5a45524fULL	/* "ZERO" */
 #define SUBZERO_HC_WATCH_SYNC	3	/* apply watch_table to this CPU's EPT */
 #define SUBZERO_HC_EPT_QUERY	4	/* the EPT leaf mapping GPA RDX (see below) */
+#define SUBZERO_HC_LOCK		5	/* take the lock on this CPU (lock.h), return 0 */
+/* DEVIRT's argument (RDX) on the CPU-offline path: the one DEVIRT the lock allows. */
+#define SUBZERO_DEVIRT_OFFLINE	0x6f66666c696e65ULL	/* "offline" */
 /*
  * Test only, and only when vmx_test_hooks is set (module parameter test_hooks):
  * stay in VMX root for RDX TSC ticks (at most SUBZERO_HC_SPIN_MAX), so that a test
@@ -147,6 +151,8 @@ struct vcpu {
 	struct seal_text text;		/* the module's text (a copy, from load) */
 	u64 direct_map;			/* os_phys_to_virt(0), captured at allocation */
 	bool test_hooks;		/* vmx_test_hooks, copied at allocation */
+	struct lock_state lock;		/* the lock (lock.h): one way, root's alone */
+	bool cet;			/* the CPU has CET (lock_cpu_has_cet(), at allocation) */
 
 	/* ---- guest read-only ---- */
 	struct VCPU_SECTION {
@@ -165,6 +171,17 @@ struct vcpu {
 		u64 nmis_injected;		/* NMIs delivered to the guest */
 		u64 sealed_writes;		/* guest writes to read-only pages, dropped */
 		u64 policy_refused;		/* policy hypercalls from outside the module */
+
+		/* the lock, as root published it (its state is v->lock, hidden) */
+		bool lock_on;
+		bool lock_cet;			/* CET MSRs locked too */
+		u64 lock_cr0, lock_cr4;		/* the pinned bits */
+		u64 lock_cr_refused;		/* CR writes refused (#GP) */
+		u64 lock_msr_refused;		/* WRMSRs refused (#GP) */
+		u64 lock_msr_kept;		/* WRMSRs of a locked MSR keeping its value */
+		u64 lock_hc_refused;		/* DEVIRT and loosening WATCH_SYNC refused */
+		u64 lock_devirt_offline;	/* DEVIRTs allowed for CPU offline */
+		u64 lock_restored;		/* locked values put back at relaunch */
 		u64 exits[EXIT_REASON_MAX];
 		u64 exits_other;
 		u64 root_tsc;
@@ -260,9 +277,14 @@ int vmx_virtualize_this_cpu(struct vcpu *v);
 
 /*
  * Leave VMX operation on this CPU (from the guest side, by hypercall).  Returns 0 when
- * the CPU is back to plain operation.  Interrupts disabled, on the vcpu's own CPU.
+ * the CPU is back to plain operation.  @offline: the CPU is going offline, the one
+ * reason the lock lets a CPU leave (else, locked, -EIO and the CPU stays).  Interrupts
+ * disabled, on the vcpu's own CPU.
  */
-int vmx_devirtualize_this_cpu(struct vcpu *v);
+int vmx_devirtualize_this_cpu(struct vcpu *v, bool offline);
+
+/* Take the lock on this CPU (by hypercall: lock.h).  -ENXIO if not virtualized. */
+int vmx_lock_this_cpu(struct vcpu *v);
 
 /*
  * Have the hypervisor VMREAD every VMCS field of this CPU, in root, into v->vmcs_snap

@@ -209,6 +209,23 @@ int watch_sync(struct vcpu *v)
 				ret = err;
 		}
 	}
+	/*
+	 * Locked: the table may grow, but a protected page may not leave it (or change):
+	 * refuse the whole table, nothing applied (lock.h).
+	 */
+	for (i = 0; v->lock.on && i < WATCH_MAX; i++) {
+		struct watch *a = &v->applied[i];
+		struct watch *w;
+
+		if (a->kind != WATCH_KIND_PROTECT)
+			continue;
+		w = watch_find_in(v->wanted, a->gpa);
+		if (!w || w->kind != a->kind || w->access != a->access) {
+			v->lock_hc_refused++;
+			lock_event(v, LOCK_EV_WATCH, a->gpa, 0, WATCH_EV_REFUSED);
+			return -EPERM;
+		}
+	}
 	/* Pages no longer in the table (or changed) get their full access back... */
 	for (i = 0; i < WATCH_MAX; i++) {
 		struct watch *a = &v->applied[i];
@@ -240,27 +257,33 @@ int watch_sync(struct vcpu *v)
 	return ret;
 }
 
-static void record(struct vcpu *v, const struct watch *w, u64 gpa, u32 access,
-		   const struct ept_violation *d, u32 flags)
+void watch_ring_put(struct watch_ring *r, const struct watch_event *ev)
 {
-	struct watch_ring *r = v->events;
 	u32 head = r->head;
-	struct watch_event *ev;
 
 	if (head - r->tail >= WATCH_EVENTS) {
 		r->dropped++;
 		return;
 	}
-	ev = &r->ev[head % WATCH_EVENTS];
-	ev->tsc = cpu_rdtsc();
-	ev->gpa = gpa;
-	ev->gla = d->gla_valid ? vmcs_readn(GUEST_LINEAR_ADDRESS) : 0;
-	ev->rip = vmcs_readn(GUEST_RIP);
-	ev->cpu = v->cpu;
-	ev->access = access;
-	ev->kind = w->kind;
-	ev->flags = flags | (d->gla_valid ? WATCH_EV_GLA : 0);
+	sz_memcpy(&r->ev[head % WATCH_EVENTS], ev, sizeof(*ev));
 	__atomic_store_n(&r->head, head + 1, __ATOMIC_RELEASE);
+}
+
+static void record(struct vcpu *v, const struct watch *w, u64 gpa, u32 access,
+		   const struct ept_violation *d, u32 flags)
+{
+	struct watch_event ev = {
+		.tsc = cpu_rdtsc(),
+		.gpa = gpa,
+		.gla = d->gla_valid ? vmcs_readn(GUEST_LINEAR_ADDRESS) : 0,
+		.rip = vmcs_readn(GUEST_RIP),
+		.cpu = v->cpu,
+		.access = access,
+		.kind = w->kind,
+		.flags = flags | (d->gla_valid ? WATCH_EV_GLA : 0),
+	};
+
+	watch_ring_put(v->events, &ev);
 }
 
 /*

@@ -31,6 +31,9 @@ static int fail_on_cpu = -1;
 module_param(fail_on_cpu, int, 0644);
 MODULE_PARM_DESC(fail_on_cpu, "test only: make virtualizing this CPU fail (-1: none); "
 		 "read at load and at attach");
+static bool lock;
+module_param(lock, bool, 0444);
+MODULE_PARM_DESC(lock, "take the lock (subzero lock) at load: one way, until reboot");
 static bool test_hooks;
 module_param(test_hooks, bool, 0444);
 MODULE_PARM_DESC(test_hooks, "test only: allow the test hypercalls (staying in VMX root)");
@@ -45,6 +48,7 @@ static enum cpuhp_state sz_hp_state;
 static struct vmx_caps sz_config;	/* what every CPU must match */
 DEFINE_MUTEX(sz_lock);			/* see sz.h */
 bool sz_attached;
+bool sz_locked;
 
 
 /* Every exit a vcpu counted since its launch, for the line at devirtualization. */
@@ -96,6 +100,17 @@ static int sz_cpu_online(unsigned int cpu)
 		return ret;
 	}
 	sz_cpus[cpu].vcpu = v;
+	/*
+	 * A CPU locked before comes back locked by root itself (lock_relaunch()); one
+	 * that was offline when the lock was taken is locked now.
+	 */
+	if (READ_ONCE(sz_locked) && !v->lock_on) {
+		local_irq_disable();
+		ret = vmx_lock_this_cpu(v);
+		local_irq_enable();
+		if (ret)
+			pr_err("CPU %u: the lock was refused: %d\n", cpu, ret);
+	}
 	return 0;
 }
 
@@ -107,8 +122,12 @@ static int sz_cpu_offline(unsigned int cpu)
 
 	if (!v)
 		return 0;
+	/*
+	 * Going offline (no longer active: the scheduler left it) is the one reason the
+	 * lock lets a CPU leave VMX; detach and unload run this on active CPUs.
+	 */
 	local_irq_disable();
-	ret = vmx_devirtualize_this_cpu(v);
+	ret = vmx_devirtualize_this_cpu(v, !cpu_active(cpu));
 	if (!ret)
 		invalidate_tss_limit();	/* the VM exit left TR's limit at 0x67 */
 	local_irq_enable();
@@ -187,6 +206,54 @@ static int sz_attach_locked(void)
 	return 0;
 }
 
+static void sz_lock_fn(void *arg)
+{
+	struct vcpu *v = sz_cpus[smp_processor_id()].vcpu;
+	atomic_t *err = arg;
+	int ret;
+
+	ret = v ? vmx_lock_this_cpu(v) : -ENXIO;
+	if (ret)
+		atomic_cmpxchg(err, 0, ret);
+}
+
+/*
+ * Take the lock on every online CPU (and, through sz_locked, every CPU that comes
+ * online later): one way.  The module can no longer be unloaded (a reference held for
+ * good), detach and removing a watch or protection are refused, and root refuses
+ * the rest (core/lock.h).  *changed: it was not locked before.
+ */
+int sz_lock_all(bool *changed, unsigned int *nr_locked)
+{
+	atomic_t err = ATOMIC_INIT(0);
+	unsigned int cpu;
+
+	mutex_lock(&sz_lock);
+	cpus_read_lock();
+	if (!sz_attached) {
+		cpus_read_unlock();
+		mutex_unlock(&sz_lock);
+		pr_err("lock: detached (no CPU is virtualized): attach first\n");
+		return -ENXIO;
+	}
+	if (!sz_locked) {
+		__module_get(THIS_MODULE);	/* never put: rmmod says "in use" */
+		WRITE_ONCE(sz_locked, true);
+		*changed = true;
+	}
+	on_each_cpu(sz_lock_fn, &err, 1);
+	*nr_locked = 0;
+	for_each_online_cpu(cpu)
+		*nr_locked += sz_cpus[cpu].vcpu && sz_cpus[cpu].vcpu->lock_on;
+	cpus_read_unlock();
+	mutex_unlock(&sz_lock);
+	if (*changed)
+		pr_info("locked on %u CPUs: until reboot, subzero cannot be unloaded or detached "
+			"and the kernel's pinned CR bits and system-call MSRs cannot change\n",
+			*nr_locked);
+	return atomic_read(&err);
+}
+
 static void sz_detach_locked(void)
 {
 	lockdep_assert_held(&sz_lock);
@@ -215,6 +282,9 @@ int sz_set_attached(bool attach, bool *changed, unsigned int *nr_virtualized)
 			       "was (detached)\n", ret);
 		else
 			*changed = true;
+	} else if (!attach && sz_attached && sz_locked) {
+		pr_warn("detach refused: subzero is locked until reboot\n");
+		ret = -EPERM;
 	} else if (!attach && sz_attached) {
 		sz_detach_locked();
 		*changed = true;
@@ -431,6 +501,14 @@ static int __init sz_init(void)
 	sz_drain_start();
 	pr_info("loaded: VMX revision %#x on %u CPUs, all virtualized\n",
 		vmx_caps_revision_id(&sz_config), num_online_cpus());
+	if (lock) {
+		bool changed = false;
+		unsigned int n;
+
+		/* Loaded either way: a CPU the lock failed on says so in the log. */
+		if (sz_lock_all(&changed, &n))
+			pr_err("lock=1: the lock was not taken on every CPU\n");
+	}
 	return 0;
 
 err_hp:
