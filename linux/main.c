@@ -17,6 +17,7 @@
 #include <linux/smp.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/vmalloc.h>
 #include <asm/desc.h>
 
@@ -534,6 +535,17 @@ err_free:
 
 static void __exit sz_exit(void)
 {
+	/*
+	 * Locked, the module holds a reference to itself, so only a forced unload
+	 * (rmmod -f, CONFIG_MODULE_FORCE_UNLOAD) gets here.  Going on would free the
+	 * hypervisor's code and memory under CPUs that stay in VMX (root refuses to
+	 * devirtualize them): never return instead.  The rmmod sleeps until reboot.
+	 */
+	if (READ_ONCE(sz_locked)) {
+		pr_err("locked: a forced unload was refused; this rmmod will not return\n");
+		for (;;)
+			schedule_timeout_idle(MAX_SCHEDULE_TIMEOUT);	/* TASK_IDLE: no hung-task report */
+	}
 	sz_dev_unregister();
 	sz_drain_stop();
 	mutex_lock(&sz_lock);
