@@ -204,8 +204,10 @@ static int lock_wrmsr(struct vcpu *v, u32 msr, u64 val)
 	case MSR_IA32_SYSENTER_EIP:
 		if (!guest_canonical(val))
 			goto gp;
-		vmcs_writen(NULL, msr == MSR_IA32_SYSENTER_ESP ? GUEST_SYSENTER_ESP :
-			    GUEST_SYSENTER_EIP, val);
+		if (msr == MSR_IA32_SYSENTER_ESP)
+			vmcs_writen(NULL, GUEST_SYSENTER_ESP, val);
+		else
+			vmcs_writen(NULL, GUEST_SYSENTER_EIP, val);
 		break;
 	case MSR_EFER:
 		/* Only SCE, LME, NXE (LMA is read-only); LME cannot change with paging on. */
