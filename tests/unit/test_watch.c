@@ -268,6 +268,50 @@ static void test_protect_discards_write(void **state)
 	assert_int_equal(mem[0x40], 0x11);			/* never written */
 }
 
+/*
+ * Locked (lock.h): the table may grow, but a table without an applied protected page
+ * (or with it changed) is refused whole, with an event, and nothing changes.
+ */
+static void test_locked_sync_keeps_protection(void **state)
+{
+	struct watch_event ev;
+
+	(void)state;
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_PROTECT);
+	assert_int_equal(watch_sync(&v), 0);
+	v.lock.on = true;
+	while (watch_take(v.events, &ev))
+		;
+	/* tightening: another page protected */
+	watch_add(PAGE_B, WATCH_W, WATCH_KIND_WATCH);
+	assert_int_equal(watch_sync(&v), 0);
+	assert_int_equal(perm_of(PAGE_B), EPT_READ | EPT_EXEC);
+	/* the protected page dropped (a guest write to the table, or watch_del) */
+	watch_del(PAGE_A);
+	assert_int_equal(watch_sync(&v), -EPERM);
+	assert_int_equal(perm_of(PAGE_A), EPT_READ | EPT_EXEC);		/* still protected */
+	assert_int_equal(v.lock_hc_refused, 1);
+	assert_true(watch_take(v.events, &ev));
+	assert_int_equal(ev.kind, WATCH_KIND_LOCK);
+	assert_int_equal(ev.access, LOCK_EV_WATCH);
+	assert_int_equal(ev.gla, PAGE_A);
+	assert_true(ev.flags & WATCH_EV_REFUSED);
+	/* turned into a mere watch of reads: a change, refused too */
+	watch_add(PAGE_A, WATCH_R, WATCH_KIND_WATCH);
+	assert_int_equal(watch_sync(&v), -EPERM);
+	/* a watch (not a protection) may go */
+	watch_del(PAGE_A);
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_PROTECT);
+	watch_del(PAGE_B);
+	assert_int_equal(watch_sync(&v), 0);
+	assert_int_equal(perm_of(PAGE_B), EPT_RWX);
+	/* unlocked, the same removal is applied */
+	v.lock.on = false;
+	watch_del(PAGE_A);
+	assert_int_equal(watch_sync(&v), 0);
+	assert_int_equal(perm_of(PAGE_A), EPT_RWX);
+}
+
 /* Anything else is a bug: an unwatched page, or a misconfiguration, fails closed. */
 static void test_unexpected_violation_and_misconfig(void **state)
 {
@@ -425,6 +469,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_guest_tf_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mtf_step, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_protect_discards_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_locked_sync_keeps_protection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unexpected_violation_and_misconfig, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_nmi_waits_for_step, setup, teardown),
