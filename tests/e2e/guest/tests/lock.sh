@@ -96,6 +96,7 @@ legit "module load/unload (sz_test test=vmx: CR4 writes keeping the pinned bits)
 T=/sys/kernel/tracing
 mount -t tracefs nodev $T 2>/dev/null || true
 [ -d $T/events ] || fail "no tracefs"
+echo > $T/trace
 echo 1 > $T/events/sched/sched_switch/enable || fail "tracepoint enable"
 sleep 1
 echo 0 > $T/events/sched/sched_switch/enable || fail "tracepoint disable"
@@ -106,8 +107,8 @@ echo > $T/trace
 echo do_sys_openat2 > $T/set_ftrace_filter || fail "set_ftrace_filter"
 echo function > $T/current_tracer || fail "function tracer on"
 cat /proc/version > /dev/null
-echo nop > $T/current_tracer || fail "function tracer off"
 grep -q do_sys_openat2 $T/trace || fail "the function tracer recorded nothing"
+echo nop > $T/current_tracer || fail "function tracer off"
 echo > $T/set_ftrace_filter
 legit "function tracer on/off (do_sys_openat2 patched and unpatched)"
 echo 'p:szprobe do_sys_openat2' > $T/kprobe_events || fail "kprobe register"
