@@ -128,9 +128,9 @@ if [ -w /sys/devices/system/cpu/cpu1/online ]; then
 fi
 # The lock costs no exit on an ordinary workload: no CR access, no WRMSR
 cnt() { subzero stats | awk -v r="$1" '$1 == r { s += $2 } END { print s + 0 }'; }
-cr0=$(cnt CR_ACCESS); msr0=$(cnt MSR_WRITE); all0=$(subzero stats | awk '/^CPU/ { s += $5 } END { print s + 0 }')
+cr0=$(cnt CR_ACCESS); msr0=$(cnt MSR_WRITE); all0=$(subzero stats | awk '/^CPU/ { s += $6 } END { print s + 0 }')
 run_workload /tmp/with
-cr1=$(cnt CR_ACCESS); msr1=$(cnt MSR_WRITE); all1=$(subzero stats | awk '/^CPU/ { s += $5 } END { print s + 0 }')
+cr1=$(cnt CR_ACCESS); msr1=$(cnt MSR_WRITE); all1=$(subzero stats | awk '/^CPU/ { s += $6 } END { print s + 0 }')
 note "workload under the lock: $((all1 - all0)) exits in all, $((cr1 - cr0)) CR access, $((msr1 - msr0)) WRMSR"
 [ $((cr1 - cr0)) = 0 ] && [ $((msr1 - msr0)) = 0 ] || fail "the workload made CR or WRMSR exits under the lock"
 cmp /tmp/without /tmp/with || fail "workload results differ: $(diff /tmp/without /tmp/with | head -n 5)"
