@@ -304,8 +304,7 @@ static long sz_ioctl_watch(const void *in, void *out, u32 cpu)
 			break;
 		}
 		if (sz_locked) {	/* root refuses it too (watch_sync) */
-			pr_warn("removing a watch or protection refused: subzero is locked "
-				"until reboot\n");
+			pr_warn("removing a watch or protection refused: subzero is locked until reboot\n");
 			ret = -EPERM;
 			break;
 		}

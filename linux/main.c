@@ -249,8 +249,7 @@ int sz_lock_all(bool *changed, unsigned int *nr_locked)
 	cpus_read_unlock();
 	mutex_unlock(&sz_lock);
 	if (*changed)
-		pr_info("locked on %u CPUs: until reboot, subzero cannot be unloaded or detached "
-			"and the kernel's pinned CR bits and system-call MSRs cannot change\n",
+		pr_info("locked on %u CPUs until reboot: no unload, no detach, pinned CR bits and system-call MSRs held\n",
 			*nr_locked);
 	return atomic_read(&err);
 }
