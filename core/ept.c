@@ -5,6 +5,7 @@
  */
 #include "ept.h"
 #include "errors.h"
+#include "lib.h"
 #include "os.h"
 #include "vmx_caps.h"
 #include "arch/x86.h"
@@ -14,7 +15,6 @@ _Static_assert(EPT_OPTIONAL_CAPS == (VMX_EPT_EXECUTE_ONLY | VMX_EPT_2MB_PAGE |
 	       "EPT_OPTIONAL_CAPS spells out VMX_EPT_* bits");
 _Static_assert(EPTP_MEMTYPE_WB == X86_MEMTYPE_WB, "EPTP memory type encoding");
 
-#define EPT_MAX_LIMIT		(1ULL << 48)	/* what a 4-level walk translates */
 
 /* ---- entries and levels ---- */
 
@@ -77,7 +77,7 @@ static u64 *ept_table(const struct ept *e, u64 entry)
 /* One store, so the processor never sees half an entry. */
 static void ept_write(u64 *pe, u64 val)
 {
-	*(volatile u64 *)pe = val;
+	__atomic_store_n(pe, val, __ATOMIC_RELAXED);
 }
 
 /* ---- the pool ---- */
@@ -124,6 +124,91 @@ unsigned int ept_meta_pages(const struct ept *e)
 u64 ept_meta_pa(const struct ept *e, unsigned int i)
 {
 	return i < ept_meta_pages(e) ? e->meta_pa + (u64)i * 4096 : 0;
+}
+
+/*
+ * Add @n pages to the pool, free for splits.  The arrays are reallocated (nothing in
+ * root may be using the EPT's pool now: only before launch).  On -ENOMEM the pool keeps
+ * the pages added before the failure.  Not root-safe.
+ */
+int ept_pool_grow(struct ept *e, unsigned int n)
+{
+	unsigned int cap = e->pool_pages + n, i, order = 0;
+	struct ept_page *pool;
+	u64 *free, *deferred;
+	size_t bytes;
+	void *va;
+	u64 pa, meta_pa;
+
+	if (!n)
+		return 0;
+	/* In whole pages, like ept_init()'s: the bookkeeping is hidden (ept_meta_pa()). */
+	bytes = (size_t)cap * (sizeof(*pool) + 2 * sizeof(u64));
+	while ((4096UL << order) < bytes)
+		order++;
+	pool = os_alloc_pages(order, &meta_pa);
+	if (!pool)
+		return -ENOMEM;
+	free = (u64 *)(pool + cap);
+	deferred = free + cap;
+	sz_memcpy(pool, e->pool, e->pool_pages * sizeof(*pool));
+	sz_memcpy(free, e->free, e->nr_free * sizeof(u64));
+	sz_memcpy(deferred, e->deferred, e->nr_deferred * sizeof(u64));
+	os_free_pages(e->pool, e->meta_order);
+	e->meta_order = order;
+	e->meta_pa = meta_pa;
+	e->pool = pool;
+	e->free = free;
+	e->deferred = deferred;
+	for (i = 0; i < n; i++) {
+		va = os_alloc_pages(0, &pa);
+		if (!va)
+			return -ENOMEM;
+		e->pool[e->pool_pages++] = (struct ept_page){ va, pa };
+		e->free[e->nr_free++] = pa;
+	}
+	return 0;
+}
+
+unsigned int ept_pool_free(const struct ept *e)
+{
+	return e->nr_free;
+}
+
+/* Shell sort: a few thousand addresses at most, at load. */
+static void ept_sort(u64 *a, unsigned int n)
+{
+	unsigned int gap, i, j;
+	u64 x;
+
+	for (gap = n / 2; gap; gap /= 2)
+		for (i = gap; i < n; i++)
+			for (x = a[i], j = i; j >= gap && a[j - gap] > x; j -= gap) {
+				a[j] = a[j - gap];
+				a[j - gap] = x;
+			}
+}
+
+unsigned int ept_hide_cost(struct ept *e, u64 *pas, unsigned int n)
+{
+	u64 last_2m = ~0ULL, last_1g = ~0ULL, gpa;
+	unsigned int i, level, cost = 0;
+
+	ept_sort(pas, n);
+	for (i = 0; i < n; i++) {
+		gpa = pas[i] & ~0xfffULL;
+		if (gpa >= e->map_limit || gpa >> 21 == last_2m)
+			continue;
+		last_2m = gpa >> 21;
+		if (!ept_leaf(e, gpa, &level) || level == EPT_LEVEL_4K)
+			continue;
+		cost++;			/* the 4 KiB table under this 2 MiB */
+		if (level == EPT_LEVEL_1G && gpa >> 30 != last_1g)
+			cost++;		/* the 2 MiB table under this 1 GiB, once */
+		if (level == EPT_LEVEL_1G)
+			last_1g = gpa >> 30;
+	}
+	return cost;
 }
 
 /* ---- building the identity map ---- */
@@ -188,11 +273,16 @@ static int ept_build(struct ept *e, u64 *table, unsigned int level, u64 base, in
 	return 0;
 }
 
-static int ept_check_limit(const struct mtrr_state *m, u64 map_limit)
+/* The walk length for the map, or an error (see ept_init()). */
+static int ept_check_limit(u64 ept_vpid_cap, const struct mtrr_state *m, u64 map_limit,
+			   unsigned int *levels)
 {
-	if (!map_limit || (map_limit & 0xfff) || map_limit > EPT_MAX_LIMIT ||
+	if (!map_limit || (map_limit & 0xfff) || map_limit > EPT_LIMIT_5 ||
 	    m->phys_bits > 52 || map_limit > (1ULL << m->phys_bits))
 		return -EINVAL;
+	if (map_limit > ept_max_limit(ept_vpid_cap))
+		return -ERANGE;
+	*levels = map_limit > EPT_LIMIT_4 ? EPT_LEVELS_MAX : EPT_LEVELS;
 	return 0;
 }
 
@@ -205,11 +295,11 @@ int ept_tables_needed(u64 ept_vpid_cap, const struct mtrr_state *m, u64 map_limi
 
 	ret = ept_check_caps(ept_vpid_cap, &missing);
 	if (!ret)
-		ret = ept_check_limit(m, map_limit);
+		ret = ept_check_limit(ept_vpid_cap, m, map_limit, &e.levels);
 	if (ret)
 		return ret;
-	*pages = 1;		/* the PML4 */
-	return ept_build(&e, NULL, EPT_LEVELS, 0, -1, pages);
+	*pages = 1;		/* the top table */
+	return ept_build(&e, NULL, e.levels, 0, -1, pages);
 }
 
 int ept_init(struct ept *e, u64 ept_vpid_cap, const struct mtrr_state *m, u64 map_limit,
@@ -231,6 +321,7 @@ int ept_init(struct ept *e, u64 ept_vpid_cap, const struct mtrr_state *m, u64 ma
 	e->map_limit = map_limit;
 	e->caps = ept_vpid_cap;
 	e->mtrr = *m;
+	ept_check_limit(ept_vpid_cap, m, map_limit, &e->levels);	/* checked above */
 	e->direct_map = (u64)(unsigned long)os_phys_to_virt(0);
 	/*
 	 * One allocation for the three arrays, in pages of their own: the bookkeeping
@@ -259,7 +350,7 @@ int ept_init(struct ept *e, u64 ept_vpid_cap, const struct mtrr_state *m, u64 ma
 	e->nr_free = pool_pages;
 
 	e->pml4 = ept_take(e, &e->pml4_pa);
-	ret = ept_build(e, e->pml4, EPT_LEVELS, 0, -1, &built);
+	ret = ept_build(e, e->pml4, e->levels, 0, -1, &built);
 	if (ret)		/* cannot happen: the pool was sized by the same walk */
 		goto err_destroy;
 	return 0;
@@ -290,7 +381,8 @@ int ept_enable_ad(struct ept *e)
 
 u64 ept_eptp(const struct ept *e)
 {
-	return e->pml4_pa | EPTP_WALK_LENGTH_4 | EPTP_MEMTYPE_WB |
+	return e->pml4_pa | (e->levels == EPT_LEVELS_MAX ? EPTP_WALK_LENGTH_5 : EPTP_WALK_LENGTH_4) |
+	       EPTP_MEMTYPE_WB |
 	       (e->ad ? EPTP_AD_ENABLE : 0);
 }
 
@@ -302,7 +394,7 @@ u64 *ept_leaf(struct ept *e, u64 gpa, unsigned int *level)
 
 	if (!table || gpa >= e->map_limit)
 		return NULL;
-	for (l = EPT_LEVELS; l >= EPT_LEVEL_4K; l--) {
+	for (l = e->levels; l >= EPT_LEVEL_4K; l--) {
 		pe = &table[ept_index(gpa, l)];
 		if (ept_is_leaf(*pe, l)) {
 			*level = l;
@@ -313,6 +405,41 @@ u64 *ept_leaf(struct ept *e, u64 gpa, unsigned int *level)
 		table = ept_table(e, *pe);
 	}
 	return NULL;
+}
+
+/*
+ * Map one page at or above map_limit, identity, with its MTRR memory type and full
+ * access: memory hot-added or MMIO moved after load, which the guest may touch and
+ * the map was never built for.  Tables from the pool.  Root-safe.
+ */
+int ept_map_page(struct ept *e, u64 gpa, u64 **leaf)
+{
+	u64 *table = e->pml4, *pe, pa, *child;
+	unsigned int l;
+	u8 type;
+
+	gpa &= ~(u64)(PAGE_SIZE - 1);
+	if (!table || gpa < e->map_limit || gpa >> (EPT_LEVELS * 9 + 12))
+		return -ERANGE;
+	for (l = EPT_LEVELS; l > EPT_LEVEL_4K; l--) {
+		pe = &table[ept_index(gpa, l)];
+		if (ept_is_leaf(*pe, l) && (*pe & EPT_RWX))
+			return -EEXIST;		/* mapped already, by a large leaf */
+		if (!(*pe & EPT_RWX)) {
+			child = ept_take(e, &pa);
+			if (!child)
+				return -ENOMEM;
+			sz_memset(child, 0, PAGE_SIZE);	/* pool pages are reused */
+			ept_write(pe, pa | EPT_RWX);
+		}
+		table = ept_table(e, *pe);
+	}
+	pe = &table[ept_index(gpa, EPT_LEVEL_4K)];
+	if (mtrr_type(&e->mtrr, gpa, PAGE_SIZE, &type))
+		type = X86_MEMTYPE_UC;
+	ept_write(pe, ept_make_leaf(gpa, type, EPT_LEVEL_4K, EPT_RWX));
+	*leaf = pe;
+	return 0;
 }
 
 /* ---- permission changes ---- */
@@ -477,9 +604,9 @@ int ept_set_perm(struct ept *e, u64 gpa, u64 size, unsigned int perm)
 	 * Count first, so that running out of pages changes nothing.  (Merges during
 	 * the change free no page that splits could use: those wait for INVEPT.)
 	 */
-	if (ept_splits(e, e->pml4, EPT_LEVELS, gpa, end) > e->nr_free)
+	if (ept_splits(e, e->pml4, e->levels, gpa, end) > e->nr_free)
 		return -ENOMEM;
-	return ept_apply(e, e->pml4, EPT_LEVELS, gpa, end, perm);
+	return ept_apply(e, e->pml4, e->levels, gpa, end, perm);
 }
 
 /* ---- exits ---- */

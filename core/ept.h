@@ -75,7 +75,10 @@
 #define EPT_SEALED		BIT_ULL(11)
 #define EPT_ADDR_MASK		0x000ffffffffff000ULL	/* bits 51:12 */
 
-#define EPT_LEVELS		4
+#define EPT_LEVELS		4	/* the usual walk: 48-bit guest-physical addresses */
+#define EPT_LEVELS_MAX		5	/* with VMX_EPT_PAGE_WALK_5: 57 bits */
+#define EPT_LIMIT_4		(1ULL << 48)
+#define EPT_LIMIT_5		(1ULL << 57)
 #define EPT_ENTRIES		512
 #define EPT_LEVEL_4K		1
 #define EPT_LEVEL_2M		2
@@ -84,6 +87,7 @@
 /* The EPT pointer (SDM Vol. 3C, 25.6.11 "Extended-Page-Table Pointer (EPTP)") */
 #define EPTP_MEMTYPE_WB		6ULL
 #define EPTP_WALK_LENGTH_4	(3ULL << 3)	/* page-walk length minus one */
+#define EPTP_WALK_LENGTH_5	(4ULL << 3)
 #define EPTP_AD_ENABLE		BIT_ULL(6)
 
 /* INVEPT types (SDM Vol. 3C, chapter 31, INVEPT) */
@@ -99,8 +103,9 @@ struct ept_page {
 };
 
 struct ept {
-	u64 *pml4;
+	u64 *pml4;		/* the top table (a PML5 with a 5-level walk) */
 	u64 pml4_pa;
+	unsigned int levels;	/* EPT_LEVELS, or 5 where the map needs it */
 	u64 map_limit;		/* [0, map_limit) is mapped */
 	u64 caps;		/* IA32_VMX_EPT_VPID_CAP */
 	/*
@@ -128,6 +133,9 @@ struct ept {
  */
 int ept_check_caps(u64 ept_vpid_cap, const char **missing);
 
+/* The most guest-physical space this CPU's EPT can map: 2^48, or 2^57 with 5 levels. */
+u64 ept_max_limit(u64 ept_vpid_cap);
+
 /* Which of EPT_OPTIONAL_CAPS (execute-only, 2 MiB and 1 GiB pages, A/D) the CPU has. */
 u64 ept_optional_caps(u64 ept_vpid_cap);
 
@@ -140,12 +148,17 @@ struct vmx_caps;
 bool ept_usable(const struct vmx_caps *caps, const char **missing);
 
 /*
- * How much guest-physical space to map, [0, limit).  With 1 GiB EPT pages all of
- * 2^phys_bits (a few table pages).  Without them one page directory per GiB would cost
- * up to 256 MiB per CPU, so only up to @mem_end (the end of the highest RAM or MMIO
- * range the OS knows), rounded up to 1 GiB, at least 4 GiB and at most 2^phys_bits.
- * Pure: safe anywhere.
+ * How much guest-physical space to map, [0, limit).  With 1 GiB EPT pages and
+ * MAXPHYADDR up to 46 all of 2^phys_bits (at most 128 table pages).  Else (no 1 GiB
+ * pages: a page directory per GiB would cost up to 256 MiB per CPU; or a MAXPHYADDR of
+ * up to 52: 2^52 costs 32 MiB per CPU even in 1 GiB pages) only up to @mem_end (the end
+ * of the highest RAM or MMIO range the OS knows), rounded up to 1 GiB, at least 4 GiB
+ * and at most 2^phys_bits.  Never more than the CPU's EPT walk translates
+ * (ept_max_limit(): 2^48, or 2^57 with 5 levels): a limit below @mem_end means the
+ * memory the OS uses cannot all be mapped, and the caller must run without EPT.  Pure:
+ * safe anywhere.
  */
+#define EPT_ALL_BITS_1G		46
 u64 ept_map_limit(const struct vmx_caps *caps, unsigned int phys_bits, u64 mem_end);
 
 /*
@@ -169,15 +182,34 @@ int ept_tables_needed(u64 ept_vpid_cap, const struct mtrr_state *m, u64 map_limi
  * [0, map_limit), readable, writable and executable, with MTRR memory types: each
  * block of the map is one 1 GiB leaf if the CPU allows and the type is uniform, else
  * 2 MiB likewise, else 4 KiB.  map_limit is normally 2^m->phys_bits; it must be a
- * multiple of 4 KiB, at most 2^m->phys_bits and at most 2^48.
+ * multiple of 4 KiB and at most 2^m->phys_bits.  Up to 2^48 a 4-level walk maps it;
+ * beyond (MAXPHYADDR > 48: large servers) a 5-level walk, where the CPU has one.
  *
  * Returns 0; -EOPNOTSUPP (see ept_check_caps()); -EINVAL for a bad map_limit;
+ * -ERANGE for a map_limit above 2^48 on a CPU without 5-level EPT (the caller may map
+ * less: ept_max_limit());
  * -ENOMEM if pool_pages is less than ept_tables_needed() or an allocation failed.
  * On error nothing is left allocated.  *e is overwritten: it must not hold a live
  * EPT (ept_destroy() it first).  Not root-safe (allocates).
  */
 int ept_init(struct ept *e, u64 ept_vpid_cap, const struct mtrr_state *m, u64 map_limit,
 	     unsigned int pool_pages);
+
+/*
+ * Add @n pages to the pool, free for splits (see ept.c).  0 or -ENOMEM.  Only while no
+ * CPU runs under @e.  Not root-safe.
+ */
+int ept_pool_grow(struct ept *e, unsigned int n);
+/* Pool pages free for splits now. */
+unsigned int ept_pool_free(const struct ept *e);
+
+/*
+ * How many table pages giving each of the @n pages at @pas (sorted in place) a 4 KiB
+ * leaf of its own would take from the pool: one per 2 MiB leaf they fall in, and one
+ * more per 1 GiB leaf.  Pages beyond the map cost nothing.  What hiding the
+ * hypervisor's own pages needs, counted exactly instead of guessed.
+ */
+unsigned int ept_hide_cost(struct ept *e, u64 *pas, unsigned int n);
 
 /* Free the pool (and so every table).  Safe on a zeroed or destroyed struct ept. */
 void ept_destroy(struct ept *e);
@@ -226,6 +258,15 @@ u64 ept_meta_pa(const struct ept *e, unsigned int i);
 /* The size a leaf of @level maps (4 KiB, 2 MiB, 1 GiB). */
 u64 ept_level_size(unsigned int level);
 
+/*
+ * Map the page of @gpa (at or above map_limit: not in the map) identity, with its
+ * MTRR type and full access; *leaf gets its entry.  0; -ERANGE below map_limit or
+ * beyond what the tables can map; -EEXIST if a large leaf maps it already; -ENOMEM
+ * when the pool is empty.  INVEPT is not needed (the entry was not present).
+ * Root-safe.
+ */
+int ept_map_page(struct ept *e, u64 gpa, u64 **leaf);
+
 /* Pool pages holding tables, including those waiting for ept_reclaim(). */
 unsigned int ept_pages_in_use(const struct ept *e);
 unsigned int ept_pool_size(const struct ept *e);
@@ -254,8 +295,10 @@ struct ept_violation {
 	bool writable;		/* ... writable */
 	bool executable;	/* ... executable */
 	bool gla_valid;		/* the guest-linear-address field is valid */
-	bool gla_translation;	/* with gla_valid: the access was to the linear address
-				 * itself, not to a guest paging-structure entry */
+	/* with gla_valid: the access was to the linear address itself, not to a guest
+	 * paging-structure entry
+	 */
+	bool gla_translation;
 	bool nmi_unblocking;	/* NMI unblocking due to IRET */
 };
 

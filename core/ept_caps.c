@@ -37,6 +37,11 @@ int ept_check_caps(u64 ept_vpid_cap, const char **missing)
 	return 0;
 }
 
+u64 ept_max_limit(u64 ept_vpid_cap)
+{
+	return ept_vpid_cap & VMX_EPT_PAGE_WALK_5 ? EPT_LIMIT_5 : EPT_LIMIT_4;
+}
+
 u64 ept_optional_caps(u64 ept_vpid_cap)
 {
 	return ept_vpid_cap & EPT_OPTIONAL_CAPS;
@@ -54,13 +59,17 @@ bool ept_usable(const struct vmx_caps *caps, const char **missing)
 u64 ept_map_limit(const struct vmx_caps *caps, unsigned int phys_bits, u64 mem_end)
 {
 	const u64 gib = 1ULL << 30, all = 1ULL << phys_bits;
+	const u64 max = ept_max_limit(caps->ept_vpid);
 	u64 end = mem_end > 4 * gib ? mem_end : 4 * gib;
 
-	if (vmx_has_ept_1gb_pages(caps))
+	/* all of it: a table per 512 GiB, at most 128 of them up to 2^46 */
+	if (vmx_has_ept_1gb_pages(caps) && phys_bits <= EPT_ALL_BITS_1G)
 		return all;
 	/* rounded up to 1 GiB without overflowing when mem_end is near 2^64 */
 	end = end > all - gib ? all : (end + gib - 1) & ~(gib - 1);
-	return end < all ? end : all;
+	end = end < all ? end : all;
+	/* no more than the walk translates: the caller runs without EPT if mem_end is beyond */
+	return end < max ? end : max;
 }
 
 unsigned int ept_invept_type(u64 ept_vpid_cap)

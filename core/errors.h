@@ -11,6 +11,7 @@
 #define ENOENT		2
 #define EIO		5
 #define ENXIO		6
+#define E2BIG		7
 #define ENOMEM		12
 #define EAGAIN		11
 #define EACCES		13

@@ -11,6 +11,7 @@
 #include "exit.h"
 #include "errors.h"
 #include "lib.h"
+#include "os.h"
 #include "vmx.h"
 #include "seal.h"
 #include "lock.h"
@@ -27,7 +28,7 @@
  * results: a VMREAD that fails reads 0, a VMWRITE that fails is ignored (as with
  * vmcs_write32(NULL, ...)).
  */
-static inline __attribute__((__always_inline__)) u64 exit_vmread(u32 field)
+static __always_inline u64 exit_vmread(u32 field)
 {
 	u64 val;
 
@@ -43,7 +44,21 @@ static inline __attribute__((__always_inline__)) u64 exit_vmread(u32 field)
 
 /* ---- helpers: one to skip the instruction, one to inject an event ---- */
 
-static inline __attribute__((__always_inline__)) void skip_instruction(void)
+/*
+ * The guest single-steps (RFLAGS.TF, without DEBUGCTL.BTF) over an instruction we
+ * performed for it: the single-step trap it would have raised is made pending, and the
+ * CPU delivers it, with DR6.BS, right after VM entry, before the next instruction
+ * (SDM Vol. 3C, 27.7.3; KVM's kvm_skip_emulated_instruction()).  Out of line: rare.
+ */
+static noinline void skip_single_step(void)
+{
+	if (exit_vmread(GUEST_IA32_DEBUGCTL) & DEBUGCTL_BTF)
+		return;		/* TF traps on branches only: not one */
+	exit_writen(GUEST_PENDING_DBG_EXCEPTIONS,
+		    exit_readn(GUEST_PENDING_DBG_EXCEPTIONS) | DR6_BS);
+}
+
+static __always_inline void skip_instruction(void)
 {
 	u64 rip = exit_readn(GUEST_RIP) + exit_read32(VM_EXIT_INSTRUCTION_LEN);
 	u32 intr = exit_read32(GUEST_INTERRUPTIBILITY_INFO);
@@ -53,6 +68,8 @@ static inline __attribute__((__always_inline__)) void skip_instruction(void)
 	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
 		exit_write32(GUEST_INTERRUPTIBILITY_INFO,
 			     intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+	if (__builtin_expect(exit_readn(GUEST_RFLAGS) & X86_EFLAGS_TF, 0))
+		skip_single_step();
 }
 
 static void inject_exception(u32 vector, bool has_code, u32 code)
@@ -85,8 +102,7 @@ static unsigned int guest_cpl(void)
 
 typedef int (*exit_handler_t)(struct vcpu *v, struct guest_regs *r);
 
-static inline __attribute__((__always_inline__)) int handle_cpuid(struct vcpu *v,
-								 struct guest_regs *r)
+static __always_inline int handle_cpuid(struct vcpu *v, struct guest_regs *r)
 {
 	u32 leaf = (u32)r->gpr[REG_RAX], sub = (u32)r->gpr[REG_RCX], regs[4];
 
@@ -127,6 +143,33 @@ static int handle_invd(struct vcpu *v, struct guest_regs *r)
 	return 0;
 }
 
+/*
+ * XCR0 values XSETBV accepts (SDM Vol. 2C, XSETBV, and Vol. 1, 13.3): anything else
+ * raises #GP, and must be turned into the guest's #GP here, never executed in root.
+ */
+static bool xcr0_valid(u64 val, u64 supported)
+{
+	if (val & ~supported)
+		return false;
+	if (!(val & XFEATURE_MASK_FP))
+		return false;			/* x87 state cannot be turned off */
+	if ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE))
+		return false;			/* AVX needs SSE */
+	/* MPX: BNDREGS and BNDCSR together */
+	if (!(val & XFEATURE_MASK_BNDREGS) != !(val & XFEATURE_MASK_BNDCSR))
+		return false;
+	/* AVX-512: opmask, ZMM_Hi256 and Hi16_ZMM all or none, and only with AVX */
+	if (val & XFEATURE_MASK_AVX512) {
+		if ((val & XFEATURE_MASK_AVX512) != XFEATURE_MASK_AVX512 ||
+		    !(val & XFEATURE_MASK_YMM))
+			return false;
+	}
+	/* AMX: TILECFG and TILEDATA together */
+	if (!(val & XFEATURE_MASK_XTILECFG) != !(val & XFEATURE_MASK_XTILEDATA))
+		return false;
+	return true;
+}
+
 static int handle_xsetbv(struct vcpu *v, struct guest_regs *r)
 {
 	u32 index = (u32)r->gpr[REG_RCX], regs[4];
@@ -135,10 +178,8 @@ static int handle_xsetbv(struct vcpu *v, struct guest_regs *r)
 	(void)v;
 	cpu_cpuid(0xd, 0, regs);
 	supported = ((u64)regs[3] << 32) | regs[0];
-	/* SDM Vol. 2C, XSETBV: #GP for CPL > 0, XCR other than 0, x87 off, AVX without
-	 * SSE, or a bit the CPU does not support. */
-	if (guest_cpl() || index != 0 || !(val & 1) || ((val & 4) && !(val & 2)) ||
-	    (val & ~supported)) {
+	/* #GP for CPL > 0, an XCR other than XCR0, or a value XCR0 cannot hold. */
+	if (guest_cpl() || index != 0 || !xcr0_valid(val, supported)) {
 		inject_gp();
 		return 0;
 	}
@@ -147,19 +188,37 @@ static int handle_xsetbv(struct vcpu *v, struct guest_regs *r)
 	return 0;
 }
 
+/*
+ * The MSR bitmap covers 0-0x1fff and 0xc0000000-0xc0001fff (SDM Vol. 3C, 25.6.9); an
+ * access to any other MSR always exits.  Such MSRs exist on real CPUs (Sapphire
+ * Rapids' uncore PMU at 0x2000 and up), so the access is made for the guest, in root,
+ * by an instruction whose #GP is fixed up (cpu_rdmsr_safe): the guest gets #GP only if
+ * the CPU raised one.
+ */
+static bool msr_in_bitmap(u32 msr)
+{
+	return msr <= 0x1fff || (msr >= 0xc0000000 && msr <= 0xc0001fff);
+}
+
+/* The VMX MSRs (0x480-0x493): the guest has no VMX, so they do not exist. */
+static bool msr_vmx(u32 msr)
+{
+	return msr >= MSR_IA32_VMX_BASIC && msr <= MSR_IA32_VMX_EXIT_CTLS2;
+}
+
 static int handle_rdmsr(struct vcpu *v, struct guest_regs *r)
 {
 	u32 msr = (u32)r->gpr[REG_RCX];
 	u64 val;
 
-	(void)v;
 	if (msr == MSR_IA32_FEATURE_CONTROL) {
 		/* Locked, with VMX off: what a guest without VMX would see. */
 		val = (cpu_rdmsr(msr) | FEATURE_CONTROL_LOCKED) &
 		      ~(FEATURE_CONTROL_VMXON_INSIDE_SMX | FEATURE_CONTROL_VMXON_OUTSIDE_SMX);
-	} else {
-		/* VMX capability MSRs, and MSRs outside the bitmap's ranges: none exist
-		 * for this guest. */
+	} else if (msr_vmx(msr) || msr_in_bitmap(msr) || cpu_rdmsr_safe(msr, &val)) {
+		/* the VMX MSRs, or an MSR the CPU itself refused */
+		if (!msr_vmx(msr) && !msr_in_bitmap(msr))
+			v->msr_faults++;
 		inject_gp();
 		return 0;
 	}
@@ -219,32 +278,29 @@ static int lock_wrmsr(struct vcpu *v, u32 msr, u64 val)
 		break;
 	case MSR_LSTAR:
 	case MSR_CSTAR:
-		if (!guest_canonical(val))
+		if (!guest_canonical(val) || cpu_wrmsr_safe(msr, val))
 			goto gp;
-		cpu_wrmsr(msr, val);
 		break;
 	case MSR_SYSCALL_MASK:
-		if (val >> 32)
+		if ((val >> 32) || cpu_wrmsr_safe(msr, val))
 			goto gp;
-		cpu_wrmsr(msr, val);
 		break;
 	case MSR_STAR:
-		cpu_wrmsr(msr, val);
+		if (cpu_wrmsr_safe(msr, val))
+			goto gp;
 		break;
 	case MSR_IA32_PL0_SSP:
 	case MSR_IA32_PL1_SSP:
 	case MSR_IA32_PL2_SSP:
 	case MSR_IA32_INT_SSP_TAB:
 		/* CET (only intercepted where the CPU has it): canonical, 4-byte aligned */
-		if (!guest_canonical(val) || (val & 3))
+		if (!guest_canonical(val) || (val & 3) || cpu_wrmsr_safe(msr, val))
 			goto gp;
-		cpu_wrmsr(msr, val);
 		break;
 	case MSR_IA32_S_CET:
 		/* bits 9:6 reserved; 63:12 the legacy bitmap's (canonical) address */
-		if ((val & 0x3c0) || !guest_canonical(val & ~0xfffULL))
+		if ((val & 0x3c0) || !guest_canonical(val & ~0xfffULL) || cpu_wrmsr_safe(msr, val))
 			goto gp;
-		cpu_wrmsr(msr, val);
 		break;
 	default:
 		goto gp;
@@ -261,10 +317,20 @@ static int handle_wrmsr(struct vcpu *v, struct guest_regs *r)
 	u32 msr = (u32)r->gpr[REG_RCX];
 	u64 val = (r->gpr[REG_RDX] << 32) | (u32)r->gpr[REG_RAX];
 
+	/* The MSRs the lock covers always exit (vmx_msr_bitmap_init()). */
 	if (lock_msr_covered(msr, v->cet))
 		return lock_wrmsr(v, msr, val);
-	/* IA32_FEATURE_CONTROL is locked; the VMX MSRs are read-only or absent. */
-	inject_gp();
+	/*
+	 * IA32_FEATURE_CONTROL is locked; the VMX MSRs are read-only or absent; an MSR
+	 * outside the bitmap's ranges is written for the guest, and #GP if it faults.
+	 */
+	if (msr_in_bitmap(msr) || msr_vmx(msr) || cpu_wrmsr_safe(msr, val)) {
+		if (!msr_vmx(msr) && !msr_in_bitmap(msr))
+			v->msr_faults++;
+		inject_gp();
+		return 0;
+	}
+	skip_instruction();
 	return 0;
 }
 
@@ -309,8 +375,13 @@ static int handle_cr_access(struct vcpu *v, struct guest_regs *r)
 		}
 		vmcs_writen(NULL, GUEST_CR4, ((val | c->cr4_fixed0) & c->cr4_fixed1) | X86_CR4_VMXE);
 		vmcs_writen(NULL, CR4_READ_SHADOW, val);
-		/* The guest expects the TLB effects of its write (PGE, PCIDE...). */
-		cpu_invvpid(1, v->vpid, 0);
+		/*
+		 * The guest expects the TLB effects of its write (PGE, PCIDE...): with
+		 * VPID they are ours to make, with the INVVPID type the CPU reports;
+		 * without, the VM entry flushes them itself (SDM Vol. 3C, 29.1.3).
+		 */
+		if (v->vpid_on)
+			cpu_invvpid(vmx_vpid_flush_type(c), v->vpid, 0);
 	} else {
 		return -EOPNOTSUPP;
 	}
@@ -334,13 +405,12 @@ static int handle_exception_nmi(struct vcpu *v, struct guest_regs *r)
 	if (!(info & INTR_INFO_VALID))
 		return -EOPNOTSUPP;
 	if (type == INTR_TYPE_NMI) {
-		__atomic_add_fetch(&v->nmi_pending, 1, __ATOMIC_RELAXED);
+		vcpu_hold_nmi(v);
 		cpu_unblock_nmis();
 		return 0;
 	}
-	if (type == INTR_TYPE_HARD_EXCEPTION && (info & INTR_INFO_VECTOR_MASK) == X86_VEC_DB)
-		return handle_debug_exception(v, r);	/* the watch single step */
-	return -EOPNOTSUPP;
+	/* Exceptions are intercepted only during a watch step by RFLAGS.TF. */
+	return watch_step_exception(v, r);
 }
 
 /* The guest can take an NMI now: stop asking; nmi_deliver() injects it. */
@@ -390,6 +460,7 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 	case SUBZERO_HC_PING:
 		r->gpr[REG_RAX] = SUBZERO_HC_PONG;
 		break;
+#ifdef SZ_TEST_HOOKS
 	case SUBZERO_HC_TEST_SPIN:
 		if (!v->test_hooks || r->gpr[REG_RDX] > SUBZERO_HC_SPIN_MAX) {
 			r->gpr[REG_RAX] = (u64)-EINVAL;
@@ -399,6 +470,23 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 			;
 		r->gpr[REG_RAX] = 0;
 		break;
+	case SUBZERO_HC_TEST_XCHECK: {
+		int ret;
+
+		if (!v->test_hooks) {
+			r->gpr[REG_RAX] = (u64)-EINVAL;
+			break;
+		}
+		if (r->gpr[REG_RDX] == ~0ULL) {
+			r->gpr[REG_RAX] = entry_xcheck_count();
+			break;
+		}
+		/* The answer comes from entry_xcheck_finish(), after the entry. */
+		ret = entry_xcheck_start(v, r->gpr[REG_RDX]);
+		r->gpr[REG_RAX] = (u64)(long)ret;
+		break;
+	}
+#endif
 	case SUBZERO_HC_WATCH_SYNC:
 		r->gpr[REG_RAX] = v->ept.pml4 ? (u64)(long)watch_sync(v) : (u64)-EOPNOTSUPP;
 		break;
@@ -447,8 +535,55 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 	return 0;
 }
 
+/*
+ * Fail closed, loudly.  Halting this CPU in root is not closed but hung: the next IPI
+ * to it (a TLB shootdown, smp_call_function) would wait for ever, and every other CPU
+ * with it, before anyone read the log.  So the CPU dumps its VMCS into the log ring,
+ * leaves VMX (it keeps the host state, which is the kernel's), and the OS stops the
+ * machine the way it does for a fatal error: the dump and the exit's name reach the
+ * console, and kdump or a panic= reboot takes over (os_vmx_failed).
+ */
+static void __noreturn fail_closed(struct vcpu *v, union exit_reason reason,
+						      int err)
+{
+	char why[LOG_LINE];
+
+	log_printf(&v->log, LOG_CRIT "CPU %u: unhandled VM exit %u (%s), error %d: dumping the VMCS and stopping the machine", v->cpu, reason.f.basic, exit_reason_name(reason.f.basic),
+		   err);
+	vmcs_dump(v);
+	vmx_leave_in_root(v);
+	log_format(why, sizeof(why), "CPU %u: unhandled VM exit %u (%s)", v->cpu,
+		   reason.f.basic, exit_reason_name(reason.f.basic));
+	os_vmx_failed(&v->log, why);
+	__builtin_trap();
+}
+
+/*
+ * INIT (SDM Vol. 3C, 26.2: in VMX non-root an INIT causes a VM exit; in root it is
+ * blocked).  Someone is resetting this CPU: a kernel bringing its APs up after a kexec
+ * or a crash that went past our shutdown hooks, or firmware.  We do not emulate
+ * wait-for-SIPI: the SIPI would have to start real-mode code as our guest, under an
+ * EPT and a host state that belong to a kernel which may no longer be there (after a
+ * kexec the new kernel owns that memory, and the pages we hide would read back as
+ * junk to it).  Instead this CPU leaves VMX for good and sends itself INIT again:
+ * outside VMX the INIT really resets it, and it waits for SIPI as the sender asked.
+ * (A SIPI that arrived before that second INIT is lost; the sender's bring-up then
+ * times out and says so, it does not hang.)
+ */
+static int handle_init(struct vcpu *v, struct guest_regs *r)
+{
+	(void)r;
+	log_printf(&v->log, "CPU %u: INIT signal: leaving VMX and resetting this CPU", v->cpu);
+	vmx_leave_in_root(v);
+	os_init_self();
+	__builtin_trap();
+}
+
 static const exit_handler_t exit_handlers[] = {
 	[EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
+	[EXIT_REASON_INIT_SIGNAL] = handle_init,
+	[EXIT_REASON_EXTERNAL_INTERRUPT] = watch_step_interrupted,
+	[EXIT_REASON_PREEMPTION_TIMER] = watch_step_timer,
 	[EXIT_REASON_NMI_WINDOW] = handle_nmi_window,
 	[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig,
@@ -490,6 +625,14 @@ static void reinject_idt_vectoring(void)
 	if (type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_PRIV_SW_EXCEPTION ||
 	    type == INTR_TYPE_SOFT_EXCEPTION)
 		vmcs_write32(NULL, VM_ENTRY_INSTRUCTION_LEN, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+	/*
+	 * An NMI whose delivery was cut short left virtual-NMI blocking set; injecting an
+	 * NMI with it set is a VM-entry failure (SDM Vol. 3C, 27.3.1.5; KVM's
+	 * __vmx_complete_interrupts() clears it the same way).
+	 */
+	if (type == INTR_TYPE_NMI)
+		vmcs_write32(NULL, GUEST_INTERRUPTIBILITY_INFO,
+			     vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) & ~GUEST_INTR_STATE_NMI);
 	vmcs_write32(NULL, VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_NMI_UNBLOCK);
 }
 
@@ -500,7 +643,7 @@ static void reinject_idt_vectoring(void)
  * ever set here and by vmx_root_nmi(), and cleared by the window exit, so an NMI that
  * interrupts this code is never forgotten (SDM Vol. 3C, 26.6.1.2, 27.2).
  */
-static __attribute__((__noinline__)) void nmi_deliver(struct vcpu *v)
+static noinline void nmi_deliver(struct vcpu *v)
 {
 	u32 intr;
 
@@ -525,7 +668,7 @@ static __attribute__((__noinline__)) void nmi_deliver(struct vcpu *v)
  * guest had that a VM exit replaced with host state (SDM Vol. 3C, 28.5), then VMXOFF.
  * The exit stub returns to the guest's RIP on its own stack.
  */
-static __attribute__((__noinline__)) void devirtualize(struct vcpu *v, struct guest_regs *r)
+static noinline void devirtualize(struct vcpu *v, struct guest_regs *r)
 {
 	struct cpu_dtr gdt = { (u16)vmcs_read32(GUEST_GDTR_LIMIT), vmcs_readn(GUEST_GDTR_BASE) };
 	struct cpu_dtr idt = { (u16)vmcs_read32(GUEST_IDTR_LIMIT), vmcs_readn(GUEST_IDTR_BASE) };
@@ -539,8 +682,24 @@ static __attribute__((__noinline__)) void devirtualize(struct vcpu *v, struct gu
 	u64 se_eip = vmcs_readn(GUEST_SYSENTER_EIP);
 	u16 ds = vmcs_read16(GUEST_DS_SELECTOR), es = vmcs_read16(GUEST_ES_SELECTOR);
 	u16 fs = vmcs_read16(GUEST_FS_SELECTOR), gs = vmcs_read16(GUEST_GS_SELECTOR);
-	u16 ss = vmcs_read16(GUEST_SS_SELECTOR);
+	u16 ss = vmcs_read16(GUEST_SS_SELECTOR), ldtr = vmcs_read16(GUEST_LDTR_SELECTOR);
 	u64 *stack;
+
+	/*
+	 * Data segments first, while the host IDT is still loaded: loading a selector
+	 * clobbers the base (a null one zeroes it on Intel), and an NMI between the GS
+	 * load and the GS_BASE write would run the OS's NMI entry with a user-looking GS
+	 * base.  Here such an NMI reaches vmx_nmi_stub, which uses no segment base, and
+	 * is held for the guest (delivered below).  Selector, then base: never the other
+	 * way round.
+	 */
+	cpu_write_sel(SEG_DS, ds);
+	cpu_write_sel(SEG_ES, es);
+	cpu_write_sel(SEG_SS, ss);
+	cpu_write_sel(SEG_FS, fs);
+	cpu_write_sel(SEG_GS, gs);
+	cpu_wrmsr(MSR_FS_BASE, fs_base);
+	cpu_wrmsr(MSR_GS_BASE, gs_base);
 
 	/* From here an NMI goes to the OS's own handler, not to vmx_nmi_stub. */
 	cpu_lidt(&idt);		/* a VM exit set the limit to 0xffff */
@@ -557,6 +716,12 @@ static __attribute__((__noinline__)) void devirtualize(struct vcpu *v, struct gu
 	cpu_write_cr0(cr0);
 	cpu_write_cr3(cr3);
 	cpu_lgdt(&gdt);		/* a VM exit set the limit to 0xffff */
+	/*
+	 * A VM exit loads a null LDTR (SDM Vol. 3C, 28.5.2); the guest's descriptor is in
+	 * its GDT, loaded just above.  Without this a process with an LDT (Wine, old
+	 * runtimes) that is still current on this CPU faults on its next segment load.
+	 */
+	cpu_lldt(ldtr);
 	cpu_wrmsr(MSR_EFER, efer);
 	cpu_wrmsr(MSR_IA32_PAT, pat);
 	cpu_wrmsr(MSR_IA32_DEBUGCTL, debugctl);	/* cleared by the VM exit */
@@ -564,20 +729,17 @@ static __attribute__((__noinline__)) void devirtualize(struct vcpu *v, struct gu
 	cpu_wrmsr(MSR_IA32_SYSENTER_ESP, se_esp);
 	cpu_wrmsr(MSR_IA32_SYSENTER_EIP, se_eip);
 	cpu_write_dr7(dr7);				/* 0x400 after the VM exit */
-	cpu_write_sel(SEG_DS, ds);
-	cpu_write_sel(SEG_ES, es);
-	cpu_write_sel(SEG_SS, ss);
-	cpu_write_sel(SEG_FS, fs);			/* selector loads clobber the bases */
-	cpu_write_sel(SEG_GS, gs);
-	cpu_wrmsr(MSR_FS_BASE, fs_base);
-	cpu_wrmsr(MSR_GS_BASE, gs_base);
 	/* The TR limit is 0x67 now; the OS reloads TR itself (see vmx.h). */
 
-	/* NMIs still held for the guest go to the OS now, through its IDT. */
+	/*
+	 * NMIs still held for the guest go to the OS now: real NMIs through the local
+	 * APIC, delivered by its IDT as any other (not INT 2, which is not an NMI: it
+	 * does not block NMIs, and under FRED it is not even delivered as one).
+	 */
 	while (v->nmi_pending) {
 		v->nmi_pending--;
 		v->nmis_injected++;
-		cpu_int_nmi();
+		os_self_nmi();
 	}
 
 	stack = (u64 *)(rsp - 16);
@@ -590,19 +752,8 @@ static __attribute__((__noinline__)) void devirtualize(struct vcpu *v, struct gu
 	v->launched = false;
 }
 
-static void fail_closed(struct vcpu *v, union exit_reason reason, int err)
-{
-	log_printf(&v->log, "CPU %u: unhandled VM exit %u (%s), error %d: dumping the VMCS and "
-		   "stopping this CPU", v->cpu, reason.f.basic, exit_reason_name(reason.f.basic),
-		   err);
-	vmcs_dump(v);
-	for (;;)
-		asm volatile("cli; hlt");
-}
-
 /* Before VM entry: NMIs held for the guest, and the time this exit spent in root. */
-static inline __attribute__((__always_inline__)) void exit_done(struct vcpu *v, u64 t0,
-								u32 basic)
+static __always_inline void exit_done(struct vcpu *v, u64 t0, u32 basic)
 {
 	u64 dt;
 
@@ -610,15 +761,17 @@ static inline __attribute__((__always_inline__)) void exit_done(struct vcpu *v, 
 		nmi_deliver(v);
 	dt = cpu_rdtsc() - t0;
 	v->root_tsc += dt;
-	if (basic < EXIT_REASON_MAX)
+	if (basic < EXIT_REASON_MAX) {
 		v->exit_root_tsc[basic] += dt;
-	else
+		exit_hist_add(&v->exit_hist[basic], dt);
+	} else {
 		v->root_tsc_other += dt;
+	}
 }
 
 /* Every exit but the CPUID fast path: count, re-inject, dispatch, fail closed. */
-static __attribute__((__noinline__)) int exit_dispatch(struct guest_regs *r, struct vcpu *v,
-						   union exit_reason reason, u64 t0)
+static noinline int exit_dispatch(struct guest_regs *r, struct vcpu *v,
+				  union exit_reason reason, u64 t0)
 {
 	u32 basic = reason.f.basic;
 	int ret = -EOPNOTSUPP;
@@ -631,6 +784,16 @@ static __attribute__((__noinline__)) int exit_dispatch(struct guest_regs *r, str
 		reinject_idt_vectoring();
 		if (basic < ARRAY_SIZE(exit_handlers) && exit_handlers[basic])
 			ret = exit_handlers[basic](v, r);
+	} else if (basic == EXIT_REASON_MCE_DURING_VMENTRY) {
+		/*
+		 * A machine check during VM entry (SDM Vol. 3C, 27.8): KVM hands it to the
+		 * host's handler first (kvm_machine_check()), then fails the VM.  Our VM
+		 * is the running OS, so once its handler has dealt with the machine check
+		 * (or panicked, which is then the right outcome) the entry is tried again:
+		 * its checks had passed and the guest state is unchanged.
+		 */
+		os_machine_check();
+		ret = 0;
 	}
 	if (ret < 0)
 		fail_closed(v, reason, ret);
@@ -640,6 +803,30 @@ static __attribute__((__noinline__)) int exit_dispatch(struct guest_regs *r, str
 	}
 	exit_done(v, t0, basic);
 	return 0;
+}
+
+/*
+ * IA32_SPEC_CTRL is not part of the VMCS host or guest state: a VM exit from guest user
+ * mode leaves the user's value (IBRS off under kernel IBRS, a task's SSBD...) in force
+ * in root.  Like KVM's vmx_spec_ctrl_restore_host(): the host's value in root when the
+ * guest's differs, or always with legacy IBRS (the bit must be written again after a
+ * less privileged predictor mode), then a speculation barrier; the guest's again on
+ * the way back.
+ */
+static noinline u64 spec_ctrl_to_host(const struct vcpu *v)
+{
+	u64 guest = cpu_rdmsr(MSR_IA32_SPEC_CTRL);
+
+	if (guest != v->spec.host_spec_ctrl || (v->spec.flags & VMX_SPEC_CTRL_ALWAYS))
+		cpu_wrmsr(MSR_IA32_SPEC_CTRL, v->spec.host_spec_ctrl);
+	cpu_lfence();
+	return guest;
+}
+
+static noinline void spec_ctrl_to_guest(const struct vcpu *v, u64 guest)
+{
+	if (guest != v->spec.host_spec_ctrl)
+		cpu_wrmsr(MSR_IA32_SPEC_CTRL, guest);
 }
 
 /*
@@ -653,15 +840,53 @@ static __attribute__((__noinline__)) int exit_dispatch(struct guest_regs *r, str
  */
 int vmx_exit_handler(struct guest_regs *r, struct vcpu *v)
 {
-	u64 t0 = cpu_rdtsc();
+	u64 guest_spec_ctrl = 0, t0;
+	union exit_reason reason;
+	int ret = 0;
+
+	/* Before any indirect branch: root runs with the host's IA32_SPEC_CTRL. */
+	if (__builtin_expect(v->spec.flags & VMX_SPEC_CTRL, 0))
+		guest_spec_ctrl = spec_ctrl_to_host(v);
+	t0 = cpu_rdtsc();
+	reason.all = exit_read32(VM_EXIT_REASON);
+	if (__builtin_expect(reason.all != EXIT_REASON_CPUID, 0)) {
+		ret = exit_dispatch(r, v, reason, t0);
+	} else {
+		v->exits[EXIT_REASON_CPUID]++;
+		handle_cpuid(v, r);
+		exit_done(v, t0, EXIT_REASON_CPUID);
+	}
+	/* Back to the guest, in VMX non-root or (DEVIRT) outside VMX: its value again. */
+	if (__builtin_expect(v->spec.flags & VMX_SPEC_CTRL, 0))
+		spec_ctrl_to_guest(v, guest_spec_ctrl);
+	return ret;
+}
+
+/*
+ * HOST_RIP while a cross-check is in flight (vmx_exit_stub_xcheck): a failed VM entry,
+ * or the VMX-preemption timer (which only runs then), is the CPU's answer to the
+ * broken VMCS; anything else is an exit like any other.  A stub of its own, so that
+ * the exit path has not one instruction more for the cross-check.
+ */
+int vmx_exit_handler_xcheck(struct guest_regs *r, struct vcpu *v)
+{
 	union exit_reason reason = { .all = exit_read32(VM_EXIT_REASON) };
 
-	if (__builtin_expect(reason.all != EXIT_REASON_CPUID, 0))
-		return exit_dispatch(r, v, reason, t0);
-	v->exits[EXIT_REASON_CPUID]++;
-	handle_cpuid(v, r);
-	exit_done(v, t0, EXIT_REASON_CPUID);
-	return 0;
+	if (v->entry.xc.active &&
+	    (reason.f.entry_failure || reason.f.basic == EXIT_REASON_PREEMPTION_TIMER)) {
+		entry_xcheck_finish(v, r, reason.all, 0);
+		return 0;
+	}
+	return vmx_exit_handler(r, v);
+}
+
+int vmx_exit_handler_checked(struct guest_regs *r, struct vcpu *v)
+{
+	int ret = vmx_exit_handler(r, v);
+
+	if (!ret)
+		entry_root_before(v);
+	return ret;
 }
 
 void vmx_log_resume_failure(struct vcpu *v)
@@ -669,20 +894,27 @@ void vmx_log_resume_failure(struct vcpu *v)
 	u64 err = 0;
 
 	cpu_vmread(VM_INSTRUCTION_ERROR, &err);
-	log_printf(&v->log, "CPU %u: VMRESUME failed: %s (VM-instruction error %llu): stopping "
-		   "this CPU", v->cpu, vmcs_insn_error_name((u32)err), err);
+	log_printf(&v->log, LOG_CRIT "CPU %u: VMRESUME failed: %s (VM-instruction error %llu)", v->cpu,
+		   vmcs_insn_error_name((u32)err), err);
+	entry_root_check(v, "after VMRESUME failed", true);
 }
 
-void vmx_resume_failed(void)
+/*
+ * VMRESUME failed (the stub calls this, with the guest's registers saved again and the
+ * vcpu it found above HOST_RSP).  A cross-check that broke a rule on purpose puts the
+ * VMCS back and returns 0: the stub tries again.  Otherwise there is no guest to go
+ * back to: fail closed like an exit nobody handles, with the VM-instruction error and
+ * the checker's verdict in the log.
+ */
+int vmx_resume_failed(struct guest_regs *r, struct vcpu *v)
 {
-	/*
-	 * After VMfailValid the VMCS is still current, and with it the vcpu; after
-	 * VMfailInvalid there is none to log into.  No way back to the guest: stop.
-	 */
-	struct vcpu *v = vmx_current_vcpu();
+	u64 err = 0;
 
-	if (v)
-		vmx_log_resume_failure(v);
-	for (;;)
-		asm volatile("cli; hlt");
+	if (v->entry.xc.active) {
+		cpu_vmread(VM_INSTRUCTION_ERROR, &err);
+		entry_xcheck_finish(v, r, 0, (u32)err);
+		return 0;		/* the VMCS is whole again: resume */
+	}
+	vmx_log_resume_failure(v);
+	fail_closed(v, (union exit_reason){ .all = exit_read32(VM_EXIT_REASON) }, -EIO);
 }

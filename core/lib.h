@@ -11,8 +11,7 @@
 
 #include "types.h"
 
-static inline __attribute__((__always_inline__)) void *sz_memcpy(void *dst, const void *src,
-								  size_t n)
+static __always_inline void *sz_memcpy(void *dst, const void *src, size_t n)
 {
 	void *d = dst;
 
@@ -20,7 +19,7 @@ static inline __attribute__((__always_inline__)) void *sz_memcpy(void *dst, cons
 	return dst;
 }
 
-static inline __attribute__((__always_inline__)) void *sz_memset(void *dst, int c, size_t n)
+static __always_inline void *sz_memset(void *dst, int c, size_t n)
 {
 	void *d = dst;
 

@@ -107,18 +107,24 @@ void log_printf(struct log_ring *r, const char *fmt, ...)
 	__builtin_va_list ap;
 	u32 head = r->head;
 
-	if (head - r->tail >= LOG_LINES) {
-		r->dropped++;
+	/* Acquire: the reader is done with a slot before it moves tail past it. */
+	if (head - __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) >= LOG_LINES) {
+		__atomic_fetch_add(&r->dropped, 1, __ATOMIC_RELAXED);
 		return;
 	}
 	r->tsc[head % LOG_LINES] = cpu_rdtsc();
+	r->level[head % LOG_LINES] = LOG_LEVEL_DEBUG;
+	if (fmt[0] == LOG_SOH[0] && fmt[1] >= '0' && fmt[1] <= '7') {
+		r->level[head % LOG_LINES] = fmt[1] - '0';
+		fmt += 2;
+	}
 	__builtin_va_start(ap, fmt);
 	log_vformat(r->lines[head % LOG_LINES], LOG_LINE, fmt, ap);
 	__builtin_va_end(ap);
 	__atomic_store_n(&r->head, head + 1, __ATOMIC_RELEASE);
 }
 
-bool log_take_tsc(struct log_ring *r, char *buf, u64 *tsc)
+bool log_take_level(struct log_ring *r, char *buf, u64 *tsc, int *level)
 {
 	u32 tail = r->tail, i;
 
@@ -128,8 +134,16 @@ bool log_take_tsc(struct log_ring *r, char *buf, u64 *tsc)
 		buf[i] = r->lines[tail % LOG_LINES][i];
 	buf[LOG_LINE - 1] = '\0';
 	*tsc = r->tsc[tail % LOG_LINES];
+	*level = r->level[tail % LOG_LINES];
 	__atomic_store_n(&r->tail, tail + 1, __ATOMIC_RELEASE);
 	return true;
+}
+
+bool log_take_tsc(struct log_ring *r, char *buf, u64 *tsc)
+{
+	int level;
+
+	return log_take_level(r, buf, tsc, &level);
 }
 
 u32 log_take_dropped(struct log_ring *r)

@@ -53,8 +53,10 @@ struct mtrr_state {
  */
 int mtrr_read(struct mtrr_state *s);
 
-/* mtrr_type() found parts of the range with different types (or could not prove
- * they agree: see mtrr.c). */
+/*
+ * mtrr_type() found parts of the range with different types (or could not prove
+ * they agree: see mtrr.c).
+ */
 #define MTRR_NOT_UNIFORM	1
 
 /*

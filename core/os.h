@@ -13,6 +13,8 @@
 
 #include "types.h"
 
+struct log_ring;
+
 /*
  * 2^order zeroed, physically contiguous, page-aligned pages; *pa gets their physical
  * address.  NULL when out of memory.  Not root-safe (may sleep).
@@ -42,10 +44,47 @@ void *os_phys_to_virt(u64 pa);
  */
 int os_rdmsr_safe(u32 msr, u64 *val);
 
-/* The page-table root VMX root runs on: the kernel's own, valid on every CPU. */
+/*
+ * Send this CPU an NMI through its local APIC (an NMI held for the guest, handed to
+ * the OS once VMX is off on this CPU).  Interrupts disabled; after VMXOFF.
+ */
+void os_self_nmi(void);
+
+/*
+ * A machine check hit VM entry (exit reason 41): run the OS's machine-check handler
+ * for it, as the CPU would have had it arrived outside VM entry.  Root-safe: it is the
+ * handler a #MC in root runs anyway; it may panic the machine.
+ */
+void os_machine_check(void);
+
+/*
+ * The page-table root VMX root runs on: the kernel half of the kernel's tables, valid
+ * on every CPU.  Bit 12 is clear: with page-table isolation the kernel's entry code
+ * takes a CR3 with bit 12 set for a user CR3 and switches away from it (an NMI or
+ * machine check taken in root goes through that code).  Root-safe.
+ */
 u64 os_host_cr3(void);
 
+/*
+ * Fail closed, loudly: an exit subzero cannot handle has taken this CPU out of VMX
+ * operation (core/exit.c).  Write what @log still holds (the VMCS dump) where the user
+ * sees it even with a quiet console, then stop the machine with @why, the way the OS
+ * stops for a fatal error (Linux: panic(), so kdump and panic= reboots work).  Never
+ * returns (not declared noreturn: objtool would not know it across objects, so callers
+ * follow the call with __builtin_trap()).  Called after VMXOFF, on the host stack, interrupts off: not in VMX root
+ * any more, but not in any OS task's context either.
+ */
+void os_vmx_failed(struct log_ring *log, const char *why);
+
+/*
+ * An INIT signal reached this CPU while it was a guest, and it has left VMX since
+ * (core/exit.c, handle_init).  Send INIT to this CPU again through its local APIC and
+ * wait for it: outside VMX it resets the CPU, which then waits for SIPI as the sender
+ * intended.  Never returns.  Same context as os_vmx_failed().
+ */
+void os_init_self(void);
+
 /* Log a line at once (the kernel log).  Not root-safe: root code uses vcpu_log(). */
-void os_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+__printf(1, 2) void os_log(const char *fmt, ...);
 
 #endif

@@ -6,6 +6,7 @@
 #include "private.h"
 #include "seal.h"
 #include "errors.h"
+#include "os.h"
 #include "arch/x86.h"
 
 static u64 vmx_shared_pa[VMX_SHARED_NR];
@@ -132,6 +133,79 @@ static void readonly_one(u64 pa, void *arg)
 		c->ret = ret;
 }
 
+struct pa_list {
+	u64 *pas;
+	unsigned int n;
+};
+
+static void pa_add(u64 pa, void *arg)
+{
+	struct pa_list *l = arg;
+
+	if (l->pas)
+		l->pas[l->n] = pa;
+	l->n++;
+}
+
+/*
+ * Every page that gets a 4 KiB leaf of its own in every EPT: the private (hidden)
+ * pages, the guest read-only ones and the module's text (seal.h).
+ */
+static void sealed_pages_all(struct vcpu *const *vcpus, unsigned int n,
+			     void (*fn)(u64 pa, void *ctx), void *ctx)
+{
+	unsigned int i;
+
+	private_pages_all(vcpus, n, fn, ctx);
+	for (i = 0; i < n; i++) {
+		if (!vcpus[i])
+			continue;
+		readonly_pages(vcpus[i], fn, ctx);
+		seal_text_pages(vcpus[i], fn, ctx);
+	}
+}
+
+/*
+ * Size every vcpu's EPT pool for hiding: count exactly what hiding all the private
+ * pages (and sealing the read-only ones and the text) costs in each EPT (ept_hide_cost()), and grow the pools that would be left
+ * with less than VMX_EPT_WATCH_RESERVE.  Grown pools are more private pages, so count
+ * again until nothing grows (new pages mostly land in 2 MiB blocks already split: one
+ * or two rounds).  Instead of a constant spare: hiding every CPU's pages in every
+ * CPU's EPT grows with the square of the CPUs.
+ */
+static int private_size_pools(struct vcpu *const *vcpus, unsigned int n)
+{
+	unsigned int i, round, cost, avail;
+	struct pa_list l;
+	bool grown;
+	int ret = 0;
+
+	for (round = 0; round < 8; round++) {
+		l = (struct pa_list){ NULL, 0 };
+		sealed_pages_all(vcpus, n, pa_add, &l);
+		l.pas = os_zalloc((size_t)l.n * sizeof(u64));
+		if (!l.pas)
+			return -ENOMEM;
+		l.n = 0;
+		sealed_pages_all(vcpus, n, pa_add, &l);
+		grown = false;
+		for (i = 0; i < n && !ret; i++) {
+			if (!vcpus[i] || !vcpus[i]->ept.pml4)
+				continue;
+			cost = ept_hide_cost(&vcpus[i]->ept, l.pas, l.n) + VMX_EPT_WATCH_RESERVE;
+			avail = ept_pool_free(&vcpus[i]->ept);
+			if (avail < cost) {
+				ret = ept_pool_grow(&vcpus[i]->ept, cost - avail);
+				grown = true;
+			}
+		}
+		os_free(l.pas);
+		if (ret || !grown)
+			return ret;
+	}
+	return -ENOMEM;		/* did not settle: never seen */
+}
+
 int vmx_hide_private(struct vcpu *const *vcpus, unsigned int n)
 {
 	struct hide_ctx c = { NULL, 0 };
@@ -139,6 +213,7 @@ int vmx_hide_private(struct vcpu *const *vcpus, unsigned int n)
 
 	if (!vmx_ept_enabled())
 		return 0;
+	c.ret = private_size_pools(vcpus, n);
 	for (i = 0; i < n && !c.ret; i++) {
 		c.in = vcpus[i];
 		if (!c.in)

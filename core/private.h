@@ -40,8 +40,10 @@ int vmx_ept_hide(struct vcpu *v, u64 pa);
 /*
  * In the EPT of every vcpu of @vcpus, hide every one of the hypervisor's own pages:
  * the shared ones and every vcpu's (not only its own: a CPU's guest could otherwise
- * reach another CPU's state).  Without EPT there is nothing to do.  0, or the first
- * error of vmx_ept_hide() (the EPTs are then partly done: free the vcpus).  Only
+ * reach another CPU's state).  First each EPT's pool grows by exactly what that takes
+ * (ept_hide_cost()), keeping VMX_EPT_WATCH_RESERVE for watch and protect.  Without
+ * EPT there is nothing to do.  0, -ENOMEM, or the first error of vmx_ept_hide() (the
+ * EPTs are then partly done: free the vcpus).  Only
  * before any of them is launched.
  */
 int vmx_hide_private(struct vcpu *const *vcpus, unsigned int n);

@@ -43,7 +43,8 @@ _Static_assert(VCPU_AT(cpu) % PAGE_SIZE == 0 && VCPU_AT(log) % PAGE_SIZE == 0 &&
 
 /* The objects a vcpu points to: each one class, whole pages. */
 enum vcpu_object {
-	OBJ_VMXON, OBJ_VMCS, OBJ_HOST_STACK, OBJ_SCRATCH, OBJ_EPT_TABLES, OBJ_EPT_BOOKKEEPING,
+	OBJ_VMXON, OBJ_VMCS, OBJ_HOST_STACK, OBJ_SCRATCH, OBJ_COPIES, OBJ_EPT_TABLES,
+	OBJ_EPT_BOOKKEEPING,
 	OBJ_NR,
 };
 
@@ -55,6 +56,7 @@ static const struct {
 	[OBJ_VMCS] = { "VMCS", MEM_HIDDEN },
 	[OBJ_HOST_STACK] = { "host stack", MEM_HIDDEN },
 	[OBJ_SCRATCH] = { "scratch page", MEM_HIDDEN },
+	[OBJ_COPIES] = { "protect copies", MEM_HIDDEN },
 	[OBJ_EPT_TABLES] = { "EPT tables", MEM_HIDDEN },
 	[OBJ_EPT_BOOKKEEPING] = { "EPT pool bookkeeping", MEM_HIDDEN },
 };
@@ -72,6 +74,8 @@ static u64 object_page(struct vcpu *v, enum vcpu_object o, unsigned int i)
 		       v->host_stack_pa + (u64)i * PAGE_SIZE : 0;
 	case OBJ_SCRATCH:
 		return i == 0 && v->scratch ? v->scratch_pa : 0;
+	case OBJ_COPIES:
+		return i < WATCH_STEP_PAGES && v->copies ? v->copies_pa + (u64)i * PAGE_SIZE : 0;
 	case OBJ_EPT_TABLES:
 		return v->ept.pml4 ? ept_pool_pa(&v->ept, i) : 0;
 	case OBJ_EPT_BOOKKEEPING:
@@ -159,8 +163,9 @@ int seal_guest_walk(struct vcpu *v, u64 cr3, u64 cr4, u64 va, u64 *pa)
 	for (; level >= 1; level--) {
 		if (!ram_map_has(&v->ram, table))
 			return -EFAULT;		/* never read MMIO as a table */
-		e = ((const volatile u64 *)(unsigned long)(v->direct_map + table))
-			[(va >> (12 + 9 * (level - 1))) & 511];
+		/* one read of the entry: the guest may be changing it */
+		e = __atomic_load_n(&((const u64 *)(unsigned long)(v->direct_map + table))
+				    [(va >> (12 + 9 * (level - 1))) & 511], __ATOMIC_RELAXED);
 		if (!(e & PTE_PRESENT))
 			return -EFAULT;
 		size = 1ULL << (12 + 9 * (level - 1));

@@ -11,6 +11,8 @@
 #ifndef SUBZERO_CORE_TYPES_H
 #define SUBZERO_CORE_TYPES_H
 
+#include "compiler.h"
+
 #if defined(__KERNEL__) && defined(_LINUX_TYPES_H)
 /* Linux glue: the kernel's u8..u64, bool, NULL, BIT() and ARRAY_SIZE() are here. */
 #else

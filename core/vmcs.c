@@ -72,9 +72,13 @@ void vmcs_dump(struct vcpu *v)
 	unsigned int g;
 	u64 val;
 
+	/* A failed VM entry (exit reason bit 31): first the rules the VMCS breaks. */
+	if (!vmcs_read(VM_EXIT_REASON, &val) && (val & BIT(31)))
+		entry_root_check(v, "after a failed VM entry", true);
+
 	/* Several "NAME=value" to a line, so a whole VMCS fits in the log ring. */
 	for (g = 0; g < VMCS_GROUP_NR; g++) {
-		log_printf(&v->log, "CPU %u VMCS %s:", v->cpu, vmcs_group_names[g]);
+		log_printf(&v->log, LOG_CRIT "CPU %u VMCS %s:", v->cpu, vmcs_group_names[g]);
 		n = 0;
 		for (i = 0; i < vmcs_nr_fields; i++) {
 			if (vmcs_field_descs[i].group != g)
@@ -84,13 +88,13 @@ void vmcs_dump(struct vcpu *v)
 			len = log_format(item, sizeof(item), " %s=%llx",
 					 vmcs_field_descs[i].name, val);
 			if (n + len >= sizeof(line)) {
-				log_printf(&v->log, " %s", line);
+				log_printf(&v->log, LOG_CRIT " %s", line);
 				n = 0;
 			}
 			sz_memcpy(line + n, item, len + 1);
 			n += len;
 		}
 		if (n)
-			log_printf(&v->log, " %s", line);
+			log_printf(&v->log, LOG_CRIT " %s", line);
 	}
 }

@@ -16,10 +16,19 @@
 _Static_assert(GUEST_RSP == VMCS_ENC_GUEST_RSP && GUEST_RIP == VMCS_ENC_GUEST_RIP,
 	       "arch/vmx_stub.h: the encodings arch/vmx_entry.S writes");
 
+struct vmx_spec vmx_spec;
+_Static_assert(__builtin_offsetof(struct vcpu, spec.flags) == VCPU_SPEC_FLAGS &&
+	       VMX_SPEC_RSB_FILL == SPEC_RSB_FILL && VMX_SPEC_RSB_LITE == SPEC_RSB_LITE &&
+	       VMX_SPEC_CLEAR_BHB == SPEC_CLEAR_BHB,
+	       "arch/vmx_stub.h: the exit stub tests these bits of v->spec.flags");
+
+#ifdef SZ_TEST_HOOKS
 int vmx_fail_on_cpu = -1;
 bool vmx_test_hooks;
+#endif
 
 #define VMX_INVEPT_ALL_CONTEXT	2
+#define VMX_INVVPID_SINGLE_CONTEXT 1
 #define VMX_INVVPID_ALL_CONTEXT	2
 
 #define AR_UNUSABLE		BIT(16)
@@ -54,7 +63,7 @@ int vmx_msr_bitmap_init(void *page, u64 pa)
 			bitmap_set(p, 2048, lock_msr_numbers[msr]);
 	bitmap_set(p, 2048, MSR_EFER);
 	/* The VMX capability MSRs do not exist for a guest without VMX: #GP. */
-	for (msr = MSR_IA32_VMX_BASIC; msr <= MSR_IA32_VMX_VMFUNC; msr++) {
+	for (msr = MSR_IA32_VMX_BASIC; msr <= MSR_IA32_VMX_EXIT_CTLS2; msr++) {
 		bitmap_set(p, 0, msr);
 		bitmap_set(p, 2048, msr);
 	}
@@ -94,6 +103,11 @@ void vmx_ept_setup(const struct mtrr_state *m, u64 map_limit)
 	vmx_ept_cfg.on = true;
 }
 
+void vmx_ept_clear(void)
+{
+	vmx_ept_cfg.on = false;
+}
+
 bool vmx_ept_enabled(void)
 {
 	return vmx_ept_cfg.on;
@@ -110,15 +124,18 @@ static int vmx_ept_alloc(struct vcpu *v)
 	int ret;
 
 	v->scratch = os_alloc_pages(0, &v->scratch_pa);
-	if (!v->scratch)
+	v->copies = os_alloc_pages(VCPU_COPIES_ORDER, &v->copies_pa);
+	if (!v->scratch || !v->copies)
 		return -ENOMEM;
 	ret = ept_tables_needed(v->caps->ept_vpid, &vmx_ept_cfg.mtrr, vmx_ept_cfg.map_limit,
 				&need);
 	if (!ret)
 		ret = ept_init(&v->ept, v->caps->ept_vpid, &vmx_ept_cfg.mtrr,
-			       vmx_ept_cfg.map_limit, need + VMX_EPT_SPARE_PAGES);
+			       vmx_ept_cfg.map_limit, need + VMX_EPT_WATCH_RESERVE);
 	v->ram = vmx_ept_cfg.ram;
 	v->mtf = vmx_has_mtf(v->caps);		/* else the step uses RFLAGS.TF */
+	v->preemption_timer = ((v->caps->true_pinbased ?: v->caps->pinbased) >> 32) &
+			      PIN_BASED_VMX_PREEMPTION_TIMER;
 	if (!ret) {
 		v->events = &v->events_ring;
 		v->ept_on = true;
@@ -174,8 +191,11 @@ int vmx_vcpu_alloc(struct vcpu *v, unsigned int cpu, const struct vmx_caps *caps
 	v->caps_copy = *caps;
 	v->caps = &v->caps_copy;
 	v->text = vmx_text_cfg;
+	v->spec = vmx_spec;		/* the OS chose it before any allocation */
 	v->direct_map = (u64)(unsigned long)os_phys_to_virt(0);
+#ifdef SZ_TEST_HOOKS
 	v->test_hooks = vmx_test_hooks;	/* root reads its own copy, not the global */
+#endif
 	v->cet = lock_cpu_has_cet();
 	v->msr_bitmap_pa = msr_bitmap_pa;
 	/* VPID 0 is the host's; every CPU's guest gets its own tag. */
@@ -208,6 +228,9 @@ void vmx_vcpu_free(struct vcpu *v)
 	ept_destroy(&v->ept);
 	if (v->scratch)
 		os_free_pages(v->scratch, 0);
+	if (v->copies)
+		os_free_pages(v->copies, VCPU_COPIES_ORDER);
+	v->copies = NULL;
 	v->vmxon = v->vmcs = v->host_stack = v->scratch = NULL;
 	v->events = NULL;
 	v->ept_on = false;
@@ -262,15 +285,15 @@ static int vmx_enable(struct vcpu *v)
 		fc |= FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMXON_OUTSIDE_SMX;
 		cpu_wrmsr(MSR_IA32_FEATURE_CONTROL, fc);
 	} else if (!(fc & FEATURE_CONTROL_VMXON_OUTSIDE_SMX)) {
-		log_printf(&v->log, "CPU %u: VMX is disabled by the firmware (IA32_FEATURE_CONTROL "
-			   "is locked with VMXON outside SMX off; enable VT-x in the BIOS)", v->cpu);
+		log_printf(&v->log, LOG_ERR "CPU %u: VMX is disabled by the firmware (IA32_FEATURE_CONTROL is locked with VMXON outside SMX off; enable VT-x in the BIOS)",
+			   v->cpu);
 		return -EOPNOTSUPP;
 	}
 
 	cr4 = cpu_read_cr4();
 	if (cr4 & X86_CR4_VMXE) {
-		log_printf(&v->log, "CPU %u: CR4.VMXE is already set: another hypervisor (most "
-			   "likely kvm_intel) holds VMX; unload it first", v->cpu);
+		log_printf(&v->log, LOG_ERR "CPU %u: CR4.VMXE is already set: another hypervisor (most likely kvm_intel) holds VMX; unload it first",
+			   v->cpu);
 		return -EBUSY;
 	}
 	v->orig_cr0 = cpu_read_cr0();
@@ -285,7 +308,7 @@ static int vmx_enable(struct vcpu *v)
 	*(u32 *)v->vmxon = vmx_caps_revision_id(c);
 	st = cpu_vmxon(v->vmxon_pa);
 	if (st) {
-		log_printf(&v->log, "CPU %u: VMXON failed (%s)", v->cpu,
+		log_printf(&v->log, LOG_ERR "CPU %u: VMXON failed (%s)", v->cpu,
 			   st == VMX_FAIL_INVALID ? "VMfailInvalid" : "VMfailValid");
 		cpu_write_cr4(v->orig_cr4);
 		cpu_write_cr0(v->orig_cr0);
@@ -312,15 +335,40 @@ static int vmcs_load(struct vcpu *v)
 {
 	*(u32 *)v->vmcs = vmx_caps_revision_id(v->caps);
 	if (cpu_vmclear(v->vmcs_pa) || cpu_vmptrld(v->vmcs_pa)) {
-		log_printf(&v->log, "CPU %u: VMCLEAR/VMPTRLD of the VMCS failed", v->cpu);
+		log_printf(&v->log, LOG_ERR "CPU %u: VMCLEAR/VMPTRLD of the VMCS failed", v->cpu);
 		return -EIO;
 	}
 	if (cpu_vmptrst() != v->vmcs_pa) {
-		log_printf(&v->log, "CPU %u: VMPTRST says %llx, not our VMCS %llx", v->cpu,
+		log_printf(&v->log, LOG_ERR "CPU %u: VMPTRST says %llx, not our VMCS %llx", v->cpu,
 			   cpu_vmptrst(), v->vmcs_pa);
 		return -EIO;
 	}
 	return 0;
+}
+
+/*
+ * The INVVPID type that flushes one guest's tagged translations on this CPU: single
+ * context where the CPU has it, else all contexts, else 0 (no usable INVVPID: the
+ * guest then runs without VPID).
+ */
+u32 vmx_vpid_flush_type(const struct vmx_caps *c)
+{
+	if (!(c->ept_vpid & VMX_VPID_INVVPID))
+		return 0;
+	if (c->ept_vpid & VMX_VPID_EXTENT_SINGLE_CONTEXT)
+		return VMX_INVVPID_SINGLE_CONTEXT;
+	if (c->ept_vpid & VMX_VPID_EXTENT_ALL_CONTEXT)
+		return VMX_INVVPID_ALL_CONTEXT;
+	return 0;
+}
+
+/* With EPT, the PDPTEs are guest state too (used only with PAE paging outside IA-32e). */
+static void vmcs_setup_pdptrs(struct vcpu *v)
+{
+	vmcs_write64(&v->vmcs_err, GUEST_PDPTR0, 0);
+	vmcs_write64(&v->vmcs_err, GUEST_PDPTR1, 0);
+	vmcs_write64(&v->vmcs_err, GUEST_PDPTR2, 0);
+	vmcs_write64(&v->vmcs_err, GUEST_PDPTR3, 0);
 }
 
 /* Name the optional controls the CPU lacks, which this CPU runs without. */
@@ -342,8 +390,8 @@ static void log_dropped(struct vcpu *v, enum vmx_ctl ctl, u32 dropped)
 		else
 			n += log_format(names + n, sizeof(names) - n, " bit %u", bit);
 	}
-	log_printf(&v->log, "CPU %u: the CPU lacks the optional %s control(s)%s: running "
-		   "without", v->cpu, vmx_ctl_descs[ctl].name, names);
+	log_printf(&v->log, LOG_WARNING "CPU %u: the CPU lacks the optional %s control(s)%s: running without",
+		   v->cpu, vmx_ctl_descs[ctl].name, names);
 }
 
 /*
@@ -354,13 +402,21 @@ static int vmcs_setup_controls(struct vcpu *v)
 {
 	struct vmx_ctl_want words[VMX_CTL_NR];
 	struct vmx_ctl_choice ch;
+	unsigned int cr3_targets;
 	size_t i;
 
 	vmx_ctls_wanted(v->ept.pml4 != NULL, words);
+	/*
+	 * VPID only with an INVVPID we can use for the guest's CR4 writes (single- or
+	 * all-context; KVM's rule): without VPID every VM entry and exit flushes, and no
+	 * INVVPID is needed at all.
+	 */
+	if (!vmx_vpid_flush_type(v->caps))
+		words[VMX_CTL_PROC2].optional &= ~SECONDARY_EXEC_ENABLE_VPID;
 	for (i = 0; i < ARRAY_SIZE(words); i++) {
 		if (vmx_ctl_adjust(v->caps, words[i].ctl, words[i].required, words[i].optional,
 				   &ch)) {
-			log_printf(&v->log, "CPU %u: the CPU lacks the required %s control %s%s",
+			log_printf(&v->log, LOG_ERR "CPU %u: the CPU lacks the required %s control %s%s",
 				   v->cpu, vmx_ctl_descs[words[i].ctl].name,
 				   vmx_ctl_descs[words[i].ctl].prefix,
 				   vmx_ctl_bit_name(words[i].ctl, __builtin_ctz(ch.missing)) ?: "?");
@@ -372,12 +428,43 @@ static int vmcs_setup_controls(struct vcpu *v)
 			ch.value &= ~(u64)CPU_BASED_NMI_WINDOW_EXITING;
 			v->procbased = (u32)ch.value;
 		}
-		if (words[i].ctl == VMX_CTL_PROC2 && (ch.value & SECONDARY_EXEC_ENABLE_VPID))
-			vmcs_write16(&v->vmcs_err, VIRTUAL_PROCESSOR_ID, v->vpid);
+		if (words[i].ctl == VMX_CTL_PROC2) {
+			v->vpid_on = ch.value & SECONDARY_EXEC_ENABLE_VPID;
+			if (v->vpid_on)
+				vmcs_write16(&v->vmcs_err, VIRTUAL_PROCESSOR_ID, v->vpid);
+			/* XSAVES/XRSTORS never exit for a supervisor state component */
+			if (ch.value & SECONDARY_EXEC_ENABLE_XSAVES)
+				vmcs_write64(&v->vmcs_err, XSS_EXIT_BITMAP, 0);
+			if (ch.value & SECONDARY_EXEC_ENABLE_EPT)
+				vmcs_setup_pdptrs(v);
+		}
 		__vmcs_write_track(&v->vmcs_err, words[i].field, ch.value, __func__);
 	}
+	/*
+	 * Every field the controls above make the CPU look at, written even where 0 is
+	 * wanted: a VMCLEARed region is not promised to read as zero fields (SDM Vol. 3C,
+	 * 25.11.3, "Initializing a VMCS").
+	 */
 	vmcs_write32(&v->vmcs_err, EXCEPTION_BITMAP, 0);
+	vmcs_write32(&v->vmcs_err, PAGE_FAULT_ERROR_CODE_MASK, 0);
+	vmcs_write32(&v->vmcs_err, PAGE_FAULT_ERROR_CODE_MATCH, 0);
+	vmcs_write64(&v->vmcs_err, TSC_OFFSET, 0);
 	vmcs_write32(&v->vmcs_err, CR3_TARGET_COUNT, 0);
+	/* as many CR3-target values as the CPU has (IA32_VMX_MISC[24:16], SDM A.6) */
+	cr3_targets = (v->caps->misc >> VMX_MISC_CR3_TARGETS_SHIFT) & 0x1ff;
+	if (cr3_targets > 0)
+		vmcs_writen(&v->vmcs_err, CR3_TARGET_VALUE0, 0);
+	if (cr3_targets > 1)
+		vmcs_writen(&v->vmcs_err, CR3_TARGET_VALUE1, 0);
+	if (cr3_targets > 2)
+		vmcs_writen(&v->vmcs_err, CR3_TARGET_VALUE2, 0);
+	if (cr3_targets > 3)
+		vmcs_writen(&v->vmcs_err, CR3_TARGET_VALUE3, 0);
+	vmcs_write64(&v->vmcs_err, VM_EXIT_MSR_STORE_ADDR, 0);
+	vmcs_write64(&v->vmcs_err, VM_EXIT_MSR_LOAD_ADDR, 0);
+	vmcs_write64(&v->vmcs_err, VM_ENTRY_MSR_LOAD_ADDR, 0);
+	vmcs_write32(&v->vmcs_err, VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
+	vmcs_write32(&v->vmcs_err, VM_ENTRY_INSTRUCTION_LEN, 0);
 	vmcs_write64(&v->vmcs_err, MSR_BITMAP, v->msr_bitmap_pa);
 	if (v->ept.pml4)
 		vmcs_write64(&v->vmcs_err, EPT_POINTER, ept_eptp(&v->ept));
@@ -450,6 +537,7 @@ static void vmcs_setup_guest(struct vcpu *v, const struct cpu_dtr *gdt,
 /* ---- the host IDT ---- */
 
 static u64 host_idt_base;
+static struct cpu_dtr host_os_idt;	/* the OS's IDT, for leaving VMX in root */
 
 /* A 64-bit IDT gate (SDM Vol. 3A, 6.14.1): offset split in three, IST in bits 34:32. */
 struct idt_gate {
@@ -462,11 +550,25 @@ struct idt_gate {
 };
 _Static_assert(sizeof(struct idt_gate) == 16, "IDT gate layout");
 
+/* Where the OS's #GP gate points: vmx_gp_stub goes on there for a #GP not its own. */
+u64 vmx_os_gp_handler;
+
+static u64 gate_offset(const struct idt_gate *g)
+{
+	return g->offset_low | (u64)g->offset_mid << 16 | (u64)g->offset_high << 32;
+}
+
+static void gate_set_offset(struct idt_gate *g, u64 off)
+{
+	g->offset_low = (u16)off;
+	g->offset_mid = (u16)(off >> 16);
+	g->offset_high = (u32)(off >> 32);
+}
+
 void vmx_host_idt_init(void *page, u64 pa, u64 os_idt_base, u16 os_idt_limit)
 {
 	struct idt_gate *idt = page;
 	size_t size = (size_t)os_idt_limit + 1;
-	u64 stub = (u64)vmx_nmi_stub;
 
 	if (size > 256 * sizeof(*idt))
 		size = 256 * sizeof(*idt);
@@ -476,16 +578,20 @@ void vmx_host_idt_init(void *page, u64 pa, u64 os_idt_base, u16 os_idt_limit)
 	 * root that is the host stack, and the OS's NMI stack may be in use by the OS.
 	 */
 	idt[X86_VEC_NMI].flags &= ~7;
-	idt[X86_VEC_NMI].offset_low = (u16)stub;
-	idt[X86_VEC_NMI].offset_mid = (u16)(stub >> 16);
-	idt[X86_VEC_NMI].offset_high = (u32)(stub >> 32);
+	gate_set_offset(&idt[X86_VEC_NMI], (u64)vmx_nmi_stub);
+	/* #GP: the fixup of cpu_rdmsr_safe()/cpu_wrmsr_safe() (arch/msr_safe.c, arch/root_gp.S). */
+	vmx_os_gp_handler = gate_offset(&idt[X86_VEC_GP]);
+	gate_set_offset(&idt[X86_VEC_GP], (u64)vmx_gp_stub);
 	host_idt_base = (u64)page;
+	host_os_idt.base = os_idt_base;
+	host_os_idt.limit = os_idt_limit;
 	vmx_private_shared(VMX_SHARED_HOST_IDT, pa);
 }
 
 void vmx_host_idt_clear(void)
 {
 	host_idt_base = 0;
+	host_os_idt.base = 0;
 	vmx_private_shared(VMX_SHARED_HOST_IDT, 0);
 }
 
@@ -500,6 +606,23 @@ struct vcpu *vmx_current_vcpu(void)
 }
 
 /*
+ * Leave VMX operation from inside an exit handler, for good: the OS's IDT first (from
+ * here an NMI is the OS's to handle, and vmx_nmi_stub could no longer find the VMCS),
+ * then VMCLEAR and VMXOFF.  The CPU keeps the host state, which is the OS's own (its
+ * GDT, TR, GS base, kernel page tables), on the host stack.  For the ways out that do
+ * not return to the guest: fail closed, INIT.
+ */
+void vmx_leave_in_root(struct vcpu *v)
+{
+	if (host_os_idt.base)
+		cpu_lidt(&host_os_idt);
+	cpu_vmclear(v->vmcs_pa);
+	cpu_vmxoff();
+	cpu_write_cr4(cpu_read_cr4() & ~X86_CR4_VMXE);
+	v->launched = false;
+}
+
+/*
  * The VMCS is current whenever the host IDT is loaded (a VM exit loads it, and the
  * way out loads the OS's IDT before VMCLEAR), so vmx_current_vcpu() finds the vcpu.
  */
@@ -509,7 +632,7 @@ void vmx_root_nmi(void)
 
 	if (!v)
 		return;
-	__atomic_add_fetch(&v->nmi_pending, 1, __ATOMIC_RELAXED);
+	vcpu_hold_nmi(v);
 	v->nmis_in_root++;
 	cpu_vmwrite(CPU_BASED_VM_EXEC_CONTROL, v->procbased | CPU_BASED_NMI_WINDOW_EXITING);
 }
@@ -545,7 +668,8 @@ static void vmcs_setup_host(struct vcpu *v, const struct cpu_dtr *gdt,
 	vmcs_write64(&v->vmcs_err, HOST_IA32_EFER, cpu_rdmsr(MSR_EFER));
 	vmcs_write64(&v->vmcs_err, HOST_IA32_PAT, cpu_rdmsr(MSR_IA32_PAT));
 	vmcs_writen(&v->vmcs_err, HOST_RSP, (u64)&top[-2]);
-	vmcs_writen(&v->vmcs_err, HOST_RIP, (u64)vmx_exit_stub);
+	vmcs_writen(&v->vmcs_err, HOST_RIP,
+		    (u64)(entry_checks_on ? vmx_exit_stub_checked : vmx_exit_stub));
 }
 
 int vmx_virtualize_this_cpu(struct vcpu *v)
@@ -554,11 +678,19 @@ int vmx_virtualize_this_cpu(struct vcpu *v)
 	u64 err = 0;
 	int ret;
 
+	/* os.h: a CR3 with bit 12 set is a user CR3 to the kernel's PTI entry code. */
+	if (os_host_cr3() & X86_CR3_PTI_USER_BIT) {
+		log_printf(&v->log, "CPU %u: host CR3 %llx has bit 12 (PTI's user-table bit) set: an NMI or machine check in root would switch page tables", v->cpu,
+			   os_host_cr3());
+		return -EINVAL;
+	}
+#ifdef SZ_TEST_HOOKS
 	if ((int)v->cpu == vmx_fail_on_cpu) {
-		log_printf(&v->log, "CPU %u: failing on purpose (fail_on_cpu test parameter)",
+		log_printf(&v->log, LOG_ERR "CPU %u: failing on purpose (fail_on_cpu test parameter)",
 			   v->cpu);
 		return -EAGAIN;
 	}
+#endif
 	ret = vmx_enable(v);
 	if (ret)
 		return ret;
@@ -569,8 +701,9 @@ int vmx_virtualize_this_cpu(struct vcpu *v)
 	/* Counters describe this launch (a vcpu outlives detach/attach and hotplug). */
 	sz_memset(v->exits, 0, sizeof(v->exits));
 	sz_memset(v->exit_root_tsc, 0, sizeof(v->exit_root_tsc));
+	sz_memset(v->exit_hist, 0, sizeof(v->exit_hist));
 	v->exits_other = v->root_tsc = v->root_tsc_other = 0;
-	v->nmis_in_root = v->nmis_injected = 0;
+	v->nmis_in_root = v->nmis_injected = v->nmis_dropped = 0;
 	ret = vmcs_setup_controls(v);
 	if (ret)
 		goto err_clear;
@@ -580,10 +713,22 @@ int vmx_virtualize_this_cpu(struct vcpu *v)
 	vmcs_setup_host(v, &gdt, &idt);
 	lock_relaunch(v);	/* a CPU locked before comes back under the same policy */
 	if (v->vmcs_err.status) {
-		log_printf(&v->log, "CPU %u: VMWRITE of %s failed in %s: %s", v->cpu,
+		log_printf(&v->log, LOG_ERR "CPU %u: VMWRITE of %s failed in %s: %s", v->cpu,
 			   vmcs_field_name(v->vmcs_err.field) ?: "?", v->vmcs_err.caller,
 			   vmcs_insn_error_name(v->vmcs_err.insn_error));
 		ret = -EIO;
+		goto err_clear;
+	}
+	/*
+	 * Refuse a VMCS that breaks a VM-entry rule before the CPU tries it, with the rule
+	 * named.  GUEST_RSP/RIP are vmx_launch()'s to write; until then, values like them.
+	 */
+	vmcs_writen(&v->vmcs_err, GUEST_RSP, (u64)&gdt);
+	vmcs_writen(&v->vmcs_err, GUEST_RIP, (u64)vmx_launch);
+	v->entry = (struct entry_state){ 0 };
+	if (entry_root_check(v, "before VMLAUNCH", false)) {
+		log_printf(&v->log, "CPU %u: not launching: the VMCS breaks the VM-entry rules above", v->cpu);
+		ret = -EINVAL;
 		goto err_clear;
 	}
 	v->launch_tsc = cpu_rdtsc();
@@ -593,9 +738,10 @@ int vmx_virtualize_this_cpu(struct vcpu *v)
 		return 0;		/* we are the guest now */
 	}
 	cpu_vmread(VM_INSTRUCTION_ERROR, &err);
-	log_printf(&v->log, "CPU %u: VMLAUNCH failed: %s (VM-instruction error %llu)", v->cpu,
+	log_printf(&v->log, LOG_ERR "CPU %u: VMLAUNCH failed: %s (VM-instruction error %llu)", v->cpu,
 		   ret == VMX_FAIL_VALID ? vmcs_insn_error_name((u32)err) : "VMfailInvalid",
 		   ret == VMX_FAIL_VALID ? err : 0);
+	entry_root_check(v, "after VMLAUNCH failed", true);
 	ret = -EIO;
 err_clear:
 	cpu_vmclear(v->vmcs_pa);
@@ -612,7 +758,7 @@ int vmx_devirtualize_this_cpu(struct vcpu *v, bool offline)
 		return 0;
 	r = cpu_vmcall(SUBZERO_HC_DEVIRT, SUBZERO_VMCALL_KEY, offline ? SUBZERO_DEVIRT_OFFLINE : 0);
 	if (r) {
-		log_printf(&v->log, "CPU %u: devirtualize hypercall returned %lld", v->cpu,
+		log_printf(&v->log, LOG_ERR "CPU %u: devirtualize hypercall returned %lld", v->cpu,
 			   (long long)r);
 		return -EIO;
 	}

@@ -13,9 +13,37 @@
 #include "ept.h"
 #include "watch.h"
 #include "lock.h"
+#include "entry_root.h"
 #include "arch/vmx_stub.h"
 
 #define EXIT_REASON_MAX		80
+
+/*
+ * The distribution of one exit reason's time in root (perf kvm stat's min/max, plus a
+ * log2 histogram): bucket[b] counts the exits that spent 2^b to 2^(b+1) - 1 TSC ticks
+ * in the handler (bucket[0]: 0 or 1 tick; the last bucket: everything longer).
+ */
+#define EXIT_HIST_BUCKETS	32
+
+struct exit_hist {
+	u64 min_tsc;			/* 0: no exit yet */
+	u64 max_tsc;
+	u64 bucket[EXIT_HIST_BUCKETS];
+};
+
+/* Count one exit of dt ticks.  Root-safe: a BSR, an increment, two compares. */
+static inline void exit_hist_add(struct exit_hist *h, u64 dt)
+{
+	u32 b = 63 - __builtin_clzll(dt | 1);
+
+	if (b >= EXIT_HIST_BUCKETS)
+		b = EXIT_HIST_BUCKETS - 1;
+	h->bucket[b]++;
+	if (dt < h->min_tsc || !h->min_tsc)
+		h->min_tsc = dt;
+	if (dt > h->max_tsc)
+		h->max_tsc = dt;
+}
 
 /*
  * Hypercalls: VMCALL with RAX = number, RCX = SUBZERO_VMCALL_KEY, RDX = argument;
@@ -38,10 +66,18 @@
  * can make an NMI arrive in root.  Otherwise it is an unknown number (-EINVAL).
  */
 #define SUBZERO_HC_TEST_SPIN	0x7e57
+/*
+ * Test only (test_hooks): the VM-entry cross-check (entry_root.h).  RDX = ~0: how many
+ * breaks there are; RDX = i: break number i on this CPU's VMCS before the VM entry
+ * that follows, and answer (SUBZERO_XCHECK_*) once the CPU has tried it.
+ */
+#define SUBZERO_HC_TEST_XCHECK	0x7e58
 #define SUBZERO_HC_SPIN_MAX	1000000000ULL
 
-/* General registers as the exit stub saves them: hardware register-number order, so
- * the register field of an exit qualification indexes gpr[] directly (Jailhouse). */
+/*
+ * General registers as the exit stub saves them: hardware register-number order, so
+ * the register field of an exit qualification indexes gpr[] directly (Jailhouse).
+ */
 struct guest_regs {
 	u64 gpr[16];		/* RAX RCX RDX RBX RSP(unused) RBP RSI RDI R8..R15 */
 };
@@ -102,10 +138,31 @@ struct seal_text {
 	unsigned int nr;		/* pages of [text_start, ro_end) */
 	u64 pa[SEAL_TEXT_PAGES];	/* their physical addresses, in order */
 };
-#define VCPU_SECTION		__attribute__((__aligned__(VCPU_PAGE)))
+#define VCPU_SECTION		__aligned(VCPU_PAGE)
+
+/*
+ * Speculation hygiene on every VM exit, as the OS's mitigations want it (KVM's
+ * choices, from the kernel's own feature bits; set by the OS before any CPU is
+ * virtualized).  Root reads its own copy, v->spec, taken at allocation into the hidden
+ * part (the global is module data: guest memory).  The exit stub (arch/vmx_entry.S)
+ * tests the RSB and BHB bits before its first RET or indirect branch: it reads the
+ * first byte of struct vcpu (VCPU_SPEC_FLAGS, vmx_stub.h).
+ */
+#define VMX_SPEC_RSB_FILL	BIT(0)	/* stuff all 32 return stack buffer entries */
+#define VMX_SPEC_RSB_LITE	BIT(1)	/* one CALL: post-barrier RSB on eIBRS CPUs */
+#define VMX_SPEC_CLEAR_BHB	BIT(2)	/* clear the branch history (vmx_entry.S) */
+#define VMX_SPEC_CTRL		BIT(3)	/* root runs with host_spec_ctrl in IA32_SPEC_CTRL */
+#define VMX_SPEC_CTRL_ALWAYS	BIT(4)	/* write it on every exit (legacy IBRS) */
+struct vmx_spec {
+	u32 flags;
+	u64 host_spec_ctrl;
+};
+extern struct vmx_spec vmx_spec;
+
 
 struct vcpu {
 	/* ---- hidden ---- */
+	struct vmx_spec spec;		/* vmx_spec, copied at allocation: first (vmx_stub.h) */
 	void *vmxon;
 	u64 vmxon_pa;
 	void *vmcs;
@@ -118,9 +175,11 @@ struct vcpu {
 
 	const struct vmx_caps *caps;	/* &caps_copy (or the caller's, unpaged) */
 	struct vmx_caps caps_copy;
+	bool vpid_on;			/* the guest runs tagged with vpid */
 	struct vmcs_error vmcs_err;
 
 	u32 procbased;			/* CPU_BASED_VM_EXEC_CONTROL as set up */
+	struct entry_state entry;	/* the VM-entry checker's counters (entry_root.h) */
 
 	/*
 	 * NMIs held for the guest: counted by an NMI exit or by the host IDT's NMI
@@ -133,13 +192,23 @@ struct vcpu {
 	/* EPT: this CPU's own map (see ept.h for why not shared) */
 	struct ept ept;
 	bool mtf;			/* single-step with the monitor trap flag */
+	bool preemption_timer;		/* the CPU has the VMX-preemption timer */
 	void *scratch;			/* where hidden pages and discarded writes go */
 	u64 scratch_pa;
+	void *copies;			/* WATCH_STEP_PAGES pages: protected pages' copies */
+	u64 copies_pa;
 	struct {
 		bool active;		/* one instruction is being stepped */
 		bool tf;		/* we set RFLAGS.TF for it */
-		u64 gpa;		/* the page opened for it */
-		u64 leaf;		/* its leaf entry, to put back */
+		bool irq_exit;		/* we turned external-interrupt exiting on */
+		bool timer;		/* stepping an event's delivery by preemption timer */
+		unsigned int nr;	/* pages opened for it */
+		struct {
+			u64 gpa;	/* a page opened for it */
+			u64 leaf;	/* its leaf entry, to put back */
+		} page[WATCH_STEP_PAGES];
+		u64 fault_gpa;		/* the access that started it */
+		u64 retry_rip, retry_gpa;	/* a step cut short by an interrupt */
 	} step;
 	struct watch applied[WATCH_MAX];	/* watch_table as this EPT has it */
 	struct watch wanted[WATCH_MAX];		/* root's checked copy of watch_table */
@@ -169,6 +238,10 @@ struct vcpu {
 		/* statistics, written in root only */
 		u64 nmis_in_root;		/* NMIs that arrived while in VMX root */
 		u64 nmis_injected;		/* NMIs delivered to the guest */
+		u64 nmis_dropped;		/* beyond the two a CPU can hold (see exit.c) */
+		u64 msr_faults;			/* guest RDMSR/WRMSR the CPU refused (#GP) */
+		u64 ept_unmatched;	/* EPT violations on pages this CPU does not watch */
+		u64 ept_mapped_beyond;	/* pages mapped above the map limit on demand */
 		u64 sealed_writes;		/* guest writes to read-only pages, dropped */
 		u64 policy_refused;		/* policy hypercalls from outside the module */
 
@@ -187,6 +260,7 @@ struct vcpu {
 		u64 root_tsc;
 		u64 exit_root_tsc[EXIT_REASON_MAX];	/* root_tsc, by exit reason */
 		u64 root_tsc_other;
+		struct exit_hist exit_hist[EXIT_REASON_MAX];	/* and its distribution */
 
 		/* written in root by SUBZERO_HC_VMCS_SNAPSHOT, read by the OS after it */
 		struct vmcs_snapshot vmcs_snap;
@@ -201,6 +275,31 @@ struct vcpu {
 		bool launched;		/* this CPU runs as the guest */
 	};
 };
+
+/*
+ * NMIs held for the guest, at most two: a CPU latches one NMI while another is being
+ * delivered or handled, and drops the rest (SDM Vol. 3A, 6.7.1; KVM caps its queue at
+ * two the same way).  Held by the NMI exit and by the host IDT's NMI gate, which can
+ * interrupt root code on this CPU: one compare-and-swap, never a read-then-write.
+ */
+#define VCPU_NMI_MAX		2
+
+static inline void vcpu_hold_nmi(struct vcpu *v)
+{
+	u32 n = __atomic_load_n(&v->nmi_pending, __ATOMIC_RELAXED);
+
+	do {
+		if (n >= VCPU_NMI_MAX) {
+			__atomic_add_fetch(&v->nmis_dropped, 1, __ATOMIC_RELAXED);
+			return;
+		}
+	} while (!__atomic_compare_exchange_n(&v->nmi_pending, &n, n + 1, false,
+					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+}
+
+/* The protect copies: WATCH_STEP_PAGES pages in one allocation. */
+#define VCPU_COPIES_ORDER	2
+_Static_assert(WATCH_STEP_PAGES == 1 << VCPU_COPIES_ORDER, "one copy per opened page");
 
 /* Layout facts the exit stub (arch/vmx_entry.S) depends on. */
 #define VCPU_HOST_STACK_SIZE	16384
@@ -222,6 +321,13 @@ int vmx_msr_bitmap_init(void *page, u64 pa);
 void vmx_host_idt_init(void *page, u64 pa, u64 os_idt_base, u16 os_idt_limit);
 /* The same, undone (before the page is freed): later VMCSs use the OS's IDT. */
 void vmx_host_idt_clear(void);
+
+/*
+ * In root, from an exit handler: leave VMX on this CPU for good (OS IDT, VMCLEAR,
+ * VMXOFF, CR4.VMXE clear), staying on the host stack with the host state.  For the
+ * ways out that never return to the guest (fail closed, INIT).
+ */
+void vmx_leave_in_root(struct vcpu *v);
 
 /*
  * EPT for every vcpu allocated from now on: the MTRRs to take memory types from, and
@@ -248,8 +354,18 @@ void vmx_ram_map_setup(const struct ram_map *m);
  */
 int vmx_text_setup(const struct seal_text *t);
 
-/* The table pages a split may take beyond the initial map, per CPU. */
-#define VMX_EPT_SPARE_PAGES	64
+/*
+ * The table pages each CPU's EPT keeps for watch and protect beyond the initial map:
+ * a watched page splits at most one 1 GiB and one 2 MiB leaf.  What hiding the
+ * hypervisor's pages takes comes on top, counted by vmx_hide_private().
+ */
+#define VMX_EPT_WATCH_RESERVE	(2 * WATCH_MAX)
+
+/* Undo vmx_ept_setup(): vcpus allocated from now on run without EPT.  Not root-safe. */
+void vmx_ept_clear(void);
+
+/* The INVVPID type to flush one VPID with (1 or 2), 0 if none is usable.  Root-safe. */
+u32 vmx_vpid_flush_type(const struct vmx_caps *c);
 
 /* Allocate a vcpu's regions.  Not root-safe. */
 /*
@@ -292,16 +408,30 @@ int vmx_lock_this_cpu(struct vcpu *v);
  */
 int vmx_vmcs_snapshot_this_cpu(struct vcpu *v);
 
+
+#ifdef SZ_TEST_HOOKS
+/*
+ * Test builds only (make SZ_TEST_HOOKS=1, the emulator's; the unit tests): a production
+ * build has neither the hooks nor the test hypercall.
+ */
 /* Test hook: make the next vmx_virtualize_this_cpu() on @cpu fail (-1: none). */
 extern int vmx_fail_on_cpu;
 /* Test hook: allow the test-only hypercalls. */
 extern bool vmx_test_hooks;
+#endif
 
 /* assembly (arch/vmx_entry.S) */
 int vmx_launch(void);
 void vmx_exit_stub(void);
+/* The same exit stub, calling vmx_exit_handler_checked(): HOST_RIP with entry_checks=1. */
+void vmx_exit_stub_checked(void);
+/* ... and vmx_exit_handler_xcheck(): HOST_RIP while a cross-check is in flight. */
+void vmx_exit_stub_xcheck(void);
 
 void vmx_nmi_stub(void);
+/* Vector 13 of the host IDT (arch/msr_safe.c, arch/root_gp.S) and the OS's own #GP handler. */
+void vmx_gp_stub(void);
+extern u64 vmx_os_gp_handler;
 
 /* An NMI hit VMX root on this CPU (called by vmx_nmi_stub): hold it for the guest. */
 void vmx_root_nmi(void);
@@ -328,11 +458,17 @@ struct vcpu *vmx_current_vcpu(void);
 
 /* The C half of the exit path: returns 0 to VMRESUME, 1 to leave VMX (devirt). */
 int vmx_exit_handler(struct guest_regs *regs, struct vcpu *v);
+/* A cross-check's answer (entry_root.h), else vmx_exit_handler(). */
+int vmx_exit_handler_xcheck(struct guest_regs *regs, struct vcpu *v);
+/* vmx_exit_handler(), then (when it resumes the guest) the per-entry check. */
+int vmx_exit_handler_checked(struct guest_regs *regs, struct vcpu *v);
 /*
- * VMRESUME failed (called by the exit stub, there being no guest to go back to):
- * log the VM-instruction error by name and stop this CPU.
+ * VMRESUME failed: the stub saved the guest's registers again and found the vcpu on
+ * its stack.  Returns 0 to try VMRESUME again (a cross-check put the VMCS back), else
+ * logs the VM-instruction error by name and the broken VM-entry rules, and stops this
+ * CPU: there is no guest to go back to.
  */
-void vmx_resume_failed(void);
+int vmx_resume_failed(struct guest_regs *regs, struct vcpu *v);
 /* What vmx_resume_failed() logs, apart so that it can be tested. */
 void vmx_log_resume_failure(struct vcpu *v);
 

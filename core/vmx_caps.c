@@ -23,6 +23,15 @@ int vmx_caps_read(struct vmx_caps *caps)
 	caps->cpuid1_ecx = regs[2];
 	if (!(caps->cpuid1_ecx & X86_FEATURE_ECX_VMX))
 		return -ENODEV;
+	/* SDM Vol. 2A, CPUID leaf 80000008H; without it: 36 physical, 48 linear bits. */
+	caps->phys_bits = 36;
+	caps->virt_bits = 48;
+	cpu_cpuid(0x80000000, 0, regs);
+	if (regs[0] >= 0x80000008) {
+		cpu_cpuid(0x80000008, 0, regs);
+		caps->phys_bits = (u8)regs[0];
+		caps->virt_bits = (u8)(regs[0] >> 8);
+	}
 
 	/* SDM Vol. 3C, 23.7: IA32_FEATURE_CONTROL exists on every CPU with VMX. */
 	caps->feature_control = cpu_rdmsr(MSR_IA32_FEATURE_CONTROL);

@@ -37,6 +37,9 @@ struct vmx_caps {
 	u64 vmcs_enum;
 	u64 ept_vpid;
 	u64 vmfunc;
+	/* CPUID facts the VM-entry checks need (entry_check.c), not compared per CPU */
+	u8 phys_bits;			/* MAXPHYADDR, CPUID.80000008H:EAX[7:0] */
+	u8 virt_bits;			/* linear-address width, CPUID.80000008H:EAX[15:8] */
 };
 
 /*

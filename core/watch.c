@@ -26,7 +26,7 @@ static struct watch *watch_find(u64 gpa)
 	return NULL;
 }
 
-int watch_add(u64 gpa, u32 access, u32 kind)
+int watch_add(u64 gpa, u32 access, u32 kind, bool ram)
 {
 	unsigned int i;
 
@@ -34,6 +34,9 @@ int watch_add(u64 gpa, u32 access, u32 kind)
 		return -EINVAL;
 	if (kind != WATCH_KIND_WATCH && (kind != WATCH_KIND_PROTECT || access != WATCH_W))
 		return -EINVAL;
+	/* Protect copies the page in root: MMIO or a hole cannot be copied (or faults). */
+	if (kind == WATCH_KIND_PROTECT && !ram)
+		return -ENXIO;
 	if (watch_find(gpa))
 		return -EEXIST;
 	for (i = 0; i < WATCH_MAX; i++) {
@@ -90,6 +93,20 @@ bool ram_map_has(const struct ram_map *m, u64 pa)
 		    pa + PAGE_SIZE > pa)
 			return true;
 	return false;
+}
+
+bool watch_peek(const struct watch_ring *r, u32 *cursor, struct watch_event *ev)
+{
+	u32 tail = r->tail;
+
+	/* Unsigned distances: the indexes wrap. */
+	if ((int)(*cursor - tail) < 0)
+		*cursor = tail;
+	if (*cursor == __atomic_load_n(&r->head, __ATOMIC_ACQUIRE))
+		return false;
+	*ev = r->ev[*cursor % WATCH_EVENTS];
+	(*cursor)++;
+	return true;
 }
 
 bool watch_take(struct watch_ring *r, struct watch_event *ev)
@@ -261,8 +278,9 @@ void watch_ring_put(struct watch_ring *r, const struct watch_event *ev)
 {
 	u32 head = r->head;
 
-	if (head - r->tail >= WATCH_EVENTS) {
-		r->dropped++;
+	/* Acquire: the reader is done with a slot before it moves tail past it. */
+	if (head - __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) >= WATCH_EVENTS) {
+		__atomic_fetch_add(&r->dropped, 1, __ATOMIC_RELAXED);
 		return;
 	}
 	sz_memcpy(&r->ev[head % WATCH_EVENTS], ev, sizeof(*ev));
@@ -287,19 +305,60 @@ static void record(struct vcpu *v, const struct watch *w, u64 gpa, u32 access,
 }
 
 /*
- * Run exactly one guest instruction, then exit (watch_step_done): the monitor trap
- * flag if the CPU has it, else RFLAGS.TF with #DB intercepted.  Interrupts are held
- * off for that instruction with blocking by STI (allowed only with RFLAGS.IF set,
- * SDM Vol. 3C, 27.3.1.5), so the step is the instruction that faulted.
+ * The watch this CPU has applied for a page.  Root code looks only at its own copy
+ * (v->applied, changed only by watch_sync on this CPU), never at the shared table:
+ * between a watch_del or watch_add and this CPU's sync the table may already say
+ * something else about the page (nothing, or the other kind in a reused slot), while
+ * this CPU's EPT still has what it applied.
+ */
+static const struct watch *applied_find(const struct vcpu *v, u64 gpa)
+{
+	unsigned int i;
+
+	for (i = 0; i < WATCH_MAX; i++)
+		if (v->applied[i].kind && v->applied[i].gpa == gpa)
+			return &v->applied[i];
+	return NULL;
+}
+
+static void pin_ctl_set(u32 bits, bool on)
+{
+	u32 pin = vmcs_read32(PIN_BASED_VM_EXEC_CONTROL);
+
+	vmcs_write32(NULL, PIN_BASED_VM_EXEC_CONTROL, on ? pin | bits : pin & ~bits);
+}
+
+/*
+ * Run exactly one guest instruction, then exit: the monitor trap flag if the CPU has
+ * it, else RFLAGS.TF with exceptions intercepted.
+ *
+ * Keeping interrupts out of the step (so that it is the instruction that faulted and
+ * not an interrupt handler, with the page open):
+ *  - MTF: blocking by STI for one instruction, only where VM entry allows it (SDM Vol.
+ *    3C, 27.3.1.5): no event being injected (an external interrupt or NMI whose
+ *    delivery touched the page is re-injected: the step is then that delivery, and
+ *    the MTF exit comes before the handler's first instruction, 27.7.2), RFLAGS.IF
+ *    set, no MOV-SS blocking, and the guest not single-stepping itself (TF with STI
+ *    blocking needs a pending single-step trap, which would fire before the step).
+ *  - TF: with an event being re-injected, the VMX-preemption timer instead (below).
+ *    Otherwise never STI blocking (our own TF would need that pending trap, Xen XSA-308,
+ *    KVM "Set vmcs.PENDING_DBG.BS on #DB in STI/MOVSS blocking shadow").  External
+ *    interrupts exit instead while the step runs, and end it unfinished (watch_
+ *    step_interrupted); an exception of the stepped instruction exits too and ends it
+ *    before its handler runs (watch_step_exception).
  */
 static void step_start(struct vcpu *v)
 {
 	u64 rflags = vmcs_readn(GUEST_RFLAGS);
 	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+	bool injecting = vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID;
 
-	if ((rflags & X86_EFLAGS_IF) && !(intr & GUEST_INTR_STATE_MOV_SS))
-		vmcs_write32(NULL, GUEST_INTERRUPTIBILITY_INFO, intr | GUEST_INTR_STATE_STI);
+	v->step.active = true;
 	if (v->mtf) {
+		if (!injecting && (rflags & X86_EFLAGS_IF) && !(rflags & X86_EFLAGS_TF) &&
+		    !(intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)))
+			vmcs_write32(NULL, GUEST_INTERRUPTIBILITY_INFO,
+				     intr | GUEST_INTR_STATE_STI);
 		/*
 		 * In v->procbased too: the NMI-window code writes the control from it and
 		 * must not drop the trap flag (an NMI may hit root right now).
@@ -307,12 +366,88 @@ static void step_start(struct vcpu *v)
 		v->procbased |= CPU_BASED_MONITOR_TRAP_FLAG;
 		vmcs_write32(NULL, CPU_BASED_VM_EXEC_CONTROL,
 			     vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) | CPU_BASED_MONITOR_TRAP_FLAG);
-	} else {
-		v->step.tf = !(rflags & X86_EFLAGS_TF);
-		vmcs_writen(NULL, GUEST_RFLAGS, rflags | X86_EFLAGS_TF);
-		vmcs_write32(NULL, EXCEPTION_BITMAP, BIT(X86_VEC_DB));
+		return;
 	}
-	v->step.active = true;
+	if (injecting && v->preemption_timer) {
+		/*
+		 * The step is the delivery of the event being re-injected.  TF would not
+		 * trap before the handler's first instruction (the delivery clears it),
+		 * and would sit in the handler's frame: a VMX-preemption timer of 0 makes
+		 * the VM exit right after the delivery instead (SDM Vol. 3C, 26.7.4).
+		 */
+		vmcs_write32(NULL, VMX_PREEMPTION_TIMER_VALUE, 0);
+		pin_ctl_set(PIN_BASED_VMX_PREEMPTION_TIMER, true);
+		v->step.timer = true;
+		return;
+	}
+	v->step.tf = !(rflags & X86_EFLAGS_TF);
+	vmcs_writen(NULL, GUEST_RFLAGS, rflags | X86_EFLAGS_TF);
+	/*
+	 * TF with the guest's own STI or MOV-SS blocking: VM entry then wants the single
+	 * step pending in BS (27.3.1.5).  Under MOV SS a pending #DB waits for the next
+	 * instruction to complete: it is the step's own trap.  Under STI it would be
+	 * delivered before the instruction, so the STI shadow goes instead (it holds off
+	 * interrupts for this one instruction, which the interrupt exiting below covers).
+	 */
+	if (intr & GUEST_INTR_STATE_MOV_SS)
+		vmcs_writen(NULL, GUEST_PENDING_DBG_EXCEPTIONS,
+			    vmcs_readn(GUEST_PENDING_DBG_EXCEPTIONS) | DR6_BS);
+	else if (intr & GUEST_INTR_STATE_STI)
+		vmcs_write32(NULL, GUEST_INTERRUPTIBILITY_INFO, intr & ~GUEST_INTR_STATE_STI);
+	/* every exception but #MC, which goes to the guest's handler as it always does */
+	vmcs_write32(NULL, EXCEPTION_BITMAP, ~(u32)BIT(X86_VEC_MC));
+	v->step.irq_exit = (rflags & X86_EFLAGS_IF) && !injecting;
+	if (v->step.irq_exit)
+		pin_ctl_set(PIN_BASED_EXT_INTR_MASK, true);
+}
+
+/*
+ * Open one page for the step: its own leaf gets full access, or a copy to write to.
+ * @quiet: record no event (a sealed page's discarded write).
+ */
+static int step_open(struct vcpu *v, const struct watch *w, u64 page, u64 *leaf,
+		     const struct ept_violation *d, u64 gpa, bool quiet)
+{
+	unsigned int n = v->step.nr;
+	u32 access = d->fetch ? WATCH_X : d->write ? WATCH_W : WATCH_R;
+	bool again = vmcs_readn(GUEST_RIP) == v->step.retry_rip && gpa == v->step.retry_gpa;
+
+	if (n >= WATCH_STEP_PAGES)
+		return -E2BIG;
+	v->step.page[n].gpa = page;
+	v->step.page[n].leaf = *leaf;
+	if (!n)
+		v->step.fault_gpa = gpa;
+	v->step.nr = n + 1;
+	v->step.retry_rip = 0;
+	if (w->kind == WATCH_KIND_PROTECT && d->write) {
+		/* The write goes to a copy of the page, which is then dropped. */
+		u8 *copy = (u8 *)v->copies + n * PAGE_SIZE;
+
+		sz_memcpy(copy, ept_phys_to_virt(&v->ept, page), PAGE_SIZE);
+		*leaf = (*leaf & ~(EPT_ADDR_MASK | EPT_RWX)) | (v->copies_pa + n * PAGE_SIZE) |
+			EPT_RWX;
+		if (!again && !quiet)
+			record(v, w, gpa, access, d, WATCH_EV_DISCARDED);
+	} else {
+		*leaf |= EPT_RWX;
+		if ((access & w->access) && !again && !quiet)
+			record(v, w, gpa, access, d, 0);
+	}
+	return 0;
+}
+
+/*
+ * A page this CPU does not watch faulted: a watch deleted here before this CPU's sync
+ * reaches it cannot be one (applied_find), so this is a page whose permissions are
+ * not ours to keep.  Give it full access back and let the guest go on; counted.
+ */
+static int unmatched(struct vcpu *v, u64 *leaf)
+{
+	v->ept_unmatched++;
+	*leaf |= EPT_RWX;
+	invept(v);
+	return 0;
 }
 
 int handle_ept_violation(struct vcpu *v, struct guest_regs *r)
@@ -321,11 +456,11 @@ int handle_ept_violation(struct vcpu *v, struct guest_regs *r)
 	u64 gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
 	u64 page = gpa & ~(u64)(PAGE_SIZE - 1);
 	struct ept_violation d;
-	bool sealed_write = false;
-	struct watch *w;
+	const struct watch *w;
+	bool sealed = false;
 	unsigned int level;
-	u32 access;
 	u64 *leaf;
+	int ret;
 
 	(void)r;
 	ept_decode_violation(qual, &d);
@@ -333,58 +468,76 @@ int handle_ept_violation(struct vcpu *v, struct guest_regs *r)
 	if (d.nmi_unblocking && !(vmcs_read32(IDT_VECTORING_INFO_FIELD) & INTR_INFO_VALID))
 		vmcs_write32(NULL, GUEST_INTERRUPTIBILITY_INFO,
 			     vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) | GUEST_INTR_STATE_NMI);
-	w = watch_find_in(v->applied, page);	/* root's copy, never the guest's table */
 	leaf = ept_leaf(&v->ept, page, &level);
+	if (!leaf)
+		return watch_map_beyond(v, page);
+	w = applied_find(v, page);	/* root's copy, never the guest's table */
 	/*
-	 * A write to one of the hypervisor's read-only pages (seal.h): discarded, as a
-	 * write to a protected page is, and counted; never a watch event (the event
-	 * ring is such a page).
+	 * One of the hypervisor's read-only pages (seal.h), never given access back as
+	 * an unmatched page is.  A write is discarded, as a write to a protected page
+	 * is, and counted; never a watch event (the event ring is such a page).  Any
+	 * other access it does not allow (a fetch from read-only data) fails closed.
 	 */
-	if (!w && leaf && level == EPT_LEVEL_4K && (*leaf & EPT_SEALED) && d.write &&
-	    !d.fetch && !v->step.active) {
-		static const struct watch sealed = { 0, WATCH_W, WATCH_KIND_PROTECT };
+	if (!w && level == EPT_LEVEL_4K && (*leaf & EPT_SEALED)) {
+		static const struct watch sealed_page = { 0, WATCH_W, WATCH_KIND_PROTECT };
 
+		if (!d.write || d.fetch) {
+			log_printf(&v->log, LOG_CRIT "CPU %u: EPT violation at GPA %llx (GLA %llx%s): %s%s%s attempted on a sealed page (%c%c%c)",
+				   v->cpu, gpa, d.gla_valid ? vmcs_readn(GUEST_LINEAR_ADDRESS) : 0,
+				   d.gla_valid ? "" : ", not valid", d.read ? "read " : "",
+				   d.write ? "write " : "", d.fetch ? "fetch " : "",
+				   d.readable ? 'r' : '-', d.writable ? 'w' : '-',
+				   d.executable ? 'x' : '-');
+			return -EFAULT;
+		}
 		v->sealed_writes++;
-		w = (struct watch *)&sealed;
-		sealed_write = true;
+		w = &sealed_page;
+		sealed = true;
 	}
-	if (!w || !leaf || level != EPT_LEVEL_4K || v->step.active) {
-		log_printf(&v->log, "CPU %u: EPT violation at GPA %llx (GLA %llx%s): %s%s%s "
-			   "attempted, page is %c%c%c, %s", v->cpu, gpa,
-			   d.gla_valid ? vmcs_readn(GUEST_LINEAR_ADDRESS) : 0,
-			   d.gla_valid ? "" : ", not valid", d.read ? "read " : "",
-			   d.write ? "write " : "", d.fetch ? "fetch " : "",
-			   d.readable ? 'r' : '-', d.writable ? 'w' : '-',
-			   d.executable ? 'x' : '-', w ? "while stepping" : "not a watched page");
-		return -EFAULT;
-	}
-	access = d.fetch ? WATCH_X : d.write ? WATCH_W : WATCH_R;
-	v->step.gpa = page;
-	v->step.leaf = *leaf;
-	if (w->kind == WATCH_KIND_PROTECT && d.write) {
-		/* The write goes to a copy of the page, which is then dropped. */
-		sz_memcpy(v->scratch, ept_phys_to_virt(&v->ept, page), PAGE_SIZE);
-		*leaf = (*leaf & ~(EPT_ADDR_MASK | EPT_RWX)) | v->scratch_pa | EPT_RWX;
-		if (!sealed_write)
-			record(v, w, gpa, access, &d, WATCH_EV_DISCARDED);
-	} else {
-		*leaf |= EPT_RWX;
-		if (access & w->access)
-			record(v, w, gpa, access, &d, 0);
+	if (!w || level != EPT_LEVEL_4K)
+		return unmatched(v, leaf);
+	/*
+	 * While stepping: the same instruction touches a second watched page (an
+	 * unaligned store across two, REP MOVS from one to another, XSAVE): open it
+	 * too; the step closes every page it opened.
+	 */
+	ret = step_open(v, w, page, leaf, &d, gpa, sealed);
+	if (ret) {
+		log_printf(&v->log, "CPU %u: EPT violation at GPA %llx: one instruction touches more than %u watched pages", v->cpu, gpa, WATCH_STEP_PAGES);
+		return ret;
 	}
 	invept(v);
-	step_start(v);
+	if (!v->step.active)
+		step_start(v);
 	return 0;
 }
 
-/* The stepped instruction has run: close the page again. */
-static void step_done(struct vcpu *v)
+/* The step is over (done, or cut short): close every page it opened. */
+static void step_end(struct vcpu *v)
 {
-	unsigned int level;
-	u64 *leaf = ept_leaf(&v->ept, v->step.gpa, &level);
+	unsigned int level, i;
+	u64 *leaf;
 
-	*leaf = v->step.leaf;
+	for (i = v->step.nr; i-- > 0;) {
+		leaf = ept_leaf(&v->ept, v->step.page[i].gpa, &level);
+		if (leaf)
+			*leaf = v->step.page[i].leaf;
+	}
+	v->step.nr = 0;
 	invept(v);
+	if (v->step.irq_exit)
+		pin_ctl_set(PIN_BASED_EXT_INTR_MASK, false);
+	v->step.irq_exit = false;
+	if (v->step.timer) {
+		pin_ctl_set(PIN_BASED_VMX_PREEMPTION_TIMER, false);
+		v->step.timer = false;
+	} else if (!v->mtf) {
+		vmcs_write32(NULL, EXCEPTION_BITMAP, 0);
+		if (v->step.tf)
+			vmcs_writen(NULL, GUEST_RFLAGS,
+				    vmcs_readn(GUEST_RFLAGS) & ~(u64)X86_EFLAGS_TF);
+		v->step.tf = false;
+	}
 	vmx_ept_publish(v);
 	v->step.active = false;
 }
@@ -397,29 +550,117 @@ int handle_monitor_trap(struct vcpu *v, struct guest_regs *r)
 	v->procbased &= ~CPU_BASED_MONITOR_TRAP_FLAG;
 	vmcs_write32(NULL, CPU_BASED_VM_EXEC_CONTROL,
 		     vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) & ~CPU_BASED_MONITOR_TRAP_FLAG);
-	step_done(v);
+	step_end(v);
 	return 0;
 }
 
 /*
- * A #DB exit (only intercepted while stepping with TF).  The trap was ours if it is a
- * single step (DR6.BS in the exit qualification, SDM Vol. 3C, Table 28-1).  If the
- * guest had TF set itself, the #DB is its own too and goes on to it.
+ * An external interrupt arrived during a TF step (external-interrupt exiting is on only
+ * then, without acknowledging it, so it is still pending in the local APIC).  The
+ * instruction has not run: close the pages, and let the guest take the interrupt as
+ * it would have; the instruction faults again when the handler returns, and that
+ * second fault of the same access is not recorded again.
  */
-int handle_debug_exception(struct vcpu *v, struct guest_regs *r)
+int watch_step_interrupted(struct vcpu *v, struct guest_regs *r)
 {
+	(void)r;
+	if (!v->step.active || !v->step.irq_exit)
+		return -EINVAL;
+	v->step.retry_rip = vmcs_readn(GUEST_RIP);
+	v->step.retry_gpa = v->step.fault_gpa;
+	step_end(v);
+	return 0;
+}
+
+/* The VMX-preemption timer of a step over an event's delivery has fired: done. */
+int watch_step_timer(struct vcpu *v, struct guest_regs *r)
+{
+	(void)r;
+	if (!v->step.active || !v->step.timer)
+		return -EINVAL;
+	step_end(v);
+	return 0;
+}
+
+/*
+ * The guest's DR6 (live in root: VMX does not switch it) gets what a #DB that exited
+ * did not write there (SDM Vol. 3C, 28.1: the exit qualification has it instead).
+ */
+static void dr6_from_exit(u64 qual)
+{
+	cpu_write_dr6((cpu_read_dr6() & ~(u64)DR6_TRAP_BITS) | (qual & DR6_TRAP_BITS));
+}
+
+/*
+ * An exception exit during a TF step (every vector is intercepted then).  Our own
+ * single-step trap ends the step.  Anything else is the guest's: the step ends first
+ * (pages closed, our TF gone, so the handler's frame has the guest's own RFLAGS and
+ * the handler runs unwatched-open), and the exception goes on to the guest as the CPU
+ * would have delivered it: CR2 for a page fault, DR6 for a debug exception, the
+ * instruction length for INT3, INTO and ICEBP (INT1).
+ */
+int watch_step_exception(struct vcpu *v, struct guest_regs *r)
+{
+	u32 info = vmcs_read32(VM_EXIT_INTR_INFO);
+	u32 type = (info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT;
+	u32 vector = info & INTR_INFO_VECTOR_MASK;
 	u64 qual = vmcs_readn(EXIT_QUALIFICATION);
+	bool db = vector == X86_VEC_DB && type == INTR_TYPE_HARD_EXCEPTION;
 
 	(void)r;
-	if (!v->step.active || !(qual & DR6_BS))
+	if (!v->step.active || v->mtf || v->step.timer)
 		return -EINVAL;
-	vmcs_write32(NULL, EXCEPTION_BITMAP, 0);
-	if (v->step.tf)
-		vmcs_writen(NULL, GUEST_RFLAGS, vmcs_readn(GUEST_RFLAGS) & ~X86_EFLAGS_TF);
-	else
-		vmcs_write32(NULL, VM_ENTRY_INTR_INFO_FIELD, X86_VEC_DB | INTR_INFO_VALID |
-			     (INTR_TYPE_HARD_EXCEPTION << INTR_INFO_TYPE_SHIFT));
-	step_done(v);
+	/*
+	 * A #DB: the single step is ours unless the guest had TF set itself; a data or
+	 * instruction breakpoint of the guest's that hit on the same instruction is its
+	 * own and goes on to it.
+	 */
+	if (db) {
+		qual &= DR6_TRAP_BITS;
+		if (v->step.tf)
+			qual &= ~(u64)DR6_BS;
+	}
+	step_end(v);
+	if (db && !qual)
+		return 0;	/* our step, done */
+	if (info & INTR_INFO_NMI_UNBLOCK)	/* a fault in IRET: NMIs stay blocked */
+		vmcs_write32(NULL, GUEST_INTERRUPTIBILITY_INFO,
+			     vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) | GUEST_INTR_STATE_NMI);
+	/* An event whose delivery faulted is re-injected already: the CPU repeats it. */
+	if (vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID)
+		return 0;
+	if (vector == X86_VEC_PF && type == INTR_TYPE_HARD_EXCEPTION)
+		cpu_write_cr2(qual);
+	if (db)
+		dr6_from_exit(qual);
+	if (info & INTR_INFO_DELIVER_CODE)
+		vmcs_write32(NULL, VM_ENTRY_EXCEPTION_ERROR_CODE,
+			     vmcs_read32(VM_EXIT_INTR_ERROR_CODE));
+	if (type == INTR_TYPE_SOFT_EXCEPTION || type == INTR_TYPE_PRIV_SW_EXCEPTION)
+		vmcs_write32(NULL, VM_ENTRY_INSTRUCTION_LEN,
+			     vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+	vmcs_write32(NULL, VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_NMI_UNBLOCK);
+	return 0;
+}
+
+/*
+ * A GPA above the map limit (memory hot-added or MMIO moved after load): map that
+ * page identity, as bare metal would reach it, rather than stop the CPU.
+ */
+int watch_map_beyond(struct vcpu *v, u64 page)
+{
+	u64 *leaf;
+	int ret = ept_map_page(&v->ept, page, &leaf);
+
+	if (ret == -EEXIST)
+		return 0;
+	if (ret) {
+		log_printf(&v->log, "CPU %u: EPT violation at GPA %llx, beyond the map (limit %llx), and it cannot be mapped: %d", v->cpu, page,
+			   v->ept.map_limit, ret);
+		return ret;
+	}
+	v->ept_mapped_beyond++;
+	vmx_ept_publish(v);
 	return 0;
 }
 
@@ -431,7 +672,7 @@ int handle_ept_misconfig(struct vcpu *v, struct guest_regs *r)
 	u64 *leaf = ept_leaf(&v->ept, gpa, &level);
 
 	(void)r;
-	log_printf(&v->log, "CPU %u: EPT misconfiguration at GPA %llx: leaf %llx (level %u)",
+	log_printf(&v->log, LOG_CRIT "CPU %u: EPT misconfiguration at GPA %llx: leaf %llx (level %u)",
 		   v->cpu, gpa, leaf ? *leaf : 0, level);
 	return -EFAULT;
 }

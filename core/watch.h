@@ -30,6 +30,8 @@
 
 #define WATCH_MAX		32
 #define WATCH_EVENTS		256		/* per CPU, a power of two */
+/* Watched pages one instruction may touch (the step opens them all). */
+#define WATCH_STEP_PAGES	4
 
 #define WATCH_KIND_WATCH	1
 #define WATCH_KIND_PROTECT	2
@@ -66,15 +68,19 @@ struct watch_event {
 #define WATCH_EV_REFUSED	BIT(2)	/* refused (#GP, -EPERM) */
 #define WATCH_EV_ALLOWED	BIT(3)	/* allowed by an exception, or the lock taken */
 
-/* One CPU's events: written in root, read by the OS (one reader). */
+/*
+ * One CPU's events: written in root, read by the OS (one reader).  As in the log ring
+ * (log.h): head and tail are each written by one side and read by the other with
+ * __atomic loads and stores; dropped only grows (see log.h).
+ */
 struct watch_ring {
 	/* the reader's page (guest read-write), as in struct log_ring */
-	volatile u32 tail;
-	volatile u32 dropped_seen;	/* drops the reader has reported */
+	u32 tail;
+	u32 dropped_seen;		/* drops the reader has reported */
 	u8 reader_pad[RING_READER_BYTES - 2 * sizeof(u32)];
 	/* the writer's (root): guest read-only */
-	volatile u32 head;
-	volatile u32 dropped;		/* events dropped, ever */
+	u32 head;
+	u32 dropped;			/* events the writer found no room for, ever */
 	struct watch_event ev[WATCH_EVENTS];
 };
 
@@ -114,11 +120,13 @@ extern struct watch watch_table[WATCH_MAX];
 
 /*
  * Add a page to the table (not yet applied to any EPT: call watch_sync on every CPU
- * next).  -EINVAL for an unaligned gpa, a kind or access outside the definitions, or
- * a protect with access other than WATCH_W; -EEXIST if the page is already there;
- * -ENOSPC when the table is full.  Not root-safe; one caller at a time.
+ * next).  @ram: the OS's memory map says the page is ordinary RAM (not MMIO, not a
+ * hole).  -EINVAL for an unaligned gpa, a kind or access outside the definitions, or
+ * a protect with access other than WATCH_W; -ENXIO for a protect of a page that is
+ * not RAM; -EEXIST if the page is already there; -ENOSPC when the table is full.  Not
+ * root-safe; one caller at a time.
  */
-int watch_add(u64 gpa, u32 access, u32 kind);
+int watch_add(u64 gpa, u32 access, u32 kind, bool ram);
 /* Remove a page: -ENOENT if absent.  Same rules as watch_add. */
 int watch_del(u64 gpa);
 
@@ -139,6 +147,12 @@ void watch_ring_put(struct watch_ring *r, const struct watch_event *ev);
 
 /* Take the oldest event; false if the ring is empty.  One reader at a time. */
 bool watch_take(struct watch_ring *r, struct watch_event *ev);
+/*
+ * Look at the next event after *cursor without taking it (the tracepoint's view: the
+ * events stay for watch_take), and move *cursor past it; false when there is none.
+ * An event already taken is skipped.  The same reader as watch_take.
+ */
+bool watch_peek(const struct watch_ring *r, u32 *cursor, struct watch_event *ev);
 /* Events dropped since the last call.  The same reader. */
 u32 watch_take_dropped(struct watch_ring *r);
 
@@ -153,6 +167,14 @@ int watch_sync(struct vcpu *v);
 int handle_ept_violation(struct vcpu *v, struct guest_regs *r);
 int handle_ept_misconfig(struct vcpu *v, struct guest_regs *r);
 int handle_monitor_trap(struct vcpu *v, struct guest_regs *r);
-int handle_debug_exception(struct vcpu *v, struct guest_regs *r);
+/*
+ * Exits only a step asks for: any exception (TF step), an external interrupt (TF
+ * step with interrupt exiting), the VMX-preemption timer (a step over a delivery).
+ */
+int watch_step_exception(struct vcpu *v, struct guest_regs *r);
+int watch_step_interrupted(struct vcpu *v, struct guest_regs *r);
+int watch_step_timer(struct vcpu *v, struct guest_regs *r);
+/* A GPA above the map limit: map that page identity (0) or fail. */
+int watch_map_beyond(struct vcpu *v, u64 page);
 
 #endif

@@ -12,6 +12,8 @@
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/fs.h>
+#include <linux/ioport.h>
+#include <linux/mm.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/nospec.h>
@@ -35,6 +37,9 @@ static_assert(offsetof(struct subzero_caps, cpu) == 4 &&
 	      offsetof(struct subzero_ept_query, cpu) == 4, "per-CPU requests' layout");
 static_assert(VMCS_NR_FIELDS <= SUBZERO_VMCS_MAX_FIELDS, "struct subzero_vmcs holds them all");
 static_assert(SUBZERO_LOG_TEXT == LOG_LINE, "log lines keep their length");
+static_assert(offsetof(struct subzero_cpu_stats, hist) == SUBZERO_CPU_STATS_SIZE_V1,
+	      "CPU_STATS before the histograms");
+static_assert(SUBZERO_EXIT_HIST_BUCKETS == EXIT_HIST_BUCKETS, "the histogram's buckets");
 
 /*
  * A handler gets the request as it came in (@in, checked) and fills the answer
@@ -46,6 +51,7 @@ typedef long (*sz_ioctl_fn)(const void *in, void *out, u32 cpu);
 struct sz_ioctl_desc {
 	unsigned int cmd;
 	u32 size;		/* the struct's size, which its first __u32 must say */
+	u32 size_v1;		/* or this older, shorter one (0: none); the answer is as long */
 	u32 resv, resv_len;	/* its reserved bytes [resv, resv + resv_len) */
 	bool per_cpu;		/* it goes on with __u32 cpu */
 	bool copy_out;		/* the answer is the struct, copied back */
@@ -141,8 +147,18 @@ static long sz_ioctl_cpu_stats(const void *in, void *out, u32 cpu)
 		st->exits_other = READ_ONCE(v->exits_other);
 		st->root_tsc_other = READ_ONCE(v->root_tsc_other);
 		for (i = 0; i < SUBZERO_EXIT_REASONS && i < EXIT_REASON_MAX; i++) {
+			const struct exit_hist *h = &v->exit_hist[i];
+			struct subzero_exit_hist *uh = &st->hist[i];
+			u32 b;
+
 			st->exits[i] = READ_ONCE(v->exits[i]);
 			st->exit_root_tsc[i] = READ_ONCE(v->exit_root_tsc[i]);
+			if (!st->exits[i])
+				continue;
+			uh->min_root_tsc = READ_ONCE(h->min_tsc);
+			uh->max_root_tsc = READ_ONCE(h->max_tsc);
+			for (b = 0; b < SUBZERO_EXIT_HIST_BUCKETS && b < EXIT_HIST_BUCKETS; b++)
+				uh->log2[b] = READ_ONCE(h->bucket[b]);
 		}
 		/* what root published (the EPT itself is hidden) */
 		if (v->ept_on) {
@@ -289,7 +305,9 @@ static long sz_ioctl_watch(const void *in, void *out, u32 cpu)
 	cpus_read_lock();
 	switch (req->op) {
 	case SUBZERO_WATCH_ADD:
-		ret = watch_add(req->gpa, req->access, req->kind);
+		/* the kernel's memory map says whether the page is RAM (protect needs it) */
+		ret = watch_add(req->gpa, req->access, req->kind,
+				page_is_ram(PHYS_PFN(req->gpa)));
 		if (ret)
 			break;
 		ret = sz_sync_all();
@@ -346,6 +364,7 @@ static long sz_ioctl_events(const void *in, void *out, u32 cpu)
 
 	mutex_lock(&sz_lock);	/* the rings' one reader */
 	v = sz_mem[cpu];
+	sz_trace_events(cpu);	/* each event is traced before it is taken */
 	if (v && v->events) {
 		while (b->nr < SUBZERO_EVENTS_BATCH && watch_take(v->events, &ev)) {
 			struct subzero_event *e = &b->ev[b->nr++];
@@ -446,16 +465,18 @@ static long sz_ioctl_lock(const void *in, void *out, u32 cpu)
 }
 
 #define SZ_IOCTL(name, type, resv, per_cpu, copy_out, fn) \
-	{ SUBZERO_IOC_##name, sizeof(type), resv, per_cpu, copy_out, fn }
+	{ SUBZERO_IOC_##name, sizeof(type), 0, resv, per_cpu, copy_out, fn }
+#define SZ_IOCTL_V1(name, type, size_v1, resv, per_cpu, copy_out, fn) \
+	{ SUBZERO_IOC_##name, sizeof(type), size_v1, resv, per_cpu, copy_out, fn }
 
 static const struct sz_ioctl_desc sz_ioctls[] = {
 	SZ_IOCTL(INFO, struct subzero_info, SZ_RESV(struct subzero_info, reserved),
 		 false, true, sz_ioctl_info),
 	SZ_IOCTL(GET_CAPS, struct subzero_caps, SZ_RESV(struct subzero_caps, reserved),
 		 true, true, sz_ioctl_get_caps),
-	SZ_IOCTL(CPU_STATS, struct subzero_cpu_stats,
-		 SZ_RESV_UPTO(struct subzero_cpu_stats, reserved, exits),
-		 true, true, sz_ioctl_cpu_stats),
+	SZ_IOCTL_V1(CPU_STATS, struct subzero_cpu_stats, SUBZERO_CPU_STATS_SIZE_V1,
+		    SZ_RESV_UPTO(struct subzero_cpu_stats, reserved, exits),
+		    true, true, sz_ioctl_cpu_stats),
 	SZ_IOCTL(VMCS, struct subzero_vmcs, SZ_RESV_UPTO(struct subzero_vmcs, reserved32, tsc),
 		 true, true, sz_ioctl_vmcs),
 	SZ_IOCTL(LOG, struct subzero_log, SZ_RESV_UPTO(struct subzero_log, reserved, lines),
@@ -478,14 +499,16 @@ static const struct sz_ioctl_desc sz_ioctls[] = {
 };
 
 /*
- * Every request: copy its struct in, check that it says its own size, that its
- * reserved bytes are zero and that a CPU it names exists; call the handler with a
- * zeroed answer; copy the answer out.
+ * Every request: copy its struct in, check that it says its own size (or its older
+ * one), that its reserved bytes are zero and that a CPU it names exists; call the
+ * handler with a zeroed answer (always of the full size); copy out as much of the
+ * answer as the caller's struct holds.  A pointer to less than the struct it names
+ * is -EFAULT before anything else (the full struct, when the size is wrong).
  */
 static long sz_ioctl_call(const struct sz_ioctl_desc *d, void __user *uarg)
 {
-	size_t stride = ALIGN(d->size, 8);
-	u32 *in, *out, cpu = 0;
+	size_t stride = ALIGN(d->size, 8), first = d->size_v1 ?: d->size;
+	u32 *in, *out, size, cpu = 0;
 	long ret;
 
 	in = kzalloc(2 * stride, GFP_KERNEL);
@@ -493,12 +516,23 @@ static long sz_ioctl_call(const struct sz_ioctl_desc *d, void __user *uarg)
 		return -ENOMEM;
 	out = (u32 *)((u8 *)in + stride);
 	ret = -EFAULT;
-	if (copy_from_user(in, uarg, d->size))
+	if (copy_from_user(in, uarg, first))
 		goto out;
+	size = in[0];
+	if (size != d->size && size != first) {
+		if (first < d->size &&
+		    copy_from_user((u8 *)in + first, (u8 __user *)uarg + first, d->size - first))
+			goto out;	/* -EFAULT */
+		ret = -EINVAL;
+		goto out;
+	}
+	if (size > first &&
+	    copy_from_user((u8 *)in + first, (u8 __user *)uarg + first, size - first))
+		goto out;		/* -EFAULT */
 	ret = -EINVAL;
-	if (in[0] != d->size || memchr_inv((u8 *)in + d->resv, 0, d->resv_len))
+	if (memchr_inv((u8 *)in + d->resv, 0, d->resv_len))
 		goto out;
-	out[0] = d->size;
+	out[0] = size;
 	if (d->per_cpu) {		/* { __u32 size; __u32 cpu; ... } */
 		if (in[1] >= nr_cpu_ids)
 			goto out;
@@ -506,7 +540,7 @@ static long sz_ioctl_call(const struct sz_ioctl_desc *d, void __user *uarg)
 		out[1] = cpu;
 	}
 	ret = d->fn(in, out, cpu);
-	if (!ret && d->copy_out && copy_to_user(uarg, out, d->size))
+	if (!ret && d->copy_out && copy_to_user(uarg, out, size))
 		ret = -EFAULT;
 out:
 	kfree(in);

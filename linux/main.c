@@ -27,17 +27,23 @@
 #include "../core/vmx_decode.h"
 #include "os_linux.h"
 #include "sz.h"
+#include "lifecycle.h"
 
+#ifdef SZ_TEST_HOOKS
+/* Test builds only (Kbuild: SZ_TEST_HOOKS=1): `modinfo` of a production build lists none. */
 static int fail_on_cpu = -1;
 module_param(fail_on_cpu, int, 0644);
-MODULE_PARM_DESC(fail_on_cpu, "test only: make virtualizing this CPU fail (-1: none); "
-		 "read at load and at attach");
-static bool lock;
-module_param(lock, bool, 0444);
-MODULE_PARM_DESC(lock, "take the lock (subzero lock) at load: one way, until reboot");
+MODULE_PARM_DESC(fail_on_cpu, "test only: make virtualizing this CPU fail (-1: none); read at load and at attach");
 static bool test_hooks;
 module_param(test_hooks, bool, 0444);
 MODULE_PARM_DESC(test_hooks, "test only: allow the test hypercalls (staying in VMX root)");
+#endif
+static bool lock;
+module_param(lock, bool, 0444);
+MODULE_PARM_DESC(lock, "take the lock (subzero lock) at load: one way, until reboot");
+static bool entry_checks;
+module_param(entry_checks, bool, 0444);
+MODULE_PARM_DESC(entry_checks, "run the VM-entry checker before every VM entry, in VMX root (broken rules are logged and counted)");
 
 struct sz_cpu *sz_cpus;
 struct vcpu **sz_mem;
@@ -77,6 +83,9 @@ static int sz_cpu_online(unsigned int cpu)
 
 	/* Still virtualized: a devirtualization that failed at detach left it so. */
 	if (sz_cpus[cpu].vcpu)
+		return 0;
+	/* The machine is going down (lifecycle.c): VMX stays off. */
+	if (READ_ONCE(sz_going_down))
 		return 0;
 	/* A CPU that came online after load must match the others too. */
 	ret = vmx_caps_read(&caps);
@@ -124,11 +133,12 @@ static int sz_cpu_offline(unsigned int cpu)
 	if (!v)
 		return 0;
 	/*
-	 * Going offline (no longer active: the scheduler left it) is the one reason the
-	 * lock lets a CPU leave VMX; detach and unload run this on active CPUs.
+	 * Going offline (no longer active: the scheduler left it) or the machine going
+	 * down (lifecycle.c) are the reasons the lock lets a CPU leave VMX; detach and
+	 * unload run this on active CPUs.
 	 */
 	local_irq_disable();
-	ret = vmx_devirtualize_this_cpu(v, !cpu_active(cpu));
+	ret = vmx_devirtualize_this_cpu(v, !cpu_active(cpu) || READ_ONCE(sz_going_down));
 	if (!ret)
 		invalidate_tss_limit();	/* the VM exit left TR's limit at 0x67 */
 	local_irq_enable();
@@ -139,6 +149,9 @@ static int sz_cpu_offline(unsigned int cpu)
 	}
 	pr_info("CPU %u: devirtualized after %llu exits; NMIs: %llu arrived in root, %llu injected\n",
 		cpu, sz_exit_total(v), v->nmis_in_root, v->nmis_injected);
+	if (entry_checks)
+		pr_info("CPU %u: VM-entry checks: %llu entries checked, %llu broke a rule\n",
+			cpu, v->entry.checks, v->entry.bad_entries);
 	sz_cpus[cpu].vcpu = NULL;
 	return 0;
 }
@@ -197,7 +210,9 @@ static int sz_attach_locked(void)
 	int ret;
 
 	lockdep_assert_held(&sz_lock);
+#ifdef SZ_TEST_HOOKS
 	vmx_fail_on_cpu = fail_on_cpu;
+#endif
 	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "subzero:online", sz_cpu_online,
 				sz_cpu_offline);
 	if (ret < 0)
@@ -275,14 +290,16 @@ int sz_set_attached(bool attach, bool *changed, unsigned int *nr_virtualized)
 	int ret = 0;
 
 	mutex_lock(&sz_lock);
-	if (attach && !sz_attached) {
+	if (attach && READ_ONCE(sz_going_down)) {
+		ret = -ESHUTDOWN;	/* lifecycle.c: the machine is going down */
+	} else if (attach && !sz_attached) {
 		ret = sz_attach_locked();
 		if (ret)
-			pr_err("attach: virtualizing the CPUs failed (%d); every CPU is back as it "
-			       "was (detached)\n", ret);
+			pr_err("attach: virtualizing the CPUs failed (%d); every CPU is back as it was (detached)\n",
+			       ret);
 		else
 			*changed = true;
-	} else if (!attach && sz_attached && sz_locked) {
+	} else if (!attach && sz_attached && sz_locked && !READ_ONCE(sz_going_down)) {
 		pr_warn("detach refused: subzero is locked until reboot\n");
 		ret = -EPERM;
 	} else if (!attach && sz_attached) {
@@ -377,6 +394,7 @@ static int sz_ept_setup(void)
 {
 	struct mtrr_state m;
 	const char *missing = NULL;
+	u64 end, limit;
 	int ret;
 
 	if (!ept_usable(&sz_config, &missing)) {
@@ -389,7 +407,13 @@ static int sz_ept_setup(void)
 		pr_err("EPT: cannot read the MTRRs: %d\n", ret);
 		return ret;
 	}
-	vmx_ept_setup(&m, ept_map_limit(&sz_config, m.phys_bits, sz_mem_end()));
+	end = sz_mem_end();
+	limit = ept_map_limit(&sz_config, m.phys_bits, end);
+	if (end > limit) {
+		pr_info("EPT: memory or MMIO up to %#llx, beyond what this CPU's EPT maps (%#llx, no 5-level walk): running without EPT (no watch or protect)\n", end, limit);
+		return 0;
+	}
+	vmx_ept_setup(&m, limit);
 	return sz_ram_setup();
 }
 
@@ -455,7 +479,10 @@ static int __init sz_init(void)
 	if (ret)
 		goto err_free;
 	sz_config = sz_cpus[cpumask_first(cpu_online_mask)].caps;
+#ifdef SZ_TEST_HOOKS
 	vmx_test_hooks = test_hooks;
+#endif
+	entry_checks_on = entry_checks;
 	ret = os_linux_init();
 	if (ret)
 		goto err_free;
@@ -485,18 +512,24 @@ static int __init sz_init(void)
 	if (ret)
 		goto err_idt;
 
+	sz_lifecycle_register();
 	mutex_lock(&sz_lock);
 	ret = sz_attach_locked();
 	mutex_unlock(&sz_lock);
 	if (ret) {
-		pr_err("not loading: virtualizing the CPUs failed (%d); every CPU is back "
-		       "as it was\n", ret);
-		goto err_vcpus;
+		pr_err("not loading: virtualizing the CPUs failed (%d); every CPU is back as it was\n",
+		       ret);
+		goto err_lifecycle;
 	}
 	ret = sz_dev_register();
 	if (ret) {
 		pr_err("cannot register /dev/subzero: %d\n", ret);
 		goto err_hp;
+	}
+	ret = sz_sysfs_init();
+	if (ret) {
+		pr_err("cannot create /sys/module/subzero/cpus: %d\n", ret);
+		goto err_dev;
 	}
 	sz_drain_start();
 	pr_info("loaded: VMX revision %#x on %u CPUs, all virtualized\n",
@@ -511,11 +544,14 @@ static int __init sz_init(void)
 	}
 	return 0;
 
+err_dev:
+	sz_dev_unregister();
 err_hp:
 	mutex_lock(&sz_lock);
 	sz_detach_locked();
 	mutex_unlock(&sz_lock);
-err_vcpus:
+err_lifecycle:
+	sz_lifecycle_unregister();
 	sz_free_all();
 err_idt:
 	vmx_host_idt_clear();
@@ -545,12 +581,14 @@ static void __exit sz_exit(void)
 		for (;;)
 			schedule_timeout_idle(MAX_SCHEDULE_TIMEOUT);	/* TASK_IDLE: no hung-task report */
 	}
+	sz_sysfs_exit();
 	sz_dev_unregister();
 	sz_drain_stop();
 	mutex_lock(&sz_lock);
 	if (sz_attached)
 		sz_detach_locked();
 	mutex_unlock(&sz_lock);
+	sz_lifecycle_unregister();
 	sz_free_all();
 	memset(watch_table, 0, sizeof(watch_table));
 	vmx_host_idt_clear();

@@ -19,6 +19,7 @@ struct sz_cpu {
 	int read_err;
 	bool have_caps;
 	struct vcpu *vcpu;	/* while the CPU is virtualized */
+	u32 watch_traced;	/* logdrain.c: the watch ring's index traced up to */
 };
 
 /* nr_cpu_ids of them, from load to unload. */
@@ -56,10 +57,15 @@ int sz_set_attached(bool attach, bool *changed, unsigned int *nr_virtualized);
 /* logdrain.c */
 void sz_drain(struct vcpu *v);
 void sz_drain_locked(void);
+void sz_trace_events(unsigned int cpu);
 void sz_drain_start(void);
 void sz_drain_stop(void);
 size_t sz_log_read(u64 from, struct log_hist_line *out, size_t max, u64 *next,
 		   u64 *oldest);
+
+/* sysfs.c: /sys/module/subzero/cpus/cpuN/ (neither with sz_lock held) */
+int sz_sysfs_init(void);
+void sz_sysfs_exit(void);
 
 /* ioctl.c: /dev/subzero */
 int sz_dev_register(void);

@@ -1,11 +1,21 @@
 #!/usr/bin/env bash
-# `make check`: host unit tests, then every end-to-end scenario in the emulator.
+# `make check`: checkpatch (make lint), the build and install tests (make buildcheck),
+# host unit tests, then every end-to-end scenario in the emulator.
 # Ends with one line 'check: N passed, N failed, N skipped'; exits non-zero on failure.
+# make lint counts as one test; the others count what they report.
 set -u
 cd "$(dirname "$0")/.."
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+
+make --no-print-directory lint 2>&1 | tee "$log"
+lint_rc=${PIPESTATUS[0]}
+if [ "$lint_rc" = 0 ]; then lp=1 lf=0; else lp=0 lf=1; fi
+
+make --no-print-directory buildcheck 2>&1 | tee "$log"
+build_rc=${PIPESTATUS[0]}
+read -r bp bf bs < <(sed -n 's/^build: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$log" | tail -n1)
 
 make --no-print-directory unit 2>&1 | tee "$log"
 unit_rc=${PIPESTATUS[0]}
@@ -22,10 +32,11 @@ make --no-print-directory e2e 2>&1 | tee "$log"
 e2e_rc=${PIPESTATUS[0]}
 read -r ep ef es < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$log" | tail -n1)
 
-passed=$(( ${up:-0} + ${ep:-0} + rp ))
-failed=$(( ${uf:-0} + ${ef:-0} + rf ))
-skipped=${es:-0}
+passed=$(( lp + ${bp:-0} + ${up:-0} + ${ep:-0} + rp ))
+failed=$(( lf + ${bf:-0} + ${uf:-0} + ${ef:-0} + rf ))
+skipped=$(( ${bs:-0} + ${es:-0} ))
 # A stage that failed without reporting counts (a build error, say) is one failure.
+[ "$build_rc" != 0 ] && [ "${bf:-0}" = 0 ] && failed=$((failed + 1))
 [ "$unit_rc" != 0 ] && [ "${uf:-0}" = 0 ] && failed=$((failed + 1))
 [ "$e2e_rc" != 0 ] && [ "${ef:-0}" = 0 ] && failed=$((failed + 1))
 echo "check: $passed passed, $failed failed, $skipped skipped"

@@ -17,7 +17,7 @@
 #include "vmx_decode.h"
 
 /* Returns 0, 1 if the CPU has no capabilities recorded (offline at load), or -errno. */
-static int get_caps(int fd, unsigned int cpu, struct vmx_caps *c)
+int get_caps(int fd, unsigned int cpu, struct vmx_caps *c)
 {
 	struct subzero_caps uc = { .size = sizeof(uc), .cpu = cpu };
 

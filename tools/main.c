@@ -57,10 +57,11 @@ static const struct command commands[] = {
 	  "Per CPU and exit reason: the count, the TSC cycles spent in VMX root, the mean.\n"
 	  "--interval S: rates per second every S seconds (0.01 to 86400), K times\n"
 	  "(default: until interrupted); with --json one object per line.\n" },
-	{ "vmcs", cmd_vmcs, "vmcs [--json] [--cpu N]",
+	{ "vmcs", cmd_vmcs, "vmcs [--check] [--json] [--cpu N]",
 	  "each CPU's VMCS as read in VMX root, in six groups, control words decoded",
 	  "Fields this CPU does not support are marked so.  A CPU that is not virtualized\n"
-	  "has no VMCS.\n" },
+	  "has no VMCS.  --check: instead, the VM-entry rules (SDM Vol. 3C 27.2, 27.3) the\n"
+	  "VMCS breaks, each by name; exit status 1 if any.\n" },
 	{ "log", cmd_log, "log [--json] [-f [--timeout S]]",
 	  "the hypervisor's log (64 KiB history, numbered lines)",
 	  "-f follows it until interrupted, or for S seconds; with --json one object per\n"
@@ -262,7 +263,7 @@ int parse_addr(const char *s, unsigned long long *addr)
 }
 
 enum { L_HELP = 'h', L_FOLLOW = 'f', L_JSON = 256, L_CPU, L_INTERVAL, L_COUNT, L_TIMEOUT,
-       L_ACCESS };
+       L_ACCESS, L_CHECK };
 
 static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, L_HELP },
@@ -273,6 +274,7 @@ static const struct option long_opts[] = {
 	{ "follow", no_argument, NULL, L_FOLLOW },
 	{ "timeout", required_argument, NULL, L_TIMEOUT },
 	{ "access", required_argument, NULL, L_ACCESS },
+	{ "check", no_argument, NULL, L_CHECK },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -285,6 +287,7 @@ static unsigned int opt_group(int c)
 	case L_INTERVAL: case L_COUNT: return OPT_INTERVAL;
 	case L_FOLLOW: case L_TIMEOUT: return OPT_FOLLOW;
 	case L_ACCESS: return OPT_ACCESS;
+	case L_CHECK: return OPT_CHECK;
 	default: return 0;
 	}
 }
@@ -329,6 +332,9 @@ int parse_opts(const char *cmd, int argc, char **argv, unsigned int allowed, int
 			return stop_with(o, EXIT_OK);
 		case L_JSON:
 			o->json = true;
+			break;
+		case L_CHECK:
+			o->check = true;
 			break;
 		case L_FOLLOW:
 			o->follow = true;

@@ -11,12 +11,85 @@
 #include "subzero.h"
 #include "exit.h"
 
+/*
+ * One CPU's stats, with the time histograms; from a module that predates them (which
+ * takes only SUBZERO_CPU_STATS_SIZE_V1) without: st->size says which.
+ */
 static int get_stats(int fd, unsigned int cpu, struct subzero_cpu_stats *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->size = sizeof(*st);
 	st->cpu = cpu;
+	if (!ioctl(fd, SUBZERO_IOC_CPU_STATS, st))
+		return 0;
+	if (errno != EINVAL)
+		return -errno;
+	memset(st, 0, sizeof(*st));
+	st->size = SUBZERO_CPU_STATS_SIZE_V1;
+	st->cpu = cpu;
 	return ioctl(fd, SUBZERO_IOC_CPU_STATS, st) ? -errno : 0;
+}
+
+static bool has_hist(const struct subzero_cpu_stats *st)
+{
+	return st->size >= sizeof(*st);
+}
+
+/* A power of two as the histogram labels it: 512, 4K, 2M, 1G. */
+static const char *pow2_label(unsigned int b, char *buf, size_t n)
+{
+	static const char unit[] = " KMGT";
+	unsigned int u = b / 10 < sizeof(unit) - 1 ? b / 10 : sizeof(unit) - 2;
+
+	snprintf(buf, n, "%llu%c", 1ULL << (b - 10 * u), unit[u]);
+	if (!u)
+		buf[strlen(buf) - 1] = '\0';
+	return buf;
+}
+
+/* The log2 histogram of one reason's time in root, as perf kvm stat's min/max and more. */
+static void print_hist(const struct subzero_exit_hist *h)
+{
+	char lo[16], hi[16];
+	unsigned int b;
+	bool first = true;
+
+	printf("      cycles in root:");
+	for (b = 0; b < SUBZERO_EXIT_HIST_BUCKETS; b++) {
+		if (!h->log2[b])
+			continue;
+		if (b == SUBZERO_EXIT_HIST_BUCKETS - 1)
+			printf("%s [%s, ...) %llu", first ? "" : ",", pow2_label(b, lo, sizeof(lo)),
+			       (unsigned long long)h->log2[b]);
+		else
+			printf("%s [%s, %s) %llu", first ? "" : ",", b ? pow2_label(b, lo, sizeof(lo)) : "0",
+			       pow2_label(b + 1, hi, sizeof(hi)), (unsigned long long)h->log2[b]);
+		first = false;
+	}
+	printf("\n");
+}
+
+static void json_hist(const struct subzero_exit_hist *h)
+{
+	unsigned int b;
+
+	jw_u64("min_root_tsc", h->min_root_tsc);
+	jw_u64("max_root_tsc", h->max_root_tsc);
+	/* [from, to) in TSC cycles and the exits that took that long; empty buckets left out */
+	jw_arr("hist_log2", JW_INLINE);
+	for (b = 0; b < SUBZERO_EXIT_HIST_BUCKETS; b++) {
+		if (!h->log2[b])
+			continue;
+		jw_obj(NULL, JW_INLINE);
+		jw_u64("from", b ? 1ULL << b : 0);
+		if (b < SUBZERO_EXIT_HIST_BUCKETS - 1)
+			jw_u64("to", 1ULL << (b + 1));
+		else
+			jw_null("to");
+		jw_u64("count", h->log2[b]);
+		jw_end();
+	}
+	jw_end();
 }
 
 static unsigned long long total_exits(const struct subzero_cpu_stats *st)
@@ -164,7 +237,8 @@ out:
 static void print_stats(const struct subzero_cpu_stats *st, bool json)
 {
 	bool virt = st->flags & SUBZERO_CPU_VIRTUALIZED;
-	unsigned long long n, t;
+	unsigned long long all = total_exits(st), n, t;
+	double share, tshare;
 	unsigned int i, shown = 0;
 	char buf[32];
 
@@ -194,20 +268,35 @@ static void print_stats(const struct subzero_cpu_stats *st, bool json)
 		t = st->exit_root_tsc[i];
 		if (!n)
 			continue;
+		/* perf kvm stat's columns: the share of exits and of the time in root */
+		share = all ? (double)n / all : 0;
+		tshare = st->root_tsc ? (double)t / st->root_tsc : 0;
 		if (json) {
 			jw_obj(reason_key(i, buf, sizeof(buf)), JW_INLINE);
 			jw_u64("reason", i);
 			jw_u64("count", n);
 			jw_u64("root_tsc", t);
 			jw_u64("mean_root_tsc", t / n);
+			jw_double("exits_share", share, 6);
+			jw_double("root_share", tshare, 6);
+			if (has_hist(st))
+				json_hist(&st->hist[i]);
 			jw_end();
 			continue;
 		}
 		if (!shown++)
-			printf("  %-24s %12s %16s %12s\n", "exit reason", "exits", "root cycles",
-			       "mean cycles");
-		printf("  %-24s %12llu %16llu %12llu\n", reason_key(i, buf, sizeof(buf)), n, t,
-		       t / n);
+			printf("  %-24s %12s %16s %12s %8s %8s %12s %12s\n", "exit reason", "exits",
+			       "root cycles", "mean cycles", "exits%", "root%", "min cycles",
+			       "max cycles");
+		printf("  %-24s %12llu %16llu %12llu %7.2f%% %7.2f%%", reason_key(i, buf, sizeof(buf)),
+		       n, t, t / n, share * 100, tshare * 100);
+		if (has_hist(st)) {
+			printf(" %12llu %12llu\n", (unsigned long long)st->hist[i].min_root_tsc,
+			       (unsigned long long)st->hist[i].max_root_tsc);
+			print_hist(&st->hist[i]);
+		} else {
+			printf(" %12s %12s\n", "-", "-");
+		}
 	}
 	if (json) {
 		jw_end();

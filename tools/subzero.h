@@ -33,10 +33,11 @@ enum {
 	OPT_INTERVAL = 1 << 2,		/* --interval S [--count K] */
 	OPT_FOLLOW = 1 << 3,		/* -f [--timeout S] */
 	OPT_ACCESS = 1 << 4,		/* --access rwx */
+	OPT_CHECK = 1 << 5,		/* --check (vmcs) */
 };
 
 struct opts {
-	bool json, one, follow;
+	bool json, one, follow, check;
 	unsigned int cpu;		/* with one: the CPU asked for */
 	double interval;		/* seconds; 0: no interval mode */
 	unsigned long count;		/* reports in interval mode; 0: until interrupted */
@@ -90,6 +91,10 @@ double follow_start(const struct opts *o);
 /* Stop following: not -f, interrupted, or past @deadline. */
 bool follow_over(const struct opts *o, double deadline);
 void sleep_s(double s);
+struct vmx_caps;
+/* The capabilities the module read on @cpu (caps.c): 0, 1 if none (offline), -errno. */
+int get_caps(int fd, unsigned int cpu, struct vmx_caps *c);
+
 double tsc_seconds(unsigned long long cycles, const struct subzero_info *info);
 
 /* The loaded module's version (/sys/module/subzero/version), or NULL. */

@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "vmcs_check.h"
 #include "subzero.h"
 #include "vmx_decode.h"
 #include "vmcs.h"
@@ -177,11 +178,12 @@ int cmd_vmcs(int argc, char **argv)
 {
 	struct subzero_info info;
 	struct subzero_vmcs *vm;
-	unsigned int cpu, g, shown = 0;
+	unsigned int cpu, g, shown = 0, broken = 0;
+	struct vmx_caps caps;
 	struct opts o;
 	int fd, ret;
 
-	fd = cmd_start("vmcs", argc, argv, OPT_JSON | OPT_CPU, 0, &o, &info);
+	fd = cmd_start("vmcs", argc, argv, OPT_JSON | OPT_CPU | OPT_CHECK, 0, &o, &info);
 	if (fd < 0)
 		return o.rc;
 	vm = malloc(sizeof(*vm));
@@ -189,7 +191,10 @@ int cmd_vmcs(int argc, char **argv)
 		ret = fail(EXIT_FAIL, "vmcs: out of memory");
 		goto out;
 	}
-	if (o.json) {
+	if (o.json && o.check) {
+		printf("{\n  \"abi_version\": %u,\n  \"tsc_khz\": %u,\n  \"cpus\": [\n",
+		       info.abi_version, info.tsc_khz);
+	} else if (o.json) {
 		jw_obj(NULL, JW_LINES);
 		jw_u64("abi_version", info.abi_version);
 		jw_u64("tsc_khz", info.tsc_khz);
@@ -215,15 +220,31 @@ int cmd_vmcs(int argc, char **argv)
 			ret = fail(EXIT_FAIL, "vmcs: CPU %u: %s", cpu, strerror(-ret));
 			goto out;
 		}
+		if (o.check) {
+			/* the VM-entry checks (core/entry_check.c) on the dumped fields */
+			ret = get_caps(fd, cpu, &caps);
+			if (ret) {
+				ret = fail(EXIT_FAIL, "vmcs: CPU %u: no capabilities (%d)", cpu, ret);
+				goto out;
+			}
+			vmcs_check_cpuid(&caps);
+			broken += !!vmcs_check_print(vm, &caps, tsc_seconds(vm->tsc, &info), o.json,
+						     !shown++);
+			continue;
+		}
 		print_vmcs(vm, &info, o.json);
 		shown++;
 	}
-	if (o.json) {
+	if (o.json && o.check) {
+		printf("\n  ]\n}\n");
+	} else if (o.json) {
 		jw_end();
 		jw_end();
 	}
 	ret = shown ? EXIT_OK : fail(EXIT_FAIL, "vmcs: no CPU is virtualized (is subzero "
 				     "detached?)");
+	if (!ret && broken)
+		ret = EXIT_FAIL;	/* --check: some VMCS breaks a VM-entry rule */
 out:
 	free(vm);
 	close(fd);

@@ -27,6 +27,7 @@ static const char *watch_errno(int e)
 	switch (e) {
 	case EINVAL: return "not a 4 KiB-aligned guest-physical address inside the EPT's range";
 	case EACCES: return "that page is the hypervisor's own memory";
+	case ENXIO: return "that page is not ordinary RAM (MMIO or a hole): it cannot be protected";
 	case EEXIST: return "that page is already watched or protected";
 	case ENOENT: return "that page is not watched or protected";
 	case ENOSPC: return "the table is full (" SZ_STR(SUBZERO_WATCH_MAX) " pages)";

@@ -30,6 +30,14 @@ static inline u64 cpu_rdmsr(u32 msr)
 	return ((u64)hi << 32) | lo;
 }
 
+/*
+ * RDMSR/WRMSR of an MSR that may not exist (arch/msr_safe.c): 0, or -EIO if the CPU
+ * raised #GP, which the host IDT's #GP gate (arch/root_gp.S) turns into that return.  VMX root only (the
+ * gate is in the host IDT, loaded by every VM exit).
+ */
+int cpu_rdmsr_safe(u32 msr, u64 *val);
+int cpu_wrmsr_safe(u32 msr, u64 val);
+
 static inline void cpu_wrmsr(u32 msr, u64 val)
 {
 	asm volatile("wrmsr" : : "c"(msr), "a"((u32)val), "d"((u32)(val >> 32)) : "memory");
@@ -74,6 +82,25 @@ static inline void cpu_write_cr4(u64 v)
 	asm volatile("mov %0, %%cr4" : : "r"(v) : "memory");
 }
 
+/* CR2 and DR6 are not switched by VM entry and exit: in root they are the guest's. */
+static inline void cpu_write_cr2(u64 v)
+{
+	asm volatile("mov %0, %%cr2" : : "r"(v) : "memory");
+}
+
+static inline u64 cpu_read_dr6(void)
+{
+	u64 v;
+
+	asm volatile("mov %%dr6, %0" : "=r"(v));
+	return v;
+}
+
+static inline void cpu_write_dr6(u64 v)
+{
+	asm volatile("mov %0, %%dr6" : : "r"(v));
+}
+
 static inline u64 cpu_read_dr7(void)
 {
 	u64 v;
@@ -98,7 +125,7 @@ static inline u64 cpu_read_rflags(void)
 struct cpu_dtr {
 	u16 limit;
 	u64 base;
-} __attribute__((packed));
+} __packed;
 
 static inline void cpu_sgdt(struct cpu_dtr *d)
 {
@@ -128,15 +155,32 @@ static inline u16 cpu_read_sel(enum cpu_seg s)
 	u16 v = 0;
 
 	switch (s) {
-	case SEG_ES: asm volatile("mov %%es, %0" : "=r"(v)); break;
-	case SEG_CS: asm volatile("mov %%cs, %0" : "=r"(v)); break;
-	case SEG_SS: asm volatile("mov %%ss, %0" : "=r"(v)); break;
-	case SEG_DS: asm volatile("mov %%ds, %0" : "=r"(v)); break;
-	case SEG_FS: asm volatile("mov %%fs, %0" : "=r"(v)); break;
-	case SEG_GS: asm volatile("mov %%gs, %0" : "=r"(v)); break;
-	case SEG_LDTR: asm volatile("sldt %0" : "=r"(v)); break;
-	case SEG_TR: asm volatile("str %0" : "=r"(v)); break;
-	default: break;
+	case SEG_ES:
+		asm volatile("mov %%es, %0" : "=r"(v));
+		break;
+	case SEG_CS:
+		asm volatile("mov %%cs, %0" : "=r"(v));
+		break;
+	case SEG_SS:
+		asm volatile("mov %%ss, %0" : "=r"(v));
+		break;
+	case SEG_DS:
+		asm volatile("mov %%ds, %0" : "=r"(v));
+		break;
+	case SEG_FS:
+		asm volatile("mov %%fs, %0" : "=r"(v));
+		break;
+	case SEG_GS:
+		asm volatile("mov %%gs, %0" : "=r"(v));
+		break;
+	case SEG_LDTR:
+		asm volatile("sldt %0" : "=r"(v));
+		break;
+	case SEG_TR:
+		asm volatile("str %0" : "=r"(v));
+		break;
+	default:
+		break;
 	}
 	return v;
 }
@@ -145,13 +189,30 @@ static inline u16 cpu_read_sel(enum cpu_seg s)
 static inline void cpu_write_sel(enum cpu_seg s, u16 v)
 {
 	switch (s) {
-	case SEG_ES: asm volatile("mov %0, %%es" : : "r"(v)); break;
-	case SEG_SS: asm volatile("mov %0, %%ss" : : "r"(v)); break;
-	case SEG_DS: asm volatile("mov %0, %%ds" : : "r"(v)); break;
-	case SEG_FS: asm volatile("mov %0, %%fs" : : "r"(v)); break;
-	case SEG_GS: asm volatile("mov %0, %%gs" : : "r"(v)); break;
-	default: break;
+	case SEG_ES:
+		asm volatile("mov %0, %%es" : : "r"(v));
+		break;
+	case SEG_SS:
+		asm volatile("mov %0, %%ss" : : "r"(v));
+		break;
+	case SEG_DS:
+		asm volatile("mov %0, %%ds" : : "r"(v));
+		break;
+	case SEG_FS:
+		asm volatile("mov %0, %%fs" : : "r"(v));
+		break;
+	case SEG_GS:
+		asm volatile("mov %0, %%gs" : : "r"(v));
+		break;
+	default:
+		break;
 	}
+}
+
+/* LLDT: the LDT register, from a selector of the current GDT (0: no LDT). */
+static inline void cpu_lldt(u16 sel)
+{
+	asm volatile("lldt %0" : : "rm"(sel));
 }
 
 /* LAR: the access-rights bytes of a selector's descriptor; ZF clear if invalid. */
@@ -184,6 +245,12 @@ static inline u64 cpu_rdtsc(void)
 static inline void cpu_xsetbv(u32 index, u64 val)
 {
 	asm volatile("xsetbv" : : "c"(index), "a"((u32)val), "d"((u32)(val >> 32)));
+}
+
+/* A speculation barrier: later instructions do not start before it completes. */
+static inline void cpu_lfence(void)
+{
+	asm volatile("lfence" : : : "memory");
 }
 
 static inline void cpu_wbinvd(void)

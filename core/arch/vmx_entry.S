@@ -10,6 +10,35 @@
 
 	.text
 
+/*
+ * RET as the kernel builds it: with return thunks (the retbleed/SRSO mitigations) a
+ * RET in the module is a jump to the thunk, which objtool checks for.  ENDBR64 opens
+ * each stub whose address is taken (HOST_RIP, the host IDT's NMI gate): under kernel
+ * IBT an NMI delivered through the IDT must land on one.  It is a NOP elsewhere.
+ */
+#if defined(CONFIG_RETHUNK) || defined(CONFIG_MITIGATION_RETHUNK)
+#define SZ_RET	jmp __x86_return_thunk
+#else
+#define SZ_RET	ret
+#endif
+
+/*
+ * Overwrite all 32 return stack buffer entries with harmless ones: the kernel's
+ * __FILL_RETURN_BUFFER(reg, RSB_CLEAR_LOOPS) for x86-64, two CALLs per loop, each
+ * return address dropped at once; LFENCE ends speculation past the loop.  Clobbers RCX.
+ */
+.macro fill_return_buffer
+	mov	$16, %rcx
+771:	call	772f
+	int3
+772:	call	773f
+	int3
+773:	add	$16, %rsp
+	dec	%rcx
+	jnz	771b
+	lfence
+.endm
+
 /* The guest's general registers but RSP, from the struct guest_regs at (%rsp). */
 .macro load_guest_gprs
 	mov	GUEST_REG_RAX(%rsp), %rax
@@ -68,7 +97,7 @@ vmx_launch:
 	pop	%r12
 	pop	%rbx
 	pop	%rbp
-	ret
+	SZ_RET
 	.size	vmx_launch, . - vmx_launch
 
 /*
@@ -78,10 +107,18 @@ vmx_launch:
  * call vmx_exit_handler(regs, vcpu), then VMRESUME, or, if it returned 1, leave VMX:
  * the handler has already done VMXOFF and put RFLAGS and RIP on the guest's stack and
  * the new guest RSP in regs->gpr[REG_RSP].
+ *
+ * If VMRESUME fails, RSP is HOST_RSP again: the registers are saved the same way and
+ * vmx_resume_failed(regs, vcpu) either stops the CPU or returns 0 to try again (a
+ * cross-check put the VMCS back).
+ *
+ * Three copies: vmx_exit_stub calls vmx_exit_handler; vmx_exit_stub_checked (HOST_RIP
+ * with the entry_checks module parameter) calls vmx_exit_handler_checked, which runs
+ * the VM-entry checker before each entry; vmx_exit_stub_xcheck (HOST_RIP while a
+ * cross-check is in flight) calls vmx_exit_handler_xcheck.  The first is the exit path
+ * as it was, to the instruction.
  */
-	.globl	vmx_exit_stub
-	.type	vmx_exit_stub, @function
-vmx_exit_stub:
+.macro save_guest_gprs
 	sub	$GUEST_REGS_SIZE, %rsp
 	mov	%rax, GUEST_REG_RAX(%rsp)
 	mov	%rcx, GUEST_REG_RCX(%rsp)
@@ -98,24 +135,117 @@ vmx_exit_stub:
 	mov	%r13, GUEST_REG_R13(%rsp)
 	mov	%r14, GUEST_REG_R14(%rsp)
 	mov	%r15, GUEST_REG_R15(%rsp)
+.endm
+
+.macro exit_stub name, handler
+	.globl	\name
+	.type	\name, @function
+\name:
+	endbr64
+	save_guest_gprs
+	/* Speculation hygiene before the first RET or indirect branch (vmx.h, v->spec). */
+	mov	GUEST_REGS_SIZE + HOST_RSP_VCPU(%rsp), %rax
+	testb	$(SPEC_RSB_FILL | SPEC_RSB_LITE | SPEC_CLEAR_BHB), VCPU_SPEC_FLAGS(%rax)
+	jnz	.L\name\()_spec_hygiene
+.L\name\()_spec_done:
 	mov	%rsp, %rdi
 	mov	GUEST_REGS_SIZE + HOST_RSP_VCPU(%rsp), %rsi
-	call	vmx_exit_handler
+	call	\handler
 	test	%eax, %eax
-	jnz	.Lleave_vmx
+	jnz	.L\name\()_leave_vmx
+.L\name\()_resume:
 	load_guest_gprs
 	add	$GUEST_REGS_SIZE, %rsp
 	vmresume
-	/* VMRESUME failed: there is no guest to go back to. */
+	/* VMRESUME failed. */
+	save_guest_gprs
+	mov	%rsp, %rdi
+	mov	GUEST_REGS_SIZE + HOST_RSP_VCPU(%rsp), %rsi
 	call	vmx_resume_failed
+	test	%eax, %eax
+	jz	.L\name\()_resume
 	ud2
 
-.Lleave_vmx:
+.L\name\()_leave_vmx:
 	load_guest_gprs
 	mov	GUEST_REG_RSP(%rsp), %rsp	/* the guest's stack: RFLAGS, then RIP */
 	popfq
+	SZ_RET
+
+/*
+ * The return stack buffer and branch history may hold the guest's targets: overwrite
+ * them as the kernel's own VM-exit mitigations would (KVM's __vmx_vcpu_run), here in
+ * the hypervisor's own code: root calls nothing in the kernel it hosts (its text is
+ * guest memory).  RAX holds the vcpu; RAX and RCX are saved already.
+ */
+.L\name\()_spec_hygiene:
+	testb	$SPEC_RSB_FILL, VCPU_SPEC_FLAGS(%rax)
+	jz	1f
+	fill_return_buffer
+	jmp	2f
+1:	testb	$SPEC_RSB_LITE, VCPU_SPEC_FLAGS(%rax)
+	jz	2f
+	/* eIBRS: one CALL, so that the first RET cannot use a guest-made entry */
+	call	3f
+	int3
+3:	add	$8, %rsp
+	lfence
+2:	testb	$SPEC_CLEAR_BHB, VCPU_SPEC_FLAGS(%rax)
+	jz	.L\name\()_spec_done
+	call	vmx_clear_bhb_loop
+	jmp	.L\name\()_spec_done
+	.size	\name, . - \name
+	/*
+	 * For objtool (the kernel's STACK_FRAME_NON_STANDARD): leaving VMX switches to the
+	 * guest's stack and returns there: not a path it can follow.
+	 */
+	.pushsection .discard.func_stack_frame_non_standard, "aw"
+	.quad	\name
+	.popsection
+.endm
+
+	exit_stub vmx_exit_stub, vmx_exit_handler
+	exit_stub vmx_exit_stub_checked, vmx_exit_handler_checked
+	exit_stub vmx_exit_stub_xcheck, vmx_exit_handler_xcheck
+
+	/* vmx_launch's guest starts at a label only VMLAUNCH jumps to (as above). */
+	.pushsection .discard.func_stack_frame_non_standard, "aw"
+	.quad	vmx_launch
+	.popsection
+
+/*
+ * Clear the branch history: the kernel's clear_bhb_loop (the software BHI mitigation
+ * for CPUs without BHI_DIS_S), the same sequence of taken branches, in our own text.
+ * 5 outer loops of a CALL and 5 inner taken jumps each, the branch targets on their
+ * own cache lines.  Clobbers RAX and RCX; the stack is left as it was.
+ */
+	.globl	vmx_clear_bhb_loop
+	.type	vmx_clear_bhb_loop, @function
+vmx_clear_bhb_loop:
+	push	%rbp
+	mov	%rsp, %rbp
+	movl	$5, %ecx
+	call	1f
+	jmp	5f
+	.align	64, 0xcc
+1:	call	2f
 	ret
-	.size	vmx_exit_stub, . - vmx_exit_stub
+	int3
+	.align	64, 0xcc
+2:	movl	$5, %eax
+3:	jmp	4f
+	nop
+4:	sub	$1, %eax
+	jnz	3b
+	sub	$1, %ecx
+	jnz	1b
+	ret
+	int3
+5:	lfence
+	pop	%rbp
+	ret
+	int3
+	.size	vmx_clear_bhb_loop, . - vmx_clear_bhb_loop
 
 /*
  * Vector 2 of the host IDT: an NMI that arrived in VMX root.  Save what the C ABI
@@ -126,6 +256,7 @@ vmx_exit_stub:
 	.globl	vmx_nmi_stub
 	.type	vmx_nmi_stub, @function
 vmx_nmi_stub:
+	endbr64
 	push	%rax
 	push	%rcx
 	push	%rdx
@@ -135,7 +266,7 @@ vmx_nmi_stub:
 	push	%r9
 	push	%r10
 	push	%r11
-	cld
+	/* No CLD: a VM exit clears RFLAGS (DF included), and root code never sets DF. */
 	call	vmx_root_nmi
 	pop	%r11
 	pop	%r10
@@ -147,6 +278,7 @@ vmx_nmi_stub:
 	pop	%rcx
 	pop	%rax
 	iretq
+	ud2			/* objtool takes an IRET in a function for sync_core()'s */
 	.size	vmx_nmi_stub, . - vmx_nmi_stub
 
 	.section .note.GNU-stack, "", @progbits

@@ -36,6 +36,12 @@
 /* The vcpu pointer sits this many bytes above HOST_RSP (vmcs_setup_host() puts it). */
 #define HOST_RSP_VCPU		8
 
+/* struct vcpu's speculation flags (vmx.h: v->spec.flags, the first byte) and bits. */
+#define VCPU_SPEC_FLAGS		0
+#define SPEC_RSB_FILL		1
+#define SPEC_RSB_LITE		2
+#define SPEC_CLEAR_BHB		4
+
 /* VMCS encodings vmx_launch writes (SDM Vol. 3D, B.4.3; checked against vmcs_fields.h) */
 #define VMCS_ENC_GUEST_RSP	0x681c
 #define VMCS_ENC_GUEST_RIP	0x681e

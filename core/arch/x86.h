@@ -46,6 +46,12 @@
 #define X86_CR0_CD	BIT(30)
 #define X86_CR0_PG	BIT(31)
 
+/*
+ * Bit 12 of CR3: Linux's page-table isolation keeps the user tables 4 KiB above the
+ * kernel's, and its entry code tells a user CR3 by this bit (PTI_USER_PGTABLE_BIT).
+ */
+#define X86_CR3_PTI_USER_BIT	BIT_ULL(12)
+
 #define X86_CR4_VME		BIT(0)
 #define X86_CR4_PVI		BIT(1)
 #define X86_CR4_TSD		BIT(2)
@@ -131,6 +137,7 @@ _Static_assert(sizeof(union cr4) == 8, "union cr4 is one register");
 #define MSR_IA32_SYSENTER_CS		0x00000174
 #define MSR_IA32_SYSENTER_ESP		0x00000175
 #define MSR_IA32_SYSENTER_EIP		0x00000176
+#define MSR_IA32_SPEC_CTRL		0x00000048
 #define MSR_IA32_DEBUGCTL		0x000001d9
 #define MSR_IA32_PAT			0x00000277
 #define MSR_MTRRcap			0x000000fe
@@ -179,6 +186,8 @@ _Static_assert(sizeof(union cr4) == 8, "union cr4 is one register");
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS	0x0000048f
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS	0x00000490
 #define MSR_IA32_VMX_VMFUNC		0x00000491
+#define MSR_IA32_VMX_PROCBASED_CTLS3	0x00000492
+#define MSR_IA32_VMX_EXIT_CTLS2		0x00000493
 
 /* MTRRs (SDM Vol. 3A, 11.11.1 to 11.11.3) and SMRR (Vol. 3C, 32.4.2) */
 #define MTRR_CAP_VCNT_MASK		0xffULL
@@ -232,11 +241,25 @@ _Static_assert(sizeof(union cr4) == 8, "union cr4 is one register");
 #define X86_EFLAGS_TF	BIT(8)
 #define X86_EFLAGS_IF	BIT(9)
 #define DR6_BS		BIT(14)
+#define DR6_TRAP_BITS	(0xfULL | BIT(13) | BIT(14) | BIT(15))	/* B0-B3, BD, BS, BT */
+#define DEBUGCTL_BTF	BIT(1)		/* IA32_DEBUGCTL: single-step on branches */
+
+/* XCR0 state components (SDM Vol. 1, 13.1) */
+#define XFEATURE_MASK_FP	BIT_ULL(0)
+#define XFEATURE_MASK_SSE	BIT_ULL(1)
+#define XFEATURE_MASK_YMM	BIT_ULL(2)
+#define XFEATURE_MASK_BNDREGS	BIT_ULL(3)
+#define XFEATURE_MASK_BNDCSR	BIT_ULL(4)
+#define XFEATURE_MASK_AVX512	(BIT_ULL(5) | BIT_ULL(6) | BIT_ULL(7))
+#define XFEATURE_MASK_XTILECFG	BIT_ULL(17)
+#define XFEATURE_MASK_XTILEDATA	BIT_ULL(18)
 
 /* Exception and interrupt vectors (SDM Vol. 3A, Table 6-1) */
 #define X86_VEC_DB	1
 #define X86_VEC_NMI	2
 #define X86_VEC_UD	6
 #define X86_VEC_GP	13
+#define X86_VEC_PF	14
+#define X86_VEC_MC	18
 
 #endif

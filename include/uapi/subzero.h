@@ -78,10 +78,23 @@ struct subzero_caps {
 /*
  * SUBZERO_IOC_CPU_STATS: one CPU's hypervisor state and per-exit-reason counters.  The
  * counters start at 0 each time the CPU is virtualized (load, attach, online).
+ *
+ * Two sizes are accepted, and the answer is as long as the question:
+ * SUBZERO_CPU_STATS_SIZE_V1 (up to exit_root_tsc[], what tools before the histograms
+ * ask for) and sizeof(struct subzero_cpu_stats) (with hist[]).
  */
 #define SUBZERO_CPU_VIRTUALIZED	(1U << 0)
 #define SUBZERO_CPU_ONLINE	(1U << 1)
 #define SUBZERO_EXIT_REASONS	80
+#define SUBZERO_EXIT_HIST_BUCKETS	32
+
+/* One exit reason's time in root, as a distribution (perf kvm stat's min/max, log2). */
+struct subzero_exit_hist {
+	__u64 min_root_tsc;	/* out: the shortest exit, TSC cycles in root (0: none) */
+	__u64 max_root_tsc;	/* out: the longest */
+	/* out: [b]: exits of 2^b to 2^(b+1) - 1 cycles ([0]: 0 or 1; the last: longer) */
+	__u64 log2[SUBZERO_EXIT_HIST_BUCKETS];
+};
 
 struct subzero_cpu_stats {
 	__u32 size;		/* in: sizeof(struct subzero_cpu_stats) */
@@ -99,7 +112,11 @@ struct subzero_cpu_stats {
 	__u64 reserved[2];
 	__u64 exits[SUBZERO_EXIT_REASONS];	/* out: by basic exit reason */
 	__u64 exit_root_tsc[SUBZERO_EXIT_REASONS];	/* out: cycles in root, by reason */
+	/* from here on only with size == sizeof(struct subzero_cpu_stats) */
+	struct subzero_exit_hist hist[SUBZERO_EXIT_REASONS];	/* out: by reason */
 };
+
+#define SUBZERO_CPU_STATS_SIZE_V1	1376	/* offsetof(struct subzero_cpu_stats, hist) */
 
 /*
  * SUBZERO_IOC_VMCS: one CPU's VMCS, every field of the SDM's Appendix B, read by that
@@ -311,7 +328,9 @@ struct subzero_lock {
 
 #define SUBZERO_IOC_INFO	_IOWR(SUBZERO_IOC_MAGIC, 0x00, struct subzero_info)
 #define SUBZERO_IOC_GET_CAPS	_IOWR(SUBZERO_IOC_MAGIC, 0x01, struct subzero_caps)
-#define SUBZERO_IOC_CPU_STATS	_IOWR(SUBZERO_IOC_MAGIC, 0x02, struct subzero_cpu_stats)
+/* The number keeps the first struct's size: the struct grew, the request did not change. */
+#define SUBZERO_IOC_CPU_STATS	_IOC(_IOC_READ | _IOC_WRITE, SUBZERO_IOC_MAGIC, 0x02, \
+				     SUBZERO_CPU_STATS_SIZE_V1)
 #define SUBZERO_IOC_VMCS	_IOWR(SUBZERO_IOC_MAGIC, 0x03, struct subzero_vmcs)
 #define SUBZERO_IOC_LOG		_IOWR(SUBZERO_IOC_MAGIC, 0x04, struct subzero_log)
 #define SUBZERO_IOC_DETACH	_IOWR(SUBZERO_IOC_MAGIC, 0x05, struct subzero_attach)

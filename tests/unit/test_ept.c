@@ -251,6 +251,14 @@ static void test_map_limit(void **state)
 	assert_int_equal(ept_map_limit(&c, 32, 0), 4 * gib);
 	assert_int_equal(ept_map_limit(&c, 36, 40 * gib), 40 * gib);
 	assert_int_equal(ept_map_limit(&c, 36, 100 * gib), 1ULL << 36);
+	/* MAXPHYADDR above 46: up to what is used, never beyond what the walk translates */
+	c.ept_vpid |= VMX_EPT_1GB_PAGE;
+	assert_int_equal(ept_map_limit(&c, 46, 0), 1ULL << 46);
+	assert_int_equal(ept_map_limit(&c, 52, 3000 * gib + 1), 3001 * gib);
+	assert_int_equal(ept_map_limit(&c, 52, (1ULL << 50) + 1), 1ULL << 48);	/* < mem_end */
+	c.ept_vpid |= VMX_EPT_PAGE_WALK_5;
+	assert_int_equal(ept_map_limit(&c, 52, (1ULL << 50) + 1), (1ULL << 50) + gib);
+	assert_int_equal(ept_map_limit(&c, 52, ~0ULL), 1ULL << 52);
 }
 
 /* The host-physical address a leaf gives: its frame, and the offset in its size. */
@@ -431,7 +439,10 @@ static void test_init_refusals(void **state)
 	assert_int_equal(ept_init(&e, caps, &mtrr, GiB + 1, 64), -EINVAL);
 	assert_int_equal(ept_init(&e, caps, &mtrr, LIMIT * 2, 64), -EINVAL);	/* > 2^39 */
 	mtrr.phys_bits = 52;
-	assert_int_equal(ept_init(&e, caps, &mtrr, 1ULL << 49, 64), -EINVAL);	/* > 2^48 */
+	/* > 2^48 without 5-level EPT: out of this CPU's range, said distinctly */
+	assert_int_equal(ept_init(&e, caps, &mtrr, 1ULL << 49, 64), -ERANGE);
+	assert_int_equal(ept_tables_needed(caps, &mtrr, 1ULL << 49, &needed), -ERANGE);
+	assert_int_equal(ept_max_limit(caps), 1ULL << 48);
 	assert_int_equal(ept_tables_needed(caps, &mtrr, 1ULL << 48, &needed), 0);
 	assert_int_equal(needed, 1 + 512 + 1 + 1 + 1);	/* a PDPT per 512 GiB */
 	mtrr.phys_bits = 39;
@@ -442,6 +453,81 @@ static void test_init_refusals(void **state)
 	assert_int_equal(ept_tables_needed(caps, &mtrr, 4 * KiB + 1, &needed), -EINVAL);
 	assert_int_equal(os_alloc_count(), allocs_before);
 	assert_null(e.pool);
+}
+
+/*
+ * MAXPHYADDR above 48 (large servers): with VMX_EPT_PAGE_WALK_5 the map takes a 5-level
+ * walk, the EPTP says so, and lookups and permission changes above 2^48 work.
+ */
+static void test_five_level_walk(void **state)
+{
+	const u64 caps5 = caps | VMX_EPT_PAGE_WALK_5, limit = 1ULL << 49;
+	const u64 high = (1ULL << 48) + 5 * GiB + 0x3000;
+	unsigned int needed, level;
+	u64 *pe;
+
+	(void)state;
+	mtrr.phys_bits = 52;
+	assert_int_equal(ept_max_limit(caps5), 1ULL << 57);
+	assert_int_equal(ept_tables_needed(caps5, &mtrr, limit, &needed), 0);
+	/* PML5, one PML4 (2^49 < 2^48 * 512), a PDPT per 512 GiB, and below those the
+	 * tables where the MTRR types split a GiB (the fake profile's 39-bit masks alias
+	 * above 2^39 with phys_bits 52, so a few more than the 4-level map's) */
+	assert_true(needed >= 1 + 1 + 1024 + (TABLES_1G - 2) && needed < 1 + 1 + 1024 + 16);
+	assert_int_equal(ept_init(&e, caps5, &mtrr, limit, needed + 2), 0);
+	assert_int_equal(e.levels, 5);
+	assert_int_equal(ept_eptp(&e) & 0x38, 4 << 3);	/* walk length 5, minus one */
+	pe = ept_leaf(&e, high, &level);
+	assert_non_null(pe);
+	assert_int_equal(level, EPT_LEVEL_1G);
+	assert_int_equal(*pe & EPT_ADDR_MASK, (1ULL << 48) + 5 * GiB);
+	assert_int_equal(ept_set_perm(&e, high & ~0xfffULL, 4096, EPT_READ), 0);
+	pe = ept_leaf(&e, high, &level);
+	assert_int_equal(level, EPT_LEVEL_4K);
+	assert_int_equal(*pe & EPT_RWX, EPT_READ);
+	assert_int_equal(*pe & EPT_ADDR_MASK, high & ~0xfffULL);
+	ept_destroy(&e);
+	/* below 2^48 the walk stays 4 levels even on such a CPU */
+	mtrr.phys_bits = 39;
+	assert_int_equal(ept_init(&e, caps5, &mtrr, LIMIT, TABLES_1G), 0);
+	assert_int_equal(e.levels, 4);
+	assert_int_equal(ept_eptp(&e) & 0x38, 3 << 3);
+	ept_destroy(&e);
+	assert_int_equal(os_alloc_count(), allocs_before);
+}
+
+/*
+ * ept_hide_cost() counts exactly what hiding pages takes from the pool (the spare pool
+ * is sized by it), and ept_pool_grow() adds what is missing.
+ */
+static void test_hide_cost_and_pool_grow(void **state)
+{
+	u64 pas[] = { 100 * GiB + 0x5000, 8 * GiB + 0x2000, 8 * GiB + 4 * MiB,
+		      8 * GiB + 0x1000, 600 * GiB /* beyond the map */ };
+	unsigned int cost, before, i, pool;
+
+	(void)state;
+	cost = ept_hide_cost(&e, pas, ARRAY_SIZE(pas));
+	/* 8 GiB: a 2 MiB table and two 4 KiB tables; 100 GiB: one of each */
+	assert_int_equal(cost, 5);
+	assert_true(pas[0] < pas[1] && pas[3] < pas[4]);	/* sorted */
+	before = ept_pool_free(&e);
+	assert_int_equal(before, SPARE);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(ept_set_perm(&e, pas[i] & ~0xfffULL, 4096, EPT_READ), 0);
+	assert_int_equal(before - ept_pool_free(&e), cost);
+	assert_int_equal(ept_hide_cost(&e, pas, ARRAY_SIZE(pas)), 0);	/* done already */
+
+	pool = ept_pool_size(&e);
+	assert_int_equal(ept_pool_grow(&e, 3), 0);
+	assert_int_equal(ept_pool_size(&e), pool + 3);
+	assert_int_equal(ept_pool_free(&e), before - cost + 3);
+	/* the tables in use are untouched, the new pages are usable */
+	assert_int_equal(ept_set_perm(&e, 200 * GiB, 4096, EPT_READ), 0);
+	assert_int_equal(ept_pool_free(&e), before - cost + 3 - 2);
+	fake_os_fail_alloc_after(1);
+	assert_int_equal(ept_pool_grow(&e, 4), -ENOMEM);
+	fake_os_fail_alloc_after(-1);
 }
 
 /* Every allocation ept_init() makes may fail; nothing may leak. */
@@ -773,6 +859,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_build_odd_limit, setup_cpu, teardown),
 		cmocka_unit_test_setup_teardown(test_build_mtrrs_disabled, setup_cpu, teardown),
+		cmocka_unit_test_setup_teardown(test_five_level_walk, setup_cpu, teardown),
+		cmocka_unit_test_setup_teardown(test_hide_cost_and_pool_grow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_init_refusals, setup_cpu, teardown),
 		cmocka_unit_test_setup_teardown(test_init_alloc_failures, setup_cpu, teardown),
 		cmocka_unit_test_setup_teardown(test_eptp_and_ad, setup, teardown),

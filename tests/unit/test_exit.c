@@ -14,6 +14,8 @@
 #include "seal.h"
 #include "arch/x86.h"
 #include "fake_cpu.h"
+#include "fake_os.h"
+#include <cpu_ops.h>
 
 static struct vcpu v;
 static struct vmx_caps caps;
@@ -32,6 +34,7 @@ static int setup(void **state)
 	v.text = (struct seal_text){ .text_start = 0xffffffff81000000ULL,
 				     .text_end = 0xffffffff81000800ULL,
 				     .ro_end = 0xffffffff81001000ULL, .nr = 1, .pa = { 0x1000000 } };
+	v.vpid_on = true;
 	fake_cpu.current_vmcs = 0x1000;
 	fake_vmcs_set(GUEST_RIP, 0xffffffff81000000ULL);
 	fake_vmcs_set(GUEST_SS_AR_BYTES, 0xc093);	/* DPL 0 */
@@ -192,8 +195,152 @@ static void test_devirt_restores_and_flushes_nmis(void **state)
 	assert_int_equal(regs.gpr[REG_RSP], (u64)&gstack[6]);
 	assert_int_equal(gstack[6], 0x246);
 	assert_int_equal(gstack[7], 0xffffffff81000003ULL);	/* after the VMCALL */
-	assert_int_equal(fake_cpu.int_nmi_calls, 2);
+	/* real NMIs through the local APIC, never INT 2 */
+	assert_int_equal(fake_cpu.self_nmis, 2);
+	assert_int_equal(fake_cpu.int_nmi_calls, 0);
 	assert_int_equal(v.nmi_pending, 0);
+}
+
+/*
+ * DEVIRT puts back the guest's LDTR (a VM exit loaded a null one), and restores GS
+ * before GS_BASE, both before the OS's IDT is loaded: an NMI in between must not run
+ * the OS's handler with the base a selector load left.
+ */
+static void test_devirt_restores_ldtr_and_gs_in_order(void **state)
+{
+	u64 stack[4] = { 0 };
+
+	(void)state;
+	fake_cpu.vmx_on = true;
+	fake_vmcs_set(GUEST_RSP, (u64)&stack[2]);
+	fake_vmcs_set(GUEST_LDTR_SELECTOR, 0x50);
+	fake_vmcs_set(GUEST_GS_SELECTOR, 0x2b);
+	fake_vmcs_set(GUEST_GS_BASE, 0xffff888000000000ULL);
+	fake_vmcs_set(GUEST_IDTR_BASE, 0xfffffe0000000000ULL);
+	regs.gpr[REG_RAX] = SUBZERO_HC_DEVIRT;
+	regs.gpr[REG_RCX] = SUBZERO_VMCALL_KEY;
+	assert_int_equal(do_exit(EXIT_REASON_VMCALL, 3), 1);
+	assert_int_equal(fake_cpu.sel[SEG_LDTR], 0x50);
+	assert_true(fake_cpu.seq_sel[SEG_LDTR] > fake_cpu.seq_vmxoff);
+	assert_int_equal(fake_cpu.sel[SEG_GS], 0x2b);
+	assert_int_equal(cpu_rdmsr(MSR_GS_BASE), 0xffff888000000000ULL);
+	assert_true(fake_cpu.seq_sel[SEG_GS] && fake_cpu.seq_gs_base);
+	assert_true(fake_cpu.seq_sel[SEG_GS] < fake_cpu.seq_gs_base);
+	assert_true(fake_cpu.seq_gs_base < fake_cpu.seq_lidt);
+	assert_int_equal(fake_cpu.idt_base, 0xfffffe0000000000ULL);
+}
+
+/*
+ * An exit nobody handles: the VMCS dump goes to the log, the CPU leaves VMX (OS IDT
+ * first), and the OS is told to stop the machine with the exit's name, instead of the
+ * CPU halting in root where the next IPI to it hangs every other CPU.
+ */
+static void test_unhandled_exit_leaves_vmx_and_stops_loudly(void **state)
+{
+	static u8 host_idt[4096], os_idt[4096];
+
+	(void)state;
+	vmx_host_idt_init(host_idt, (u64)host_idt, (u64)os_idt, sizeof(os_idt) - 1);
+	fake_cpu.vmx_on = true;
+	fake_cpu.cr4 = X86_CR4_VMXE | X86_CR4_PAE;
+	v.launched = true;
+	v.vmcs_pa = 0x1000;
+	memset(&fake_os_stop, 0, sizeof(fake_os_stop));
+	fake_os_stop.armed = true;
+	if (!setjmp(fake_os_stop.jmp)) {
+		do_exit(EXIT_REASON_TRIPLE_FAULT, 0);
+		fail_msg("fail_closed returned");
+	}
+	vmx_host_idt_clear();
+	assert_int_equal(fake_os_stop.vmx_failed, 1);
+	assert_string_equal(fake_os_stop.why, "CPU 0: unhandled VM exit 2 (TRIPLE_FAULT)");
+	assert_true(fake_os_stop.lines > 6);	/* the reason and six groups at least */
+	assert_false(fake_cpu.vmx_on);
+	assert_false(fake_cpu.cr4 & X86_CR4_VMXE);
+	assert_int_equal(fake_cpu.current_vmcs, ~0ULL);	/* VMCLEARed */
+	assert_int_equal(fake_cpu.idt_base, (u64)os_idt);
+	assert_true(fake_cpu.seq_lidt < fake_cpu.seq_vmxoff);
+	assert_false(v.launched);
+}
+
+/* INIT while a guest: leave VMX and re-raise INIT on this CPU (handle_init). */
+static void test_init_signal_leaves_vmx_and_resets(void **state)
+{
+	(void)state;
+	fake_cpu.vmx_on = true;
+	fake_cpu.cr4 = X86_CR4_VMXE | X86_CR4_PAE;
+	v.launched = true;
+	v.vmcs_pa = 0x1000;
+	memset(&fake_os_stop, 0, sizeof(fake_os_stop));
+	fake_os_stop.armed = true;
+	if (!setjmp(fake_os_stop.jmp)) {
+		do_exit(EXIT_REASON_INIT_SIGNAL, 0);
+		fail_msg("the INIT exit returned to the guest");
+	}
+	assert_int_equal(fake_os_stop.init_self, 1);
+	assert_int_equal(fake_os_stop.vmx_failed, 0);
+	assert_false(fake_cpu.vmx_on);
+	assert_false(fake_cpu.cr4 & X86_CR4_VMXE);
+	assert_false(v.launched);
+}
+
+/*
+ * IA32_SPEC_CTRL: an exit that left the guest's own value (here SSBD from a user task)
+ * runs root with the host's (IBRS) and puts the guest's back before the entry; equal
+ * values cost no WRMSR; legacy IBRS writes the host's every time; off, nothing.
+ */
+static void test_spec_ctrl_host_value_in_root(void **state)
+{
+	(void)state;
+	regs.gpr[REG_RAX] = 0;
+	fake_cpu_set_msr(MSR_IA32_SPEC_CTRL, 4);
+	v.spec = (struct vmx_spec){ .flags = VMX_SPEC_CTRL, .host_spec_ctrl = 1 };
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);
+	assert_int_equal(fake_cpu.nr_spec_ctrl_writes, 2);
+	assert_int_equal(fake_cpu.spec_ctrl_writes[0], 1);
+	assert_int_equal(fake_cpu.spec_ctrl_writes[1], 4);
+	assert_true(fake_cpu.lfences >= 1);
+	assert_int_equal(cpu_rdmsr(MSR_IA32_SPEC_CTRL), 4);
+
+	fake_cpu.nr_spec_ctrl_writes = 0;
+	fake_cpu_set_msr(MSR_IA32_SPEC_CTRL, 1);
+	fake_cpu.nr_spec_ctrl_writes = 0;
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);
+	assert_int_equal(fake_cpu.nr_spec_ctrl_writes, 0);
+
+	v.spec.flags |= VMX_SPEC_CTRL_ALWAYS;
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);
+	assert_int_equal(fake_cpu.nr_spec_ctrl_writes, 1);
+
+	v.spec = (struct vmx_spec){ 0 };
+	fake_cpu.nr_spec_ctrl_writes = 0;
+	fake_cpu_set_msr(MSR_IA32_SPEC_CTRL, 4);
+	fake_cpu.nr_spec_ctrl_writes = 0;
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);
+	assert_int_equal(fake_cpu.nr_spec_ctrl_writes, 0);
+}
+
+/*
+ * Held NMIs are capped at two, like the CPU's own latch (one being delivered, one
+ * pending): a burst of NMI exits and NMIs in root holds two and counts the rest.
+ */
+static void test_nmi_queue_capped(void **state)
+{
+	u64 stack[2] = { 0, (u64)&v };
+
+	(void)state;
+	v.procbased = CPU_BASED_USE_MSR_BITMAPS;
+	fake_vmcs_set(HOST_RSP, (u64)&stack[0]);
+	fake_vmcs_set(GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_NMI);	/* in its handler */
+	fake_vmcs_set(VM_EXIT_INTR_INFO, NMI_INFO);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(do_exit(EXIT_REASON_EXCEPTION_NMI, 0), 0);
+	for (int i = 0; i < 5; i++)
+		vmx_root_nmi();
+	assert_int_equal(v.nmi_pending, VCPU_NMI_MAX);
+	assert_int_equal(v.nmis_dropped, 10 - VCPU_NMI_MAX);
+	assert_int_equal(v.nmis_in_root, 5);
+	assert_true(window_exiting());
 }
 
 /* A failed VMRESUME is logged with the VM-instruction error by name. */
@@ -390,6 +537,89 @@ static void test_vmx_msrs_and_writes_gp(void **state)
 	assert_int_equal(injected(), gp);
 }
 
+/*
+ * MSRs outside the bitmap's two ranges always exit: one the CPU has is read and
+ * written for the guest (Sapphire Rapids' uncore PMU at 0x2000+), one it does not
+ * have gets #GP (the CPU's own, caught by the root #GP fixup); the VMX MSRs up to
+ * 0x493 (VMFUNC, PROCBASED_CTLS3, EXIT_CTLS2) are #GP even where the CPU has them.
+ */
+static void test_msrs_outside_bitmap(void **state)
+{
+	u32 gp = INTR_INFO_VALID | INTR_INFO_DELIVER_CODE | (INTR_TYPE_HARD_EXCEPTION << 8) |
+		 X86_VEC_GP;
+	u64 rip = fake_vmcs_get(GUEST_RIP);
+
+	(void)state;
+	fake_cpu_set_msr(0x2fd0, 0x123456789aULL);
+	regs.gpr[REG_RCX] = 0x2fd0;
+	assert_int_equal(do_exit(EXIT_REASON_MSR_READ, 2), 0);
+	assert_int_equal(injected(), 0);
+	assert_int_equal(regs.gpr[REG_RAX], 0x3456789a);
+	assert_int_equal(regs.gpr[REG_RDX], 0x12);
+	assert_int_equal(fake_vmcs_get(GUEST_RIP), rip + 2);
+	regs.gpr[REG_RAX] = 0x11;
+	regs.gpr[REG_RDX] = 0x22;
+	assert_int_equal(do_exit(EXIT_REASON_MSR_WRITE, 2), 0);
+	assert_int_equal(injected(), 0);
+	assert_int_equal(fake_vmcs_get(GUEST_RIP), rip + 4);
+	assert_int_equal(cpu_rdmsr(0x2fd0), 0x2200000011ULL);
+	assert_int_equal(fake_cpu_safe_fault_count(), 0);
+
+	/* absent: the CPU's #GP, fixed up in root, goes to the guest; RIP stays */
+	regs.gpr[REG_RCX] = 0x40000f00;
+	assert_int_equal(do_exit(EXIT_REASON_MSR_READ, 2), 0);
+	assert_int_equal(injected(), gp);
+	assert_int_equal(do_exit(EXIT_REASON_MSR_WRITE, 2), 0);
+	assert_int_equal(injected(), gp);
+	assert_int_equal(fake_vmcs_get(GUEST_RIP), rip + 4);
+	assert_int_equal(fake_cpu_safe_fault_count(), 2);
+	assert_int_equal(v.msr_faults, 2);
+	assert_int_equal(fake_cpu_gp_count(), 0);		/* never an unsafe access */
+
+	for (u32 msr = MSR_IA32_VMX_VMFUNC; msr <= MSR_IA32_VMX_EXIT_CTLS2; msr++) {
+		fake_cpu_set_msr(msr, 1);
+		regs.gpr[REG_RCX] = msr;
+		assert_int_equal(do_exit(EXIT_REASON_MSR_READ, 2), 0);
+		assert_int_equal(injected(), gp);
+	}
+}
+
+/*
+ * The guest single-steps (TF) over an instruction subzero performs and skips: the #DB
+ * it would have raised after it is made pending (DR6.BS), as on bare metal.  Not with
+ * DEBUGCTL.BTF (a branch trap), and nothing without TF.
+ */
+static void test_skip_under_tf_raises_db(void **state)
+{
+	(void)state;
+	fake_vmcs_set(GUEST_RFLAGS, 0x2);
+	fake_vmcs_set(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);
+	assert_int_equal(fake_vmcs_get(GUEST_PENDING_DBG_EXCEPTIONS), 0);
+	fake_vmcs_set(GUEST_RFLAGS, 0x2 | X86_EFLAGS_TF);
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);		/* fast path */
+	assert_int_equal(fake_vmcs_get(GUEST_PENDING_DBG_EXCEPTIONS), DR6_BS);
+	fake_vmcs_set(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	regs.gpr[REG_RCX] = MSR_IA32_FEATURE_CONTROL;
+	assert_int_equal(do_exit(EXIT_REASON_MSR_READ, 2), 0);		/* emulated RDMSR */
+	assert_int_equal(fake_vmcs_get(GUEST_PENDING_DBG_EXCEPTIONS), DR6_BS);
+	fake_vmcs_set(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	regs.gpr[REG_RCX] = 0;
+	regs.gpr[REG_RAX] = 3;
+	regs.gpr[REG_RDX] = 0;
+	assert_int_equal(do_exit(EXIT_REASON_XSETBV, 3), 0);
+	assert_int_equal(fake_vmcs_get(GUEST_PENDING_DBG_EXCEPTIONS), DR6_BS);
+	/* an instruction that faults (#GP injected) is not skipped: no trap */
+	fake_vmcs_set(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	regs.gpr[REG_RAX] = 4;
+	assert_int_equal(do_exit(EXIT_REASON_XSETBV, 3), 0);
+	assert_int_equal(fake_vmcs_get(GUEST_PENDING_DBG_EXCEPTIONS), 0);
+	/* BTF: TF traps branches only */
+	fake_vmcs_set(GUEST_IA32_DEBUGCTL, DEBUGCTL_BTF);
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);
+	assert_int_equal(fake_vmcs_get(GUEST_PENDING_DBG_EXCEPTIONS), 0);
+}
+
 static void test_vmx_instructions_are_ud(void **state)
 {
 	const u32 reasons[] = { EXIT_REASON_VMON, EXIT_REASON_VMREAD, EXIT_REASON_VMWRITE,
@@ -402,18 +632,49 @@ static void test_vmx_instructions_are_ud(void **state)
 	}
 }
 
+/*
+ * XSETBV: every value the SDM forbids is the guest's #GP and never reaches the CPU in
+ * root (the fake CPU counts an XSETBV that would have faulted there).
+ */
 static void test_xsetbv_checks(void **state)
 {
+	const u64 bad[] = {
+		4,				/* AVX without x87/SSE */
+		0x6,				/* no x87 */
+		0x5,				/* AVX without SSE */
+		0x0f, 0x17,			/* MPX: BNDREGS without BNDCSR and back */
+		0x27, 0x67, 0xc7, 0xa7,		/* AVX-512: not all three of 5-7 */
+		0xe3,				/* AVX-512 without AVX */
+		0x20007, 0x40007,		/* AMX: TILECFG and TILEDATA apart */
+		1ULL << 9 | 7,			/* PKRU: not supported by this CPU */
+		1ULL << 63 | 7,			/* reserved */
+	};
+
 	(void)state;
+	fake_cpu.xcr0_supported = 0x600ff;	/* x87..AVX-512, AMX */
 	regs.gpr[REG_RCX] = 0;
-	regs.gpr[REG_RAX] = 4;		/* AVX without x87/SSE */
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		regs.gpr[REG_RAX] = (u32)bad[i];
+		regs.gpr[REG_RDX] = bad[i] >> 32;
+		assert_int_equal(do_exit(EXIT_REASON_XSETBV, 3), 0);
+		assert_int_equal(injected() & 0xff, X86_VEC_GP);
+	}
+	assert_int_equal(fake_cpu.root_faults, 0);
+	assert_int_equal(fake_cpu.xcr0, 7);
 	regs.gpr[REG_RDX] = 0;
-	assert_int_equal(do_exit(EXIT_REASON_XSETBV, 3), 0);
-	assert_int_equal(injected() & 0xff, X86_VEC_GP);
 	regs.gpr[REG_RAX] = 3;
 	assert_int_equal(do_exit(EXIT_REASON_XSETBV, 3), 0);
 	assert_int_equal(injected(), 0);
 	assert_int_equal(fake_cpu.xcr0, 3);
+	regs.gpr[REG_RAX] = 0x600ff;		/* everything, consistently */
+	assert_int_equal(do_exit(EXIT_REASON_XSETBV, 3), 0);
+	assert_int_equal(injected(), 0);
+	assert_int_equal(fake_cpu.xcr0, 0x600ff);
+	regs.gpr[REG_RCX] = 1;			/* XCR1 */
+	regs.gpr[REG_RAX] = 3;
+	assert_int_equal(do_exit(EXIT_REASON_XSETBV, 3), 0);
+	assert_int_equal(injected() & 0xff, X86_VEC_GP);
+	assert_int_equal(fake_cpu.root_faults, 0);
 }
 
 /* MOV to CR4: the real value keeps VMXE, the shadow does not; setting VMXE is #GP. */
@@ -429,6 +690,44 @@ static void test_cr4_write(void **state)
 	regs.gpr[REG_RBX] |= X86_CR4_VMXE;
 	assert_int_equal(do_exit(EXIT_REASON_CR_ACCESS, 3), 0);
 	assert_int_equal(injected() & 0xff, X86_VEC_GP);
+}
+
+/*
+ * The CR4 write's flush uses an INVVPID type the CPU reports: single-context, else
+ * all-context; none at all when the guest runs without VPID (entries flush then).
+ */
+static void test_cr4_write_invvpid_type(void **state)
+{
+	(void)state;
+	regs.gpr[REG_RBX] = 0x1706e0;
+	fake_vmcs_set(EXIT_QUALIFICATION, 0x304);
+	assert_int_equal(do_exit(EXIT_REASON_CR_ACCESS, 3), 0);
+	assert_int_equal(fake_cpu.invvpid_last_type, 1);
+	fake_cpu_set_msr(MSR_IA32_VMX_EPT_VPID_CAP, 0xf0106334141ULL & ~VMX_VPID_EXTENT_SINGLE_CONTEXT);
+	vmx_caps_read(&caps);
+	assert_int_equal(do_exit(EXIT_REASON_CR_ACCESS, 3), 0);
+	assert_int_equal(fake_cpu.invvpid_last_type, 2);
+	assert_int_equal(fake_cpu.root_faults, 0);
+	v.vpid_on = false;
+	fake_cpu.invvpid_calls = 0;
+	assert_int_equal(do_exit(EXIT_REASON_CR_ACCESS, 3), 0);
+	assert_int_equal(fake_cpu.invvpid_calls, 0);
+	assert_int_equal(fake_vmcs_get(CR4_READ_SHADOW), 0x1706e0);
+}
+
+/*
+ * Exit 41, a machine check during VM entry (an entry failure): the OS's machine-check
+ * handler runs, and the entry is tried again instead of stopping the CPU.
+ */
+static void test_mce_during_entry(void **state)
+{
+	u64 rip = fake_vmcs_get(GUEST_RIP);
+
+	(void)state;
+	assert_int_equal(do_exit(EXIT_REASON_MCE_DURING_VMENTRY | BIT(31), 0), 0);
+	assert_int_equal(fake_cpu.mc_calls, 1);
+	assert_int_equal(fake_vmcs_get(GUEST_RIP), rip);
+	assert_int_equal(v.exits[EXIT_REASON_MCE_DURING_VMENTRY], 1);
 }
 
 static void test_invd_writes_back(void **state)
@@ -585,16 +884,66 @@ static void test_root_tsc_by_reason(void **state)
 	assert_int_equal(v.exits[EXIT_REASON_CPUID], 2);
 }
 
+/* The log2 buckets, the last one open-ended. */
+static void test_exit_hist_buckets(void **state)
+{
+	struct exit_hist h = { 0 };
+
+	(void)state;
+	exit_hist_add(&h, 0);
+	exit_hist_add(&h, 1);
+	exit_hist_add(&h, 2);
+	exit_hist_add(&h, 3);
+	exit_hist_add(&h, 4);
+	exit_hist_add(&h, 1ULL << 40);
+	assert_int_equal(h.bucket[0], 2);
+	assert_int_equal(h.bucket[1], 2);
+	assert_int_equal(h.bucket[2], 1);
+	assert_int_equal(h.bucket[EXIT_HIST_BUCKETS - 1], 1);
+	assert_int_equal(h.min_tsc, 1);		/* 0 stands for "none yet" */
+	assert_int_equal(h.max_tsc, 1ULL << 40);
+}
+
+/* Each exit's time in root lands in its reason's histogram, with min and max. */
+static void test_exit_hist_by_reason(void **state)
+{
+	u64 n = 0;
+
+	(void)state;
+	regs.gpr[REG_RAX] = 0;
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);	/* 100 ticks: 64..127 */
+	fake_tsc_step = 3000;					/* 2048..4095 */
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);
+	assert_int_equal(do_exit(EXIT_REASON_CPUID, 2), 0);
+	fake_tsc_step = 100;
+	assert_int_equal(v.exit_hist[EXIT_REASON_CPUID].bucket[6], 1);
+	assert_int_equal(v.exit_hist[EXIT_REASON_CPUID].bucket[11], 2);
+	for (int b = 0; b < EXIT_HIST_BUCKETS; b++)
+		n += v.exit_hist[EXIT_REASON_CPUID].bucket[b];
+	assert_int_equal(n, v.exits[EXIT_REASON_CPUID]);
+	assert_int_equal(v.exit_hist[EXIT_REASON_CPUID].min_tsc, 100);
+	assert_int_equal(v.exit_hist[EXIT_REASON_CPUID].max_tsc, 3000);
+	assert_int_equal(v.exit_root_tsc[EXIT_REASON_CPUID], 6100);
+	assert_int_equal(v.exit_hist[EXIT_REASON_INVD].max_tsc, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_decode_cr_access, setup),
+		cmocka_unit_test(test_exit_hist_buckets),
+		cmocka_unit_test_setup(test_exit_hist_by_reason, setup),
 		cmocka_unit_test(test_exit_reason_names),
 		cmocka_unit_test_setup(test_nmi_exit_reinjected, setup),
 		cmocka_unit_test_setup(test_nmi_waits_for_window, setup),
 		cmocka_unit_test_setup(test_nmi_behind_injected_event, setup),
 		cmocka_unit_test_setup(test_nmi_in_root, setup),
+		cmocka_unit_test_setup(test_nmi_queue_capped, setup),
 		cmocka_unit_test_setup(test_devirt_restores_and_flushes_nmis, setup),
+		cmocka_unit_test_setup(test_devirt_restores_ldtr_and_gs_in_order, setup),
+		cmocka_unit_test_setup(test_unhandled_exit_leaves_vmx_and_stops_loudly, setup),
+		cmocka_unit_test_setup(test_init_signal_leaves_vmx_and_resets, setup),
+		cmocka_unit_test_setup(test_spec_ctrl_host_value_in_root, setup),
 		cmocka_unit_test_setup(test_spin_hypercall_needs_test_hooks, setup),
 		cmocka_unit_test_setup(test_resume_failure_named, setup),
 		cmocka_unit_test_setup(test_cpuid_signature_and_rip, setup),
@@ -604,9 +953,13 @@ int main(void)
 		cmocka_unit_test_setup(test_policy_vmcall_only_from_module_text, setup),
 		cmocka_unit_test_setup(test_feature_control_reads_locked_without_vmx, setup),
 		cmocka_unit_test_setup(test_vmx_msrs_and_writes_gp, setup),
+		cmocka_unit_test_setup(test_msrs_outside_bitmap, setup),
+		cmocka_unit_test_setup(test_skip_under_tf_raises_db, setup),
 		cmocka_unit_test_setup(test_vmx_instructions_are_ud, setup),
 		cmocka_unit_test_setup(test_xsetbv_checks, setup),
 		cmocka_unit_test_setup(test_cr4_write, setup),
+		cmocka_unit_test_setup(test_cr4_write_invvpid_type, setup),
+		cmocka_unit_test_setup(test_mce_during_entry, setup),
 		cmocka_unit_test_setup(test_invd_writes_back, setup),
 		cmocka_unit_test_setup(test_idt_vectoring_reinjected, setup),
 		cmocka_unit_test_setup(test_vmcall_vmcs_snapshot, setup),

@@ -29,6 +29,34 @@ static void test_ring_keeps_tsc(void **state)
 	assert_false(log_take_tsc(&r, line, &t1));
 }
 
+/* A LOG_CRIT/LOG_ERR prefix sets the level and is not part of the line; none: debug. */
+static void test_ring_levels(void **state)
+{
+	static struct log_ring r;
+	char line[LOG_LINE];
+	int level = -1;
+	u64 tsc;
+
+	(void)state;
+	log_printf(&r, LOG_CRIT "CPU %u: stopped", 1u);
+	log_printf(&r, LOG_ERR "CPU %u: refused", 0u);
+	log_printf(&r, "routine %d", 5);
+	log_printf(&r, "\001x not a level");
+	assert_true(log_take_level(&r, line, &tsc, &level));
+	assert_string_equal(line, "CPU 1: stopped");
+	assert_int_equal(level, LOG_LEVEL_CRIT);
+	assert_true(log_take_level(&r, line, &tsc, &level));
+	assert_string_equal(line, "CPU 0: refused");
+	assert_int_equal(level, LOG_LEVEL_ERR);
+	assert_true(log_take_level(&r, line, &tsc, &level));
+	assert_string_equal(line, "routine 5");
+	assert_int_equal(level, LOG_LEVEL_DEBUG);
+	assert_true(log_take_level(&r, line, &tsc, &level));
+	assert_string_equal(line, "\001x not a level");
+	assert_int_equal(level, LOG_LEVEL_DEBUG);
+	assert_false(log_take_level(&r, line, &tsc, &level));
+}
+
 static void test_hist_empty(void **state)
 {
 	struct log_hist_line out[4];
@@ -113,6 +141,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ring_keeps_tsc),
+		cmocka_unit_test(test_ring_levels),
 		cmocka_unit_test(test_hist_empty),
 		cmocka_unit_test(test_hist_batches_in_order),
 		cmocka_unit_test(test_hist_overwrites_oldest),

@@ -122,7 +122,7 @@ static int watch_sync_refuses(u64 pa)
 	int ret;
 
 	memset(watch_table, 0, sizeof(watch_table));
-	assert_int_equal(watch_add(pa, WATCH_W, WATCH_KIND_PROTECT), 0);
+	assert_int_equal(watch_add(pa, WATCH_W, WATCH_KIND_PROTECT, true), 0);
 	ret = watch_sync(&vc[0]);
 	memset(watch_table, 0, sizeof(watch_table));
 	assert_int_equal(watch_sync(&vc[0]), 0);
@@ -152,10 +152,13 @@ static void test_which_pages(void **state)
 	for (i = 0; i < NR; i++)
 		if (vcpus[i])
 			vmx_private_pages(vcpus[i], count_one, &e);
-	/* VMXON, VMCS, 4 stack pages, scratch, the EPT pool and its bookkeeping: of two
-	 * vcpus (these are not from vmx_vcpu_new(): their struct is not listed) */
-	assert_int_equal(e.n, 2 * (7 + ept_pool_size(&vc[0].ept) + ept_meta_pages(&vc[0].ept)));
+	/* VMXON, VMCS, 4 stack pages, scratch, the protect copies, the EPT pool and its
+	 * bookkeeping: of two vcpus (these are not from vmx_vcpu_new(): their struct is
+	 * not listed) */
+	assert_int_equal(e.n, 2 * (7 + WATCH_STEP_PAGES + ept_pool_size(&vc[0].ept) +
+				   ept_meta_pages(&vc[0].ept)));
 	assert_true(vmx_is_private(vcpus, NR, ept_meta_pa(&vc[2].ept, 0)));
+	assert_true(vmx_is_private(vcpus, NR, vc[2].copies_pa + 3 * PAGE_SIZE));
 	assert_true(vmx_is_private(vcpus, NR, vc[0].vmxon_pa));
 	assert_true(vmx_is_private(vcpus, NR, vc[2].host_stack_pa + 3 * PAGE_SIZE));
 	assert_true(vmx_is_private(vcpus, NR, vc[2].scratch_pa));
@@ -217,6 +220,32 @@ static void test_hide_everything_everywhere(void **state)
 	}
 }
 
+/*
+ * The pools are sized from the pages to hide (ept_hide_cost()), not a constant: each
+ * grows by what hiding takes from it, and after hiding every EPT still has the whole
+ * watch reserve.  (With a fixed spare the hiding ate into the reserve.)
+ */
+static void test_hide_sizes_pools(void **state)
+{
+	unsigned int i, pool[NR] = { 0 };
+
+	(void)state;
+	ept_on();
+	for (i = 0; i < NR; i++) {
+		if (!vcpus[i])
+			continue;
+		assert_int_equal(ept_pool_free(&vcpus[i]->ept), VMX_EPT_WATCH_RESERVE);
+		pool[i] = ept_pool_size(&vcpus[i]->ept);
+	}
+	assert_int_equal(vmx_hide_private(vcpus, NR), 0);
+	for (i = 0; i < NR; i++) {
+		if (!vcpus[i])
+			continue;
+		assert_true(ept_pool_size(&vcpus[i]->ept) > pool[i]);
+		assert_true(ept_pool_free(&vcpus[i]->ept) >= VMX_EPT_WATCH_RESERVE);
+	}
+}
+
 /* Hiding fails when a page lies beyond the map; the error comes back. */
 static void test_hide_error_returned(void **state)
 {
@@ -259,6 +288,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_without_ept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_which_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hide_everything_everywhere, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hide_sizes_pools, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hide_error_returned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch_check, setup, teardown),
 	};

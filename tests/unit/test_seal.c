@@ -278,22 +278,27 @@ static void test_sealed_write_discarded(void **state)
 	fake_vmcs_set(EXIT_QUALIFICATION, EPT_VIOLATION_ACC_WRITE | EPT_VIOLATION_READABLE);
 	assert_int_equal(handle_ept_violation(v, &regs), 0);
 	assert_int_equal(v->sealed_writes, 1);
-	/* the write goes to the scratch copy, for one step */
-	assert_int_equal(*ept_leaf(&v->ept, page, &level) & EPT_ADDR_MASK, v->scratch_pa);
+	/* the write goes to a protect copy, for one step */
+	assert_int_equal(*ept_leaf(&v->ept, page, &level) & EPT_ADDR_MASK, v->copies_pa);
 	assert_false(watch_take(v->events, &ev));		/* not an event */
 	fake_vmcs_set(VM_EXIT_INTR_INFO, X86_VEC_DB | INTR_INFO_VALID |
 		      (INTR_TYPE_HARD_EXCEPTION << INTR_INFO_TYPE_SHIFT));
 	fake_vmcs_set(EXIT_QUALIFICATION, DR6_BS);
-	assert_int_equal(handle_debug_exception(v, &regs), 0);
+	assert_int_equal(watch_step_exception(v, &regs), 0);
 	assert_int_equal(*ept_leaf(&v->ept, page, &level) & (EPT_ADDR_MASK | EPT_RWX | EPT_SEALED),
 			 page | EPT_READ | EPT_SEALED);
 	/* a fetch from it is not a write: it still fails closed */
 	fake_vmcs_set(EXIT_QUALIFICATION, EPT_VIOLATION_ACC_INSTR | EPT_VIOLATION_READABLE);
 	assert_int_equal(handle_ept_violation(v, &regs), -EFAULT);
-	/* and an ordinary read-only page (a watch) is not sealed: fails as before */
+	assert_int_equal(*ept_leaf(&v->ept, page, &level) & (EPT_RWX | EPT_SEALED),
+			 EPT_READ | EPT_SEALED);	/* never given access back */
+	assert_int_equal(v->ept_unmatched, 0);
+	/* an ordinary page nobody watches gets its access back (unmatched), not sealed */
 	fake_vmcs_set(GUEST_PHYSICAL_ADDRESS, 0x200000);
 	fake_vmcs_set(EXIT_QUALIFICATION, EPT_VIOLATION_ACC_WRITE | EPT_VIOLATION_READABLE);
-	assert_int_equal(handle_ept_violation(v, &regs), -EFAULT);
+	assert_int_equal(handle_ept_violation(v, &regs), 0);
+	assert_int_equal(v->sealed_writes, 1);
+	assert_int_equal(v->ept_unmatched, 1);
 }
 
 /* The module's text and read-only data: read/execute only, sealed, in every EPT. */

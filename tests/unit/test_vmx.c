@@ -2,6 +2,7 @@
 /* Unit tests for core/vmx.c: entering VMX and building the VMCS, on the fake CPU and
  * fake OS (with allocation failures), and for core/log.c. */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
@@ -9,6 +10,7 @@
 #include <cmocka.h>
 
 #include "vmx.h"
+#include "mtrr.h"
 #include "errors.h"
 #include "os.h"
 #include "arch/x86.h"
@@ -33,6 +35,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	vmx_ept_clear();
 	vmx_vcpu_free(&v);
 	assert_int_equal(os_alloc_count(), 0);
 	return 0;
@@ -46,6 +49,19 @@ static bool log_has(const char *needle)
 		if (strstr(line, needle))
 			return true;
 	return false;
+}
+
+/* The level of the first line containing @needle (-1: none). */
+static int log_level_of(const char *needle)
+{
+	char line[LOG_LINE];
+	int level;
+	u64 tsc;
+
+	while (log_take_level(&v.log, line, &tsc, &level))
+		if (strstr(line, needle))
+			return level;
+	return -1;
 }
 
 static void test_virtualize_builds_vmcs(void **state)
@@ -84,6 +100,77 @@ static void test_virtualize_builds_vmcs(void **state)
 	assert_true(fake_vmcs_get(VM_EXIT_CONTROLS) & VM_EXIT_HOST_ADDR_SPACE_SIZE);
 }
 
+/*
+ * Every field the chosen controls make the CPU read is written at setup, zero or not:
+ * a VMCLEARed region is not promised to read as zeroes.
+ */
+static void test_vmcs_fields_written_explicitly(void **state)
+{
+	const u32 fields[] = {
+		EXCEPTION_BITMAP, PAGE_FAULT_ERROR_CODE_MASK, PAGE_FAULT_ERROR_CODE_MATCH,
+		TSC_OFFSET, CR3_TARGET_COUNT, CR3_TARGET_VALUE0, CR3_TARGET_VALUE1,
+		CR3_TARGET_VALUE2, CR3_TARGET_VALUE3, VM_EXIT_MSR_STORE_COUNT,
+		VM_EXIT_MSR_LOAD_COUNT, VM_ENTRY_MSR_LOAD_COUNT, VM_EXIT_MSR_STORE_ADDR,
+		VM_EXIT_MSR_LOAD_ADDR, VM_ENTRY_MSR_LOAD_ADDR, VM_ENTRY_INTR_INFO_FIELD,
+		VM_ENTRY_EXCEPTION_ERROR_CODE, VM_ENTRY_INSTRUCTION_LEN, XSS_EXIT_BITMAP,
+		VIRTUAL_PROCESSOR_ID, EPT_POINTER, GUEST_PDPTR0, GUEST_PDPTR3,
+		GUEST_PENDING_DBG_EXCEPTIONS, GUEST_ACTIVITY_STATE, GUEST_INTERRUPTIBILITY_INFO,
+		VMCS_LINK_POINTER, CR0_GUEST_HOST_MASK, CR4_GUEST_HOST_MASK,
+	};
+	struct mtrr_state m;
+
+	(void)state;
+	vmx_vcpu_free(&v);
+	/* a CPU with XSAVES (CPUID.(EAX=0DH,ECX=1):EAX[3]) allowed in the controls */
+	fake_cpu_set_msr(MSR_IA32_VMX_PROCBASED_CTLS2,
+			 0x47fff00000000ULL | (u64)SECONDARY_EXEC_ENABLE_XSAVES << 32);
+	fake_cpu.cpuid_max = 0xd;
+	fake_cpu.cpuid_d1_eax = BIT(3);
+	vmx_caps_read(&caps);
+	/* the fake's physical addresses are host pointers: the EPTP is one (entry checker) */
+	caps.phys_bits = 48;
+	assert_int_equal(mtrr_read(&m), 0);
+	vmx_ept_setup(&m, 1ULL << 32);
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(vmx_vcpu_alloc(&v, 1, &caps, 0x5000), 0);
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	assert_true(fake_vmcs_get(SECONDARY_VM_EXEC_CONTROL) & SECONDARY_EXEC_ENABLE_XSAVES);
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (!fake_vmcs_written(fields[i]))
+			fail_msg("VMCS field %s not written at setup", vmcs_field_name(fields[i]));
+	}
+	vmx_ept_clear();
+}
+
+/* CR3-target values: only as many as the CPU has (a VMWRITE of another would fail). */
+static void test_cr3_targets_as_many_as_the_cpu_has(void **state)
+{
+	(void)state;
+	caps.misc &= ~(0x1ffULL << 16);
+	caps.misc |= 1ULL << 16;			/* one CR3-target value */
+	v.caps_copy = caps;				/* root reads its own copy */
+	fake_vmcs_unsupport(CR3_TARGET_VALUE1);
+	fake_vmcs_unsupport(CR3_TARGET_VALUE2);
+	fake_vmcs_unsupport(CR3_TARGET_VALUE3);
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	assert_true(fake_vmcs_written(CR3_TARGET_VALUE0));
+}
+
+/* VPID only with an INVVPID the CPU has: otherwise no VPID, and no INVVPID at all. */
+static void test_no_invvpid_no_vpid(void **state)
+{
+	(void)state;
+	fake_cpu_set_msr(MSR_IA32_VMX_EPT_VPID_CAP, 0xf0106334141ULL & ~VMX_VPID_INVVPID);
+	vmx_caps_read(&caps);
+	v.caps_copy = caps;				/* root reads its own copy */
+	fake_cpu.invvpid_calls = 0;
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	assert_false(v.vpid_on);
+	assert_false(fake_vmcs_get(SECONDARY_VM_EXEC_CONTROL) & SECONDARY_EXEC_ENABLE_VPID);
+	assert_int_equal(fake_cpu.invvpid_calls, 0);
+	assert_int_equal(fake_cpu.root_faults, 0);
+}
+
 static void test_nmi_controls(void **state)
 {
 	(void)state;
@@ -110,7 +197,7 @@ static void test_host_idt(void **state)
 {
 	static u8 os_idt[4096], host_idt[4096];
 	u64 stub = (u64)vmx_nmi_stub, off;
-	u8 *g = host_idt + 16 * X86_VEC_NMI;
+	u8 *g = host_idt + 16 * X86_VEC_NMI, *gp;
 	size_t i;
 
 	(void)state;
@@ -118,10 +205,20 @@ static void test_host_idt(void **state)
 		os_idt[i] = (u8)(i * 7 + 1);
 	vmx_host_idt_init(host_idt, (u64)host_idt, (u64)os_idt, sizeof(os_idt) - 1);
 	assert_memory_equal(host_idt, os_idt, 16 * X86_VEC_NMI);
-	assert_memory_equal(host_idt + 16 * 3, os_idt + 16 * 3, sizeof(os_idt) - 16 * 3);
+	assert_memory_equal(host_idt + 16 * 3, os_idt + 16 * 3, 16 * (X86_VEC_GP - 3));
+	assert_memory_equal(host_idt + 16 * 14, os_idt + 16 * 14, sizeof(os_idt) - 16 * 14);
 	off = g[0] | (u64)g[1] << 8 | (u64)g[6] << 16 | (u64)g[7] << 24 |
 	      (u64)*(u32 *)(g + 8) << 32;
 	assert_int_equal(off, stub);
+	/* #GP: our MSR fixup gate, which goes on to the OS's handler for anything else */
+	gp = host_idt + 16 * X86_VEC_GP;
+	off = gp[0] | (u64)gp[1] << 8 | (u64)gp[6] << 16 | (u64)gp[7] << 24 |
+	      (u64)*(u32 *)(gp + 8) << 32;
+	assert_int_equal(off, (u64)vmx_gp_stub);
+	gp = os_idt + 16 * X86_VEC_GP;
+	assert_int_equal(vmx_os_gp_handler, gp[0] | (u64)gp[1] << 8 | (u64)gp[6] << 16 |
+			 (u64)gp[7] << 24 | (u64)*(u32 *)(gp + 8) << 32);
+	assert_memory_equal(host_idt + 16 * X86_VEC_GP + 2, gp + 2, 4);	/* sel, IST, type */
 	assert_memory_equal(g + 2, os_idt + 16 * X86_VEC_NMI + 2, 2);	/* selector */
 	assert_int_equal(g[4] & 7, 0);					/* IST 0 */
 	assert_int_equal(g[5], os_idt[16 * X86_VEC_NMI + 5]);		/* type, DPL, P */
@@ -136,7 +233,7 @@ static void test_refuses_when_vmxe_already_set(void **state)
 	fake_cpu.cr4 |= X86_CR4_VMXE;
 	assert_int_equal(vmx_virtualize_this_cpu(&v), -EBUSY);
 	assert_false(fake_cpu.vmx_on);
-	assert_true(log_has("kvm_intel"));
+	assert_int_equal(log_level_of("kvm_intel"), LOG_LEVEL_ERR);	/* a refusal */
 }
 
 static void test_refuses_when_firmware_disabled_vmx(void **state)
@@ -188,6 +285,64 @@ static void test_launch_failure_names_error(void **state)
 	assert_false(v.launched);
 	assert_false(fake_cpu.vmx_on);
 	assert_true(log_has("invalid host-state field"));
+}
+
+/*
+ * A host CR3 with bit 12 set (an order-0 page has it half the time) would be taken for
+ * a PTI user CR3 by the kernel's NMI and #MC entry: refused, with the reason.
+ */
+static void test_host_cr3_with_pti_user_bit_refused(void **state)
+{
+	(void)state;
+	fake_os_set_host_cr3(0x1235000);
+	assert_int_equal(vmx_virtualize_this_cpu(&v), -EINVAL);
+	fake_os_set_host_cr3(0x1234000);
+	assert_false(fake_cpu.vmx_on);
+	assert_false(v.launched);
+	assert_true(log_has("PTI's user-table bit"));
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	assert_int_equal(fake_vmcs_get(HOST_CR3), 0x1234000);
+}
+
+/* After a failed VMLAUNCH, the checker's verdict follows the error. */
+static void test_launch_failure_logs_verdict(void **state)
+{
+	(void)state;
+	fake_cpu.launch_result = VMX_FAIL_VALID;
+	fake_vmcs_set(VM_INSTRUCTION_ERROR, 7);
+	assert_int_equal(vmx_virtualize_this_cpu(&v), -EIO);
+	assert_true(log_has("VM-entry checks after VMLAUNCH failed: 0 rules broken"));
+}
+
+/* A VMCS that breaks a VM-entry rule is refused before VMLAUNCH, with the rule named. */
+static void test_broken_rule_refuses_launch(void **state)
+{
+	(void)state;
+	fake_cpu_set_msr(MSR_GS_BASE, 0x0000800000000000ULL);	/* not canonical */
+	fake_cpu.launch_result = VMX_FAIL_VALID;	/* must not get that far */
+	assert_int_equal(vmx_virtualize_this_cpu(&v), -EINVAL);
+	assert_false(v.launched);
+	assert_false(fake_cpu.vmx_on);
+	assert_false(fake_cpu.cr4 & X86_CR4_VMXE);
+	assert_true(log_has("broken VM-entry rule host_base_canonical (SDM 27.2.3"));
+}
+
+static void test_launch_checked_first(void **state)
+{
+	(void)state;
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	assert_false(log_has("VM-entry"));	/* nothing broken: nothing said */
+	/* the exit stub without the per-entry check, unless asked for */
+	assert_int_equal(fake_vmcs_get(HOST_RIP), (u64)vmx_exit_stub);
+}
+
+static void test_entry_checks_stub(void **state)
+{
+	(void)state;
+	entry_checks_on = true;
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	entry_checks_on = false;
+	assert_int_equal(fake_vmcs_get(HOST_RIP), (u64)vmx_exit_stub_checked);
 }
 
 /* An optional control the CPU lacks is named in the log, and the CPU runs without it. */
@@ -285,15 +440,26 @@ static void test_log_format_and_ring(void **state)
 	assert_true(log_take(&r, line));
 	assert_string_equal(line, "0");
 	log_printf(&r, "%s", "x");	/* room again for one line */
+	assert_int_equal(log_take_dropped(&r), 5);	/* taken once, then zero */
+	assert_int_equal(log_take_dropped(&r), 0);
+	log_printf(&r, "%s", "y");	/* full again: counted afresh */
+	assert_int_equal(log_take_dropped(&r), 1);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_virtualize_builds_vmcs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_host_cr3_with_pti_user_bit_refused, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_nmi_controls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_virtual_nmis_is_named, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_host_idt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vmcs_fields_written_explicitly, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_no_invvpid_no_vpid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cr3_targets_as_many_as_the_cpu_has, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_when_vmxe_already_set, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_when_firmware_disabled_vmx, setup,
 						teardown),
@@ -303,6 +469,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_vmxon_failure_undone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_launch_failure_names_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_launch_failure_logs_verdict, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_broken_rule_refuses_launch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_launch_checked_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_entry_checks_stub, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dropped_optional_control_is_logged, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_no_dropped_controls_no_line, setup, teardown),

@@ -22,17 +22,24 @@ XEN_ELFNOTE_PHYS32_ENTRY = 18
 
 
 def extract_vmlinux(bz):
-    """The payload of an XZ bzImage is one XZ stream; find it and decompress it."""
-    pos = bz.find(b"\xfd7zXZ\x00")
-    while pos >= 0:
-        try:
-            data = lzma.LZMADecompressor(format=lzma.FORMAT_XZ).decompress(bz[pos:])
-            if data[:4] == b"\x7fELF":
-                return data
-        except lzma.LZMAError:
-            pass
-        pos = bz.find(b"\xfd7zXZ\x00", pos + 1)
-    sys.exit("mkkernel: no XZ-compressed ELF payload found (CONFIG_KERNEL_XZ expected)")
+    """The payload of a bzImage: the setup header says where it is (payload_offset and
+    payload_length, Documentation/arch/x86/boot.rst); Debian compresses it with XZ
+    (generic, rt), LZ4 (cloud) or ZSTD (6.12)."""
+    setup_sects = bz[0x1f1] or 4
+    off, length = struct.unpack_from("<II", bz, 0x248)
+    payload = bz[(setup_sects + 1) * 512 + off:][:length]
+    if payload.startswith(b"\xfd7zXZ\x00"):
+        data = lzma.LZMADecompressor(format=lzma.FORMAT_XZ).decompress(payload)
+    elif payload[:4] in (b"\x02\x21\x4c\x18", b"\x28\xb5\x2f\xfd"):
+        tool = ["lz4", "-dc"] if payload[0] == 2 else ["zstd", "-dcq"]
+        # The kernel's LZ4 stream is followed by its length: lz4 stops at the end.
+        r = subprocess.run(tool, input=payload, capture_output=True)
+        data = r.stdout
+    else:
+        sys.exit(f"mkkernel: payload compressed with an unknown method ({payload[:4].hex()})")
+    if data[:4] != b"\x7fELF":
+        sys.exit("mkkernel: the payload did not decompress to an ELF file")
+    return data
 
 
 def pvh_entry(elf, phoff, phnum, phentsize):

@@ -170,6 +170,17 @@ static u8 *lz4_frame(const u8 *in, u32 len, u8 *out)
 	return out;
 }
 
+/* memmove: the two ranges may overlap (the module moves up, over itself). */
+static void move(u8 *to, const u8 *from, u32 n)
+{
+	if (to <= from) {
+		copy(to, from, n);
+		return;
+	}
+	while (n--)
+		to[n] = from[n];
+}
+
 static void zero(u8 *p, u32 n)
 {
 	asm volatile("rep stosb" : "+D"(p), "+c"(n) : "a"(0) : "memory");
@@ -216,10 +227,22 @@ u32 shim_main(u32 magic, struct mb_info *mbi)
 	if ((mbi->flags & MBI_MODS) && mbi->mods_count) {
 		const struct mb_module *m = (const struct mb_module *)mbi->mods_addr;
 
-		if (m->mod_start < sp->kernel_end && m->mod_end > sp->kernel_start)
-			die("the initramfs was loaded where the kernel goes\r\n");
-		modlist.paddr = m->mod_start;
-		modlist.size = m->mod_end - m->mod_start;
+		u32 start = m->mod_start, len = m->mod_end - m->mod_start;
+
+		/*
+		 * A large initramfs (one that carries a kernel to kexec) may be put where
+		 * the kernel goes: move it to just above the kernel, below this shim.
+		 */
+		if (start < sp->kernel_end && start + len > sp->kernel_start) {
+			u32 to = (sp->kernel_end + 0xfff) & ~0xfffU;
+
+			if (to + len > (u32)shim_base)
+				die("the initramfs was loaded where the kernel goes\r\n");
+			move((u8 *)to, (const u8 *)start, len);
+			start = to;
+		}
+		modlist.paddr = start;
+		modlist.size = len;
 		start_info.nr_modules = 1;
 		start_info.modlist_paddr = (u32)&modlist;
 	}

@@ -25,6 +25,8 @@ for cpu in $(seq 0 $((ncpu - 1))); do
 	say "subzero vmcs --cpu $cpu   (CPU $cpu's VMCS, read by CPU $cpu in VMX root, in six groups)"
 	subzero vmcs --cpu "$cpu"
 done
+say "subzero vmcs --check   (the VM-entry rules of SDM Vol. 3C chapter 27, on each CPU's live VMCS)"
+subzero vmcs --check
 say "subzero ept   (each CPU's own EPT: an identity map with the MTRRs' memory types)"
 for a in 0x0 0xa0000 0x100000 0xfee00000; do subzero ept $a; done
 say "subzero watch   (a page of the test module's data: its writes are recorded, then complete)"

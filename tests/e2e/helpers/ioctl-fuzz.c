@@ -34,7 +34,7 @@
 #include "uapi/subzero.h"
 
 #define PAGE		4096UL
-#define BUF_PAGES	4		/* the buffer; the page after it is unmapped */
+#define BUF_PAGES	8		/* the buffer; the page after it is unmapped */
 
 static uint64_t rng_state;
 
@@ -69,6 +69,10 @@ static const struct req_kind kinds[] = {
 	{ "CPU_STATS", SUBZERO_IOC_CPU_STATS, sizeof(struct subzero_cpu_stats),
 	  offsetof(struct subzero_cpu_stats, cpu), offsetof(struct subzero_cpu_stats, reserved),
 	  sizeof(((struct subzero_cpu_stats *)0)->reserved) },
+	/* the struct before the histograms, which the module still answers */
+	{ "CPU_STATS_V1", SUBZERO_IOC_CPU_STATS, SUBZERO_CPU_STATS_SIZE_V1,
+	  offsetof(struct subzero_cpu_stats, cpu), offsetof(struct subzero_cpu_stats, reserved),
+	  sizeof(((struct subzero_cpu_stats *)0)->reserved) },
 	{ "VMCS", SUBZERO_IOC_VMCS, sizeof(struct subzero_vmcs), offsetof(struct subzero_vmcs, cpu),
 	  offsetof(struct subzero_vmcs, reserved32),
 	  offsetof(struct subzero_vmcs, tsc) - offsetof(struct subzero_vmcs, reserved32) },
@@ -86,6 +90,12 @@ static const struct req_kind kinds[] = {
 };
 
 #define NR_KINDS (sizeof(kinds) / sizeof(kinds[0]))
+/* real_request() fills a struct and 64 bytes more, all inside the mapped buffer */
+_Static_assert(sizeof(struct subzero_cpu_stats) + 64 <= BUF_PAGES * PAGE &&
+	       sizeof(struct subzero_vmcs) + 64 <= BUF_PAGES * PAGE &&
+	       sizeof(struct subzero_log) + 64 <= BUF_PAGES * PAGE &&
+	       sizeof(struct subzero_events) + 64 <= BUF_PAGES * PAGE,
+	       "the fuzz buffer holds every request");
 
 static unsigned char *buf, *guard;	/* BUF_PAGES mapped pages, then one unmapped */
 static unsigned int nr_cpu_ids;

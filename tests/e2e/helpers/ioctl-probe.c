@@ -116,6 +116,35 @@ static int probe_control_plane(unsigned int nr_cpu_ids)
 		  st.ept_pages <= st.ept_pool_pages,
 		  "CPU_STATS for CPU 0: not online and virtualized with VPID 1 and an EPT"))
 		return 1;
+	for (i = 0; i < SUBZERO_EXIT_REASONS; i++) {
+		unsigned long long n = 0;
+		unsigned int b;
+
+		for (b = 0; b < SUBZERO_EXIT_HIST_BUCKETS; b++)
+			n += st.hist[i].log2[b];
+		/* read one after the other while CPU 0 exits: the histogram may be ahead */
+		if (st.exits[i] && check(n >= st.exits[i] && n <= st.exits[i] + 100 &&
+					 st.hist[i].min_root_tsc &&
+					 st.hist[i].min_root_tsc <= st.hist[i].max_root_tsc,
+					 "CPU_STATS: a reason's histogram does not match its count"))
+			return 1;
+	}
+	/* The struct before the histograms: still answered, and no byte past it written. */
+	memset(&st, 0xa5, sizeof(st));
+	memset(&st, 0, SUBZERO_CPU_STATS_SIZE_V1);
+	st.size = SUBZERO_CPU_STATS_SIZE_V1;
+	want("CPU_STATS of the size before the histograms",
+	     ioctl(fd, SUBZERO_IOC_CPU_STATS, &st), 0);
+	page = (unsigned char *)&st;
+	for (i = SUBZERO_CPU_STATS_SIZE_V1; i < sizeof(st); i++)
+		if (check(page[i] == 0xa5, "CPU_STATS (old size) wrote past its struct"))
+			return 1;
+	if (check(st.size == SUBZERO_CPU_STATS_SIZE_V1 && st.cpu == 0 && st.launch_tsc &&
+		  (st.flags & SUBZERO_CPU_VIRTUALIZED), "CPU_STATS (old size): not answered"))
+		return 1;
+	memset(&st, 0, sizeof(st));
+	st.size = SUBZERO_CPU_STATS_SIZE_V1 + 8;
+	want("CPU_STATS of a size between the two", ioctl(fd, SUBZERO_IOC_CPU_STATS, &st), EINVAL);
 
 	memset(&vm, 0, sizeof(vm));
 	vm.size = sizeof(vm);

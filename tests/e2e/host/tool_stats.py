@@ -28,6 +28,31 @@ for c in cpus:
     for name, r in reasons.items():
         check(r["count"] > 0 and r["root_tsc"] > 0, f"CPU {n} {name}: {r}")
         check(r["mean_root_tsc"] == r["root_tsc"] // r["count"], f"CPU {n} {name}: mean wrong")
+        # perf kvm stat's view: shares, min <= mean <= max, and the log2 histogram
+        check(abs(r["exits_share"] - r["count"] / c["exits"]) < 1e-3,
+              f"CPU {n} {name}: exits_share {r['exits_share']}")
+        check(abs(r["root_share"] - r["root_tsc"] / c["root_tsc"]) < 1e-3,
+              f"CPU {n} {name}: root_share {r['root_share']}")
+        check(0 < r["min_root_tsc"] <= r["mean_root_tsc"] <= r["max_root_tsc"],
+              f"CPU {n} {name}: min {r['min_root_tsc']} mean {r['mean_root_tsc']} "
+              f"max {r['max_root_tsc']}")
+        hist = r["hist_log2"]
+        check(hist and all(b["count"] > 0 for b in hist), f"CPU {n} {name}: hist {hist}")
+        froms = [b["from"] for b in hist]
+        check(froms == sorted(set(froms)), f"CPU {n} {name}: buckets out of order {froms}")
+        for b in hist:
+            check(b["from"] == 0 or b["from"] & (b["from"] - 1) == 0,
+                  f"CPU {n} {name}: bucket from {b['from']} not a power of two")
+            check(b["to"] is None or b["to"] == max(2 * b["from"], 2),
+                  f"CPU {n} {name}: bucket [{b['from']}, {b['to']})")
+        check(hist[0]["from"] <= r["min_root_tsc"] < (hist[0]["to"] or 2**64),
+              f"CPU {n} {name}: min {r['min_root_tsc']} not in the first bucket {hist[0]}")
+        check(hist[-1]["from"] <= r["max_root_tsc"] < (hist[-1]["to"] or 2**64),
+              f"CPU {n} {name}: max {r['max_root_tsc']} not in the last bucket {hist[-1]}")
+        # Read right after the count, while the CPU may exit again.
+        total = sum(b["count"] for b in hist)
+        check(r["count"] <= total <= r["count"] * 1.01 + 5,
+              f"CPU {n} {name}: histogram counts {total}, count {r['count']}")
     # Read while the CPU may exit again, so the two may differ by a few exits.
     total = sum(r["root_tsc"] for r in reasons.values()) + c["root_tsc_other"]
     check(c["root_tsc"] * 0.95 - 10**6 <= total <= c["root_tsc"] * 1.05 + 10**6,

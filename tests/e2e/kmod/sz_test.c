@@ -14,6 +14,9 @@
  *                print their physical addresses; writing N to the parameter "writes"
  *                stores N values into the data page, "calls" calls the function N
  *                times (the e2e test watches those pages meanwhile).
+ *   test=stack   stay loaded with a kernel thread on CPU 1 that spins with interrupts on,
+ *                and print the physical address of its stack page (the e2e test puts
+ *                a write watch on it: interrupts are then delivered onto it).
  *   test=poke pa=A     write through a fresh writable mapping of physical page A (a
  *                page of kernel text) and report whether the write took effect.
  *   test=zero pa=A     on CPU 0, zero physical page A through the kernel's direct map
@@ -28,11 +31,20 @@
  *                          so it is refused then)
  *                op=sizes prints the sizes subzero's memory use is made of.
  *                Runs on real VT-x hardware as well (README, "Performance").
+ *   test=xcheck  the VM-entry cross-check (subzero test_hooks=1): on CPU @cpu (0 by
+ *                default) with interrupts off, each of subzero's rule breaks in turn
+ *                (SUBZERO_HC_TEST_XCHECK); one line per rule,
+ *                "sz_test: xcheck rule=R kind=K cpu=refused|ACCEPTED how=H checker=named|MISSED
+ *                violations=N" (H: VMfailValid:ERROR or exit:REASON); a rule the checker
+ *                missed fails the load.
  *
  * Faults are caught through the exception table (EX_TYPE_FAULT leaves the vector in
  * RAX), as KVM does for VMX instructions.
  */
+#include <linux/completion.h>
 #include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/sched.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/mm.h>
@@ -383,8 +395,12 @@ static void test_triple_fault(void)
 
 static u64 *watch_data;
 
-/* Alone on its page, so that an execute watch on the page sees its calls only. */
-static noinline __aligned(4096) int sz_exec_target(int x)
+/*
+ * Alone on its page, so that an execute watch on the page sees its calls only.  In a
+ * section of its own: page-aligned inside .text, the assembler would fill the gap with
+ * a jump over the padding, which objtool reports as an unreachable instruction.
+ */
+static noinline __aligned(4096) __section(".text.sz_exec_target") int sz_exec_target(int x)
 {
 	return x * 3 + 1;
 }
@@ -443,6 +459,50 @@ static int test_watch(void)
 	return 0;
 }
 
+/* ---- a kernel stack to watch ---- */
+
+static struct task_struct *stack_thread;
+static DECLARE_COMPLETION(stack_known);
+
+
+static int stack_fn(void *unused)
+{
+	unsigned long sp = current_stack_pointer & PAGE_MASK;
+	phys_addr_t pa_sp = is_vmalloc_addr((void *)sp) ?
+			    page_to_phys(vmalloc_to_page((void *)sp)) : virt_to_phys((void *)sp);
+
+	pr_info("sz_test: stack pa=%llx cpu=%d\n", (u64)pa_sp, raw_smp_processor_id());
+	complete(&stack_known);
+	/*
+	 * Spin with interrupts on and few calls of its own: what lands on the watched
+	 * page is mostly the frames of interrupts delivered while it runs (each write
+	 * there costs two exits; a busier stack would slow CPU 1 to a crawl in Bochs).
+	 */
+	while (!kthread_should_stop()) {
+		unsigned int i;
+
+		for (i = 0; i < 200000; i++)
+			cpu_relax();
+		cond_resched();
+	}
+	return 0;
+}
+
+static int test_stack(void)
+{
+	stack_thread = kthread_create(stack_fn, NULL, "sz_test_stack");
+	if (IS_ERR(stack_thread)) {
+		int ret = PTR_ERR(stack_thread);
+
+		stack_thread = NULL;
+		return ret;
+	}
+	kthread_bind(stack_thread, 1);
+	wake_up_process(stack_thread);
+	wait_for_completion(&stack_known);
+	return 0;
+}
+
 /* Write to physical page pa through a mapping of our own; the value must not stick. */
 static void test_poke(void)
 {
@@ -474,6 +534,80 @@ static void zero_page_fn(void *unused)
 	memset(p, 0, PAGE_SIZE);
 }
 
+/* ---- xcheck ---- */
+
+static const char *const xc_rule_names[] = {
+#define XC_RULE_NAME(name, kind, section, field, allows) #name,
+	ENTRY_RULES(XC_RULE_NAME)
+#undef XC_RULE_NAME
+};
+
+static const char *const xc_rule_kinds[] = {
+#define XC_RULE_KIND(name, kind, section, field, allows) #kind,
+	ENTRY_RULES(XC_RULE_KIND)
+#undef XC_RULE_KIND
+};
+
+struct xc_run {
+	long count;
+	long res[128];
+};
+
+static void xcheck_fn(void *arg)
+{
+	struct xc_run *x = arg;
+	unsigned long flags;
+	long f, i;
+
+	x->count = hypercall(SUBZERO_HC_TEST_XCHECK, SUBZERO_VMCALL_KEY, ~0ULL, &f);
+	if (f != NO_FAULT || x->count < 0) {
+		x->count = f != NO_FAULT ? -EFAULT : x->count;
+		return;
+	}
+	for (i = 0; i < x->count && i < ARRAY_SIZE(x->res); i++) {
+		local_irq_save(flags);
+		x->res[i] = hypercall(SUBZERO_HC_TEST_XCHECK, SUBZERO_VMCALL_KEY, i, &f);
+		local_irq_restore(flags);
+	}
+}
+
+static void test_xcheck(void)
+{
+	static struct xc_run x;
+	int c = cpu < 0 ? 0 : cpu;
+	long i, missed = 0, lenient = 0;
+
+	memset(&x, 0, sizeof(x));
+	if (smp_call_function_single(c, xcheck_fn, &x, 1) || x.count <= 0) {
+		check(false, c, "the cross-check hypercall answers (subzero test_hooks=1)",
+		      x.count);
+		return;
+	}
+	for (i = 0; i < x.count && i < ARRAY_SIZE(x.res); i++) {
+		u64 r = x.res[i];
+		unsigned int rule = SUBZERO_XCHECK_RULE(r);
+		char how[32];
+
+		if (x.res[i] < 0 || rule >= ARRAY_SIZE(xc_rule_names)) {
+			check(false, c, "cross-check answer", x.res[i]);
+			continue;
+		}
+		if (SUBZERO_XCHECK_ERROR(r))
+			snprintf(how, sizeof(how), "VMfailValid:%llu", SUBZERO_XCHECK_ERROR(r));
+		else
+			snprintf(how, sizeof(how), "exit:%llu", SUBZERO_XCHECK_REASON(r));
+		pr_info("sz_test: xcheck rule=%s kind=%s cpu=%s how=%s checker=%s violations=%llu\n",
+			xc_rule_names[rule], xc_rule_kinds[rule],
+			(r & SUBZERO_XCHECK_REFUSED) ? "refused" : "ACCEPTED", how,
+			(r & SUBZERO_XCHECK_NAMED) ? "named" : "MISSED", SUBZERO_XCHECK_NVIOL(r));
+		missed += !(r & SUBZERO_XCHECK_NAMED);
+		lenient += !(r & SUBZERO_XCHECK_REFUSED);
+	}
+	pr_info("sz_test: xcheck done: %ld rules, %ld missed by the checker, %ld accepted by the CPU\n",
+		x.count, missed, lenient);
+	check(!missed, c, "the checker names every rule the cross-check breaks", missed);
+}
+
 static int __init sz_test_init(void)
 {
 	failures = 0;
@@ -485,12 +619,16 @@ static int __init sz_test_init(void)
 		test_triple_fault();
 	else if (!strcmp(test, "watch"))
 		return test_watch();
+	else if (!strcmp(test, "stack"))
+		return test_stack();
 	else if (!strcmp(test, "poke") && pa)
 		test_poke();
 	else if (!strcmp(test, "zero") && pa)
 		smp_call_function_single(0, zero_page_fn, NULL, 1);
 	else if (!strcmp(test, "bench"))
 		test_bench();
+	else if (!strcmp(test, "xcheck"))
+		test_xcheck();
 	else
 		return -EINVAL;
 	pr_info("sz_test: %s: %d failed\n", test, failures);
@@ -499,6 +637,8 @@ static int __init sz_test_init(void)
 
 static void __exit sz_test_exit(void)
 {
+	if (stack_thread)
+		kthread_stop(stack_thread);
 	if (watch_data)
 		free_page((unsigned long)watch_data);
 }

@@ -13,12 +13,17 @@
 void cpu_cpuid(u32 leaf, u32 subleaf, u32 regs[4]);
 u64 cpu_rdmsr(u32 msr);
 void cpu_wrmsr(u32 msr, u64 val);
+int cpu_rdmsr_safe(u32 msr, u64 *val);
+int cpu_wrmsr_safe(u32 msr, u64 val);
 u64 cpu_read_cr0(void);
 u64 cpu_read_cr4(void);
 void cpu_write_cr0(u64 v);
 u64 cpu_read_cr3(void);
 void cpu_write_cr3(u64 v);
 void cpu_write_cr4(u64 v);
+void cpu_write_cr2(u64 v);
+u64 cpu_read_dr6(void);
+void cpu_write_dr6(u64 v);
 u64 cpu_read_dr7(void);
 void cpu_write_dr7(u64 v);
 u64 cpu_read_rflags(void);
@@ -37,11 +42,13 @@ enum cpu_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR,
 
 u16 cpu_read_sel(enum cpu_seg s);
 void cpu_write_sel(enum cpu_seg s, u16 v);
+void cpu_lldt(u16 sel);
 bool cpu_lar(u16 sel, u32 *ar);
 u32 cpu_lsl(u16 sel);
 u64 cpu_rdtsc(void);
 void cpu_xsetbv(u32 index, u64 val);
 void cpu_wbinvd(void);
+void cpu_lfence(void);
 void cpu_int_nmi(void);
 void cpu_unblock_nmis(void);
 

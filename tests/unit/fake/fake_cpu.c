@@ -4,6 +4,7 @@
 
 #include "cpu_ops.h"
 #include "fake_cpu.h"
+#include "arch/x86.h"
 #include "vmcs.h"
 #include "vmx.h"
 
@@ -59,6 +60,15 @@ const struct fake_cpu_profile fake_haswell = {
 		{ 0x212, 0 }, { 0x213, 0 },
 		{ 0x1f2, 0xbf800006ULL },	/* IA32_SMRR_PHYSBASE: TSEG, WB in SMM */
 		{ 0x1f3, 0xff800800ULL },	/* IA32_SMRR_PHYSMASK: 8 MiB, valid */
+		/* what Linux runs with (the VMCS setup copies them) */
+		{ 0xc0000080, 0xd01ULL },	/* IA32_EFER: SCE, LME, LMA, NXE */
+		{ 0x277, 0x0407050600070106ULL },	/* IA32_PAT as Linux sets it */
+		{ 0x1d9, 0 },			/* IA32_DEBUGCTL */
+		{ 0x174, 0x10 },		/* IA32_SYSENTER_CS */
+		{ 0x175, 0xfffffe0000003000ULL },	/* IA32_SYSENTER_ESP */
+		{ 0x176, 0xffffffff81a01560ULL },	/* IA32_SYSENTER_EIP */
+		{ 0xc0000100, 0 },		/* IA32_FS_BASE */
+		{ 0xc0000101, 0xffff888237c00000ULL },	/* IA32_GS_BASE */
 	},
 };
 
@@ -78,8 +88,8 @@ void fake_cpu_load(const struct fake_cpu_profile *p)
 	rdmsr_count = 0;
 	safe_fault_count = 0;
 	fake_cpu = (struct fake_cpu_state){
-		.cr0 = 0x80050033, .cr3 = 0x2a10000, .cr4 = 0x1706e0, .xcr0 = 7,
-		.current_vmcs = ~0ULL,
+		.cr0 = 0x80050033, .cr3 = 0x2a10000, .dr6 = 0xffff0ff0, .cr4 = 0x1706e0, .xcr0 = 7,
+		.current_vmcs = ~0ULL, .xcr0_supported = 7,
 	};
 	fake_vmcs_reset();
 }
@@ -139,6 +149,8 @@ unsigned int fake_cpu_safe_fault_count(void)
 void cpu_cpuid(u32 leaf, u32 subleaf, u32 regs[4])
 {
 	memset(regs, 0, 4 * sizeof(u32));
+	if (leaf == 0)
+		regs[0] = fake_cpu.cpuid_max;
 	if (leaf == 1) {
 		regs[2] = cur.cpuid1_ecx;
 		regs[3] = cur.cpuid1_edx;
@@ -153,8 +165,13 @@ void cpu_cpuid(u32 leaf, u32 subleaf, u32 regs[4])
 		regs[0] = 0x2c;
 	else if (leaf == 0x80000008)
 		regs[0] = cur.cpuid_ext8_eax;
-	if (leaf == 0xd && subleaf == 0)
-		regs[0] = 7;		/* XCR0 may hold x87, SSE, AVX */
+	if (leaf == 0xd && subleaf == 1)
+		regs[0] = fake_cpu.cpuid_d1_eax;
+	if (leaf == 0xd && subleaf == 0) {
+		/* XCR0 may hold (by default) x87, SSE, AVX */
+		regs[0] = (u32)fake_cpu.xcr0_supported;
+		regs[3] = (u32)(fake_cpu.xcr0_supported >> 32);
+	}
 }
 
 u64 cpu_rdmsr(u32 msr)
@@ -182,8 +199,28 @@ int fake_cpu_rdmsr_safe(u32 msr, u64 *val)
 	return 0;
 }
 
+/* The root #GP fixup: an MSR the profile lacks faults, and is fixed up. */
+int cpu_rdmsr_safe(u32 msr, u64 *val)
+{
+	return fake_cpu_rdmsr_safe(msr, val) ? -5 : 0;
+}
+
+int cpu_wrmsr_safe(u32 msr, u64 val)
+{
+	if (!find(msr)) {
+		safe_fault_count++;
+		return -5;
+	}
+	fake_cpu_set_msr(msr, val);
+	return 0;
+}
+
 void cpu_wrmsr(u32 msr, u64 val)
 {
+	if (msr == 0xc0000101)		/* MSR_GS_BASE */
+		fake_cpu.seq_gs_base = ++fake_cpu.seq;
+	if (msr == 0x48 && fake_cpu.nr_spec_ctrl_writes < 8)	/* MSR_IA32_SPEC_CTRL */
+		fake_cpu.spec_ctrl_writes[fake_cpu.nr_spec_ctrl_writes++] = val;
 	fake_cpu_set_msr(msr, val);
 }
 
@@ -199,6 +236,9 @@ void cpu_write_cr4(u64 v)
 		fake_cpu.vpid0_flushes++;
 	fake_cpu.cr4 = v;
 }
+void cpu_write_cr2(u64 v) { fake_cpu.cr2 = v; }
+u64 cpu_read_dr6(void) { return fake_cpu.dr6; }
+void cpu_write_dr6(u64 v) { fake_cpu.dr6 = v; }
 u64 cpu_read_dr7(void) { return 0x400; }
 void cpu_write_dr7(u64 v) { (void)v; }
 u64 cpu_read_rflags(void) { return 0x2; }
@@ -208,7 +248,11 @@ static u8 fake_gdt[128] __attribute__((aligned(16)));
 void cpu_sgdt(struct cpu_dtr *d) { d->base = (u64)fake_gdt; d->limit = sizeof(fake_gdt) - 1; }
 void cpu_sidt(struct cpu_dtr *d) { d->base = 0xfffffe0000000000ULL; d->limit = 0xfff; }
 void cpu_lgdt(const struct cpu_dtr *d) { (void)d; }
-void cpu_lidt(const struct cpu_dtr *d) { (void)d; }
+void cpu_lidt(const struct cpu_dtr *d)
+{
+	fake_cpu.idt_base = d->base;
+	fake_cpu.seq_lidt = ++fake_cpu.seq;
+}
 
 /* Linux's selectors: CS 0x10, SS 0x18, TR 0x40, data segments null. */
 u16 cpu_read_sel(enum cpu_seg s)
@@ -216,7 +260,17 @@ u16 cpu_read_sel(enum cpu_seg s)
 	return s == SEG_CS ? 0x10 : s == SEG_SS ? 0x18 : s == SEG_TR ? 0x40 : 0;
 }
 
-void cpu_write_sel(enum cpu_seg s, u16 v) { (void)s; (void)v; }
+void cpu_write_sel(enum cpu_seg s, u16 v)
+{
+	fake_cpu.sel[s] = v;
+	fake_cpu.seq_sel[s] = ++fake_cpu.seq;
+}
+
+void cpu_lldt(u16 sel)
+{
+	fake_cpu.sel[SEG_LDTR] = sel;
+	fake_cpu.seq_sel[SEG_LDTR] = ++fake_cpu.seq;
+}
 
 bool cpu_lar(u16 sel, u32 *ar)
 {
@@ -225,9 +279,27 @@ bool cpu_lar(u16 sel, u32 *ar)
 }
 
 u32 cpu_lsl(u16 sel) { return sel == 0x40 ? 0x206f : 0xffffffff; }
-u64 cpu_rdtsc(void) { static u64 t; return t += 100; }
-void cpu_xsetbv(u32 index, u64 val) { if (index == 0) fake_cpu.xcr0 = val; }
+u64 fake_tsc_step = 100;	/* what every cpu_rdtsc() adds */
+u64 cpu_rdtsc(void) { static u64 t; return t += fake_tsc_step; }
+/*
+ * XSETBV raises #GP (in root: a crash) for what the SDM forbids (Vol. 2C, XSETBV;
+ * Vol. 1, 13.3): counted, and the value is not taken.
+ */
+void cpu_xsetbv(u32 index, u64 val)
+{
+	bool bad = index != 0 || (val & ~fake_cpu.xcr0_supported) || !(val & 1) ||
+		   ((val & 4) && !(val & 2)) || (!(val & 8) != !(val & 16)) ||
+		   ((val & 0xe0) && ((val & 0xe0) != 0xe0 || !(val & 4))) ||
+		   (!(val & (1 << 17)) != !(val & (1 << 18)));
+
+	if (bad) {
+		fake_cpu.root_faults++;
+		return;
+	}
+	fake_cpu.xcr0 = val;
+}
 void cpu_wbinvd(void) { fake_cpu.wbinvd_calls++; }
+void cpu_lfence(void) { fake_cpu.lfences++; }
 void cpu_int_nmi(void) { fake_cpu.int_nmi_calls++; }
 void cpu_unblock_nmis(void) { fake_cpu.unblock_nmi_calls++; }
 
@@ -235,11 +307,18 @@ void cpu_unblock_nmis(void) { fake_cpu.unblock_nmi_calls++; }
 
 static u64 vmcs_vals[0x7000 / 2];
 static bool vmcs_unsupported[0x7000 / 2];
+static bool vmcs_written[0x7000 / 2];
 
 void fake_vmcs_reset(void)
 {
 	memset(vmcs_vals, 0, sizeof(vmcs_vals));
 	memset(vmcs_unsupported, 0, sizeof(vmcs_unsupported));
+	memset(vmcs_written, 0, sizeof(vmcs_written));
+}
+
+bool fake_vmcs_written(u32 field)
+{
+	return vmcs_written[field / 2];
 }
 
 void fake_vmcs_unsupport(u32 field)
@@ -276,7 +355,12 @@ int cpu_vmxon(u64 pa)
 	return 0;
 }
 
-int cpu_vmxoff(void) { fake_cpu.vmx_on = false; return 0; }
+int cpu_vmxoff(void)
+{
+	fake_cpu.vmx_on = false;
+	fake_cpu.seq_vmxoff = ++fake_cpu.seq;
+	return 0;
+}
 int cpu_vmclear(u64 pa) { if (fake_cpu.current_vmcs == pa) fake_cpu.current_vmcs = ~0ULL; return 0; }
 int cpu_vmptrld(u64 pa) { fake_cpu.current_vmcs = pa; return 0; }
 u64 cpu_vmptrst(void) { return fake_cpu.current_vmcs; }
@@ -327,14 +411,24 @@ int cpu_vmwrite(u64 field, u64 val)
 	else if (d->width == 32)
 		val &= 0xffffffff;
 	vmcs_vals[field / 2] = val;
+	vmcs_written[field / 2] = true;
 	return 0;
 }
 
 int cpu_invept(u64 type, u64 eptp) { (void)type; (void)eptp; return 0; }
+/* INVVPID of a type the CPU does not report is #UD or VMfail: counted as a fault. */
 int cpu_invvpid(u64 type, u16 vpid, u64 gva)
 {
-	(void)type; (void)vpid; (void)gva;
+	struct fake_msr *cap = find(0x48c);
+
+	(void)vpid; (void)gva;
 	fake_cpu.invvpid_calls++;
+	fake_cpu.invvpid_last_type = (unsigned int)type;
+	if (!cap || !(cap->val & (1ULL << 32)) || type > 3 ||
+	    !(cap->val & (1ULL << (40 + type)))) {
+		fake_cpu.root_faults++;
+		return VMX_FAIL_VALID;
+	}
 	return 0;
 }
 
@@ -350,6 +444,31 @@ void vmx_exit_stub(void)
 {
 }
 
+void vmx_exit_stub_checked(void)
+{
+}
+
+void vmx_exit_stub_xcheck(void)
+{
+}
+
 void vmx_nmi_stub(void)
 {
+}
+
+void vmx_gp_stub(void)
+{
+}
+
+/* The MSRs a running 64-bit Linux has set (EFER SCE/LME/LMA/NXE, PAT, SYSENTER, bases). */
+void fake_cpu_set_linux_msrs(void)
+{
+	fake_cpu_set_msr(MSR_EFER, 0xd01);
+	fake_cpu_set_msr(MSR_IA32_PAT, 0x0407050600070106ULL);
+	fake_cpu_set_msr(MSR_IA32_DEBUGCTL, 0);
+	fake_cpu_set_msr(MSR_IA32_SYSENTER_CS, 0x10);
+	fake_cpu_set_msr(MSR_IA32_SYSENTER_ESP, 0xfffffe0000003000ULL);
+	fake_cpu_set_msr(MSR_IA32_SYSENTER_EIP, 0xffffffff81a01560ULL);
+	fake_cpu_set_msr(MSR_FS_BASE, 0);
+	fake_cpu_set_msr(MSR_GS_BASE, 0xffff888237c00000ULL);
 }

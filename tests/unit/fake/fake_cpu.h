@@ -37,6 +37,9 @@ extern const struct fake_cpu_profile fake_haswell;
 /* An x86-64 CPU without VMX (CPUID.1:ECX.VMX = 0, no VMX MSRs). */
 extern const struct fake_cpu_profile fake_no_vmx;
 
+/* What each cpu_rdtsc() adds to the fake TSC (100 unless a test changes it). */
+extern u64 fake_tsc_step;
+
 /* Make @p the current CPU, with fresh counters. */
 void fake_cpu_load(const struct fake_cpu_profile *p);
 /* Change (or add) one MSR of the current CPU. */
@@ -57,16 +60,35 @@ unsigned int fake_cpu_rdmsr_count(void);
 
 /* Registers and VMX state of the fake CPU, for tests to set up and inspect. */
 struct fake_cpu_state {
-	u64 cr0, cr3, cr4, xcr0;
+	u64 cr0, cr2, cr3, cr4, xcr0, dr6;
 	bool vmx_on;			/* between VMXON and VMXOFF */
 	u64 current_vmcs;		/* VMPTRLD'd address, ~0 if none */
 	int vmxon_result;		/* what the next VMXON returns */
 	int launch_result;		/* what vmx_launch() returns */
 	unsigned int invvpid_calls;
+	unsigned int invvpid_last_type;
 	unsigned int vpid0_flushes;	/* CR4.PGE toggled outside VMX operation */
 	unsigned int wbinvd_calls;
 	unsigned int int_nmi_calls;	/* NMIs delivered with INT 2 */
 	unsigned int unblock_nmi_calls;	/* IRETs to end NMI blocking */
+	/*
+	 * The order of operations: every register load below bumps seq and records it,
+	 * so a test can check what happened before what.
+	 */
+	unsigned int seq;
+	u16 sel[10];			/* selectors loaded, by enum cpu_seg (LDTR too) */
+	unsigned int seq_sel[10];	/* when (0: never) */
+	unsigned int seq_lidt, seq_vmxoff, seq_gs_base;
+	u64 idt_base;			/* the last LIDT */
+	unsigned int lfences;
+	u64 spec_ctrl_writes[8];	/* WRMSRs of IA32_SPEC_CTRL, in order */
+	unsigned int nr_spec_ctrl_writes;
+	u32 cpuid_max;			/* CPUID.0:EAX, the highest basic leaf (0 at load) */
+	u32 cpuid_d1_eax;		/* CPUID.(EAX=0DH,ECX=1):EAX (XSAVES: bit 3) */
+	u64 xcr0_supported;		/* CPUID.(EAX=0DH,ECX=0):EDX:EAX, 7 at load */
+	unsigned int root_faults;	/* instructions that would have faulted in root */
+	unsigned int mc_calls;		/* machine checks handed to the OS */
+	unsigned int self_nmis;		/* NMIs sent to self through the local APIC */
 };
 extern struct fake_cpu_state fake_cpu;
 
@@ -74,7 +96,11 @@ extern struct fake_cpu_state fake_cpu;
 void fake_vmcs_reset(void);
 u64 fake_vmcs_get(u32 field);
 void fake_vmcs_set(u32 field, u64 val);	/* also read-only ones, as hardware would */
+/* Whether @field was VMWRITten since the last reset. */
+bool fake_vmcs_written(u32 field);
 /* Make @field one this CPU does not support: VMREAD/VMWRITE fail with error 12. */
 void fake_vmcs_unsupport(u32 field);
+
+void fake_cpu_set_linux_msrs(void);
 
 #endif

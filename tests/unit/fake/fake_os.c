@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "errors.h"
+#include "log.h"
 #include "os.h"
 #include "fake_cpu.h"
 #include "fake_os.h"
@@ -105,9 +106,51 @@ int os_rdmsr_safe(u32 msr, u64 *val)
 	return fake_cpu_rdmsr_safe(msr, val) ? -EIO : 0;
 }
 
+void os_self_nmi(void)
+{
+	fake_cpu.self_nmis++;
+}
+
+void os_machine_check(void)
+{
+	fake_cpu.mc_calls++;
+}
+
+static u64 host_cr3 = 0x1234000;
+
+void fake_os_set_host_cr3(u64 cr3)
+{
+	host_cr3 = cr3;
+}
+
 u64 os_host_cr3(void)
 {
-	return 0x1234000;
+	return host_cr3;
+}
+
+struct fake_os_stops fake_os_stop;
+
+void os_vmx_failed(struct log_ring *log, const char *why)
+{
+	char line[LOG_LINE];
+
+	while (log_take(log, line))
+		fake_os_stop.lines++;
+	snprintf(fake_os_stop.why, sizeof(fake_os_stop.why), "%s", why);
+	fake_os_stop.vmx_failed++;
+	if (!fake_os_stop.armed)
+		abort();
+	fake_os_stop.armed = false;
+	longjmp(fake_os_stop.jmp, 1);
+}
+
+void os_init_self(void)
+{
+	fake_os_stop.init_self++;
+	if (!fake_os_stop.armed)
+		abort();
+	fake_os_stop.armed = false;
+	longjmp(fake_os_stop.jmp, 1);
 }
 
 void os_log(const char *fmt, ...)

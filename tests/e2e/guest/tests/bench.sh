@@ -14,6 +14,7 @@
 # It runs on a real VT-x machine too (scripts/bench-host.sh): KMOD_DIR then points at
 # sz_test.ko, SZ_KO at subzero.ko, and KVM comes from modprobe.  The kernel log is
 # read, never cleared.
+SZ_PARAMS=		# subzero as it runs by default: no per-entry checks
 BCPU=1			# the CPU the loops run on; their drivers run on CPU 0
 KN=10000		# kernel loop length
 UN=200			# user CPUID: batch length ...

@@ -8,6 +8,10 @@ text=$(awk '/Kernel code/ { print $1 }' /proc/iomem | head -n 1)
 page=$(printf '0x%x' $(( 0x${text%-*} )))
 note "kernel text starts at $page"
 subzero watch events > /dev/null
+# not RAM (the local APIC's MMIO page): refused, with the reason (a watch is fine)
+expect_fail subzero protect add 0xfee00000
+echo "$out" | grep -q "not ordinary RAM" || fail "protect of MMIO: $out"
+subzero protect list | grep -q fee00000 && fail "MMIO page in the protect list"
 subzero protect add "$page" || fail "protect add $page"
 subzero protect list | grep -q "^$page -w-$" || fail "protect list: $(subzero protect list)"
 out=$(modload /e2e/sz_test.ko "test=poke pa=$page" 2>&1) ||

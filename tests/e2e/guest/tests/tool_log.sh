@@ -11,8 +11,9 @@ subzero log > /tmp/log2.txt
 [ "$(grep -c 'VMCS snapshot' /tmp/log2.txt)" = 2 ] || fail "want 2 snapshot lines: $(cat /tmp/log2.txt)"
 # sequence numbers count up by one from 0
 awk '{ s = substr($1, 2) + 0; if (s != NR - 1) exit 1 }' /tmp/log2.txt || fail "sequence numbers not 0, 1, 2...: $(cat /tmp/log2.txt)"
-# the same lines went to the kernel log
-dmesg | grep -q 'subzero: CPU 1: VMCS snapshot' || fail "not in the kernel log"
+# The same lines go to the kernel log at debug level (a routine line): not shown by
+# default, shown once dynamic debug turns the module's debug lines on (at the end).
+! dmesg | grep -q 'subzero: CPU 1: VMCS snapshot' || fail "a debug line is in the kernel log by default"
 
 # -f shows the history, then what comes, until the timeout.
 subzero log -f --timeout 4 > /tmp/follow.txt &
@@ -38,4 +39,12 @@ set -e
 artifact follow.json /tmp/follow.json
 subzero log --json > /tmp/log.json || fail "log --json exited $?"
 artifact log.json /tmp/log.json
+# the kernel log's copy of a routine line, with dynamic debug on: level 7
+[ -f /sys/kernel/debug/dynamic_debug/control ] || mount -t debugfs none /sys/kernel/debug
+echo 'module subzero +p' > /sys/kernel/debug/dynamic_debug/control || fail "dynamic debug"
+subzero vmcs --cpu 1 > /dev/null
+subzero log > /dev/null		# the next ioctl drains the line just logged
+echo 'module subzero -p' > /sys/kernel/debug/dynamic_debug/control
+dmesg -r | grep -qE '^<7>(\[[ 0-9.]+\] ?)?subzero: CPU 1: VMCS snapshot' ||
+	fail "not in the kernel log at debug level: $(dmesg -r | grep 'VMCS snapshot')"
 sz_unload

@@ -1,15 +1,24 @@
-# `subzero stats`: exits by reason with TSC cycles in root (total and mean), on the CPU
-# that caused them; --interval prints rates per second, K times or until Ctrl-C.
+# `subzero stats`: exits by reason with TSC cycles in root (total and mean, share of
+# the exits and of the time in root, min and max, a log2 histogram: perf kvm stat's
+# view), on the CPU that caused them; --interval prints rates per second, K times or
+# until Ctrl-C.
 sz_load
 on_cpu 0 cpuid-probe > /dev/null
 for i in 1 2 3 4 5 6 7 8 9 10; do on_cpu 1 cpuid-probe > /dev/null; done
 subzero stats --cpu 1 > /tmp/s1.txt || fail "stats --cpu 1 exited $?"
 cat /tmp/s1.txt
-grep -q '^  exit reason  *exits  *root cycles  *mean cycles$' /tmp/s1.txt || fail "no column header"
-set -- $(awk '$1 == "CPUID" { print $2, $3, $4 }' /tmp/s1.txt)
+grep -q '^  exit reason  *exits  *root cycles  *mean cycles  *exits%  *root%  *min cycles  *max cycles$' /tmp/s1.txt ||
+	fail "no column header"
+set -- $(awk '$1 == "CPUID" { print $2, $3, $4, $7, $8 }' /tmp/s1.txt)
 [ "${1:-0}" -ge 20 ] || fail "CPU 1: ${1:-no} CPUID exits after 10 cpuid-probes"
 [ "${2:-0}" -gt 0 ] || fail "CPU 1: no root cycles for CPUID"
 [ "$3" = $(($2 / $1)) ] || fail "CPUID mean $3 is not $2 / $1"
+[ "$4" -gt 0 ] && [ "$4" -le "$3" ] && [ "$3" -le "$5" ] || fail "CPUID min $4, mean $3, max $5"
+# the histogram line under the CPUID row: buckets that add up to its exits
+n=$(awk '$1 == "CPUID" { getline; if ($1 " " $2 " " $3 == "cycles in root:") print; exit }' /tmp/s1.txt |
+	grep -oE '\) [0-9]+' | awk '{ s += $2 } END { print s + 0 }')
+# (read right after the count, while CPU 1 may exit again: a few more at most)
+[ "$n" -ge "$1" ] && [ "$n" -le $(($1 + 5)) ] || fail "CPUID histogram counts $n exits, the row $1"
 subzero stats --json > /tmp/stats.json || fail "stats --json exited $?"
 artifact stats.json /tmp/stats.json
 

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The #GP gate of the host IDT, which makes cpu_rdmsr_safe() and cpu_wrmsr_safe()
+ * (msr_safe.c) survive a #GP in VMX root: RDMSR and WRMSR of MSRs a guest asks for
+ * that the hypervisor cannot know exist (those outside the MSR bitmap's ranges).
+ *
+ * Why our own gate and not the kernel's exception table: in root, the guest kernel was
+ * stopped at an arbitrary instruction (inside its tracing, RCU or lockdep code, with
+ * the wrong GS or CR3 for its entry code's expectations), and the kernel's #GP entry
+ * runs irqentry_enter(), context tracking and, on some configurations, tracepoints
+ * before it looks at the exception table.  This gate looks only at the faulting RIP:
+ * one of the two instructions below goes to its fixup; any other #GP in root goes on to
+ * the kernel's own handler exactly as before (a bug: it oopses there).
+ */
+	.text
+
+/*
+ * Vector 13 of the host IDT.  Stack: error code, RIP, CS, RFLAGS, RSP, SS.  A #GP at
+ * one of the two labelled instructions (msr_safe.c) resumes at its fixup label (IRET;
+ * nothing else changes);
+ * any other goes to the OS's handler (vmx_os_gp_handler) with the frame untouched.
+ */
+	.globl	vmx_gp_stub
+	.type	vmx_gp_stub, @function
+vmx_gp_stub:
+	endbr64
+	push	%rax
+	lea	vmx_rdmsr_insn(%rip), %rax	/* its ENDBR64; RDMSR follows */
+	add	$4, %rax
+	cmp	%rax, 16(%rsp)
+	je	1f
+	lea	vmx_wrmsr_insn(%rip), %rax
+	add	$4, %rax
+	cmp	%rax, 16(%rsp)
+	je	2f
+	/*
+	 * Not ours: on to the OS's handler with the frame as the CPU pushed it.  An IRET
+	 * to it from a frame built on top (SS, RSP = the error code's slot, RFLAGS, CS,
+	 * RIP) rather than an indirect jump, which retpoline builds forbid.
+	 */
+	mov	%rsp, %rax
+	add	$8, %rax		/* the error code's slot */
+	push	$0			/* SS slot */
+	push	%rax			/* RSP */
+	pushfq
+	push	$0			/* CS slot */
+	push	vmx_os_gp_handler(%rip)	/* RIP */
+	mov	%ss, %eax
+	mov	%rax, 32(%rsp)
+	mov	%cs, %eax
+	mov	%rax, 8(%rsp)
+	mov	40(%rsp), %rax		/* the saved RAX */
+	iretq
+	ud2				/* not reached: for objtool, IRET ends nothing */
+1:	lea	vmx_rdmsr_fixup(%rip), %rax
+	jmp	3f
+2:	lea	vmx_wrmsr_fixup(%rip), %rax
+3:	mov	%rax, 16(%rsp)
+	pop	%rax
+	add	$8, %rsp		/* the error code */
+	iretq
+	ud2
+	.size	vmx_gp_stub, . - vmx_gp_stub
+
+	.section .note.GNU-stack, "", @progbits
