@@ -287,13 +287,13 @@ static void test_locked_sync_keeps_protection(void **state)
 	struct watch_event ev;
 
 	(void)state;
-	watch_add(PAGE_A, WATCH_W, WATCH_KIND_PROTECT);
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_PROTECT, true);
 	assert_int_equal(watch_sync(&v), 0);
 	v.lock.on = true;
 	while (watch_take(v.events, &ev))
 		;
 	/* tightening: another page protected */
-	watch_add(PAGE_B, WATCH_W, WATCH_KIND_WATCH);
+	watch_add(PAGE_B, WATCH_W, WATCH_KIND_WATCH, true);
 	assert_int_equal(watch_sync(&v), 0);
 	assert_int_equal(perm_of(PAGE_B), EPT_READ | EPT_EXEC);
 	/* the protected page dropped (a guest write to the table, or watch_del) */
@@ -307,11 +307,11 @@ static void test_locked_sync_keeps_protection(void **state)
 	assert_int_equal(ev.gla, PAGE_A);
 	assert_true(ev.flags & WATCH_EV_REFUSED);
 	/* turned into a mere watch of reads: a change, refused too */
-	watch_add(PAGE_A, WATCH_R, WATCH_KIND_WATCH);
+	watch_add(PAGE_A, WATCH_R, WATCH_KIND_WATCH, true);
 	assert_int_equal(watch_sync(&v), -EPERM);
 	/* a watch (not a protection) may go */
 	watch_del(PAGE_A);
-	watch_add(PAGE_A, WATCH_W, WATCH_KIND_PROTECT);
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_PROTECT, true);
 	watch_del(PAGE_B);
 	assert_int_equal(watch_sync(&v), 0);
 	assert_int_equal(perm_of(PAGE_B), EPT_RWX);
