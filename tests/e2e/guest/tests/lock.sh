@@ -38,7 +38,7 @@ echo "$out" | grep -q '"changed": false' || fail "a second lock changed somethin
 n=$(subzero status | grep -c 'lock: on (CR0 pinned 0x80010001' || true)
 [ "$n" = "$(nproc)" ] || fail "status shows $n CPUs locked with CR0 PE/WP/PG pinned: $(subzero status)"
 subzero status --json > /tmp/status.json
-grep -q '"kernel_text_wx": false' /tmp/status.json || fail "status --json does not say W^X is off"
+artifact status.json /tmp/status.json
 
 # ---- the attacks ----
 dmesg -c > /dev/null
@@ -48,6 +48,10 @@ dmesg | grep 'sz_lock:' > /tmp/attack || true
 grep -q 'sz_lock: done' /tmp/attack || fail "sz_lock did not finish: $(cat /tmp/attack)"
 hv_on_all || fail "a CPU lost its hypervisor during the attacks"
 subzero events --json > /tmp/events.json || fail "subzero events --json"
+artifact events.json /tmp/events.json
+artifact attack.txt /tmp/attack
+nproc > /tmp/nproc
+artifact nproc /tmp/nproc
 ev() { grep "\"what\": \"$1\"" /tmp/events.json | grep -c '"outcome": "refused"' || true; }
 # every refused attempt on every CPU is an event
 for w in cr0:cr0_wp msr:lstar devirt:devirt_code_reuse; do
