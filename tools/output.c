@@ -9,8 +9,9 @@
  * outermost value ends the line, so `log -f --json` can print one object per line.
  */
 #include <stdio.h>
+#include <stdlib.h>
 
-#include "subzero.h"
+#include "output.h"
 
 #define JW_MAX_DEPTH	16
 
@@ -76,8 +77,8 @@ static void jw_open(const char *key, enum jw_style style, char open, char close)
 	putchar(open);
 	d = ++jw.depth;
 	if (d >= JW_MAX_DEPTH) {
-		fprintf(stderr, "%s: internal error: JSON nested too deep\n", prog);
-		exit(EXIT_FAIL);
+		fputs("subzero: internal error: JSON nested too deep\n", stderr);
+		abort();	/* a bug in a command, not a user error */
 	}
 	jw.first[d] = true;
 	jw.inl[d] = style == JW_INLINE || (d > 1 && jw.inl[d - 1]);

@@ -100,21 +100,7 @@ double tsc_seconds(unsigned long long cycles, const struct subzero_info *info);
 /* The loaded module's version (/sys/module/subzero/version), or NULL. */
 const char *module_version(char *buf, size_t n);
 
-/* ---- the JSON writer (output.c) ---- */
-
-enum jw_style { JW_LINES, JW_INLINE };
-
-/* Open an object / array; @key is NULL at the top and inside arrays. */
-void jw_obj(const char *key, enum jw_style style);
-void jw_arr(const char *key, enum jw_style style);
-void jw_end(void);
-void jw_u64(const char *key, unsigned long long v);
-void jw_s64(const char *key, long long v);
-void jw_double(const char *key, double v, int decimals);
-void jw_bool(const char *key, bool v);
-void jw_null(const char *key);
-void jw_str(const char *key, const char *s);
-void jw_hex(const char *key, unsigned long long v);
+#include "output.h"
 
 /* ---- the commands, one group per file; argv[0] is the command's name ---- */
 

@@ -10,6 +10,7 @@
 #include "vmcs_check.h"
 #include "entry_check.h"
 #include "vmcs.h"
+#include "output.h"
 
 void vmcs_check_cpuid(struct vmx_caps *caps)
 {
@@ -38,54 +39,49 @@ static bool read_dump(void *ctx, u32 field, u64 *val)
 	return false;
 }
 
-static void json_text(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
-
 unsigned int vmcs_check_print(const struct subzero_vmcs *vm, const struct vmx_caps *caps,
-			      double time_s, bool json, bool first)
+			      double time_s, bool json)
 {
 	struct entry_violation viol[ER_NR];
 	struct entry_check_in in = { .caps = caps, .read = read_dump, .ctx = (void *)vm };
 	unsigned int n = entry_check(&in, viol, ER_NR), i;
 
-	if (json)
-		printf("%s    {\"cpu\": %u, \"tsc\": %llu, \"time_s\": %.6f, \"rules\": %u, "
-		       "\"broken\": %u, \"violations\": [", first ? "" : ",\n", vm->cpu,
-		       (unsigned long long)vm->tsc, time_s, (unsigned int)ER_NR, n);
-	else
+	if (json) {
+		jw_obj(NULL, JW_LINES);
+		jw_u64("cpu", vm->cpu);
+		jw_u64("tsc", vm->tsc);
+		jw_double("time_s", time_s, 6);
+		jw_u64("rules", ER_NR);
+		jw_u64("broken", n);
+		jw_arr("violations", JW_LINES);
+	} else {
 		printf("CPU %u: VMCS read in VMX root at %.6f s (TSC): %s (%u of %u VM-entry "
 		       "rules broken)\n", vm->cpu, time_s, n ? "BROKEN" : "passes", n,
 		       (unsigned int)ER_NR);
+	}
 	for (i = 0; i < n && i < ER_NR; i++) {
 		const struct entry_rule_desc *d = &entry_rules[viol[i].rule];
 		const char *field = vmcs_field_name(viol[i].field) ?: "?";
 
 		if (json) {
-			printf("%s\n      {\"rule\": \"%s\", \"sdm\": \"%s\", \"kind\": ",
-			       i ? "," : "", d->name, d->section);
-			json_text(entry_kind_name(d->kind));
-			printf(", \"field\": \"%s\", \"value\": \"%#llx\", \"expect\": \"%#llx\", "
-			       "\"allows\": ", field, viol[i].value, viol[i].expect);
-			json_text(d->allows);
-			printf("}");
+			jw_obj(NULL, JW_INLINE);
+			jw_str("rule", d->name);
+			jw_str("sdm", d->section);
+			jw_str("kind", entry_kind_name(d->kind));
+			jw_str("field", field);
+			jw_hex("value", viol[i].value);
+			jw_hex("expect", viol[i].expect);
+			jw_str("allows", d->allows);
+			jw_end();
 			continue;
 		}
 		printf("  %s (SDM Vol. 3C %s; a CPU: %s)\n    %s = %#llx (%#llx would do): %s\n",
 		       d->name, d->section, entry_kind_name(d->kind), field, viol[i].value,
 		       viol[i].expect, d->allows);
 	}
-	if (json)
-		printf("%s]}", n ? "\n    " : "");
+	if (json) {
+		jw_end();
+		jw_end();
+	}
 	return n;
 }

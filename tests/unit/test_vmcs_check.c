@@ -19,6 +19,7 @@
 #include <cpu_ops.h>
 
 #include "../../tools/vmcs_check.c"
+#include "../../tools/output.c"
 
 static struct vmx_caps caps;
 static struct vcpu v;
@@ -78,12 +79,13 @@ static void release(void)
 
 static void test_passes_and_names(void **state)
 {
+	char rules[32];
 	unsigned int n;
 
 	(void)state;
 	take_dump();
 	capture();
-	n = vmcs_check_print(&dump, &caps, 1.5, false, true);
+	n = vmcs_check_print(&dump, &caps, 1.5, false);
 	release();
 	assert_int_equal(n, 0);
 	assert_non_null(strstr(out, "CPU 1: VMCS read in VMX root at 1.500000 s (TSC): passes (0 of"));
@@ -93,7 +95,7 @@ static void test_passes_and_names(void **state)
 	fake_vmcs_set(HOST_TR_SELECTOR, 0x43);
 	take_dump();
 	capture();
-	n = vmcs_check_print(&dump, &caps, 1.5, false, true);
+	n = vmcs_check_print(&dump, &caps, 1.5, false);
 	release();
 	assert_int_equal(n, 2);
 	assert_non_null(strstr(out, "BROKEN (2 of"));
@@ -102,15 +104,24 @@ static void test_passes_and_names(void **state)
 	assert_non_null(strstr(out, "  guest_debugctl_reserved (SDM Vol. 3C 27.3.1.1"));
 	free(out);
 
+	/* as `vmcs --check --json` prints it: one element of the "cpus" array */
 	capture();
-	n = vmcs_check_print(&dump, &caps, 1.5, true, false);
+	jw_obj(NULL, JW_LINES);
+	jw_arr("cpus", JW_LINES);
+	n = vmcs_check_print(&dump, &caps, 1.5, true);
+	jw_end();
+	jw_end();
 	release();
 	assert_int_equal(n, 2);
-	assert_non_null(strstr(out, ",\n    {\"cpu\": 1, "));
-	assert_non_null(strstr(out, "\"broken\": 2, \"violations\": [\n      {\"rule\": \"host_sel_rpl_ti\", "
-				    "\"sdm\": \"27.2.3\", \"kind\": \"VMfailValid 8 (invalid host-state field)\", "
+	assert_non_null(strstr(out, "\"cpus\": [\n    {\n      \"cpu\": 1,\n"));
+	snprintf(rules, sizeof(rules), "\"rules\": %u,\n", (unsigned int)ER_NR);
+	assert_non_null(strstr(out, rules));
+	assert_non_null(strstr(out, "\"broken\": 2,\n      \"violations\": [\n"
+				    "        {\"rule\": \"host_sel_rpl_ti\", \"sdm\": \"27.2.3\", "
+				    "\"kind\": \"VMfailValid 8 (invalid host-state field)\", "
 				    "\"field\": \"HOST_TR_SELECTOR\", \"value\": \"0x43\", \"expect\": \"0x40\""));
-	assert_non_null(strstr(out, "\n    ]}"));
+	assert_non_null(strstr(out, "{\"rule\": \"guest_debugctl_reserved\""));
+	assert_non_null(strstr(out, "}\n      ]\n    }\n  ]\n}\n"));
 	free(out);
 }
 
@@ -123,7 +134,7 @@ static void test_unsupported_in_dump(void **state)
 		if (dump.fields[i].encoding == VIRTUAL_PROCESSOR_ID)
 			dump.fields[i].flags = 0;
 	capture();
-	assert_int_equal(vmcs_check_print(&dump, &caps, 0, false, true), 1);
+	assert_int_equal(vmcs_check_print(&dump, &caps, 0, false), 1);
 	release();
 	assert_non_null(strstr(out, "vpid_nonzero"));
 	free(out);
