@@ -14,6 +14,7 @@
 #include "os.h"
 #include "vmx.h"
 #include "seal.h"
+#include "lock.h"
 #include "arch/x86.h"
 #include <cpu_ops.h>
 
@@ -227,11 +228,98 @@ static int handle_rdmsr(struct vcpu *v, struct guest_regs *r)
 	return 0;
 }
 
+/* Is @va canonical for the guest's paging mode (48 bits, or 57 with CR4.LA57)? */
+static bool guest_canonical(u64 va)
+{
+	unsigned int bits = vmcs_readn(GUEST_CR4) & X86_CR4_LA57 ? 57 : 48;
+
+	return (u64)((s64)(va << (64 - bits)) >> (64 - bits)) == va;
+}
+
+/*
+ * A write to an MSR the lock covers (they always exit: the MSR bitmap, vmx.c).  The
+ * lock decides (lock_msr_allowed()); an allowed write is done as the CPU would do it:
+ * the SYSENTER MSRs and EFER are guest state in the VMCS, the others pass through to
+ * the CPU, after the checks that would make WRMSR #GP (SDM Vol. 4, Table 2-2), so that
+ * root itself never takes one.
+ */
+static int lock_wrmsr(struct vcpu *v, u32 msr, u64 val)
+{
+	u64 efer;
+
+	if (!lock_msr_allowed(&v->lock, msr, val)) {
+		v->lock_msr_refused++;
+		lock_event(v, LOCK_EV_MSR, msr, val, WATCH_EV_REFUSED);
+		inject_gp();
+		return 0;
+	}
+	if (v->lock.on)
+		v->lock_msr_kept++;
+	switch (msr) {
+	case MSR_IA32_SYSENTER_CS:
+		vmcs_write32(NULL, GUEST_SYSENTER_CS, (u32)val);
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_EIP:
+		if (!guest_canonical(val))
+			goto gp;
+		if (msr == MSR_IA32_SYSENTER_ESP)
+			vmcs_writen(NULL, GUEST_SYSENTER_ESP, val);
+		else
+			vmcs_writen(NULL, GUEST_SYSENTER_EIP, val);
+		break;
+	case MSR_EFER:
+		/* Only SCE, LME, NXE (LMA is read-only); LME cannot change with paging on. */
+		efer = vmcs_read64(GUEST_IA32_EFER);
+		if ((val & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)) ||
+		    ((val ^ efer) & EFER_LME))
+			goto gp;
+		vmcs_write64(NULL, GUEST_IA32_EFER, (val & ~EFER_LMA) | (efer & EFER_LMA));
+		break;
+	case MSR_LSTAR:
+	case MSR_CSTAR:
+		if (!guest_canonical(val) || cpu_wrmsr_safe(msr, val))
+			goto gp;
+		break;
+	case MSR_SYSCALL_MASK:
+		if ((val >> 32) || cpu_wrmsr_safe(msr, val))
+			goto gp;
+		break;
+	case MSR_STAR:
+		if (cpu_wrmsr_safe(msr, val))
+			goto gp;
+		break;
+	case MSR_IA32_PL0_SSP:
+	case MSR_IA32_PL1_SSP:
+	case MSR_IA32_PL2_SSP:
+	case MSR_IA32_INT_SSP_TAB:
+		/* CET (only intercepted where the CPU has it): canonical, 4-byte aligned */
+		if (!guest_canonical(val) || (val & 3) || cpu_wrmsr_safe(msr, val))
+			goto gp;
+		break;
+	case MSR_IA32_S_CET:
+		/* bits 9:6 reserved; 63:12 the legacy bitmap's (canonical) address */
+		if ((val & 0x3c0) || !guest_canonical(val & ~0xfffULL) || cpu_wrmsr_safe(msr, val))
+			goto gp;
+		break;
+	default:
+		goto gp;
+	}
+	skip_instruction();
+	return 0;
+gp:
+	inject_gp();
+	return 0;
+}
+
 static int handle_wrmsr(struct vcpu *v, struct guest_regs *r)
 {
 	u32 msr = (u32)r->gpr[REG_RCX];
 	u64 val = (r->gpr[REG_RDX] << 32) | (u32)r->gpr[REG_RAX];
 
+	/* The MSRs the lock covers always exit (vmx_msr_bitmap_init()). */
+	if (lock_msr_covered(msr, v->cet))
+		return lock_wrmsr(v, msr, val);
 	/*
 	 * IA32_FEATURE_CONTROL is locked; the VMX MSRs are read-only or absent; an MSR
 	 * outside the bitmap's ranges is written for the guest, and #GP if it faults.
@@ -250,7 +338,7 @@ static int handle_cr_access(struct vcpu *v, struct guest_regs *r)
 {
 	const struct vmx_caps *c = v->caps;
 	struct cr_access a;
-	u64 val;
+	u64 val, pinned;
 
 	exit_decode_cr_access(vmcs_readn(EXIT_QUALIFICATION), &a);
 	if (a.type == CR_LMSW) {
@@ -265,6 +353,14 @@ static int handle_cr_access(struct vcpu *v, struct guest_regs *r)
 		return -EOPNOTSUPP;	/* we never ask for MOV-from-CR or CLTS exits */
 	}
 
+	/* The lock first: a write that would clear a pinned bit is refused (lock.h). */
+	pinned = lock_cr_refused(&v->lock, a.cr, val);
+	if (pinned) {
+		v->lock_cr_refused++;
+		lock_event(v, a.cr == 0 ? LOCK_EV_CR0 : LOCK_EV_CR4, pinned, val, WATCH_EV_REFUSED);
+		inject_gp();
+		return 0;
+	}
 	if (a.cr == 0) {
 		if ((val & c->cr0_fixed0) != c->cr0_fixed0) {
 			inject_gp();	/* clearing PE, NE or PG: impossible under VMX */
@@ -346,7 +442,8 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 	 * is public, so without this any ring-0 code could devirtualize or apply a
 	 * table (issue 13).
 	 */
-	if ((r->gpr[REG_RAX] == SUBZERO_HC_DEVIRT || r->gpr[REG_RAX] == SUBZERO_HC_WATCH_SYNC) &&
+	if ((r->gpr[REG_RAX] == SUBZERO_HC_DEVIRT || r->gpr[REG_RAX] == SUBZERO_HC_WATCH_SYNC ||
+	     r->gpr[REG_RAX] == SUBZERO_HC_LOCK) &&
 	    seal_caller_check(v, vmcs_readn(GUEST_RIP), vmcs_readn(GUEST_CR3),
 			      vmcs_readn(GUEST_CR4))) {
 		v->policy_refused++;
@@ -404,7 +501,25 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 				  (*leaf & ~(7ULL << 60)) | (u64)level << 60;
 		break;
 	}
+	case SUBZERO_HC_LOCK:
+		lock_engage(v);
+		r->gpr[REG_RAX] = 0;
+		break;
 	case SUBZERO_HC_DEVIRT:
+		/*
+		 * Locked: only the CPU-offline path may leave VMX (the CPU comes back under
+		 * the same policy, lock_relaunch()); anything else is refused.
+		 */
+		if (v->lock.on && r->gpr[REG_RDX] != SUBZERO_DEVIRT_OFFLINE) {
+			v->lock_hc_refused++;
+			lock_event(v, LOCK_EV_DEVIRT, r->gpr[REG_RDX], 0, WATCH_EV_REFUSED);
+			r->gpr[REG_RAX] = (u64)-EPERM;
+			break;
+		}
+		if (v->lock.on) {
+			v->lock_devirt_offline++;
+			lock_event(v, LOCK_EV_DEVIRT, r->gpr[REG_RDX], 0, WATCH_EV_ALLOWED);
+		}
 		r->gpr[REG_RAX] = 0;
 		skip_instruction();
 		v->devirt = true;

@@ -54,6 +54,14 @@ int vmx_msr_bitmap_init(void *page, u64 pa)
 	/* Reads of IA32_FEATURE_CONTROL exit (we show VMX as disabled); writes exit. */
 	bitmap_set(p, 0, MSR_IA32_FEATURE_CONTROL);
 	bitmap_set(p, 2048, MSR_IA32_FEATURE_CONTROL);
+	/*
+	 * Writes to the MSRs the lock covers exit (lock.h), locked or not: the kernel
+	 * writes them only while a CPU comes up, so this costs no steady-state exit.
+	 */
+	for (msr = 0; msr < LOCK_MSR_NR; msr++)
+		if (msr < LOCK_MSR_FIRST_CET || lock_cpu_has_cet())
+			bitmap_set(p, 2048, lock_msr_numbers[msr]);
+	bitmap_set(p, 2048, MSR_EFER);
 	/* The VMX capability MSRs do not exist for a guest without VMX: #GP. */
 	for (msr = MSR_IA32_VMX_BASIC; msr <= MSR_IA32_VMX_EXIT_CTLS2; msr++) {
 		bitmap_set(p, 0, msr);
@@ -188,6 +196,7 @@ int vmx_vcpu_alloc(struct vcpu *v, unsigned int cpu, const struct vmx_caps *caps
 #ifdef SZ_TEST_HOOKS
 	v->test_hooks = vmx_test_hooks;	/* root reads its own copy, not the global */
 #endif
+	v->cet = lock_cpu_has_cet();
 	v->msr_bitmap_pa = msr_bitmap_pa;
 	/* VPID 0 is the host's; every CPU's guest gets its own tag. */
 	v->vpid = (u16)(cpu + 1);
@@ -750,6 +759,7 @@ int vmx_virtualize_this_cpu(struct vcpu *v)
 		goto err_clear;
 	}
 	vmcs_setup_host(v);
+	lock_relaunch(v);	/* a CPU locked before comes back under the same policy */
 	if (v->vmcs_err.status) {
 		log_printf(&v->log, LOG_ERR "CPU %u: VMWRITE of %s failed in %s: %s", v->cpu,
 			   vmcs_field_name(v->vmcs_err.field) ?: "?", v->vmcs_err.caller,
@@ -791,13 +801,13 @@ err_off:
 	return ret;
 }
 
-int vmx_devirtualize_this_cpu(struct vcpu *v)
+int vmx_devirtualize_this_cpu(struct vcpu *v, bool offline)
 {
 	u64 r;
 
 	if (!v->launched)
 		return 0;
-	r = cpu_vmcall(SUBZERO_HC_DEVIRT, SUBZERO_VMCALL_KEY, 0);
+	r = cpu_vmcall(SUBZERO_HC_DEVIRT, SUBZERO_VMCALL_KEY, offline ? SUBZERO_DEVIRT_OFFLINE : 0);
 	if (r) {
 		log_printf(&v->log, LOG_ERR "CPU %u: devirtualize hypercall returned %lld", v->cpu,
 			   (long long)r);
@@ -805,6 +815,13 @@ int vmx_devirtualize_this_cpu(struct vcpu *v)
 	}
 	v->launched = false;
 	return 0;
+}
+
+int vmx_lock_this_cpu(struct vcpu *v)
+{
+	if (!v->launched)
+		return -ENXIO;
+	return (int)(s64)cpu_vmcall(SUBZERO_HC_LOCK, SUBZERO_VMCALL_KEY, 0);
 }
 
 int vmx_watch_sync_this_cpu(struct vcpu *v)

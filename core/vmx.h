@@ -12,6 +12,7 @@
 #include "vmx_caps.h"
 #include "ept.h"
 #include "watch.h"
+#include "lock.h"
 #include "entry_root.h"
 #include "arch/vmx_stub.h"
 
@@ -58,12 +59,15 @@ static inline void exit_hist_add(struct exit_hist *h, u64 dt)
 #define SUBZERO_HC_PONG		0x5a45524fULL	/* "ZERO" */
 #define SUBZERO_HC_WATCH_SYNC	3	/* apply watch_table to this CPU's EPT */
 #define SUBZERO_HC_EPT_QUERY	4	/* the EPT leaf mapping GPA RDX (see below) */
+#define SUBZERO_HC_LOCK		5	/* take the lock on this CPU (lock.h), return 0 */
+/* DEVIRT's argument (RDX) on the CPU-offline path: the one DEVIRT the lock allows. */
+#define SUBZERO_DEVIRT_OFFLINE	0x6f66666c696e65ULL	/* "offline" */
 /*
  * Does the monitor trap flag trap?  RDX 0: arm it; RDX 1: 1 if an MTF exit came since,
  * else 0 (and this CPU steps with RFLAGS.TF from then on).  vmx_virtualize_this_cpu()
  * makes the two calls with one NOP between them, right after VMLAUNCH (watch.c).
  */
-#define SUBZERO_HC_MTF_PROBE	5
+#define SUBZERO_HC_MTF_PROBE	6
 /*
  * Test only, and only when vmx_test_hooks is set (module parameter test_hooks):
  * stay in VMX root for RDX TSC ticks (at most SUBZERO_HC_SPIN_MAX), so that a test
@@ -320,6 +324,8 @@ struct vcpu {
 	struct seal_text text;		/* the module's text (a copy, from load) */
 	u64 direct_map;			/* os_phys_to_virt(0), captured at allocation */
 	bool test_hooks;		/* vmx_test_hooks, copied at allocation */
+	struct lock_state lock;		/* the lock (lock.h): one way, root's alone */
+	bool cet;			/* the CPU has CET (lock_cpu_has_cet(), at allocation) */
 
 	struct host_pt host_pt;		/* root's page tables (HOST_CR3) */
 	u64 os_cr3;			/* os_host_cr3(): where root leaves to, for the OS */
@@ -347,6 +353,17 @@ struct vcpu {
 		u64 ept_mapped_beyond;	/* pages mapped above the map limit on demand */
 		u64 sealed_writes;		/* guest writes to read-only pages, dropped */
 		u64 policy_refused;		/* policy hypercalls from outside the module */
+
+		/* the lock, as root published it (its state is v->lock, hidden) */
+		bool lock_on;
+		bool lock_cet;			/* CET MSRs locked too */
+		u64 lock_cr0, lock_cr4;		/* the pinned bits */
+		u64 lock_cr_refused;		/* CR writes refused (#GP) */
+		u64 lock_msr_refused;		/* WRMSRs refused (#GP) */
+		u64 lock_msr_kept;		/* WRMSRs of a locked MSR keeping its value */
+		u64 lock_hc_refused;		/* DEVIRT and loosening WATCH_SYNC refused */
+		u64 lock_devirt_offline;	/* DEVIRTs allowed for CPU offline */
+		u64 lock_restored;		/* locked values put back at relaunch */
 		u64 exits[EXIT_REASON_MAX];
 		u64 exits_other;
 		u64 root_tsc;
@@ -491,9 +508,14 @@ int vmx_virtualize_this_cpu(struct vcpu *v);
 
 /*
  * Leave VMX operation on this CPU (from the guest side, by hypercall).  Returns 0 when
- * the CPU is back to plain operation.  Interrupts disabled, on the vcpu's own CPU.
+ * the CPU is back to plain operation.  @offline: the CPU is going offline, the one
+ * reason the lock lets a CPU leave (else, locked, -EIO and the CPU stays).  Interrupts
+ * disabled, on the vcpu's own CPU.
  */
-int vmx_devirtualize_this_cpu(struct vcpu *v);
+int vmx_devirtualize_this_cpu(struct vcpu *v, bool offline);
+
+/* Take the lock on this CPU (by hypercall: lock.h).  -ENXIO if not virtualized. */
+int vmx_lock_this_cpu(struct vcpu *v);
 
 /*
  * Have the hypervisor VMREAD every VMCS field of this CPU, in root, into v->vmcs_snap

@@ -214,6 +214,8 @@ int watch_sync(struct vcpu *v)
 		v->wanted[i].gpa = __atomic_load_n(&watch_table[i].gpa, __ATOMIC_RELAXED);
 		v->wanted[i].access = __atomic_load_n(&watch_table[i].access, __ATOMIC_RELAXED);
 		v->wanted[i].kind = __atomic_load_n(&watch_table[i].kind, __ATOMIC_ACQUIRE);
+		/* RAM or not is root's own finding (watch_check: the RAM map), never the table's */
+		v->wanted[i].ram = true;
 	}
 	for (i = 0; i < WATCH_MAX; i++) {
 		if (!v->wanted[i].kind)
@@ -225,6 +227,23 @@ int watch_sync(struct vcpu *v)
 			v->wanted[i].kind = 0;
 			if (!ret)
 				ret = err;
+		}
+	}
+	/*
+	 * Locked: the table may grow, but a protected page may not leave it (or change):
+	 * refuse the whole table, nothing applied (lock.h).
+	 */
+	for (i = 0; v->lock.on && i < WATCH_MAX; i++) {
+		struct watch *a = &v->applied[i];
+		struct watch *w;
+
+		if (a->kind != WATCH_KIND_PROTECT)
+			continue;
+		w = watch_find_in(v->wanted, a->gpa);
+		if (!w || w->kind != a->kind || w->access != a->access) {
+			v->lock_hc_refused++;
+			lock_event(v, LOCK_EV_WATCH, a->gpa, 0, WATCH_EV_REFUSED);
+			return -EPERM;
 		}
 	}
 	/* Pages no longer in the table (or changed) get their full access back... */
@@ -258,28 +277,34 @@ int watch_sync(struct vcpu *v)
 	return ret;
 }
 
-static void record(struct vcpu *v, const struct watch *w, u64 gpa, u32 access,
-		   const struct ept_violation *d, u32 flags)
+void watch_ring_put(struct watch_ring *r, const struct watch_event *ev)
 {
-	struct watch_ring *r = v->events;
 	u32 head = r->head;
-	struct watch_event *ev;
 
 	/* Acquire: the reader is done with a slot before it moves tail past it. */
 	if (head - __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) >= WATCH_EVENTS) {
 		__atomic_fetch_add(&r->dropped, 1, __ATOMIC_RELAXED);
 		return;
 	}
-	ev = &r->ev[head % WATCH_EVENTS];
-	ev->tsc = cpu_rdtsc();
-	ev->gpa = gpa;
-	ev->gla = d->gla_valid ? vmcs_readn(GUEST_LINEAR_ADDRESS) : 0;
-	ev->rip = vmcs_readn(GUEST_RIP);
-	ev->cpu = v->cpu;
-	ev->access = access;
-	ev->kind = w->kind;
-	ev->flags = flags | (d->gla_valid ? WATCH_EV_GLA : 0);
+	sz_memcpy(&r->ev[head % WATCH_EVENTS], ev, sizeof(*ev));
 	__atomic_store_n(&r->head, head + 1, __ATOMIC_RELEASE);
+}
+
+static void record(struct vcpu *v, const struct watch *w, u64 gpa, u32 access,
+		   const struct ept_violation *d, u32 flags)
+{
+	struct watch_event ev = {
+		.tsc = cpu_rdtsc(),
+		.gpa = gpa,
+		.gla = d->gla_valid ? vmcs_readn(GUEST_LINEAR_ADDRESS) : 0,
+		.rip = vmcs_readn(GUEST_RIP),
+		.cpu = v->cpu,
+		.access = access,
+		.kind = w->kind,
+		.flags = flags | (d->gla_valid ? WATCH_EV_GLA : 0),
+	};
+
+	watch_ring_put(v->events, &ev);
 }
 
 /*
@@ -475,7 +500,9 @@ int handle_ept_violation(struct vcpu *v, struct guest_regs *r)
 	 * other access it does not allow (a fetch from read-only data) fails closed.
 	 */
 	if (!w && level == EPT_LEVEL_4K && (*leaf & EPT_SEALED)) {
-		static const struct watch sealed_page = { 0, WATCH_W, WATCH_KIND_PROTECT };
+		static const struct watch sealed_page = {
+			.access = WATCH_W, .kind = WATCH_KIND_PROTECT, .ram = true,
+		};
 
 		if (!d.write || d.fetch) {
 			log_printf(&v->log, LOG_CRIT "CPU %u: EPT violation at GPA %llx (GLA %llx%s): %s%s%s attempted on a sealed page (%c%c%c)",
@@ -649,10 +676,10 @@ static void step_untrace(struct vcpu *v, struct guest_regs *r)
 
 	if (v->step.push && (n == 2 || n == 4 || n == 8) && v->step.push_gla == rsp &&
 	    off + n <= PAGE_SIZE) {
-		u8 *p = (u8 *)os_phys_to_virt(v->step.fault_gpa);
+		u8 *p = (u8 *)(unsigned long)(v->direct_map + v->step.fault_gpa);
 		u64 val = 0, mask = n == 8 ? ~0ULL : (1ULL << (n * 8)) - 1;
 
-		__builtin_memcpy(&val, p, n);
+		sz_memcpy(&val, p, n);
 		if (val == (image & mask))
 			p[1] &= (u8)~(X86_EFLAGS_TF >> 8);
 	}

@@ -35,6 +35,7 @@
 
 #define WATCH_KIND_WATCH	1
 #define WATCH_KIND_PROTECT	2
+#define WATCH_KIND_LOCK		3	/* a lock event (lock.h): not a table entry */
 
 /* Access bits: the EPT permission bits (EPT_READ, EPT_WRITE, EPT_EXEC). */
 #define WATCH_R			1U
@@ -61,6 +62,12 @@ struct watch_event {
 
 #define WATCH_EV_GLA		BIT(0)	/* gla is valid */
 #define WATCH_EV_DISCARDED	BIT(1)	/* a write to a protected page, not performed */
+/*
+ * Lock events (kind WATCH_KIND_LOCK): access is an enum lock_what, gla the target
+ * (the CR bits, MSR number...), gpa the value attempted; one of these says the outcome.
+ */
+#define WATCH_EV_REFUSED	BIT(2)	/* refused (#GP, -EPERM) */
+#define WATCH_EV_ALLOWED	BIT(3)	/* allowed by an exception, or the lock taken */
 
 /*
  * One CPU's events: written in root, read by the OS (one reader).  As in the log ring
@@ -135,6 +142,9 @@ struct vcpu;
  * read-only and sealed) or the scratch page.  Root-safe.
  */
 int watch_check(struct vcpu *v, const struct watch *w, unsigned int slot);
+
+/* Root: add @ev to @r (dropped, and counted, when the ring is full).  One writer. */
+void watch_ring_put(struct watch_ring *r, const struct watch_event *ev);
 
 /* Take the oldest event; false if the ring is empty.  One reader at a time. */
 bool watch_take(struct watch_ring *r, struct watch_event *ev);

@@ -321,6 +321,11 @@ static long sz_ioctl_watch(const void *in, void *out, u32 cpu)
 			ret = -EINVAL;
 			break;
 		}
+		if (sz_locked) {	/* root refuses it too (watch_sync) */
+			pr_warn("removing a watch or protection refused: subzero is locked until reboot\n");
+			ret = -EPERM;
+			break;
+		}
 		ret = watch_del(req->gpa);
 		if (!ret)
 			ret = sz_sync_all();
@@ -416,6 +421,49 @@ static long sz_ioctl_ept_query(const void *in, void *out, u32 cpu)
 	return 0;
 }
 
+static long sz_ioctl_lock(const void *in, void *out, u32 cpu)
+{
+	const struct subzero_lock *req = in;
+	struct subzero_lock *l = out;
+	bool changed = false;
+	unsigned int n = 0;
+	struct vcpu *v;
+	int ret = 0;
+
+	if (req->op > SUBZERO_LOCK_TAKE)
+		return -EINVAL;
+	if (req->op == SUBZERO_LOCK_TAKE) {
+		ret = sz_lock_all(&changed, &n);
+		if (ret)
+			return ret;
+	}
+	mutex_lock(&sz_lock);
+	cpus_read_lock();
+	v = sz_cpus[cpu].vcpu;
+	if (v && READ_ONCE(v->lock_on)) {
+		l->flags |= SUBZERO_LOCK_ON | (v->lock_cet ? SUBZERO_LOCK_CET : 0);
+		l->cr0_pinned = v->lock_cr0;
+		l->cr4_pinned = v->lock_cr4;
+	}
+	if (v) {
+		l->cr_refused = READ_ONCE(v->lock_cr_refused);
+		l->msr_refused = READ_ONCE(v->lock_msr_refused);
+		l->msr_kept = READ_ONCE(v->lock_msr_kept);
+		l->hc_refused = READ_ONCE(v->lock_hc_refused);
+		l->devirt_offline = READ_ONCE(v->lock_devirt_offline);
+		l->restored = READ_ONCE(v->lock_restored);
+	}
+	for_each_online_cpu(n)
+		l->nr_locked += sz_cpus[n].vcpu && READ_ONCE(sz_cpus[n].vcpu->lock_on);
+	if (sz_locked)
+		l->flags |= SUBZERO_LOCK_ANY;
+	cpus_read_unlock();
+	mutex_unlock(&sz_lock);
+	if (changed)
+		l->flags |= SUBZERO_LOCK_CHANGED;
+	return 0;
+}
+
 #define SZ_IOCTL(name, type, resv, per_cpu, copy_out, fn) \
 	{ SUBZERO_IOC_##name, sizeof(type), 0, resv, per_cpu, copy_out, fn }
 #define SZ_IOCTL_V1(name, type, size_v1, resv, per_cpu, copy_out, fn) \
@@ -446,6 +494,8 @@ static const struct sz_ioctl_desc sz_ioctls[] = {
 		 true, true, sz_ioctl_events),
 	SZ_IOCTL(EPT_QUERY, struct subzero_ept_query, SZ_RESV(struct subzero_ept_query, leaf),
 		 true, true, sz_ioctl_ept_query),
+	SZ_IOCTL(LOCK, struct subzero_lock, SZ_RESV(struct subzero_lock, reserved32),
+		 true, true, sz_ioctl_lock),
 };
 
 /*

@@ -13,6 +13,9 @@
  * shutdown as a second line, the kernel's emergency virtualization callback (crash,
  * emergency restart, panic: it runs on every CPU, in NMI context on the others), and
  * syscore suspend/resume.
+ *
+ * Locked (core/lock.h), these are, with CPU offline, the ways out of VMX the lock
+ * allows: each asks root for the "offline" DEVIRT, which root allows and records.
  */
 #define pr_fmt(fmt) "subzero: " fmt
 
@@ -82,7 +85,7 @@ static int sz_syscore_suspend(void)
 
 	if (!v)
 		return 0;
-	ret = vmx_devirtualize_this_cpu(v);
+	ret = vmx_devirtualize_this_cpu(v, true);	/* losing power: allowed when locked */
 	if (ret)
 		return ret;		/* the suspend is aborted, and says so */
 	invalidate_tss_limit();	/* the VM exit left TR's limit at 0x67 */
@@ -138,7 +141,7 @@ static void sz_emergency(void)
 		return;
 	v = READ_ONCE(cpus[raw_smp_processor_id()].vcpu);
 	if (v && v->launched)
-		vmx_devirtualize_this_cpu(v);
+		vmx_devirtualize_this_cpu(v, true);	/* going down: allowed when locked */
 }
 
 void sz_lifecycle_register(void)

@@ -17,6 +17,7 @@
 #include <linux/smp.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/vmalloc.h>
 #include <asm/desc.h>
 
@@ -37,6 +38,9 @@ static bool test_hooks;
 module_param(test_hooks, bool, 0444);
 MODULE_PARM_DESC(test_hooks, "test only: allow the test hypercalls (staying in VMX root)");
 #endif
+static bool lock;
+module_param(lock, bool, 0444);
+MODULE_PARM_DESC(lock, "take the lock (subzero lock) at load: one way, until reboot");
 static bool entry_checks;
 module_param(entry_checks, bool, 0444);
 MODULE_PARM_DESC(entry_checks, "run the VM-entry checker before every VM entry, in VMX root (broken rules are logged and counted)");
@@ -49,6 +53,7 @@ static enum cpuhp_state sz_hp_state;
 static struct vmx_caps sz_config;	/* what every CPU must match */
 DEFINE_MUTEX(sz_lock);			/* see sz.h */
 bool sz_attached;
+bool sz_locked;
 
 
 /* Every exit a vcpu counted since its launch, for the line at devirtualization. */
@@ -103,6 +108,17 @@ static int sz_cpu_online(unsigned int cpu)
 		return ret;
 	}
 	sz_cpus[cpu].vcpu = v;
+	/*
+	 * A CPU locked before comes back locked by root itself (lock_relaunch()); one
+	 * that was offline when the lock was taken is locked now.
+	 */
+	if (READ_ONCE(sz_locked) && !v->lock_on) {
+		local_irq_disable();
+		ret = vmx_lock_this_cpu(v);
+		local_irq_enable();
+		if (ret)
+			pr_err("CPU %u: the lock was refused: %d\n", cpu, ret);
+	}
 	return 0;
 }
 
@@ -114,8 +130,13 @@ static int sz_cpu_offline(unsigned int cpu)
 
 	if (!v)
 		return 0;
+	/*
+	 * Going offline (no longer active: the scheduler left it) or the machine going
+	 * down (lifecycle.c) are the reasons the lock lets a CPU leave VMX; detach and
+	 * unload run this on active CPUs.
+	 */
 	local_irq_disable();
-	ret = vmx_devirtualize_this_cpu(v);
+	ret = vmx_devirtualize_this_cpu(v, !cpu_active(cpu) || READ_ONCE(sz_going_down));
 	if (!ret)
 		invalidate_tss_limit();	/* the VM exit left TR's limit at 0x67 */
 	local_irq_enable();
@@ -199,6 +220,53 @@ static int sz_attach_locked(void)
 	return 0;
 }
 
+static void sz_lock_fn(void *arg)
+{
+	struct vcpu *v = sz_cpus[smp_processor_id()].vcpu;
+	atomic_t *err = arg;
+	int ret;
+
+	ret = v ? vmx_lock_this_cpu(v) : -ENXIO;
+	if (ret)
+		atomic_cmpxchg(err, 0, ret);
+}
+
+/*
+ * Take the lock on every online CPU (and, through sz_locked, every CPU that comes
+ * online later): one way.  The module can no longer be unloaded (a reference held for
+ * good), detach and removing a watch or protection are refused, and root refuses
+ * the rest (core/lock.h).  *changed: it was not locked before.
+ */
+int sz_lock_all(bool *changed, unsigned int *nr_locked)
+{
+	atomic_t err = ATOMIC_INIT(0);
+	unsigned int cpu;
+
+	mutex_lock(&sz_lock);
+	cpus_read_lock();
+	if (!sz_attached) {
+		cpus_read_unlock();
+		mutex_unlock(&sz_lock);
+		pr_err("lock: detached (no CPU is virtualized): attach first\n");
+		return -ENXIO;
+	}
+	if (!sz_locked) {
+		__module_get(THIS_MODULE);	/* never put: rmmod says "in use" */
+		WRITE_ONCE(sz_locked, true);
+		*changed = true;
+	}
+	on_each_cpu(sz_lock_fn, &err, 1);
+	*nr_locked = 0;
+	for_each_online_cpu(cpu)
+		*nr_locked += sz_cpus[cpu].vcpu && sz_cpus[cpu].vcpu->lock_on;
+	cpus_read_unlock();
+	mutex_unlock(&sz_lock);
+	if (*changed)
+		pr_info("locked on %u CPUs until reboot: no unload, no detach, pinned CR bits and system-call MSRs held\n",
+			*nr_locked);
+	return atomic_read(&err);
+}
+
 static void sz_detach_locked(void)
 {
 	lockdep_assert_held(&sz_lock);
@@ -229,6 +297,9 @@ int sz_set_attached(bool attach, bool *changed, unsigned int *nr_virtualized)
 			       ret);
 		else
 			*changed = true;
+	} else if (!attach && sz_attached && sz_locked && !READ_ONCE(sz_going_down)) {
+		pr_warn("detach refused: subzero is locked until reboot\n");
+		ret = -EPERM;
 	} else if (!attach && sz_attached) {
 		sz_detach_locked();
 		*changed = true;
@@ -474,6 +545,14 @@ static int __init sz_init(void)
 	sz_drain_start();
 	pr_info("loaded: VMX revision %#x on %u CPUs, all virtualized\n",
 		vmx_caps_revision_id(&sz_config), num_online_cpus());
+	if (lock) {
+		bool changed = false;
+		unsigned int n;
+
+		/* Loaded either way: a CPU the lock failed on says so in the log. */
+		if (sz_lock_all(&changed, &n))
+			pr_err("lock=1: the lock was not taken on every CPU\n");
+	}
 	return 0;
 
 err_dev:
@@ -499,6 +578,17 @@ err_free:
 
 static void __exit sz_exit(void)
 {
+	/*
+	 * Locked, the module holds a reference to itself, so only a forced unload
+	 * (rmmod -f, CONFIG_MODULE_FORCE_UNLOAD) gets here.  Going on would free the
+	 * hypervisor's code and memory under CPUs that stay in VMX (root refuses to
+	 * devirtualize them): never return instead.  The rmmod sleeps until reboot.
+	 */
+	if (READ_ONCE(sz_locked)) {
+		pr_err("locked: a forced unload was refused; this rmmod will not return\n");
+		for (;;)
+			schedule_timeout_idle(MAX_SCHEDULE_TIMEOUT);	/* TASK_IDLE: no hung-task report */
+	}
 	sz_sysfs_exit();
 	sz_dev_unregister();
 	sz_drain_stop();

@@ -42,6 +42,9 @@ extern struct vcpu **sz_mem;
  */
 extern struct mutex sz_lock;
 extern bool sz_attached;	/* the hotplug state is installed (not detached) */
+/* The lock was taken (set once, never cleared; root keeps its own per CPU). */
+extern bool sz_locked;
+int sz_lock_all(bool *changed, unsigned int *nr_locked);
 
 /*
  * main.c: attach (virtualize every online CPU, all or nothing) or detach (take every

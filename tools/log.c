@@ -110,6 +110,8 @@ int cmd_detach_attach(int argc, char **argv)
 		ret = attach ?
 		      fail(EXIT_FAIL, "attach failed: %s; every CPU is back as it was (detached); "
 			   "the kernel log says why", strerror(errno)) :
+		      errno == EPERM ?
+		      fail(EXIT_FAIL, "detach refused: subzero is locked until reboot") :
 		      fail(EXIT_FAIL, "detach failed: %s: a CPU could not leave VMX (see the "
 			   "kernel log)", strerror(errno));
 		goto out;

@@ -18,6 +18,8 @@
  *   subzero watch events [--json] [--cpu N] [-f [--timeout S]]
  *   subzero protect add ADDR | del ADDR | list [--json]
  *   subzero ept ADDR [--json] [--cpu N]      how each CPU's EPT maps ADDR     (watch.c)
+ *   subzero events [--json] [--cpu N] [-f [--timeout S]]   = watch events    (watch.c)
+ *   subzero lock [--json]                    the lock, one way                 (lock.c)
  *   subzero help [COMMAND] | COMMAND --help | --version
  *
  * JSON is written only through output.c.  Exit codes: 0 success, 1 the operation
@@ -68,6 +70,17 @@ static const struct command commands[] = {
 	  "take every CPU out of VMX; the module stays loaded", "" },
 	{ "attach", cmd_detach_attach, "attach [--json]",
 	  "virtualize every online CPU again (all or nothing)", "" },
+	{ "lock", cmd_lock, "lock [--json]",
+	  "lock the running kernel's CPU protections, one way, until reboot",
+	  "On every CPU, now and when it comes online: clearing CR0.WP/PE/PG or CR4.SMEP,\n"
+	  "SMAP, UMIP, FSGSBASE, CET (those set now) gets #GP; a WRMSR changing STAR, LSTAR,\n"
+	  "CSTAR, SFMASK, SYSENTER_CS/ESP/EIP, EFER.SCE/LME/NXE or the CET MSRs gets #GP.\n"
+	  "Afterwards rmmod, detach and removing a watch or protection are refused.  Each\n"
+	  "refusal is an event (subzero events); subzero status shows the counters.  Also\n"
+	  "at load: insmod subzero.ko lock=1.\n" },
+	{ "events", cmd_events, "events [--json] [--cpu N] [-f [--timeout S]]",
+	  "what the hypervisor recorded: watched and protected accesses, lock refusals",
+	  "The same as `subzero watch events`: each event once, oldest first.\n" },
 	{ "caps", cmd_caps, "caps [--json] [--cpu N]",
 	  "VMX capabilities of each CPU, decoded by name",
 	  "With the module loaded, the capabilities it read at load; without it, read from\n"

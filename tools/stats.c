@@ -113,8 +113,48 @@ static const char *reason_key(unsigned int r, char *buf, size_t n)
 	return buf;
 }
 
+/* The lock's line, or its JSON object (l NULL: the module has no lock ioctl). */
+static void print_lock(const struct subzero_lock *l, bool json)
+{
+	bool on = l && (l->flags & SUBZERO_LOCK_ON);
+
+	if (json) {
+		jw_obj("lock", JW_INLINE);
+		jw_bool("locked", on);
+		if (l) {
+			jw_hex("cr0_pinned", l->cr0_pinned);
+			jw_hex("cr4_pinned", l->cr4_pinned);
+			jw_bool("cet_msrs", l->flags & SUBZERO_LOCK_CET);
+			jw_u64("cr_refused", l->cr_refused);
+			jw_u64("msr_refused", l->msr_refused);
+			jw_u64("msr_kept", l->msr_kept);
+			jw_u64("hc_refused", l->hc_refused);
+			jw_u64("devirt_offline", l->devirt_offline);
+			jw_u64("restored", l->restored);
+		}
+		/* Not enforced yet, said so rather than left out (README, "The lock"). */
+		jw_bool("descriptor_tables", false);
+		jw_bool("kernel_text_wx", false);
+		jw_end();
+		return;
+	}
+	if (!on) {
+		printf("  lock: off\n");
+		return;
+	}
+	printf("  lock: on (CR0 pinned %#llx, CR4 pinned %#llx%s); refused: %llu CR, %llu MSR, "
+	       "%llu hypercall; allowed: %llu MSR writes keeping the value, %llu offline, "
+	       "%llu restored; not enforced: descriptor tables, kernel text W^X\n",
+	       (unsigned long long)l->cr0_pinned, (unsigned long long)l->cr4_pinned,
+	       l->flags & SUBZERO_LOCK_CET ? ", CET MSRs" : "",
+	       (unsigned long long)l->cr_refused, (unsigned long long)l->msr_refused,
+	       (unsigned long long)l->hc_refused, (unsigned long long)l->msr_kept,
+	       (unsigned long long)l->devirt_offline, (unsigned long long)l->restored);
+}
+
 static void print_status_cpu(const struct subzero_cpu_stats *st,
-			     const struct subzero_info *info, bool json)
+			     const struct subzero_info *info, const struct subzero_lock *l,
+			     bool json)
 {
 	bool virt = st->flags & SUBZERO_CPU_VIRTUALIZED;
 	bool online = st->flags & SUBZERO_CPU_ONLINE;
@@ -134,10 +174,12 @@ static void print_status_cpu(const struct subzero_cpu_stats *st,
 		jw_u64("ept_pages", st->ept_pages);
 		jw_u64("ept_pool_pages", st->ept_pool_pages);
 		jw_u64("eptp", st->eptp);
+		print_lock(l, true);
 		jw_end();
 	} else if (virt) {
 		printf("CPU %u: virtualized, VPID %u, %llu exits, up %.3f s, EPT pages %llu\n",
 		       st->cpu, st->vpid, total_exits(st), up, (unsigned long long)st->ept_pages);
+		print_lock(l, false);
 	} else {
 		printf("CPU %u: not virtualized%s\n", st->cpu, online ? "" : " (offline)");
 	}
@@ -147,6 +189,7 @@ int cmd_status(int argc, char **argv)
 {
 	struct subzero_cpu_stats st;
 	struct subzero_info info;
+	struct subzero_lock l;
 	unsigned int cpu, nvirt = 0;
 	bool attached;
 	struct opts o;
@@ -178,7 +221,7 @@ int cmd_status(int argc, char **argv)
 			goto out;
 		}
 		nvirt += !!(st.flags & SUBZERO_CPU_VIRTUALIZED);
-		print_status_cpu(&st, &info, o.json);
+		print_status_cpu(&st, &info, get_lock(fd, cpu, &l) ? NULL : &l, o.json);
 	}
 	if (o.json) {
 		jw_end();

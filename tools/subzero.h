@@ -105,6 +105,10 @@ const char *module_version(char *buf, size_t n);
 /* ---- the commands, one group per file; argv[0] is the command's name ---- */
 
 int cmd_status(int argc, char **argv);		/* stats.c */
+int cmd_lock(int argc, char **argv);		/* lock.c */
+/* This CPU's lock state (SUBZERO_IOC_LOCK, query); -errno (ENOTTY: an older module). */
+int get_lock(int fd, unsigned int cpu, struct subzero_lock *l);
+int cmd_events(int argc, char **argv);		/* watch.c */
 int cmd_stats(int argc, char **argv);
 int cmd_vmcs(int argc, char **argv);		/* vmcs.c */
 int cmd_log(int argc, char **argv);		/* log.c */

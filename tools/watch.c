@@ -33,6 +33,8 @@ static const char *watch_errno(int e)
 	case ENOSPC: return "the table is full (" SZ_STR(SUBZERO_WATCH_MAX) " pages)";
 	case ENOMEM: return "a CPU's EPT has no table page left for the split";
 	case EOPNOTSUPP: return "subzero runs without EPT on this CPU";
+	case EPERM: return "refused: subzero is locked until reboot (a watch or protection "
+			   "cannot be removed)";
 	default: return strerror(e);
 	}
 }
@@ -65,12 +67,54 @@ static int watch_list(int fd, u32 kind, bool json)
 	return EXIT_OK;
 }
 
+static const char *const lock_what_names[] = {
+	[SUBZERO_LOCK_EV_CR0] = "cr0", [SUBZERO_LOCK_EV_CR4] = "cr4",
+	[SUBZERO_LOCK_EV_MSR] = "msr", [SUBZERO_LOCK_EV_GDTR] = "gdtr",
+	[SUBZERO_LOCK_EV_IDTR] = "idtr", [SUBZERO_LOCK_EV_DEVIRT] = "devirt",
+	[SUBZERO_LOCK_EV_WATCH] = "unprotect", [SUBZERO_LOCK_EV_LOCKED] = "locked",
+	[SUBZERO_LOCK_EV_RESTORED] = "restored",
+};
+
+static const char *lock_what(u32 what)
+{
+	return what < sizeof(lock_what_names) / sizeof(lock_what_names[0]) &&
+	       lock_what_names[what] ? lock_what_names[what] : "unknown";
+}
+
+/* A lock event: what was attempted (target, value) and the outcome. */
+static void print_lock_event(const struct subzero_event *e, bool json)
+{
+	const char *outcome = e->flags & SUBZERO_EVENT_REFUSED ? "refused" :
+			      e->flags & SUBZERO_EVENT_ALLOWED ? "allowed" : "recorded";
+
+	if (json) {
+		jw_obj(NULL, JW_INLINE);
+		jw_u64("cpu", e->cpu);
+		jw_str("kind", "lock");
+		jw_str("what", lock_what(e->access));
+		jw_u64("target", e->gla);
+		jw_u64("value", e->gpa);
+		jw_u64("rip", e->rip);
+		jw_u64("tsc", e->tsc);
+		jw_str("outcome", outcome);
+		jw_end();
+		return;
+	}
+	printf("cpu %u lock    %s target %#llx value %#llx rip %#llx tsc %llu %s\n", e->cpu,
+	       lock_what(e->access), (unsigned long long)e->gla, (unsigned long long)e->gpa,
+	       (unsigned long long)e->rip, (unsigned long long)e->tsc, outcome);
+}
+
 static void print_event(const struct subzero_event *e, bool json)
 {
 	const char *kind = e->kind == SUBZERO_KIND_PROTECT ? "protect" : "watch";
 	bool gla = e->flags & SUBZERO_EVENT_GLA, discarded = e->flags & SUBZERO_EVENT_DISCARDED;
 	char acc[4];
 
+	if (e->kind == SUBZERO_KIND_LOCK) {
+		print_lock_event(e, json);
+		return;
+	}
 	if (json) {
 		jw_obj(NULL, JW_INLINE);
 		jw_u64("cpu", e->cpu);
@@ -120,7 +164,8 @@ static int drain_events(int fd, const struct opts *o, struct subzero_events *b,
 	return 0;
 }
 
-static int watch_events(int argc, char **argv)
+/* `subzero watch events` and `subzero events`: argv[0] names the command. */
+int cmd_events(int argc, char **argv)
 {
 	struct subzero_events *b;
 	struct subzero_info info;
@@ -130,7 +175,7 @@ static int watch_events(int argc, char **argv)
 	struct opts o;
 	int fd, ret;
 
-	fd = cmd_start("watch events", argc, argv, OPT_JSON | OPT_CPU | OPT_FOLLOW, 0, &o,
+	fd = cmd_start(argv[0], argc, argv, OPT_JSON | OPT_CPU | OPT_FOLLOW, 0, &o,
 		       &info);
 	if (fd < 0)
 		return o.rc;
@@ -263,7 +308,7 @@ int cmd_watch(int argc, char **argv)
 		return ret;
 	}
 	if (!strcmp(sub, "events") && events_ok)
-		return watch_events(argc - 1, argv + 1);
+		return cmd_events(argc - 1, argv + 1);
 	if (strcmp(sub, "add") && strcmp(sub, "del"))
 		return usage_error(cmd, "unknown subcommand '%s'", sub);
 	w.op = strcmp(sub, "add") ? SUBZERO_WATCH_DEL : SUBZERO_WATCH_ADD;

@@ -73,6 +73,7 @@
 #define X86_CR4_SMEP		BIT(20)
 #define X86_CR4_SMAP		BIT(21)
 #define X86_CR4_PKE		BIT(22)
+#define X86_CR4_CET		BIT(23)
 
 /*
  * CR0 and CR4 as the seed document draws them: one named bit each, for decoding and
@@ -150,6 +151,21 @@ _Static_assert(sizeof(union cr4) == 8, "union cr4 is one register");
 #define MTRRphysBase_MSR(n)		(0x00000200 + 2 * (n))
 #define MTRRphysMask_MSR(n)		(0x00000200 + 2 * (n) + 1)
 #define MSR_EFER			0xc0000080
+#define MSR_STAR			0xc0000081
+#define MSR_LSTAR			0xc0000082
+#define MSR_CSTAR			0xc0000083
+#define MSR_SYSCALL_MASK		0xc0000084
+#define MSR_IA32_U_CET			0x000006a0
+#define MSR_IA32_S_CET			0x000006a2
+#define MSR_IA32_PL0_SSP		0x000006a4
+#define MSR_IA32_PL1_SSP		0x000006a5
+#define MSR_IA32_PL2_SSP		0x000006a6
+#define MSR_IA32_PL3_SSP		0x000006a7
+#define MSR_IA32_INT_SSP_TAB		0x000006a8
+#define EFER_SCE			BIT_ULL(0)
+#define EFER_LME			BIT_ULL(8)
+#define EFER_LMA			BIT_ULL(10)
+#define EFER_NXE			BIT_ULL(11)
 #define MSR_FS_BASE			0xc0000100
 #define MSR_GS_BASE			0xc0000101
 #define MSR_LSTAR			0xc0000082	/* SYSCALL target, 64-bit mode */

@@ -273,6 +273,59 @@ struct subzero_ept_query {
 	__u64 reserved[2];
 };
 
+/*
+ * SUBZERO_IOC_LOCK: the lock (one way, until reboot).  op SUBZERO_LOCK_TAKE takes it on
+ * every online CPU (and every CPU that comes online later); op SUBZERO_LOCK_QUERY only
+ * reads.  Either way the answer is CPU @cpu's lock state and counters, as the hypervisor
+ * published them.  Once locked: rmmod fails (the module is in use), detach and
+ * removing a watch or protection fail with -EPERM, and the hypervisor refuses with #GP
+ * a write clearing a pinned CR0/CR4 bit or changing a locked MSR.  -ENXIO to take it
+ * while detached.
+ */
+#define SUBZERO_LOCK_QUERY	0
+#define SUBZERO_LOCK_TAKE	1
+#define SUBZERO_LOCK_ON		(1U << 0)	/* flags: this CPU is locked */
+#define SUBZERO_LOCK_CHANGED	(1U << 1)	/* flags: TAKE took it (was not locked) */
+#define SUBZERO_LOCK_CET	(1U << 2)	/* flags: the CPU has CET: its MSRs locked */
+#define SUBZERO_LOCK_ANY	(1U << 3)	/* flags: the module is locked */
+
+struct subzero_lock {
+	__u32 size;		/* in: sizeof(struct subzero_lock) */
+	__u32 cpu;		/* in: the CPU whose state is returned */
+	__u32 op;		/* in: SUBZERO_LOCK_QUERY or _TAKE */
+	__u32 flags;		/* out: SUBZERO_LOCK_* */
+	__u64 cr0_pinned;	/* out: the CR0 bits pinned */
+	__u64 cr4_pinned;	/* out: the CR4 bits pinned */
+	__u64 cr_refused;	/* out: CR writes refused (#GP) */
+	__u64 msr_refused;	/* out: WRMSRs refused (#GP) */
+	__u64 msr_kept;		/* out: WRMSRs to a locked MSR keeping its value (allowed) */
+	__u64 hc_refused;	/* out: hypercalls refused (devirtualize, loosening a table) */
+	__u64 devirt_offline;	/* out: CPU offlines that left VMX (allowed) */
+	__u64 restored;		/* out: locked values put back when the CPU came back */
+	__u32 nr_locked;	/* out: online CPUs locked */
+	__u32 reserved32;
+	__u64 reserved[2];
+};
+
+/*
+ * Lock events (SUBZERO_IOC_EVENTS, kind SUBZERO_KIND_LOCK): access is what was
+ * attempted (SUBZERO_LOCK_EV_*), gla the target (CR: the pinned bits the write would
+ * clear; MSR: its number; DEVIRT: the hypercall's argument; WATCH: the page), gpa the
+ * value written (CR, MSR) or 0; flags say the outcome.
+ */
+#define SUBZERO_KIND_LOCK	3
+#define SUBZERO_EVENT_REFUSED	(1U << 2)
+#define SUBZERO_EVENT_ALLOWED	(1U << 3)	/* by an exception, or the lock taken */
+#define SUBZERO_LOCK_EV_CR0	1
+#define SUBZERO_LOCK_EV_CR4	2
+#define SUBZERO_LOCK_EV_MSR	3
+#define SUBZERO_LOCK_EV_GDTR	4
+#define SUBZERO_LOCK_EV_IDTR	5
+#define SUBZERO_LOCK_EV_DEVIRT	6
+#define SUBZERO_LOCK_EV_WATCH	7
+#define SUBZERO_LOCK_EV_LOCKED	8
+#define SUBZERO_LOCK_EV_RESTORED 9
+
 #define SUBZERO_IOC_INFO	_IOWR(SUBZERO_IOC_MAGIC, 0x00, struct subzero_info)
 #define SUBZERO_IOC_GET_CAPS	_IOWR(SUBZERO_IOC_MAGIC, 0x01, struct subzero_caps)
 /* The number keeps the first struct's size: the struct grew, the request did not change. */
@@ -286,5 +339,6 @@ struct subzero_ept_query {
 #define SUBZERO_IOC_WATCH_LIST	_IOWR(SUBZERO_IOC_MAGIC, 0x08, struct subzero_watch_list)
 #define SUBZERO_IOC_EVENTS	_IOWR(SUBZERO_IOC_MAGIC, 0x09, struct subzero_events)
 #define SUBZERO_IOC_EPT_QUERY	_IOWR(SUBZERO_IOC_MAGIC, 0x0a, struct subzero_ept_query)
+#define SUBZERO_IOC_LOCK	_IOWR(SUBZERO_IOC_MAGIC, 0x0b, struct subzero_lock)
 
 #endif

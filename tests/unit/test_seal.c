@@ -432,9 +432,9 @@ static void test_no_watch_on_sealed_pages(void **state)
 	(void)state;
 	assert_int_equal(vmx_hide_private(vcpus, NR), 0);
 	memset(watch_table, 0, sizeof(watch_table));
-	watch_table[0] = (struct watch){ counters, WATCH_W, WATCH_KIND_PROTECT };
-	watch_table[1] = (struct watch){ text_pa[1], WATCH_X, WATCH_KIND_WATCH };
-	watch_table[2] = (struct watch){ other_pa, WATCH_W, WATCH_KIND_WATCH };
+	watch_table[0] = (struct watch){ counters, WATCH_W, WATCH_KIND_PROTECT, true };
+	watch_table[1] = (struct watch){ text_pa[1], WATCH_X, WATCH_KIND_WATCH, true };
+	watch_table[2] = (struct watch){ other_pa, WATCH_W, WATCH_KIND_WATCH, true };
 	assert_int_equal(watch_sync(v), -EACCES);
 	assert_int_equal(v->applied[0].kind, 0);
 	assert_int_equal(v->applied[1].kind, 0);

@@ -1,0 +1,152 @@
+# The lock (issue 14), one way: so the last test of its scenario.  subzero is loaded
+# with a page protected and locked; sz_lock.ko then tries each attack on every CPU
+# (one line each: PASS refused, FAIL went through, OPEN not defended yet, SKIP not
+# applicable), each refusal must be an event, and the machine must keep running.
+# Then what must be refused is (rmmod, detach, protect del, a second DEVIRT), and what
+# must still work does: another module, a tracepoint, the function tracer, a kprobe,
+# CPU 1 offline and online (coming back locked), the workload with the same results.
+run_workload() {
+	out=$1
+	: > "$out"
+	i=0
+	while [ $i -lt 100 ]; do /bin/true; i=$((i + 1)); done
+	echo "forks ok" >> "$out"
+	seq 1 20000 | sort -rn | md5sum >> "$out"
+	dd if=/dev/zero bs=4096 count=1024 2>/dev/null | tr '\0' 'z' | md5sum >> "$out"
+	for cpu in $(seq 0 $(($(nproc) - 1))); do
+		on_cpu "$cpu" sh -c 'seq 1 3000 | md5sum' >> "$out"
+	done
+}
+hv_on_all() {
+	for c in $(seq 0 $(( $(nproc) - 1 ))); do
+		on_cpu "$c" cpuid-probe | grep -q signature=subzero || return 1
+	done
+}
+run_workload /tmp/without
+sz_load
+dmesg -c > /dev/null
+text=$(awk '/Kernel code/ { print $1 }' /proc/iomem | head -n 1)
+page=$(printf '0x%x' $(( 0x${text%-*} )))
+expect subzero protect add "$page"
+
+# ---- take it ----
+subzero status | grep -q 'lock: off' || fail "status before the lock: $(subzero status)"
+expect subzero lock
+echo "$out" | grep -q '^locked: 2 CPUs locked' || fail "subzero lock said: $out"
+out=$(subzero lock --json) || fail "a second lock failed: $out"
+echo "$out" | grep -q '"changed": false' || fail "a second lock changed something: $out"
+n=$(subzero status | grep -c 'lock: on (CR0 pinned 0x80010001' || true)
+[ "$n" = "$(nproc)" ] || fail "status shows $n CPUs locked with CR0 PE/WP/PG pinned: $(subzero status)"
+subzero status --json > /tmp/status.json
+artifact status.json /tmp/status.json
+
+# ---- the attacks ----
+dmesg -c > /dev/null
+insmod /e2e/sz_lock.ko || fail "insmod sz_lock.ko"
+rmmod sz_lock
+dmesg | grep 'sz_lock:' > /tmp/attack || true
+grep -q 'sz_lock: done' /tmp/attack || fail "sz_lock did not finish: $(cat /tmp/attack)"
+hv_on_all || fail "a CPU lost its hypervisor during the attacks"
+subzero events --json > /tmp/events.json || fail "subzero events --json"
+artifact events.json /tmp/events.json
+artifact attack.txt /tmp/attack
+nproc > /tmp/nproc
+artifact nproc /tmp/nproc
+ev() { grep "\"what\": \"$1\"" /tmp/events.json | grep -c '"outcome": "refused"' || true; }
+# every refused attempt on every CPU is an event
+for w in cr0:cr0_wp msr:lstar devirt:devirt_code_reuse; do
+	what=${w%%:*}; name=${w#*:}
+	want=$(grep -c "sz_lock: PASS $name " /tmp/attack || true)
+	got=$(ev "$what")
+	[ "$got" -ge "$want" ] && [ "$want" -ge 1 ] || \
+		echo "sz_lock: FAIL events_$what: $got refused $what events for $want refused attempts" >> /tmp/attack
+done
+
+# ---- what the lock refuses besides ----
+if rmmod subzero 2>/tmp/err; then
+	echo "sz_lock: FAIL rmmod: subzero unloaded" >> /tmp/attack
+	sz_loaded || fail "subzero was unloaded"
+else
+	echo "sz_lock: PASS rmmod: $(cat /tmp/err)" >> /tmp/attack
+fi
+if subzero detach > /tmp/err 2>&1; then
+	echo "sz_lock: FAIL detach: $(cat /tmp/err)" >> /tmp/attack
+else
+	grep -q 'detach refused: subzero is locked' /tmp/err && \
+		echo "sz_lock: PASS detach: $(cat /tmp/err)" >> /tmp/attack || \
+		echo "sz_lock: FAIL detach: $(cat /tmp/err)" >> /tmp/attack
+fi
+if subzero protect del "$page" > /tmp/err 2>&1; then
+	echo "sz_lock: FAIL protect_del: $(cat /tmp/err)" >> /tmp/attack
+else
+	grep -q 'locked until reboot' /tmp/err && \
+		echo "sz_lock: PASS protect_del: $(cat /tmp/err)" >> /tmp/attack || \
+		echo "sz_lock: FAIL protect_del: $(cat /tmp/err)" >> /tmp/attack
+fi
+subzero protect list | grep -q "$page" || echo "sz_lock: FAIL protect_del: the page left the table" >> /tmp/attack
+# tightening is allowed (a read-only data page: nothing may write it, unlike kernel
+# text the function tracer patches below)
+ro=$(awk '/Kernel rodata/ { print $1 }' /proc/iomem | head -n 1)
+other=$(printf '0x%x' $(( 0x${ro%-*} )))
+subzero protect add "$other" > /tmp/err 2>&1 && echo "sz_lock: PASS protect_add: allowed" >> /tmp/attack || \
+	echo "sz_lock: FAIL protect_add: $(cat /tmp/err)" >> /tmp/attack
+sed 's/^/  /' /tmp/attack
+
+# ---- what must still work ----
+legit() { echo "  legit $1: ok"; }
+out=$(modload /e2e/sz_test.ko "test=vmx expect_hv=1" 2>&1) || fail "another module (sz_test test=vmx): $out"
+rmmod sz_test || fail "unloading another module"
+legit "module load/unload (sz_test test=vmx: CR4 writes keeping the pinned bits)"
+T=/sys/kernel/tracing
+mount -t tracefs nodev $T 2>/dev/null || true
+[ -d $T/events ] || fail "no tracefs"
+echo > $T/trace
+echo 1 > $T/events/sched/sched_switch/enable || fail "tracepoint enable"
+sleep 1
+echo 0 > $T/events/sched/sched_switch/enable || fail "tracepoint disable"
+grep -q sched_switch $T/trace || fail "the tracepoint recorded nothing"
+legit "tracepoint on/off (static key flip)"
+echo > $T/trace
+# one function, so that the emulator is not slowed down by tracing everything
+echo do_sys_openat2 > $T/set_ftrace_filter || fail "set_ftrace_filter"
+echo function > $T/current_tracer || fail "function tracer on"
+cat /proc/version > /dev/null
+grep -q do_sys_openat2 $T/trace || fail "the function tracer recorded nothing"
+echo nop > $T/current_tracer || fail "function tracer off"
+echo > $T/set_ftrace_filter
+legit "function tracer on/off (do_sys_openat2 patched and unpatched)"
+echo 'p:szprobe do_sys_openat2' > $T/kprobe_events || fail "kprobe register"
+echo 1 > $T/events/kprobes/szprobe/enable || fail "kprobe enable"
+cat /proc/version > /dev/null
+echo 0 > $T/events/kprobes/szprobe/enable
+grep -q szprobe $T/trace || fail "the kprobe did not fire"
+echo '-:szprobe' >> $T/kprobe_events || fail "kprobe unregister"
+legit "kprobe register/fire/unregister"
+if [ -w /sys/devices/system/cpu/cpu1/online ]; then
+	echo 0 > /sys/devices/system/cpu/cpu1/online || fail "offlining CPU 1 failed"
+	echo 1 > /sys/devices/system/cpu/cpu1/online || fail "onlining CPU 1 failed"
+	on_cpu 1 cpuid-probe | grep -q signature=subzero || fail "CPU 1 came back without subzero"
+	subzero status --cpu 1 | grep -q 'lock: on' || fail "CPU 1 came back unlocked: $(subzero status --cpu 1)"
+	subzero status --cpu 1 | grep -q '1 offline' || fail "CPU 1's offline not counted: $(subzero status --cpu 1)"
+	legit "CPU 1 offline/online (back locked)"
+fi
+# The lock costs no exit on an ordinary workload: no CR access, no WRMSR
+cnt() { subzero stats | awk -v r="$1" '$1 == r { s += $2 } END { print s + 0 }'; }
+cr0=$(cnt CR_ACCESS); msr0=$(cnt MSR_WRITE); all0=$(subzero stats | awk '/^CPU/ { s += $6 } END { print s + 0 }')
+run_workload /tmp/with
+cr1=$(cnt CR_ACCESS); msr1=$(cnt MSR_WRITE); all1=$(subzero stats | awk '/^CPU/ { s += $6 } END { print s + 0 }')
+note "workload under the lock: $((all1 - all0)) exits in all, $((cr1 - cr0)) CR access, $((msr1 - msr0)) WRMSR"
+[ $((cr1 - cr0)) = 0 ] && [ $((msr1 - msr0)) = 0 ] || fail "the workload made CR or WRMSR exits under the lock"
+cmp /tmp/without /tmp/with || fail "workload results differ: $(diff /tmp/without /tmp/with | head -n 5)"
+legit "workload: same results as without subzero"
+subzero status
+# A forced unload (CONFIG_MODULE_FORCE_UNLOAD) must not take the hypervisor away: it
+# never returns.  Last, as the device cannot be opened afterwards (module going).
+rmmod -f subzero > /dev/null 2>&1 &
+sleep 2
+sz_loaded && hv_on_all && echo "  sz_lock: PASS rmmod_force: subzero stays, every CPU virtualized" || \
+	echo "sz_lock: FAIL rmmod_force: subzero unloaded or a CPU left VMX" >> /tmp/attack
+touch /tmp/cpu_abandoned	# the runner must not try to unload it
+n=$(grep -c 'sz_lock: FAIL' /tmp/attack || true)
+[ "$n" = 0 ] || fail "$n attempt(s) not refused: $(grep 'sz_lock: FAIL' /tmp/attack | sed 's/.*FAIL //' | tr '\n' ';')"
+note "open (not defended yet): $(grep 'sz_lock: OPEN' /tmp/attack | sed 's/.*OPEN //; s/:.*//' | sort -u | tr '\n' ' ')"

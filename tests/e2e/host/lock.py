@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""Host-side check of the lock test's JSON: `subzero status --json` after the lock
+(every CPU locked, CR0 PE/WP/PG pinned, the parts not enforced said so), and
+`subzero events --json` after sz_lock.ko (a refused lock event for each attempt the
+guest reported refused, on the CPU it was made on, with the attempted value)."""
+import json
+import os
+import re
+import sys
+
+from hostcheck import check
+
+art = sys.argv[1]
+with open(os.path.join(art, "status.json")) as f:
+    status = json.load(f)
+with open(os.path.join(art, "events.json")) as f:
+    events = json.load(f)["events"]
+attack = open(os.path.join(art, "attack.txt")).read()
+ncpu = int(open(os.path.join(art, "nproc")).read())
+
+for c in status["cpus"]:
+    lock = c["lock"]
+    check(lock["locked"] is True, f"CPU {c['cpu']} not locked: {lock}")
+    check(int(lock["cr0_pinned"], 16) == 0x80010001, f"CPU {c['cpu']} CR0 pinned {lock['cr0_pinned']}")
+    check(lock["descriptor_tables"] is False and lock["kernel_text_wx"] is False,
+          f"CPU {c['cpu']}: status claims what is not enforced: {lock}")
+check(len(status["cpus"]) == ncpu, f"{len(status['cpus'])} CPUs in status, guest has {ncpu}")
+
+lock_ev = [e for e in events if e["kind"] == "lock"]
+for e in lock_ev:
+    check(set(e) == {"cpu", "kind", "what", "target", "value", "rip", "tsc", "outcome"},
+          f"lock event keys {sorted(e)}")
+locked = {e["cpu"] for e in lock_ev if e["what"] == "locked"}
+check(locked == set(range(ncpu)), f"'locked' events from CPUs {sorted(locked)}")
+
+
+def refused(what, cpu, **kw):
+    return [e for e in lock_ev if e["what"] == what and e["cpu"] == cpu and
+            e["outcome"] == "refused" and all(e[k] == v for k, v in kw.items())]
+
+
+WP, LSTAR, SYSENTER_EIP = 1 << 16, 0xc0000082, 0x176
+n = 0
+for m in re.finditer(r"sz_lock: PASS (\S+) cpu(\d+):", attack):
+    name, cpu = m.group(1), int(m.group(2))
+    want = {"cr0_wp": ("cr0", {"target": WP}), "lstar": ("msr", {"target": LSTAR}),
+            "sysenter_eip": ("msr", {"target": SYSENTER_EIP}),
+            "devirt_code_reuse": ("devirt", {"target": 0})}.get(name)
+    if not want:
+        continue
+    check(refused(want[0], cpu, **want[1]), f"{name} on CPU {cpu}: no refused {want[0]} event")
+    n += 1
+check(n >= 4 * ncpu, f"only {n} refused attempts matched to events")
+print(f"lock: {ncpu} CPUs locked; {len(lock_ev)} lock events, {n} refusals matched to their events")

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sz_lock: a rootkit against subzero's lock (issue 14).  Test only.  With subzero
+ * loaded and locked, loading it makes each attempt below on every online CPU (in an
+ * IPI, interrupts off, so that nothing runs between an attempt that worked and its
+ * undoing) and prints one line per attempt and CPU:
+ *   "sz_lock: PASS name cpuN: what happened"   refused, without effect
+ *   "sz_lock: FAIL name cpuN: why"            it worked (and was undone)
+ *   "sz_lock: OPEN name cpuN: why"            the lock does not defend this yet
+ *                                             (README, "The lock": not done)
+ *   "sz_lock: SKIP name cpuN: why"            not applicable on this CPU
+ * then "sz_lock: done".  Every attempt is made through an instruction with an
+ * exception-table entry, so a refusal (#GP) comes back as an error, not an Oops.
+ */
+#include <linux/cpu.h>
+#include <linux/kernel.h>
+#include <linux/kprobes.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/vmalloc.h>
+#include <asm/asm.h>
+#include <asm/desc.h>
+#include <asm/msr.h>
+#include <asm/processor-flags.h>
+
+#include "../../../linux/sz.h"
+
+#define report(tag, name, cpu, fmt, ...) \
+	pr_info("sz_lock: %s %s cpu%u: " fmt "\n", tag, name, cpu, ##__VA_ARGS__)
+
+static unsigned long (*lookup)(const char *name);
+
+/* kallsyms_lookup_name is not exported: a kprobe tells where it is. */
+static int find_lookup(void)
+{
+	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+	int ret = register_kprobe(&kp);
+
+	if (ret)
+		return ret;
+	lookup = (void *)kp.addr;
+	unregister_kprobe(&kp);
+	return lookup ? 0 : -ENOENT;
+}
+
+/* MOV to CR0 / CR4: 0, or 1 if it faulted (#GP: refused). */
+static int try_cr0(unsigned long val)
+{
+	int err;
+
+	asm volatile("1: mov %[v], %%cr0\n"
+		     "   xor %[e], %[e]\n"
+		     "2:\n"
+		     _ASM_EXTABLE(1b, 2b)
+		     : [e] "=r"(err) : [v] "r"(val), "0"(1) : "memory");
+	return err;
+}
+
+static int try_cr4(unsigned long val)
+{
+	int err;
+
+	asm volatile("1: mov %[v], %%cr4\n"
+		     "   xor %[e], %[e]\n"
+		     "2:\n"
+		     _ASM_EXTABLE(1b, 2b)
+		     : [e] "=r"(err) : [v] "r"(val), "0"(1) : "memory");
+	return err;
+}
+
+static int try_lidt(const struct desc_ptr *d)
+{
+	int err;
+
+	asm volatile("1: lidt %[d]\n"
+		     "   xor %[e], %[e]\n"
+		     "2:\n"
+		     _ASM_EXTABLE(1b, 2b)
+		     : [e] "=r"(err) : [d] "m"(*d), "0"(1) : "memory");
+	return err;
+}
+
+static unsigned long raw_cr0(void)
+{
+	unsigned long v;
+
+	asm volatile("mov %%cr0, %0" : "=r"(v));
+	return v;
+}
+
+static unsigned long raw_cr4(void)
+{
+	unsigned long v;
+
+	asm volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
+static long vmcall(u64 nr, u64 key, u64 arg)
+{
+	unsigned long ax = nr;
+
+	asm volatile("vmcall" : "+a"(ax) : "c"(key), "d"(arg) : "memory", "cc");
+	return (long)ax;
+}
+
+static bool hv_alive(void)
+{
+	unsigned int a = 0x40000000, b, c, d;
+
+	cpuid(0x40000000, &a, &b, &c, &d);
+	return b == 0x7a627573;
+}
+
+/* Clear @bit of CR@cr: refused (#GP) and still set is a PASS. */
+static void cr_attempt(const char *name, unsigned int cpu, int cr, unsigned long bit)
+{
+	unsigned long old = cr ? raw_cr4() : raw_cr0(), now;
+	int fault;
+
+	if (!(old & bit)) {
+		report("SKIP", name, cpu, "the bit is not set on this CPU (not pinned)");
+		return;
+	}
+	fault = cr ? try_cr4(old & ~bit) : try_cr0(old & ~bit);
+	now = cr ? raw_cr4() : raw_cr0();
+	if (!fault || !(now & bit)) {
+		if (cr)
+			try_cr4(old);
+		else
+			try_cr0(old);
+		report("FAIL", name, cpu, "CR%d %#lx -> %#lx: the write went through", cr, old, now);
+		return;
+	}
+	report("PASS", name, cpu, "#GP, CR%d still %#lx", cr, now);
+}
+
+/* WRMSR @msr := its value ^ @flip (0: the same value, which must be allowed). */
+static bool msr_attempt(const char *name, unsigned int cpu, u32 msr, u64 flip)
+{
+	u64 old, now;
+	int err;
+
+	if (rdmsrl_safe(msr, &old)) {
+		report("SKIP", name, cpu, "MSR %#x cannot be read", msr);
+		return false;
+	}
+	err = wrmsrl_safe(msr, old ^ flip);
+	rdmsrl_safe(msr, &now);
+	if (!flip) {
+		if (err)
+			report("FAIL", name, cpu, "writing MSR %#x's own value %#llx refused", msr, old);
+		else
+			report("PASS", name, cpu, "MSR %#x rewritten with its value %#llx: allowed",
+			       msr, old);
+		return !err;
+	}
+	if (!err || now != old) {
+		wrmsrl_safe(msr, old);
+		report("FAIL", name, cpu, "MSR %#x %#llx -> %#llx: the write went through", msr,
+		       old, now);
+		return false;
+	}
+	report("PASS", name, cpu, "#GP, MSR %#x still %#llx", msr, now);
+	return true;
+}
+
+struct ctx {
+	struct sz_cpu *cpus;
+	int (*devirt)(struct vcpu *v, bool offline);
+	void *idt_copy;
+};
+
+static void attempts(void *arg)
+{
+	struct ctx *c = arg;
+	unsigned int cpu = smp_processor_id();
+	struct desc_ptr idt, now, moved;
+	long r;
+
+	cr_attempt("cr0_wp", cpu, 0, X86_CR0_WP);
+	cr_attempt("cr4_smep", cpu, 4, X86_CR4_SMEP);
+	cr_attempt("cr4_smap", cpu, 4, X86_CR4_SMAP);
+	cr_attempt("cr4_umip", cpu, 4, X86_CR4_UMIP);
+	if (msr_attempt("lstar", cpu, MSR_LSTAR, 0x1000)) {
+		/* only once the lock is seen to hold: without it this one would kill NX */
+		msr_attempt("efer_nxe", cpu, MSR_EFER, EFER_NX);
+	}
+	msr_attempt("sysenter_eip", cpu, MSR_IA32_SYSENTER_EIP, 0x1000);
+	msr_attempt("star", cpu, MSR_STAR, 1ULL << 48);
+	msr_attempt("lstar_same_value", cpu, MSR_LSTAR, 0);
+
+	/* An IDT at another base: a faithful copy, so that it would do no harm. */
+	store_idt(&idt);
+	memcpy(c->idt_copy, (void *)idt.address, idt.size + 1);
+	moved.address = (unsigned long)c->idt_copy;
+	moved.size = idt.size;
+	r = try_lidt(&moved);
+	store_idt(&now);
+	if (now.address != idt.address) {
+		try_lidt(&idt);
+		report("OPEN", "idt_base", cpu, "LIDT to %#lx went through (descriptor-table "
+		       "exiting is not built)", moved.address);
+	} else {
+		report("PASS", "idt_base", cpu, "LIDT refused (%ld), IDT still at %#lx", r,
+		       now.address);
+	}
+
+	/* The policy hypercall from outside subzero's text (seal) */
+	r = vmcall(SUBZERO_HC_DEVIRT, SUBZERO_VMCALL_KEY, 0);
+	if (r == -EPERM && hv_alive())
+		report("PASS", "hc_devirt", cpu, "DEVIRT from outside returned %ld", r);
+	else
+		report("FAIL", "hc_devirt", cpu, "DEVIRT from outside returned %ld", r);
+
+	/* Code reuse: subzero's own devirtualize, from its own text, not for offline */
+	if (c->devirt && c->cpus[cpu].vcpu) {
+		r = c->devirt(c->cpus[cpu].vcpu, false);
+		if (r && hv_alive())
+			report("PASS", "devirt_code_reuse", cpu, "vmx_devirtualize_this_cpu "
+			       "returned %ld, still virtualized", r);
+		else
+			report("FAIL", "devirt_code_reuse", cpu, "returned %ld, hypervisor %s", r,
+			       hv_alive() ? "still there" : "gone");
+	} else {
+		report("FAIL", "devirt_code_reuse", cpu, "subzero's symbols not found");
+	}
+
+	report("OPEN", "text_alias_write", cpu, "not attempted: kernel text W^X is not built");
+	report("OPEN", "syscall_table_write", cpu, "not attempted: kernel rodata W^X is not "
+	       "built");
+}
+
+static int __init sz_lock_init(void)
+{
+	struct ctx c = { 0 };
+	struct sz_cpu **cpus;
+	unsigned int cpu;
+	int ret;
+
+	ret = find_lookup();
+	if (ret) {
+		pr_info("sz_lock: FAIL find: no kallsyms_lookup_name (%d)\n", ret);
+		return 0;
+	}
+	cpus = (struct sz_cpu **)lookup("subzero:sz_cpus");
+	c.cpus = cpus ? *cpus : NULL;
+	c.devirt = (void *)lookup("subzero:vmx_devirtualize_this_cpu");
+	c.idt_copy = (void *)__get_free_page(GFP_KERNEL | __GFP_ZERO);
+	if (!c.cpus || !c.idt_copy) {
+		pr_info("sz_lock: FAIL find: sz_cpus %px, page %px\n", c.cpus, c.idt_copy);
+		goto out;
+	}
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		smp_call_function_single(cpu, attempts, &c, 1);
+	cpus_read_unlock();
+out:
+	free_page((unsigned long)c.idt_copy);
+	pr_info("sz_lock: done\n");
+	return 0;
+}
+
+static void __exit sz_lock_exit(void)
+{
+}
+
+module_init(sz_lock_init);
+module_exit(sz_lock_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("test only: a rootkit against subzero's lock");
