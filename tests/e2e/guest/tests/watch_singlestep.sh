@@ -1,3 +1,9 @@
+# NOT IN ANY SCENARIO: on Bochs' tigerlake (TF step) it livelocked CPU 1: the program's
+# watched store faulted again and again at the same address (92,000 EPT violations), the
+# #DB seemingly delivered before the store each time (suspected: Bochs saves the pending
+# single step of the guest's own TF in the pending-debug-exceptions field at the EPT
+# violation, so the re-entry delivers it before the store; not yet analysed).  Run it
+# by name (`make e2e S=ept T=watch_singlestep`) once that is understood.
 # A program's own single-stepping and INT1 on pages it has watched (tf-watch): with
 # RFLAGS.TF stepping (the emulated Haswell has no MTF; Bochs' tigerlake falls back to
 # it) the program must see what bare metal gives it: a single-step trap right after its
