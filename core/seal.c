@@ -148,12 +148,26 @@ int vmx_ept_seal(struct vcpu *v, u64 pa, unsigned int perm)
 	return 0;
 }
 
+/* Root's code: [*lo, *hi) (struct seal_text). */
+static void seal_root_range(const struct seal_text *t, u64 *lo, u64 *hi)
+{
+	*lo = t->root_end ? t->root_start : t->text_start;
+	*hi = t->root_end ? t->root_end : t->text_end;
+}
+
 void seal_text_pages(struct vcpu *v, void (*fn)(u64 pa, void *ctx), void *ctx)
 {
+	const struct seal_text *t = &v->text;
 	unsigned int i;
+	u64 lo, hi, va;
 
-	for (i = 0; i < v->text.nr && i < SEAL_TEXT_PAGES; i++)
-		fn(v->text.pa[i], ctx);
+	seal_root_range(t, &lo, &hi);
+	for (i = 0; i < t->nr && i < SEAL_TEXT_PAGES; i++) {
+		va = t->text_start + (u64)i * PAGE_SIZE;
+		/* root's code and all read-only data; the kernel's patch sites stay open */
+		if ((va >= lo && va < hi) || va >= t->text_end)
+			fn(t->pa[i], ctx);
+	}
 }
 
 /* ---- root ---- */
@@ -188,9 +202,10 @@ int seal_guest_walk(struct vcpu *v, u64 cr3, u64 cr4, u64 va, u64 *pa)
 int seal_caller_check(struct vcpu *v, u64 rip, u64 cr3, u64 cr4)
 {
 	const struct seal_text *t = &v->text;
-	u64 page, pa;
+	u64 page, pa, lo, hi;
 
-	if (!t->nr || rip < t->text_start || rip >= t->text_end)
+	seal_root_range(t, &lo, &hi);
+	if (!t->nr || rip < lo || rip + 2 >= hi)
 		return -EPERM;
 	page = (rip - t->text_start) / PAGE_SIZE;
 	if (page >= t->nr || page >= SEAL_TEXT_PAGES)

@@ -91,7 +91,10 @@ int vmx_text_setup(const struct seal_text *t)
 	if (t->nr > SEAL_TEXT_PAGES || (t->text_start & (PAGE_SIZE - 1)) ||
 	    t->text_end < t->text_start || t->ro_end < t->text_end ||
 	    t->nr != (t->ro_end - t->text_start + PAGE_SIZE - 1) / PAGE_SIZE ||
-	    t->data_nr > SEAL_DATA_PAGES || (t->data_nr && (t->data_start & (PAGE_SIZE - 1))))
+	    t->data_nr > SEAL_DATA_PAGES || (t->data_nr && (t->data_start & (PAGE_SIZE - 1))) ||
+	    (t->root_end && ((t->root_start | t->root_end) & (PAGE_SIZE - 1) ||
+			     t->root_start < t->text_start || t->root_end <= t->root_start ||
+			     t->root_end > t->text_end)))
 		return -EINVAL;
 	vmx_text_cfg = *t;
 	return 0;

@@ -144,6 +144,15 @@ _Static_assert(sizeof(struct guest_regs) == GUEST_REGS_SIZE, "arch/vmx_stub.h: G
 
 struct seal_text {
 	u64 text_start, text_end;	/* virtual, page aligned start: the code */
+	/*
+	 * Root's own code inside it, page aligned at both ends (core/arch/root_text*.S:
+	 * core/ is linked last, between two page-aligned labels).  Only these code pages
+	 * are sealed and only from them is a policy hypercall accepted: the kernel patches
+	 * the rest of the module's code after load (the jump labels of pr_debug and of
+	 * the tracepoints, static calls), and a sealed page makes its text_poke() fail.
+	 * 0, 0: all of [text_start, text_end) (unit tests).
+	 */
+	u64 root_start, root_end;
 	u64 ro_end;			/* virtual: the end of code and read-only data */
 	unsigned int nr;		/* pages of [text_start, ro_end) */
 	u64 pa[SEAL_TEXT_PAGES];	/* their physical addresses, in order */

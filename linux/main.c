@@ -16,6 +16,8 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/io.h>
+#include <linux/jump_label.h>
+#include <linux/static_call.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/vmalloc.h>
@@ -362,6 +364,44 @@ static int sz_ram_setup(void)
  * it for the last time before init (relocations, alternatives, jump labels); it is
  * freed at unload, after every CPU has left VMX.
  */
+/* core/arch/root_text.S, root_text_end.S: root's code, page aligned, linked last */
+extern const char sz_root_text_start[], sz_root_text_end[];
+
+/*
+ * The kernel patches the module's jump labels (pr_debug, tracepoints) and static calls
+ * after load; one inside root's sealed code would make text_poke() BUG.  Link order
+ * keeps them out (core/ has none); this says so at load if that ever changes.
+ */
+static int sz_root_text_unpatched(void)
+{
+	unsigned long lo = (unsigned long)sz_root_text_start;
+	unsigned long hi = (unsigned long)sz_root_text_end;
+	unsigned long a;
+	unsigned int i;
+
+#ifdef CONFIG_JUMP_LABEL
+	for (i = 0; i < THIS_MODULE->num_jump_entries; i++) {
+		a = jump_entry_code(&THIS_MODULE->jump_entries[i]);
+		if (a >= lo && a < hi)
+			goto bad;
+	}
+#endif
+#ifdef CONFIG_HAVE_STATIC_CALL_INLINE
+	for (i = 0; i < THIS_MODULE->num_static_call_sites; i++) {
+		const struct static_call_site *site = &THIS_MODULE->static_call_sites[i];
+
+		a = (unsigned long)&site->addr + site->addr;
+		if (a >= lo && a < hi)
+			goto bad;
+	}
+#endif
+	return 0;
+bad:
+	pr_err("a patch site (jump label or static call) at %pS lies in root's sealed code\n",
+	       (void *)a);
+	return -EINVAL;
+}
+
 static int sz_text_setup(void)
 {
 	static struct seal_text t;
@@ -373,6 +413,10 @@ static int sz_text_setup(void)
 	memset(&t, 0, sizeof(t));
 	t.text_start = base;
 	t.text_end = base + l->text_size;
+	t.root_start = (unsigned long)sz_root_text_start;
+	t.root_end = (unsigned long)sz_root_text_end;
+	if (sz_root_text_unpatched())
+		return -EINVAL;
 	t.ro_end = base + l->ro_size;
 	t.nr = DIV_ROUND_UP(l->ro_size, PAGE_SIZE);
 	if (t.nr > SEAL_TEXT_PAGES) {

@@ -367,6 +367,49 @@ static void test_host_page_tables(void **state)
 }
 
 /* The module's text and read-only data: read/execute only, sealed, in every EPT. */
+static void count_page(u64 pa, void *ctx)
+{
+	u64 *seen = ctx;
+
+	seen[seen[0] < 3 ? ++seen[0] : 0] = pa;
+}
+
+/*
+ * Only root's own code (struct seal_text's root range) is sealed and accepted for a
+ * policy hypercall: the rest of the module's code is the kernel's to patch (jump
+ * labels, static calls); a sealed patch site would make text_poke() BUG.
+ */
+static void test_root_range(void **state)
+{
+	struct vcpu *v = vcpus[0];
+	struct seal_text saved = v->text;
+	u64 seen[4] = { 0 };
+
+	(void)state;
+	seal_text_pages(v, count_page, seen);
+	assert_int_equal(seen[0], 2);		/* no root range: all of the code */
+	v->text.root_start = TEXT_VA;
+	v->text.root_end = TEXT_VA + 0x1000;
+	memset(seen, 0, sizeof(seen));
+	seal_text_pages(v, count_page, seen);
+	assert_int_equal(seen[0], 1);
+	assert_int_equal(seen[1], text_pa[0]);
+	assert_int_equal(seal_caller_check(v, TEXT_VA + 0x10, pt_pa[0], 0), 0);
+	assert_int_equal(seal_caller_check(v, TEXT_VA + 0x1010, pt_pa[0], 0), -EPERM);
+	assert_int_equal(seal_caller_check(v, TEXT_VA + 0xffe, pt_pa[0], 0), -EPERM);
+	v->text = saved;
+	{
+		struct seal_text t = v->text;
+
+		t.root_start = TEXT_VA + 0x10;		/* not page aligned */
+		t.root_end = TEXT_VA + 0x1000;
+		assert_int_equal(vmx_text_setup(&t), -EINVAL);
+		t.root_start = TEXT_VA;
+		t.root_end = TEXT_VA + 0x2000;		/* past the code */
+		assert_int_equal(vmx_text_setup(&t), -EINVAL);
+	}
+}
+
 static void test_text_read_execute_only(void **state)
 {
 	unsigned int i, j, level;
@@ -479,6 +522,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_host_page_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_caller_check_walks_guest_tables, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_root_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_fails_cleanly, setup, teardown),
 	};
 
