@@ -184,7 +184,6 @@ void os_linux_exit(void)
 void os_vmx_failed(struct log_ring *log, const char *why)
 {
 	char line[LOG_LINE];
-
 	int ms;
 
 	while (log_take(log, line))

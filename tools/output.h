@@ -5,7 +5,6 @@
 
 #include <stdbool.h>
 
-
 enum jw_style { JW_LINES, JW_INLINE };
 
 /* Open an object / array; @key is NULL at the top and inside arrays. */

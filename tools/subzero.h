@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "output.h"	/* the JSON writer */
 #include "uapi/subzero.h"
 #include "types.h"
 
@@ -99,8 +100,6 @@ double tsc_seconds(unsigned long long cycles, const struct subzero_info *info);
 
 /* The loaded module's version (/sys/module/subzero/version), or NULL. */
 const char *module_version(char *buf, size_t n);
-
-#include "output.h"
 
 /* ---- the commands, one group per file; argv[0] is the command's name ---- */
 
