@@ -7,6 +7,7 @@
  * would stop at.
  */
 #include "entry_check.h"
+#include "ept.h"
 #include "exit.h"
 #include "vmx_decode.h"
 #include "arch/x86.h"
@@ -271,8 +272,8 @@ static void check_exec_controls(struct ec *e)
 		if (!((walk == 3 && (c->ept_vpid & VMX_EPT_PAGE_WALK_4)) ||
 		      (walk == 4 && (c->ept_vpid & VMX_EPT_PAGE_WALK_5))))
 			bad(e, ER_eptp_walk_length, EPT_POINTER, eptp, (eptp & ~0x38ULL) | 3 << 3);
-		if ((eptp & BIT_ULL(6)) && !(c->ept_vpid & VMX_EPT_AD))
-			bad(e, ER_eptp_ad, EPT_POINTER, eptp, eptp & ~BIT_ULL(6));
+		if ((eptp & EPTP_AD_ENABLE) && !(c->ept_vpid & VMX_EPT_AD))
+			bad(e, ER_eptp_ad, EPT_POINTER, eptp, eptp & ~EPTP_AD_ENABLE);
 		rsvd = 0xf00ULL | ~phys_mask(e);
 		if (!(c->ept_vpid & VMX_EPT_SUPERVISOR_SHADOW_STACK))
 			rsvd |= BIT_ULL(7);

@@ -214,7 +214,7 @@ int entry_xcheck_start(struct vcpu *v, u64 idx)
 	if (idx >= ARRAY_SIZE(xc_breaks) || xc->active)
 		return -ERANGE;
 	/* The safety net: a VM entry the CPU accepts exits before any guest instruction. */
-	if (!((vmx_ctl_cap(v->caps, VMX_CTL_PIN) >> 32) & PIN_BASED_VMX_PREEMPTION_TIMER))
+	if (!vmx_has_preemption_timer(v->caps))
 		return -EOPNOTSUPP;
 	b = &xc_breaks[idx];
 	if (cpu_vmread(PIN_BASED_VM_EXEC_CONTROL, &pin))

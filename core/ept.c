@@ -10,9 +10,6 @@
 #include "vmx_caps.h"
 #include "arch/x86.h"
 
-_Static_assert(EPT_OPTIONAL_CAPS == (VMX_EPT_EXECUTE_ONLY | VMX_EPT_2MB_PAGE |
-				     VMX_EPT_1GB_PAGE | VMX_EPT_AD),
-	       "EPT_OPTIONAL_CAPS spells out VMX_EPT_* bits");
 _Static_assert(EPTP_MEMTYPE_WB == X86_MEMTYPE_WB, "EPTP memory type encoding");
 
 

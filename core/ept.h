@@ -55,6 +55,7 @@
 
 #include "types.h"
 #include "mtrr.h"
+#include "vmx_bits.h"
 
 /* EPT paging-structure entries (SDM Vol. 3C, 29.3.2 "EPT Translation Mechanism") */
 #define EPT_READ		BIT_ULL(0)
@@ -95,7 +96,8 @@
 #define INVEPT_ALL_CONTEXT	2
 
 /* What ept_check_caps() reports as optional: VMX_EPT_* bits of IA32_VMX_EPT_VPID_CAP. */
-#define EPT_OPTIONAL_CAPS	(BIT_ULL(0) | BIT_ULL(16) | BIT_ULL(17) | BIT_ULL(21))
+#define EPT_OPTIONAL_CAPS	((u64)(VMX_EPT_EXECUTE_ONLY | VMX_EPT_2MB_PAGE | VMX_EPT_1GB_PAGE | \
+				      VMX_EPT_AD))
 
 struct ept_page {
 	void *va;
@@ -155,11 +157,21 @@ bool ept_usable(const struct vmx_caps *caps, const char **missing);
  * of the highest RAM or MMIO range the OS knows), rounded up to 1 GiB, at least 4 GiB
  * and at most 2^phys_bits.  Never more than the CPU's EPT walk translates
  * (ept_max_limit(): 2^48, or 2^57 with 5 levels): a limit below @mem_end means the
- * memory the OS uses cannot all be mapped, and the caller must run without EPT.  Pure:
+ * memory the OS uses cannot all be mapped, and ept_map_covers() says to run without EPT.  Pure:
  * safe anywhere.
  */
 #define EPT_ALL_BITS_1G		46
 u64 ept_map_limit(const struct vmx_caps *caps, unsigned int phys_bits, u64 mem_end);
+
+/*
+ * Whether to run under EPT with this memory: the map must cover [0, @mem_end), all the
+ * RAM and MMIO the OS uses, or a guest access beyond it would be an EPT violation root
+ * cannot resolve.  True with *limit = ept_map_limit(); false (run without EPT, no watch
+ * or protect) when @mem_end lies beyond what this CPU's EPT walk translates, with
+ * *limit still the most it could map.  Pure: safe anywhere.
+ */
+bool ept_map_covers(const struct vmx_caps *caps, unsigned int phys_bits, u64 mem_end,
+		    u64 *limit);
 
 /*
  * The host-physical address that the leaf @leaf at @level (EPT_LEVEL_*) gives @gpa:

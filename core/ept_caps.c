@@ -68,8 +68,15 @@ u64 ept_map_limit(const struct vmx_caps *caps, unsigned int phys_bits, u64 mem_e
 	/* rounded up to 1 GiB without overflowing when mem_end is near 2^64 */
 	end = end > all - gib ? all : (end + gib - 1) & ~(gib - 1);
 	end = end < all ? end : all;
-	/* no more than the walk translates: the caller runs without EPT if mem_end is beyond */
+	/* no more than the walk translates: ept_map_covers() says no if mem_end is beyond */
 	return end < max ? end : max;
+}
+
+bool ept_map_covers(const struct vmx_caps *caps, unsigned int phys_bits, u64 mem_end,
+		    u64 *limit)
+{
+	*limit = ept_map_limit(caps, phys_bits, mem_end);
+	return mem_end <= *limit;
 }
 
 unsigned int ept_invept_type(u64 ept_vpid_cap)

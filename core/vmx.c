@@ -137,8 +137,7 @@ static int vmx_ept_alloc(struct vcpu *v)
 		ret = ept_init(&v->ept, v->caps->ept_vpid, &vmx_ept_cfg.mtrr,
 			       vmx_ept_cfg.map_limit, need + VMX_EPT_WATCH_RESERVE);
 	v->mtf = vmx_has_mtf(v->caps);		/* else the step uses RFLAGS.TF */
-	v->preemption_timer = ((v->caps->true_pinbased ?: v->caps->pinbased) >> 32) &
-			      PIN_BASED_VMX_PREEMPTION_TIMER;
+	v->preemption_timer = vmx_has_preemption_timer(v->caps);
 	if (!ret) {
 		v->events = &v->events_ring;
 		v->ept_on = true;

@@ -131,6 +131,11 @@ bool vmx_has_mtf(const struct vmx_caps *caps)
 	return allowed1(vmx_ctl_cap(caps, VMX_CTL_PROC), CPU_BASED_MONITOR_TRAP_FLAG);
 }
 
+bool vmx_has_preemption_timer(const struct vmx_caps *caps)
+{
+	return allowed1(vmx_ctl_cap(caps, VMX_CTL_PIN), PIN_BASED_VMX_PREEMPTION_TIMER);
+}
+
 bool vmx_has_ept_1gb_pages(const struct vmx_caps *caps)
 {
 	return vmx_has_ept(caps) && (caps->ept_vpid & VMX_EPT_1GB_PAGE);

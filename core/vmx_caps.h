@@ -65,6 +65,7 @@ int vmx_caps_compare(const struct vmx_caps *a, const struct vmx_caps *b,
 bool vmx_has_ept(const struct vmx_caps *caps);		/* SECONDARY_EXEC_ENABLE_EPT */
 bool vmx_has_vpid(const struct vmx_caps *caps);		/* SECONDARY_EXEC_ENABLE_VPID */
 bool vmx_has_mtf(const struct vmx_caps *caps);		/* CPU_BASED_MONITOR_TRAP_FLAG */
+bool vmx_has_preemption_timer(const struct vmx_caps *caps);	/* PIN_BASED_VMX_PREEMPTION_TIMER */
 bool vmx_has_ept_1gb_pages(const struct vmx_caps *caps);	/* VMX_EPT_1GB_PAGE */
 
 #endif

@@ -321,7 +321,7 @@ int sz_set_attached(bool attach, bool *changed, unsigned int *nr_virtualized)
 
 /* ---- EPT and the hypervisor's own pages ---- */
 
-/* The end of the highest RAM or MMIO range the kernel knows (for ept_map_limit()). */
+/* The end of the highest RAM or MMIO range the kernel knows (for ept_map_covers()). */
 static u64 sz_mem_end(void)
 {
 	struct resource *r;
@@ -464,8 +464,7 @@ static int sz_ept_setup(void)
 		return ret;
 	}
 	end = sz_mem_end();
-	limit = ept_map_limit(&sz_config, m.phys_bits, end);
-	if (end > limit) {
+	if (!ept_map_covers(&sz_config, m.phys_bits, end, &limit)) {
 		pr_info("EPT: memory or MMIO up to %#llx, beyond what this CPU's EPT maps (%#llx, no 5-level walk): running without EPT (no watch or protect)\n", end, limit);
 		return 0;
 	}

@@ -261,6 +261,43 @@ static void test_map_limit(void **state)
 	assert_int_equal(ept_map_limit(&c, 52, ~0ULL), 1ULL << 52);
 }
 
+/*
+ * Whether to run under EPT at all: only if the map covers every RAM and MMIO range the
+ * OS knows; never beyond what the walk translates (4 levels: 2^48).
+ */
+static void test_map_covers(void **state)
+{
+	const u64 gib = 1ULL << 30;
+	struct vmx_caps c;
+	u64 limit = 0;
+
+	(void)state;
+	assert_int_equal(vmx_caps_read(&c), 0);
+	/* 1 GiB pages, MAXPHYADDR 39: all of 2^39 */
+	assert_true(ept_map_covers(&c, 39, 5 * gib, &limit));
+	assert_int_equal(limit, 1ULL << 39);
+	assert_true(ept_map_covers(&c, 39, 1ULL << 39, &limit));	/* up to the end exactly */
+	assert_false(ept_map_covers(&c, 39, (1ULL << 39) + 1, &limit));
+	assert_int_equal(limit, 1ULL << 39);
+	/* MAXPHYADDR 52, 4-level walk: memory beyond 2^48 cannot be mapped */
+	assert_true(ept_map_covers(&c, 52, 3000 * gib + 1, &limit));
+	assert_int_equal(limit, 3001 * gib);
+	assert_true(ept_map_covers(&c, 52, 1ULL << 48, &limit));
+	assert_int_equal(limit, 1ULL << 48);
+	assert_false(ept_map_covers(&c, 52, (1ULL << 48) + 1, &limit));
+	assert_int_equal(limit, 1ULL << 48);
+	/* ... which a 5-level walk maps */
+	c.ept_vpid |= VMX_EPT_PAGE_WALK_5;
+	assert_true(ept_map_covers(&c, 52, (1ULL << 48) + 1, &limit));
+	assert_int_equal(limit, (1ULL << 48) + gib);
+	/* no 1 GiB pages: up to what the OS uses, rounded up, at least 4 GiB */
+	c.ept_vpid &= ~(VMX_EPT_1GB_PAGE | VMX_EPT_PAGE_WALK_5);
+	assert_true(ept_map_covers(&c, 39, 0, &limit));
+	assert_int_equal(limit, 4 * gib);
+	assert_true(ept_map_covers(&c, 39, 5 * gib + 1, &limit));
+	assert_int_equal(limit, 6 * gib);
+}
+
 /* The host-physical address a leaf gives: its frame, and the offset in its size. */
 static void test_leaf_hpa(void **state)
 {
@@ -851,6 +888,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_check_caps, setup_cpu, teardown),
 		cmocka_unit_test_setup_teardown(test_usable, setup_cpu, teardown),
 		cmocka_unit_test_setup_teardown(test_map_limit, setup_cpu, teardown),
+		cmocka_unit_test_setup_teardown(test_map_covers, setup_cpu, teardown),
 		cmocka_unit_test(test_leaf_hpa),
 		cmocka_unit_test_setup_teardown(test_build_with_1g_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_build_with_2m_pages_only, setup_cpu,

@@ -121,6 +121,16 @@ static void test_has_queries(void **state)
 	c.procbased |= (u64)CPU_BASED_MONITOR_TRAP_FLAG << 32;
 	assert_true(vmx_has_mtf(&c));
 
+	/* the VMX-preemption timer: from the TRUE_ MSR where there is one */
+	assert_int_equal(vmx_caps_read(&c), 0);
+	assert_true(vmx_has_preemption_timer(&c));	/* Haswell has it */
+	c.true_pinbased &= ~((u64)PIN_BASED_VMX_PREEMPTION_TIMER << 32);
+	assert_false(vmx_has_preemption_timer(&c));
+	c.have &= ~VMX_CAPS_HAVE_TRUE_CTLS;
+	assert_true(vmx_has_preemption_timer(&c));	/* the plain MSR allows it */
+	c.pinbased &= ~((u64)PIN_BASED_VMX_PREEMPTION_TIMER << 32);
+	assert_false(vmx_has_preemption_timer(&c));
+
 	/* without secondary controls there is neither EPT nor VPID, whatever the MSR said */
 	assert_int_equal(vmx_caps_read(&c), 0);
 	c.have &= ~VMX_CAPS_HAVE_PROCBASED2;
