@@ -4,7 +4,8 @@
  * size, which of its bytes are reserved (must come in as zero), whether it names a
  * CPU, whether the struct is copied back, and its handler.  sz_ioctl() does every
  * check the rows describe, once; the handlers only answer.  Who may open the device
- * is decided in sz_open(), the one permission check.
+ * is decided in sz_open(), the one permission check.  The watch, protect, event and EPT
+ * handlers are ioctl_watch.c's.
  */
 #define pr_fmt(fmt) "subzero: " fmt
 
@@ -12,8 +13,6 @@
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/fs.h>
-#include <linux/ioport.h>
-#include <linux/mm.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/nospec.h>
@@ -28,6 +27,7 @@
 #include "../core/private.h"
 #include "os_linux.h"
 #include "sz.h"
+#include "ioctl.h"
 #include "../include/uapi/subzero.h"
 
 static_assert(offsetof(struct subzero_caps, cpu) == 4 &&
@@ -40,13 +40,6 @@ static_assert(SUBZERO_LOG_TEXT == LOG_LINE, "log lines keep their length");
 static_assert(offsetof(struct subzero_cpu_stats, hist) == SUBZERO_CPU_STATS_SIZE_V1,
 	      "CPU_STATS before the histograms");
 static_assert(SUBZERO_EXIT_HIST_BUCKETS == EXIT_HIST_BUCKETS, "the histogram's buckets");
-
-/*
- * A handler gets the request as it came in (@in, checked) and fills the answer
- * (@out: zeroed but for size, and cpu for a per-CPU request, whose CPU number @cpu is
- * below nr_cpu_ids).  0 or a negative errno; on 0 sz_ioctl() copies @out back.
- */
-typedef long (*sz_ioctl_fn)(const void *in, void *out, u32 cpu);
 
 struct sz_ioctl_desc {
 	unsigned int cmd;
@@ -267,158 +260,6 @@ static long sz_ioctl_attach(const void *in, void *out, u32 cpu)
 static long sz_ioctl_detach(const void *in, void *out, u32 cpu)
 {
 	return sz_attach_ioctl(out, false);
-}
-
-/* ---- watch and protect ---- */
-
-static void sz_sync_fn(void *arg)
-{
-	struct vcpu *v = sz_cpus[smp_processor_id()].vcpu;
-	atomic_t *err = arg;
-	int ret;
-
-	if (!v)
-		return;
-	ret = vmx_watch_sync_this_cpu(v);
-	if (ret)
-		atomic_cmpxchg(err, 0, ret);
-}
-
-/* Apply the table on every virtualized CPU.  sz_lock and the hotplug lock held. */
-static int sz_sync_all(void)
-{
-	atomic_t err = ATOMIC_INIT(0);
-
-	on_each_cpu(sz_sync_fn, &err, 1);
-	return atomic_read(&err);
-}
-
-static long sz_ioctl_watch(const void *in, void *out, u32 cpu)
-{
-	const struct subzero_watch *req = in;
-	int ret;
-
-	ret = vmx_watch_check(sz_mem, nr_cpu_ids, req->gpa, req->op == SUBZERO_WATCH_ADD);
-	if (ret)
-		return ret;
-	mutex_lock(&sz_lock);
-	cpus_read_lock();
-	switch (req->op) {
-	case SUBZERO_WATCH_ADD:
-		/* the kernel's memory map says whether the page is RAM (protect needs it) */
-		ret = watch_add(req->gpa, req->access, req->kind,
-				page_is_ram(PHYS_PFN(req->gpa)));
-		if (ret)
-			break;
-		ret = sz_sync_all();
-		if (ret) {		/* all or nothing */
-			watch_del(req->gpa);
-			sz_sync_all();
-		}
-		break;
-	case SUBZERO_WATCH_DEL:
-		if (req->access || req->kind) {
-			ret = -EINVAL;
-			break;
-		}
-		if (sz_locked) {	/* root refuses it too (watch_sync) */
-			pr_warn("removing a watch or protection refused: subzero is locked until reboot\n");
-			ret = -EPERM;
-			break;
-		}
-		ret = watch_del(req->gpa);
-		if (!ret)
-			ret = sz_sync_all();
-		break;
-	default:
-		ret = -EINVAL;
-	}
-	cpus_read_unlock();
-	mutex_unlock(&sz_lock);
-	return ret;
-}
-
-static long sz_ioctl_watch_list(const void *in, void *out, u32 cpu)
-{
-	struct subzero_watch_list *l = out;
-	unsigned int i;
-
-	mutex_lock(&sz_lock);
-	for (i = 0; i < WATCH_MAX; i++) {
-		if (!watch_table[i].kind)
-			continue;
-		l->w[l->nr].gpa = watch_table[i].gpa;
-		l->w[l->nr].access = watch_table[i].access;
-		l->w[l->nr].kind = watch_table[i].kind;
-		l->nr++;
-	}
-	mutex_unlock(&sz_lock);
-	return 0;
-}
-
-static long sz_ioctl_events(const void *in, void *out, u32 cpu)
-{
-	struct subzero_events *b = out;
-	struct watch_event ev;
-	struct vcpu *v;
-
-	mutex_lock(&sz_lock);	/* the rings' one reader */
-	v = sz_mem[cpu];
-	sz_trace_events(cpu);	/* each event is traced before it is taken */
-	if (v && v->events) {
-		while (b->nr < SUBZERO_EVENTS_BATCH && watch_take(v->events, &ev)) {
-			struct subzero_event *e = &b->ev[b->nr++];
-
-			e->tsc = ev.tsc;
-			e->gpa = ev.gpa;
-			e->gla = ev.gla;
-			e->rip = ev.rip;
-			e->cpu = ev.cpu;
-			e->access = ev.access;
-			e->kind = ev.kind;
-			e->flags = ev.flags;
-		}
-		b->dropped = watch_take_dropped(v->events);
-	}
-	mutex_unlock(&sz_lock);
-	return 0;
-}
-
-struct sz_query_ctx {
-	u64 gpa, leaf;
-	unsigned int level;
-	int ret;
-};
-
-static void sz_query_fn(void *arg)
-{
-	struct sz_query_ctx *c = arg;
-	struct vcpu *v = sz_cpus[smp_processor_id()].vcpu;
-
-	c->ret = v ? vmx_ept_query_this_cpu(v, c->gpa, &c->leaf, &c->level) : -ENXIO;
-}
-
-static long sz_ioctl_ept_query(const void *in, void *out, u32 cpu)
-{
-	const struct subzero_ept_query *req = in;
-	struct subzero_ept_query *q = out;
-	struct sz_query_ctx c = { .gpa = req->gpa, .ret = -ENXIO };
-
-	mutex_lock(&sz_lock);
-	cpus_read_lock();
-	if (cpu_online(cpu) && sz_cpus[cpu].vcpu)
-		smp_call_function_single(cpu, sz_query_fn, &c, 1);
-	cpus_read_unlock();
-	mutex_unlock(&sz_lock);
-	if (c.ret)
-		return c.ret;
-	q->gpa = c.gpa;
-	q->leaf = c.leaf;
-	q->hpa = ept_leaf_hpa(c.leaf, c.level, c.gpa);
-	q->level = c.level;
-	q->memtype = (c.leaf & EPT_MEMTYPE_MASK) >> EPT_MEMTYPE_SHIFT;
-	q->perm = c.leaf & EPT_RWX;
-	return 0;
 }
 
 static long sz_ioctl_lock(const void *in, void *out, u32 cpu)

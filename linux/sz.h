@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the three parts of the Linux glue share: main.c (load, unload, CPU hotplug,
- * attach and detach), ioctl.c (/dev/subzero) and logdrain.c (the hypervisor's log).
+ * What the parts of the Linux glue share: main.c (load, unload, CPU hotplug, attach
+ * and detach, the lock), mem.c (the hypervisor's memory at load), ioctl.c and
+ * ioctl_watch.c (/dev/subzero), logdrain.c (the hypervisor's log), sysfs.c
+ * (/sys/module/subzero/cpus) and lifecycle.c (reboot, kexec, suspend; lifecycle.h).
  * Policy lives in core/; these files only call it, per CPU, under the right locks.
  */
 #ifndef SUBZERO_LINUX_SZ_H
@@ -53,6 +55,18 @@ int sz_lock_all(bool *changed, unsigned int *nr_locked);
  * attach, or -EIO when a CPU could not leave VMX at detach.
  */
 int sz_set_attached(bool attach, bool *changed, unsigned int *nr_virtualized);
+
+/*
+ * mem.c, at load in this order (each 0 or a negative errno, having said why):
+ * the module's code and data as root seals them, the RAM map, EPT (or none: a line
+ * says why), then every possible CPU's state, hidden from every guest (sz_mem).
+ * sz_free_all() frees that state (at unload, or after a failed load).
+ */
+int sz_text_setup(void);
+int sz_ram_setup(void);
+int sz_ept_setup(const struct vmx_caps *config);
+int sz_alloc_all(const struct vmx_caps *config, u64 msr_bitmap_pa);
+void sz_free_all(void);
 
 /* logdrain.c */
 void sz_drain(struct vcpu *v);

@@ -8,7 +8,8 @@
  *                                             time since launch, EPT pages    (stats.c)
  *   subzero stats [--json] [--cpu N] [--interval S [--count K]]
  *                                             VM exits and time in VMX root   (stats.c)
- *   subzero vmcs [--json] [--cpu N]          each CPU's VMCS, read in VMX root (vmcs.c)
+ *   subzero vmcs [--check] [--json] [--cpu N]  each CPU's VMCS read in VMX root, or the
+ *                                             VM-entry rules it breaks  (vmcs.c, vmcs_check.c)
  *   subzero log [--json] [-f [--timeout S]]  the hypervisor's log              (log.c)
  *   subzero detach | attach [--json]         leave / re-enter VMX on every CPU (log.c)
  *   subzero caps [--json] [--cpu N]          VMX capabilities, decoded by name (caps.c)
