@@ -8,7 +8,15 @@ on_cpu 1 ldt-user 25 > /tmp/ldt.out 2>&1 &
 pid=$!
 sleep 1
 for i in 1 2 3; do
-	on_cpu 0 insmod "$SZ_KO" || fail "insmod $i failed"
+	# taskset runs busybox's insmod, not lib.sh's wrapper: the wrapper's parameters
+	# (entry_checks=1) are passed here, as every other load gets them.
+	# shellcheck disable=SC2086
+	on_cpu 0 insmod "$SZ_KO" $SZ_PARAMS || fail "insmod $i failed"
+	case " $SZ_PARAMS " in
+	*" entry_checks=1 "*)
+		[ "$(cat /sys/module/subzero/parameters/entry_checks)" = Y ] ||
+			fail "load $i: entry_checks is off ($SZ_PARAMS not passed)" ;;
+	esac
 	sleep 1
 	on_cpu 0 rmmod subzero || fail "rmmod $i failed"
 	sleep 1
