@@ -30,6 +30,12 @@ static unsigned int check_live(struct vcpu *v, struct entry_violation *viol)
 	return entry_check(&in, viol, ENTRY_VIOL_MAX);
 }
 
+/*
+ * A broken rule is an error (LOG_ERR), so the line reaches the kernel log and the e2e
+ * harness fails the test in which it happened (KLOG_BAD in tests/e2e/guest/lib.sh
+ * matches "CPU n: broken VM-entry rule").  The cross-check breaks rules on purpose and
+ * never logs this line: its own lines say "xcheck" and are routine (debug).
+ */
 static void log_violations(struct vcpu *v, const struct entry_violation *viol,
 			   unsigned int n)
 {
@@ -38,12 +44,12 @@ static void log_violations(struct vcpu *v, const struct entry_violation *viol,
 	for (i = 0; i < n && i < ENTRY_VIOL_MAX; i++) {
 		const struct entry_rule_desc *d = &entry_rules[viol[i].rule];
 
-		log_printf(&v->log, "CPU %u: broken VM-entry rule %s (SDM %s, %s): %s=%llx (%llx would do); allows %s", v->cpu, d->name, d->section,
+		log_printf(&v->log, LOG_ERR "CPU %u: broken VM-entry rule %s (SDM %s, %s): %s=%llx (%llx would do); allows %s", v->cpu, d->name, d->section,
 			   entry_kind_name(d->kind), vmcs_field_name(viol[i].field) ?: "?",
 			   viol[i].value, viol[i].expect, d->allows);
 	}
 	if (n > ENTRY_VIOL_MAX)
-		log_printf(&v->log, "CPU %u: ... and %u more broken VM-entry rules", v->cpu,
+		log_printf(&v->log, LOG_ERR "CPU %u: ... and %u more broken VM-entry rules", v->cpu,
 			   n - ENTRY_VIOL_MAX);
 }
 
@@ -54,8 +60,8 @@ unsigned int entry_root_check(struct vcpu *v, const char *when, bool always)
 
 	if (!n && !always)
 		return 0;
-	log_printf(&v->log, "CPU %u: VM-entry checks %s: %u rule%s broken", v->cpu, when, n,
-		   n == 1 ? "" : "s");
+	log_printf(&v->log, LOG_ERR "CPU %u: VM-entry checks %s: %u rule%s broken", v->cpu, when,
+		   n, n == 1 ? "" : "s");
 	log_violations(v, viol, n);
 	return n;
 }
@@ -75,7 +81,7 @@ void entry_root_before(struct vcpu *v)
 	if (v->entry.logged >= ENTRY_LOG_MAX)
 		return;
 	v->entry.logged += n + 1;
-	log_printf(&v->log, "CPU %u: VM-entry checks before entry %llu: %u rule%s broken",
+	log_printf(&v->log, LOG_ERR "CPU %u: VM-entry checks before entry %llu: %u rule%s broken",
 		   v->cpu, v->entry.checks, n, n == 1 ? "" : "s");
 	log_violations(v, viol, n);
 }
@@ -266,7 +272,7 @@ void entry_xcheck_finish(struct vcpu *v, struct guest_regs *r, u32 exit_reason,
 			  (u64)(insn_error & 0xff) << 8 |
 			  (u64)(insn_error ? 0 : reason.f.basic & 0xffff) << 16 |
 			  (u64)xc->nviol << 32 | (u64)(b->rule & 0x7fff) << 48;
-	log_printf(&v->log, "CPU %u: cross-check %u %s: the CPU %s (%s %u), the checker %s it (%u rules broken)", v->cpu, xc->idx, entry_rules[b->rule].name,
+	log_printf(&v->log, "CPU %u: xcheck: cross-check %u %s: the CPU %s (%s %u), the checker %s it (%u rules broken)", v->cpu, xc->idx, entry_rules[b->rule].name,
 		   refused ? "refused the entry" : "ACCEPTED the entry",
 		   insn_error ? "VM-instruction error" : "exit reason",
 		   insn_error ? insn_error : reason.f.basic,

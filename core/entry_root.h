@@ -49,8 +49,9 @@ bool entry_read_live(void *ctx, u32 field, u64 *val);
 /*
  * Check the current VMCS against every rule; log each violation in @v's log ring as
  * "CPU n: broken VM-entry rule NAME (SDM s): FIELD=value ..." after a line saying
- * @when and how many (that line also when none is broken if @always).  Returns the
- * number of violations.  Root-safe.
+ * @when and how many (that line also when none is broken if @always), every line at
+ * LOG_ERR (the e2e harness fails a test that logs one).  Returns the number of
+ * violations.  Root-safe.
  */
 unsigned int entry_root_check(struct vcpu *v, const char *when, bool always);
 

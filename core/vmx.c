@@ -777,7 +777,7 @@ int vmx_virtualize_this_cpu(struct vcpu *v)
 	vmcs_writen(&v->vmcs_err, GUEST_RIP, (u64)vmx_launch);
 	v->entry = (struct entry_state){ 0 };
 	if (entry_root_check(v, "before VMLAUNCH", false)) {
-		log_printf(&v->log, "CPU %u: not launching: the VMCS breaks the VM-entry rules above", v->cpu);
+		log_printf(&v->log, LOG_ERR "CPU %u: not launching: the VMCS breaks the VM-entry rules above", v->cpu);
 		ret = -EINVAL;
 		goto err_clear;
 	}

@@ -101,6 +101,59 @@ static void test_check_logs_each_violation(void **state)
 	assert_non_null(strstr(line, "GUEST_RFLAGS=8002 (2 would do)"));
 }
 
+/*
+ * A broken rule is logged at error level, so it reaches the kernel log (the drain prints
+ * debug lines with pr_debug, off by default) and the e2e harness's KLOG_BAD sees it:
+ * the verdict's lines and the per-entry check's (the refusal before VMLAUNCH:
+ * test_vmx.c, test_broken_rule_refuses_launch).
+ */
+static void test_violations_are_errors(void **state)
+{
+	char line[LOG_LINE];
+	unsigned int lines = 0;
+	int level = -1;
+	u64 tsc;
+
+	(void)state;
+	fake_vmcs_set(GUEST_DR7, 1ULL << 33);
+	assert_int_equal(entry_root_check(&v, "after VMRESUME failed", false), 1);
+	entry_root_before(&v);
+	while (log_take_level(&v.log, line, &tsc, &level)) {
+		assert_int_equal(level, LOG_LEVEL_ERR);
+		lines++;
+	}
+	assert_int_equal(lines, 4);	/* two verdicts, each a count and the rule */
+}
+
+/*
+ * The cross-check breaks rules on purpose: its lines say "xcheck", are routine (debug)
+ * and never read "broken VM-entry rule", so the e2e harness does not take them for a
+ * real violation (tests/build/guest_klog.sh checks the pattern side).
+ */
+static void test_xcheck_lines_are_not_violations(void **state)
+{
+	struct guest_regs r;
+	char line[LOG_LINE];
+	unsigned int lines = 0;
+	int level = -1;
+	u64 tsc;
+
+	(void)state;
+	for (unsigned int i = 0; i < entry_xcheck_count(); i++) {
+		assert_int_equal(entry_xcheck_start(&v, i), 0);
+		entry_root_before(&v);
+		memset(&r, 0, sizeof(r));
+		entry_xcheck_finish(&v, &r, 0x80000000U | EXIT_REASON_INVALID_STATE, 0);
+	}
+	while (log_take_level(&v.log, line, &tsc, &level)) {
+		assert_null(strstr(line, "broken VM-entry rule"));
+		assert_non_null(strstr(line, ": xcheck: cross-check "));
+		assert_int_equal(level, LOG_LEVEL_DEBUG);
+		lines++;
+	}
+	assert_int_equal(lines, entry_xcheck_count());
+}
+
 /* Counted on every entry; logged up to ENTRY_LOG_MAX lines; quiet when all is well. */
 static void test_before_every_entry(void **state)
 {
@@ -344,6 +397,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_check_logs_each_violation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_before_every_entry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_violations_are_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_xcheck_lines_are_not_violations, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_every_break_is_named_and_undone, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_accepted_entry, setup, teardown),
