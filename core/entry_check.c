@@ -144,6 +144,16 @@ static u64 phys_mask(const struct ec *e)
 	return e->phys >= 64 ? ~0ULL : (1ULL << e->phys) - 1;
 }
 
+/*
+ * The bits a host or guest CR3 may have set: below MAXPHYADDR, and with LAM also
+ * LAM_U57 and LAM_U48 (SDM Vol. 3C 27.2.2 and 27.3.1.1: "bits 63:MAXPHYADDR, other than
+ * bits 62:61 on processors that support LAM, must be zero").
+ */
+static u64 cr3_allowed(const struct ec *e)
+{
+	return phys_mask(e) | (e->c->lam ? X86_CR3_LAM_U57 | X86_CR3_LAM_U48 : 0);
+}
+
 static bool pat_ok(u64 pat)
 {
 	int i;
@@ -458,8 +468,8 @@ static void check_host(struct ec *e)
 		    c->cr0_fixed1);
 	check_fixed(e, ER_host_cr4_fixed, HOST_CR4, cr4, c->cr4_fixed0, c->cr4_fixed1);
 	v = rd(e, HOST_CR3);
-	if (!phys_ok(e, v))
-		bad(e, ER_host_cr3_width, HOST_CR3, v, v & phys_mask(e));
+	if (v & ~cr3_allowed(e))
+		bad(e, ER_host_cr3_width, HOST_CR3, v, v & cr3_allowed(e));
 	v = rd(e, HOST_IA32_SYSENTER_ESP);
 	if (!canonical(v, e->virt))
 		bad(e, ER_host_sysenter_canonical, HOST_IA32_SYSENTER_ESP, v, 0);
@@ -541,8 +551,8 @@ static void check_guest_regs(struct ec *e)
 		bad(e, ER_guest_ia32e_paging, GUEST_CR4, e->cr4, e->cr4 | X86_CR4_PAE);
 	if (!e->ia32e && (e->cr4 & X86_CR4_PCIDE))
 		bad(e, ER_guest_pcide_needs_ia32e, GUEST_CR4, e->cr4, e->cr4 & ~(u64)X86_CR4_PCIDE);
-	if (!phys_ok(e, cr3))
-		bad(e, ER_guest_cr3_width, GUEST_CR3, cr3, cr3 & phys_mask(e));
+	if (cr3 & ~cr3_allowed(e))
+		bad(e, ER_guest_cr3_width, GUEST_CR3, cr3, cr3 & cr3_allowed(e));
 	if (e->entry & VM_ENTRY_LOAD_DEBUG_CONTROLS) {
 		v = rd(e, GUEST_DR7);
 		if (v >> 32)

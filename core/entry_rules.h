@@ -156,7 +156,7 @@
 	ENTRY_RULE(host_cr4_fixed, HOST, "27.2.2", HOST_CR4,				\
 		   "bits of IA32_VMX_CR4_FIXED0 set, bits clear in IA32_VMX_CR4_FIXED1 clear") \
 	ENTRY_RULE(host_cr3_width, HOST, "27.2.2", HOST_CR3,				\
-		   "bits 63:MAXPHYADDR zero")						\
+		   "bits 63:MAXPHYADDR zero, but 62:61 with LAM")						\
 	ENTRY_RULE(host_sysenter_canonical, HOST, "27.2.2", HOST_IA32_SYSENTER_ESP,	\
 		   "IA32_SYSENTER_ESP and _EIP canonical")				\
 	ENTRY_RULE(host_pat, HOST, "27.2.2", HOST_IA32_PAT,				\
@@ -198,7 +198,7 @@
 	ENTRY_RULE(guest_pcide_needs_ia32e, GUEST, "27.3.1.1", GUEST_CR4,		\
 		   "CR4.PCIDE only with IA-32e-mode guest")				\
 	ENTRY_RULE(guest_cr3_width, GUEST, "27.3.1.1", GUEST_CR3,			\
-		   "bits 63:MAXPHYADDR zero")						\
+		   "bits 63:MAXPHYADDR zero, but 62:61 with LAM")						\
 	ENTRY_RULE(guest_dr7_upper, GUEST, "27.3.1.1", GUEST_DR7,			\
 		   "with load-debug-controls: bits 63:32 zero")				\
 	ENTRY_RULE(guest_sysenter_canonical, GUEST, "27.3.1.1", GUEST_SYSENTER_ESP,	\

@@ -32,6 +32,12 @@ int vmx_caps_read(struct vmx_caps *caps)
 		caps->phys_bits = (u8)regs[0];
 		caps->virt_bits = (u8)(regs[0] >> 8);
 	}
+	/* LAM makes CR3 bits 62:61 legal (VM entry checks them: entry_check.c) */
+	cpu_cpuid(0, 0, regs);
+	if (regs[0] >= 7) {
+		cpu_cpuid(7, 1, regs);
+		caps->lam = regs[0] & X86_FEATURE_7_1_EAX_LAM;
+	}
 
 	/* SDM Vol. 3C, 23.7: IA32_FEATURE_CONTROL exists on every CPU with VMX. */
 	caps->feature_control = cpu_rdmsr(MSR_IA32_FEATURE_CONTROL);

@@ -40,6 +40,7 @@ struct vmx_caps {
 	/* CPUID facts the VM-entry checks need (entry_check.c), not compared per CPU */
 	u8 phys_bits;			/* MAXPHYADDR, CPUID.80000008H:EAX[7:0] */
 	u8 virt_bits;			/* linear-address width, CPUID.80000008H:EAX[15:8] */
+	bool lam;			/* LAM, CPUID.(EAX=07H,ECX=1):EAX[26]: CR3[62:61] */
 };
 
 /*

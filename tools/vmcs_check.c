@@ -11,6 +11,7 @@
 #include "entry_check.h"
 #include "vmcs.h"
 #include "output.h"
+#include "arch/x86.h"
 
 void vmcs_check_cpuid(struct vmx_caps *caps)
 {
@@ -23,6 +24,8 @@ void vmcs_check_cpuid(struct vmx_caps *caps)
 		caps->phys_bits = (u8)a;
 		caps->virt_bits = (u8)(a >> 8);
 	}
+	/* as core/vmx_caps.c: LAM lets CR3 bits 62:61 be set (false if leaf 7 is absent) */
+	caps->lam = __get_cpuid_count(7, 1, &a, &b, &c, &d) && (a & X86_FEATURE_7_1_EAX_LAM);
 }
 
 static bool read_dump(void *ctx, u32 field, u64 *val)

@@ -51,6 +51,11 @@
  * kernel's, and its entry code tells a user CR3 by this bit (PTI_USER_PGTABLE_BIT).
  */
 #define X86_CR3_PTI_USER_BIT	BIT_ULL(12)
+/* Linear-address masking (SDM Vol. 3A, 4.4 "Linear-Address Masking"; Vol. 3C 27.2.2, 27.3.1.1) */
+#define X86_CR3_LAM_U57		BIT_ULL(61)
+#define X86_CR3_LAM_U48		BIT_ULL(62)
+/* CPUID.(EAX=07H,ECX=1):EAX (SDM Vol. 2A, CPUID, Table 3-8) */
+#define X86_FEATURE_7_1_EAX_LAM	BIT(26)
 
 #define X86_CR4_VME		BIT(0)
 #define X86_CR4_PVI		BIT(1)

@@ -182,6 +182,7 @@ static void caps_wbinvd_required(struct vmx_caps *c)
 	c->procbased2 |= SECONDARY_EXEC_WBINVD_EXITING;
 }
 static void caps_no_ept_ad(struct vmx_caps *c) { c->ept_vpid &= ~VMX_EPT_AD; }
+static void caps_lam(struct vmx_caps *c) { c->lam = true; }
 static void caps_pml(struct vmx_caps *c) { allow_proc2(c, SECONDARY_EXEC_ENABLE_PML); }
 static void caps_spp(struct vmx_caps *c) { allow_proc2(c, SECONDARY_EXEC_SUB_PAGE_PERMISSIONS); }
 static void caps_mbec(struct vmx_caps *c) { allow_proc2(c, SECONDARY_EXEC_MODE_BASED_EPT_EXEC); }
@@ -409,6 +410,15 @@ static const struct rule_case cases[] = {
 	{ ER_host_cr4_fixed, .bad = { CLR(HOST_CR4, X86_CR4_VMXE) } },
 	{ ER_host_cr4_fixed, .bad = { OR(HOST_CR4, BIT(23)) } },
 	{ ER_host_cr3_width, .bad = { OR(HOST_CR3, 1ULL << 39) } },
+	/* CR3 bits 62:61: beyond MAXPHYADDR without LAM, LAM_U48/U57 with it */
+	{ ER_host_cr3_width, .bad = { OR(HOST_CR3, X86_CR3_LAM_U57) } },
+	{ ER_host_cr3_width, .bad = { OR(HOST_CR3, X86_CR3_LAM_U48) } },
+	{ ER_host_cr3_width, .caps_fn = caps_lam,
+	  .pre = { OR(HOST_CR3, X86_CR3_LAM_U57 | X86_CR3_LAM_U48) },
+	  .bad = { OR(HOST_CR3, BIT_ULL(63)) } },
+	{ ER_host_cr3_width, .caps_fn = caps_lam,
+	  .pre = { OR(HOST_CR3, X86_CR3_LAM_U57 | X86_CR3_LAM_U48) },
+	  .bad = { OR(HOST_CR3, 1ULL << 39) } },
 	{ ER_host_sysenter_canonical, .bad = { SET(HOST_IA32_SYSENTER_ESP, NONCANON) } },
 	{ ER_host_sysenter_canonical, .bad = { SET(HOST_IA32_SYSENTER_EIP, NONCANON) } },
 	{ ER_host_pat, .bad = { SET(HOST_IA32_PAT, 0x0007040600070402ULL) } },
@@ -440,6 +450,14 @@ static const struct rule_case cases[] = {
 	{ ER_guest_ia32e_paging, .bad = { CLR(GUEST_CR4, X86_CR4_PAE) } },
 	{ ER_guest_pcide_needs_ia32e, .pre_fn = legacy32, .bad = { OR(GUEST_CR4, X86_CR4_PCIDE) } },
 	{ ER_guest_cr3_width, .bad = { OR(GUEST_CR3, 1ULL << 39) } },
+	{ ER_guest_cr3_width, .bad = { OR(GUEST_CR3, X86_CR3_LAM_U57) } },
+	{ ER_guest_cr3_width, .bad = { OR(GUEST_CR3, X86_CR3_LAM_U48) } },
+	{ ER_guest_cr3_width, .caps_fn = caps_lam,
+	  .pre = { OR(GUEST_CR3, X86_CR3_LAM_U57 | X86_CR3_LAM_U48) },
+	  .bad = { OR(GUEST_CR3, BIT_ULL(63)) } },
+	{ ER_guest_cr3_width, .caps_fn = caps_lam,
+	  .pre = { OR(GUEST_CR3, X86_CR3_LAM_U57 | X86_CR3_LAM_U48) },
+	  .bad = { OR(GUEST_CR3, 1ULL << 39) } },
 	{ ER_guest_dr7_upper, .bad = { OR(GUEST_DR7, 1ULL << 32) } },
 	{ ER_guest_sysenter_canonical, .bad = { SET(GUEST_SYSENTER_EIP, NONCANON) } },
 	{ ER_guest_pat, .bad = { SET(GUEST_IA32_PAT, 0x0007040600070403ULL) } },

@@ -138,6 +138,26 @@ static void test_has_queries(void **state)
 	assert_false(vmx_has_vpid(&c));
 }
 
+/* LAM (CR3 bits 62:61 legal) from CPUID.(7,1):EAX[26], only where leaf 7 exists. */
+static void test_lam_from_cpuid(void **state)
+{
+	struct vmx_caps c;
+
+	(void)state;
+	fake_cpu_load(&fake_haswell);
+	assert_int_equal(vmx_caps_read(&c), 0);
+	assert_false(c.lam);
+	fake_cpu.cpuid_7_1_eax = X86_FEATURE_7_1_EAX_LAM;
+	assert_int_equal(vmx_caps_read(&c), 0);
+	assert_false(c.lam);			/* the highest basic leaf is below 7 */
+	fake_cpu.cpuid_max = 7;
+	assert_int_equal(vmx_caps_read(&c), 0);
+	assert_true(c.lam);
+	fake_cpu.cpuid_7_1_eax = ~(u32)X86_FEATURE_7_1_EAX_LAM;
+	assert_int_equal(vmx_caps_read(&c), 0);
+	assert_false(c.lam);
+}
+
 static void test_compare_equal(void **state)
 {
 	struct vmx_caps a, b;
@@ -201,6 +221,7 @@ int main(void)
 		cmocka_unit_test(test_no_secondary_controls),
 		cmocka_unit_test(test_no_ept_no_vpid),
 		cmocka_unit_test(test_has_queries),
+		cmocka_unit_test(test_lam_from_cpuid),
 		cmocka_unit_test(test_compare_equal),
 		cmocka_unit_test(test_compare_names_the_difference),
 		cmocka_unit_test(test_compare_cpuid_only_vmx_bit),

@@ -167,6 +167,8 @@ void cpu_cpuid(u32 leaf, u32 subleaf, u32 regs[4])
 		regs[0] = cur.cpuid_ext8_eax;
 	if (leaf == 0xd && subleaf == 1)
 		regs[0] = fake_cpu.cpuid_d1_eax;
+	if (leaf == 7 && subleaf == 1)
+		regs[0] = fake_cpu.cpuid_7_1_eax;
 	if (leaf == 0xd && subleaf == 0) {
 		/* XCR0 may hold (by default) x87, SSE, AVX */
 		regs[0] = (u32)fake_cpu.xcr0_supported;

@@ -88,6 +88,7 @@ struct fake_cpu_state {
 	unsigned int nr_spec_ctrl_writes;
 	u32 cpuid_max;			/* CPUID.0:EAX, the highest basic leaf (0 at load) */
 	u32 cpuid_d1_eax;		/* CPUID.(EAX=0DH,ECX=1):EAX (XSAVES: bit 3) */
+	u32 cpuid_7_1_eax;		/* CPUID.(EAX=07H,ECX=1):EAX (LAM: bit 26) */
 	u64 xcr0_supported;		/* CPUID.(EAX=0DH,ECX=0):EDX:EAX, 7 at load */
 	unsigned int root_faults;	/* instructions that would have faulted in root */
 	unsigned int mc_calls;		/* machine checks handed to the OS */
