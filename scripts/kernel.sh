@@ -146,22 +146,34 @@ headers)
 	if [ ! -f "$kdir/.unpacked" ]; then
 		tmp=$(mktemp -d)
 		trap 'rm -rf "$tmp"' EXIT
-		download "$tmp" "linux-headers-$abi"
-		dpkg -x "$tmp"/linux-headers-"$abi"_*.deb "$tmp/x"
+		download "$tmp" "linux-headers-$abi" ||
+			die "apt-get download linux-headers-$abi failed"
+		dpkg -x "$tmp"/linux-headers-"$abi"_*.deb "$tmp/x" ||
+			die "dpkg -x of the downloaded linux-headers-$abi failed"
 		# Its dependencies: the flavour's common headers and the kbuild tools.
-		deps=$(dpkg-deb -f "$tmp"/linux-headers-"$abi"_*.deb Depends | tr ',' '\n' |
+		deps=$(dpkg-deb -f "$tmp"/linux-headers-"$abi"_*.deb Depends) ||
+			die "dpkg-deb cannot read the Depends of the downloaded linux-headers-$abi"
+		deps=$(echo "$deps" | tr ',' '\n' |
 			sed -n 's/^ *\(linux-headers-[^ ]*-common[^ ]*\|linux-kbuild-[^ ]*\).*/\1/p')
+		[ -n "$deps" ] ||
+			die "linux-headers-$abi depends on no linux-headers-*-common or" \
+				"linux-kbuild-* package: cannot tell what else to fetch"
 		# shellcheck disable=SC2086
-		download "$tmp" $deps
+		download "$tmp" $deps ||
+			die "apt-get download of linux-headers-$abi's dependencies failed:" $deps
 		for d in $deps; do
-			dpkg -x "$tmp/${d}"_*.deb "$tmp/x"
+			dpkg -x "$tmp/${d}"_*.deb "$tmp/x" ||
+				die "dpkg -x of the downloaded $d failed"
 		done
 		# The flavour's Makefile includes the common one by absolute path.
+		[ -f "$tmp/x/usr/src/linux-headers-$abi/Makefile" ] ||
+			die "linux-headers-$abi has no usr/src/linux-headers-$abi/Makefile"
 		sed -i "s|include /usr/src/|include $(realpath -m "$root")/usr/src/|" \
-			"$tmp/x/usr/src/linux-headers-$abi/Makefile"
+			"$tmp/x/usr/src/linux-headers-$abi/Makefile" ||
+			die "cannot point linux-headers-$abi's Makefile at the unpacked common headers"
 		rm -rf "$root"
-		mkdir -p "$dir"
-		mv "$tmp/x" "$root"
+		mkdir -p "$dir" || die "cannot create $dir"
+		mv "$tmp/x" "$root" || die "cannot move the unpacked headers to $root"
 		touch "$kdir/.unpacked"
 	fi
 	echo "$(realpath "$kdir")"
