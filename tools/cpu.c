@@ -92,7 +92,7 @@ static bool modprobe_msr(void)
 
 const char *cpu_msr_loaded_by_us(void)
 {
-	static const char msg[] = "the msr module was loaded (modprobe msr)";
+	static const char msg[] = "check loaded the msr module: modprobe msr";
 
 	return modprobe_msr_done ? msg : NULL;
 }

@@ -19,7 +19,7 @@ sed 's/^/  | /' /tmp/check.txt
 [ "$rc" = "$jrc" ] || fail "check exited $rc, check --json $jrc"
 if [ $msr_was_loaded = no ]; then
 	grep -q '^msr ' /proc/modules || fail "check did not load the msr module"
-	grep -q '^(the msr module was loaded (modprobe msr))$' /tmp/check.txt ||
+	grep -q '^(check loaded the msr module: modprobe msr)$' /tmp/check.txt ||
 		fail "check did not say it loaded the msr module"
 fi
 grep -c '^blocker: ' /tmp/check.txt > /tmp/nblockers || true
