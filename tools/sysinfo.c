@@ -12,10 +12,21 @@
 #include "subzero.h"
 #include "sysinfo.h"
 
+const char *sysinfo_root = "";
+
+/* @path (absolute) under sysinfo_root; valid until the next call. */
+static const char *rooted(const char *path)
+{
+	static char buf[1024];
+
+	snprintf(buf, sizeof(buf), "%s%s", sysinfo_root, path);
+	return buf;
+}
+
 /* The first line of @path into @buf (newline dropped); false if it cannot be read. */
 static bool read_line(const char *path, char *buf, size_t n)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = fopen(rooted(path), "r");
 	bool ok;
 
 	if (!f)
@@ -29,27 +40,28 @@ static bool read_line(const char *path, char *buf, size_t n)
 
 static bool exists(const char *path)
 {
-	return !access(path, F_OK);
+	return !access(rooted(path), F_OK);
 }
 
 /* Is @flag among the first CPU's flags in /proc/cpuinfo? */
 static bool cpu_flag(const char *flag)
 {
-	static char line[4096];
-	static bool have;
-	char want[64];
+	char line[4096] = "", want[64];
+	bool found = false;
 	FILE *f;
 
-	if (!have) {
-		f = fopen("/proc/cpuinfo", "r");
-		while (f && fgets(line, sizeof(line), f))
-			if (!strncmp(line, "flags", 5))
-				break;
-		if (f)
-			fclose(f);
-		line[strcspn(line, "\n")] = ' ';
-		have = true;
+	f = fopen(rooted("/proc/cpuinfo"), "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "flags", 5)) {
+			found = true;
+			break;
+		}
 	}
+	if (f)
+		fclose(f);
+	if (!found)
+		return false;
+	line[strcspn(line, "\n")] = ' ';
 	snprintf(want, sizeof(want), " %s ", flag);
 	return strstr(line, want) != NULL;
 }
@@ -67,12 +79,12 @@ static const char *secure_boot(void)
 
 	if (!exists("/sys/firmware/efi"))
 		return "off";			/* not booted with UEFI */
-	d = opendir(dir);
+	d = opendir(rooted(dir));
 	while (d && (e = readdir(d))) {
 		if (strncmp(e->d_name, "SecureBoot-", 11))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		f = fopen(path, "rb");		/* 4 bytes of attributes, then the value */
+		f = fopen(rooted(path), "rb");	/* 4 bytes of attributes, then the value */
 		if (f && fread(v, 1, 5, f) == 5)
 			ret = v[4] ? "on" : "off";
 		if (f)
@@ -109,15 +121,15 @@ static unsigned int kvm_vms(void)
 	DIR *proc, *fds;
 	ssize_t len;
 
-	proc = opendir("/proc");
+	proc = opendir(rooted("/proc"));
 	while (proc && (p = readdir(proc))) {
 		if (p->d_name[0] < '0' || p->d_name[0] > '9')
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s/fd", p->d_name);
-		fds = opendir(path);
+		fds = opendir(rooted(path));
 		while (fds && (fd = readdir(fds))) {
 			snprintf(path, sizeof(path), "/proc/%s/fd/%s", p->d_name, fd->d_name);
-			len = readlink(path, target, sizeof(target) - 1);
+			len = readlink(rooted(path), target, sizeof(target) - 1);
 			if (len > 0) {
 				target[len] = 0;
 				n += !strcmp(target, "anon_inode:kvm-vm");

@@ -16,4 +16,11 @@ struct sys_check {
  * the VMs of other users' processes. */
 void check_system(struct sys_check *s);
 
+/*
+ * Where /sys and /proc are: "" (the running system's), or a directory holding a fake
+ * sys/ and proc/ tree, which is how the unit test (tests/unit/test_check.c) gives
+ * check_system() a Linux 6.12 KVM, Secure Boot and lockdown.
+ */
+extern const char *sysinfo_root;
+
 #endif
