@@ -55,7 +55,12 @@ static const struct command commands[] = {
 	  "the TSC rate, how many CPUs are online and the module's outstanding allocations.\n" },
 	{ "stats", cmd_stats, "stats [--json] [--cpu N] [--interval S [--count K]]",
 	  "VM exits and TSC cycles in VMX root, by exit reason",
-	  "Per CPU and exit reason: the count, the TSC cycles spent in VMX root, the mean.\n"
+	  "Per CPU and exit reason, as perf kvm stat: the count, the TSC cycles spent in VMX\n"
+	  "root and their mean, the share of the CPU's exits (exits%) and of its time in\n"
+	  "root (root%), the fewest and most cycles one exit took (min, max), and under\n"
+	  "each reason a log2 histogram of the cycles per exit ([32, 64) 680, ...).\n"
+	  "JSON per reason: reason, count, root_tsc, mean_root_tsc, exits_share and\n"
+	  "root_share (0 to 1), min_root_tsc, max_root_tsc, hist_log2 [{from, to, count}].\n"
 	  "--interval S: rates per second every S seconds (0.01 to 86400), K times\n"
 	  "(default: until interrupted); with --json one object per line.\n" },
 	{ "vmcs", cmd_vmcs, "vmcs [--check] [--json] [--cpu N]",
@@ -91,7 +96,8 @@ static const struct command commands[] = {
 	  "Per CPU: VMX, IA32_FEATURE_CONTROL, who holds VMX, the controls subzero requires\n"
 	  "and the optional features it will use; then Secure Boot, lockdown, PTI, IBT,\n"
 	  "FRED.  Ends with one verdict: \"subzero can load\", or each blocker and how to fix\n"
-	  "it.  Exit 0: it can load; 1: it cannot.\n" },
+	  "it.  Exit 0: it can load; 1: it cannot.  With subzero loaded already there is\n"
+	  "nothing to check (exit 0; --json: {tool_version, system, can_load, verdict}).\n" },
 	{ "watch", cmd_watch,
 	  "watch add ADDR [--access rwx]\n"
 	  "watch del ADDR\n"
@@ -107,7 +113,8 @@ static const struct command commands[] = {
 	  "protect list [--json]",
 	  "writes to the page at ADDR are recorded and discarded",
 	  "The writing instruction completes without a fault; memory keeps its old value.\n"
-	  "The writes show in `subzero watch events`.\n" },
+	  "The writes show in `subzero watch events`.  list --json: [{gpa, access}], as\n"
+	  "watch list, the protected pages only.\n" },
 	{ "ept", cmd_ept, "ept ADDR [--json] [--cpu N]",
 	  "how each CPU's EPT maps the guest-physical ADDR: page size, type, permissions",
 	  "" },
