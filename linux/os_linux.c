@@ -176,8 +176,9 @@ void os_linux_exit(void)
 
 /*
  * Fail closed (core/os.h): this CPU has left VMX and runs the kernel's code on the
- * host stack with interrupts off.  The lines go out at KERN_EMERG so that a quiet
- * console shows them, then panic(): it stops the other CPUs, runs kdump if loaded,
+ * host stack with interrupts off.  The lines go out at KERN_CRIT, as every
+ * fail-closed line does (core/log.h: LOG_CRIT; a quiet console, loglevel 4, still
+ * shows them), then panic(): it stops the other CPUs, runs kdump if loaded,
  * and reboots per panic=.  (The drain work may read the same ring meanwhile on
  * another CPU; a line printed twice is the worst that does.)
  */
@@ -187,7 +188,7 @@ void os_vmx_failed(struct log_ring *log, const char *why)
 	int ms;
 
 	while (log_take(log, line))
-		pr_emerg("subzero: %s\n", line);
+		pr_crit("subzero: %s\n", line);
 	/*
 	 * The lines may still be on their way to the console, printed by another CPU that
 	 * holds the console lock; panic() kexecs into a kdump kernel before it flushes the

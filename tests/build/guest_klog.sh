@@ -71,7 +71,7 @@ else
 fi
 
 # A broken VM-entry rule fails the test it happened in (issue 12): the checker's
-# violation line, as the drain (pr_err) or a failing CPU (pr_emerg) prints it, and the
+# violation line, as the drain (pr_err) or a failing CPU (pr_crit) prints it, and the
 # count at unload when it is not 0.  What breaks rules on purpose or reports none does
 # not: the cross-check's lines, sz_test's summary, a clean count, vmcs --check's verdict.
 cat > "$TMP/k" <<'EOF2'
