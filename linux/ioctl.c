@@ -27,7 +27,7 @@
 #include "../core/private.h"
 #include "os_linux.h"
 #include "sz.h"
-#include "ioctl.h"
+#include "sz_ioctl.h"
 #include "../include/uapi/subzero.h"
 
 static_assert(offsetof(struct subzero_caps, cpu) == 4 &&

@@ -2,7 +2,7 @@
 /*
  * subzero: the /dev/subzero requests about watched and protected pages and EPT
  * (SUBZERO_IOC_WATCH, WATCH_LIST, EVENTS, EPT_QUERY), as ioctl.c's table calls them
- * (ioctl.h): a change to the watch table is applied on every virtualized CPU, all or
+ * (sz_ioctl.h): a change to the watch table is applied on every virtualized CPU, all or
  * nothing; events come from each CPU's ring; an EPT query walks a CPU's own EPT in root.
  */
 #define pr_fmt(fmt) "subzero: " fmt
@@ -15,7 +15,7 @@
 
 #include "../core/private.h"
 #include "sz.h"
-#include "ioctl.h"
+#include "sz_ioctl.h"
 #include "../include/uapi/subzero.h"
 
 static void sz_sync_fn(void *arg)

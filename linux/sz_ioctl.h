@@ -3,8 +3,8 @@
  * The ioctl handlers, for ioctl.c's table: the contract every handler keeps, and the
  * handlers that live in ioctl_watch.c (watch, protect, events, EPT query).
  */
-#ifndef SUBZERO_LINUX_IOCTL_H
-#define SUBZERO_LINUX_IOCTL_H
+#ifndef SUBZERO_LINUX_SZ_IOCTL_H
+#define SUBZERO_LINUX_SZ_IOCTL_H
 
 #include <linux/types.h>
 
