@@ -393,11 +393,10 @@ static int dt_load_sel(struct dt_ctx *c, const struct dt_insn *d)
 
 	if (c->cpl)
 		return dt_gp(c, 0);
-	if (d->reg_form) {
+	if (d->reg_form)
 		sel = (u16)dt_reg(c, d->reg1);
-	} else if (dt_linear(c, d, 2, &la) || dt_access(c, la, &sel, 2, false, false)) {
+	else if (dt_linear(c, d, 2, &la) || dt_access(c, la, &sel, 2, false, false))
 		return -EFAULT;
-	}
 	err = sel & 0xfffc;
 	if (!(sel & 0xfffc)) {
 		if (ltr)
