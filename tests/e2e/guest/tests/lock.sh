@@ -146,6 +146,19 @@ if [ -w /sys/devices/system/cpu/cpu1/online ]; then
 	subzero status --cpu 1 | grep -q '1 offline' || fail "CPU 1's offline not counted: $(subzero status --cpu 1)"
 	legit "CPU 1 offline/online (back locked)"
 fi
+# Suspend (pm_test core: as far as syscore suspend, CPU 1 offline, CPU 0 out of VMX,
+# and back): every CPU comes back locked, descriptor tables held.  (pm_test stops
+# short of save_processor_state(); its GDTR/IDTR are the two allowed bases anyway.)
+if [ -w /sys/power/pm_test ] && grep -qw mem /sys/power/state; then
+	echo 0 > /sys/module/suspend/parameters/pm_test_delay 2>/dev/null || true
+	echo core > /sys/power/pm_test
+	echo mem > /sys/power/state || fail "suspend (pm_test core) under the lock failed"
+	echo none > /sys/power/pm_test
+	hv_on_all || fail "a CPU came back from suspend without subzero"
+	n=$(subzero status | grep -c 'lock: on (.*GDTR/IDTR bases)' || true)
+	[ "$n" = "$(nproc)" ] || fail "after suspend $n CPUs locked with GDTR/IDTR held: $(subzero status)"
+	legit "suspend and resume (pm_test core): back locked"
+fi
 # The lock costs no exit on an ordinary workload: no CR access, no WRMSR, no
 # descriptor-table access
 cnt() { subzero stats | awk -v r="$1" '$1 == r { s += $2 } END { print s + 0 }'; }
