@@ -137,6 +137,8 @@ wait $p1 || fail "ldt-user under the lock: $(cat /tmp/ldt1.out)"
 ldt1=$(cnt LDTR_TR)
 [ $((ldt1 - ldt0)) -gt 0 ] || fail "no LDTR/TR exit for two processes with an LDT"
 note "two ldt-user processes on CPU 1: $((ldt1 - ldt0)) LLDT exits"
+subzero stats | awk '$1 == "GDTR_IDTR" || $1 == "LDTR_TR" { print "  cost:", $1, $2, "exits,", $4, "mean root cycles" }'
+
 legit "processes with an LDT (LLDT emulated)"
 if [ -w /sys/devices/system/cpu/cpu1/online ]; then
 	echo 0 > /sys/devices/system/cpu/cpu1/online || fail "offlining CPU 1 failed"
