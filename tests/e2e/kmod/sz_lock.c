@@ -184,7 +184,7 @@ struct ctx {
 	int (*devirt)(struct vcpu *v, bool offline);
 	void *idt_copy;
 	void *gdt_copy;		/* one page each: the CPUs take turns */
-	unsigned long idt_table;	/* the kernel's IDT (kallsyms) */
+	const struct desc_ptr *idt_descr;	/* what the kernel loads in IDTR (kallsyms) */
 };
 
 /*
@@ -223,8 +223,9 @@ static void dt_attempt(const char *name, unsigned int cpu, bool idt, void *copy)
 
 /*
  * SGDT, SIDT, SLDT, STR (which exit on a locked CPU and are emulated) give what the
- * kernel loaded: GDTR its read-only fixmap GDT, IDTR idt_table, LDTR null (no LDT in
- * this context), TR its TSS selector; to memory and to a register alike.
+ * kernel loaded: GDTR its read-only fixmap GDT, IDTR idt_descr (idt_table's read-only
+ * alias in the CPU entry area), LDTR null (no LDT in this context), TR its TSS
+ * selector; to memory and to a register alike.
  */
 static void dt_reads(struct ctx *c, unsigned int cpu)
 {
@@ -238,15 +239,15 @@ static void dt_reads(struct ctx *c, unsigned int cpu)
 	asm volatile("sldt %0" : "=m"(ldt_mem));
 	asm volatile("str %q0" : "=r"(tr_reg));
 	asm volatile("sldt %q0" : "=r"(ldt_reg));
-	if (g.address == gdt && g.size == GDT_SIZE - 1 && i.address == c->idt_table &&
-	    i.size == IDT_ENTRIES * 16 - 1 && tr_mem == GDT_ENTRY_TSS * 8 &&
+	if (g.address == gdt && g.size == GDT_SIZE - 1 && i.address == c->idt_descr->address &&
+	    i.size == c->idt_descr->size && tr_mem == GDT_ENTRY_TSS * 8 &&
 	    tr_reg == GDT_ENTRY_TSS * 8 && ldt_mem == 0 && ldt_reg == 0)
 		report("PASS", "dt_reads", cpu, "SGDT %#lx/%#x, SIDT %#lx/%#x, STR %#x, SLDT %#x: "
 		       "the kernel's", g.address, g.size, i.address, i.size, tr_mem, ldt_mem);
 	else
 		report("FAIL", "dt_reads", cpu, "SGDT %#lx/%#x (want %#lx), SIDT %#lx/%#x (want "
 		       "%#lx), STR %#x/%#lx, SLDT %#x/%#lx", g.address, g.size, gdt, i.address,
-		       i.size, c->idt_table, tr_mem, tr_reg, ldt_mem, ldt_reg);
+		       i.size, c->idt_descr->address, tr_mem, tr_reg, ldt_mem, ldt_reg);
 }
 
 /*
@@ -337,10 +338,10 @@ static int __init sz_lock_init(void)
 	c.devirt = (void *)lookup("subzero:vmx_devirtualize_this_cpu");
 	c.idt_copy = (void *)__get_free_page(GFP_KERNEL | __GFP_ZERO);
 	c.gdt_copy = (void *)__get_free_page(GFP_KERNEL | __GFP_ZERO);
-	c.idt_table = lookup("idt_table");
-	if (!c.cpus || !c.idt_copy || !c.gdt_copy || !c.idt_table) {
-		pr_info("sz_lock: FAIL find: sz_cpus %px, pages %px %px, idt_table %lx\n", c.cpus,
-			c.idt_copy, c.gdt_copy, c.idt_table);
+	c.idt_descr = (void *)lookup("idt_descr");
+	if (!c.cpus || !c.idt_copy || !c.gdt_copy || !c.idt_descr) {
+		pr_info("sz_lock: FAIL find: sz_cpus %px, pages %px %px, idt_descr %px\n", c.cpus,
+			c.idt_copy, c.gdt_copy, c.idt_descr);
 		goto out;
 	}
 	cpus_read_lock();

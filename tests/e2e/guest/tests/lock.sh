@@ -98,6 +98,8 @@ sed 's/^/  /' /tmp/attack
 
 # ---- what must still work ----
 legit() { echo "  legit $1: ok"; }
+# exits of reason $1 on every CPU so far
+cnt() { subzero stats | awk -v r="$1" '$1 == r { s += $2 } END { print s + 0 }'; }
 out=$(modload /e2e/sz_test.ko "test=vmx expect_hv=1" 2>&1) || fail "another module (sz_test test=vmx): $out"
 rmmod sz_test || fail "unloading another module"
 legit "module load/unload (sz_test test=vmx: CR4 writes keeping the pinned bits)"
@@ -163,7 +165,6 @@ if [ -w /sys/power/pm_test ] && grep -qw mem /sys/power/state; then
 fi
 # The lock costs no exit on an ordinary workload: no CR access, no WRMSR, no
 # descriptor-table access
-cnt() { subzero stats | awk -v r="$1" '$1 == r { s += $2 } END { print s + 0 }'; }
 cr0=$(cnt CR_ACCESS); msr0=$(cnt MSR_WRITE); dt0=$(( $(cnt GDTR_IDTR) + $(cnt LDTR_TR) ))
 all0=$(subzero stats | awk '/^CPU/ { s += $6 } END { print s + 0 }')
 run_workload /tmp/with
