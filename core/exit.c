@@ -93,6 +93,16 @@ static void inject_gp(void)
 	inject_exception(X86_VEC_GP, true, 0);
 }
 
+void exit_skip_instruction(void)
+{
+	skip_instruction();
+}
+
+void exit_inject_exception(u32 vector, bool has_code, u32 code)
+{
+	inject_exception(vector, has_code, code);
+}
+
 static unsigned int guest_cpl(void)
 {
 	return (vmcs_read32(GUEST_SS_AR_BYTES) >> 5) & 3;
@@ -502,7 +512,7 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 		break;
 	}
 	case SUBZERO_HC_LOCK:
-		lock_engage(v);
+		lock_engage(v, r->gpr[REG_RDX]);
 		r->gpr[REG_RAX] = 0;
 		break;
 	case SUBZERO_HC_DEVIRT:
@@ -617,6 +627,8 @@ static const exit_handler_t exit_handlers[] = {
 	[EXIT_REASON_MSR_READ] = handle_rdmsr,
 	[EXIT_REASON_MSR_WRITE] = handle_wrmsr,
 	[EXIT_REASON_CR_ACCESS] = handle_cr_access,
+	[EXIT_REASON_GDTR_IDTR] = lock_dt_exit,		/* only a locked CPU takes these */
+	[EXIT_REASON_LDTR_TR] = lock_dt_exit,
 	[EXIT_REASON_VMCALL] = handle_vmcall,
 	[EXIT_REASON_VMCLEAR] = handle_vmx_instruction,
 	[EXIT_REASON_VMLAUNCH] = handle_vmx_instruction,

@@ -116,6 +116,37 @@ struct cr_access {
 
 void exit_decode_cr_access(u64 qual, struct cr_access *out);
 
+/*
+ * Descriptor-table exits (SDM Vol. 3C, 28.2.5, Tables 28-10 "Format of the VM-Exit
+ * Instruction-Information Field as Used for LIDT, LGDT, SIDT, or SGDT" and 28-11
+ * "... for LLDT, LTR, SLDT, and STR").  The exit qualification is the displacement,
+ * sign-extended to 64 bits; with RIP-relative addressing it is already the sum of the
+ * displacement and the next instruction's RIP, and base and index are invalid
+ * (28.2.1).
+ */
+enum dt_op {
+	DT_SGDT, DT_SIDT, DT_LGDT, DT_LIDT,	/* exit 46: identity 0-3 */
+	DT_SLDT, DT_STR, DT_LLDT, DT_LTR,	/* exit 47: identity 0-3 */
+};
+
+enum dt_addr_size { DT_ADDR16, DT_ADDR32, DT_ADDR64 };
+
+struct dt_insn {
+	u8 op;			/* enum dt_op */
+	u8 scale;		/* index * (1 << scale) */
+	u8 addr_size;		/* enum dt_addr_size (3 or more: undefined) */
+	bool op32;		/* 46: operand size 32 (undefined in 64-bit mode) */
+	bool reg_form;		/* 47: a register operand (reg1), not memory */
+	u8 reg1;		/* 47, reg_form: the register (hardware number) */
+	u8 seg;			/* segment register: 0 ES, 1 CS, 2 SS, 3 DS, 4 FS, 5 GS */
+	u8 index, base;		/* general registers (hardware numbers) */
+	bool index_valid, base_valid;
+	u64 disp;		/* the exit qualification */
+};
+
+/* Decode exit @basic (46 or 47): @info the instruction information, @qual. */
+void exit_decode_dt(u32 basic, u32 info, u64 qual, struct dt_insn *out);
+
 /* Interruption information (VM-exit, IDT-vectoring, VM-entry; SDM Vol. 3C, 25.8.3) */
 #define INTR_INFO_VECTOR_MASK		0xffU
 #define INTR_INFO_TYPE_SHIFT		8

@@ -7,6 +7,7 @@
 #include "errors.h"
 #include "ept.h"
 #include "vmx.h"
+#include "vmx_decode.h"
 #include "arch/x86.h"
 #include <cpu_ops.h>
 
@@ -36,6 +37,7 @@ void lock_capture(struct lock_state *ls, const struct lock_cpu_state *s)
 	ls->cr4 = s->cr4 & LOCK_CR4_PINNED;
 	ls->efer = s->efer & LOCK_EFER_BITS;
 	ls->gdtr_base = s->gdtr_base;
+	ls->gdtr_alt = s->gdtr_alt;
 	ls->idtr_base = s->idtr_base;
 	for (i = 0; i < LOCK_MSR_NR; i++)
 		ls->msr[i] = i >= LOCK_MSR_FIRST_CET && !s->cet ? 0 : s->msr[i];
@@ -84,7 +86,9 @@ bool lock_dt_allowed(const struct lock_state *ls, bool idt, u64 base)
 {
 	if (!ls->on)
 		return true;
-	return base == (idt ? ls->idtr_base : ls->gdtr_base);
+	if (idt)
+		return base == ls->idtr_base;
+	return base == ls->gdtr_base || (ls->gdtr_alt && base == ls->gdtr_alt);
 }
 
 int lock_split(u64 start, u64 end, unsigned int max_level, struct lock_range *out,
@@ -162,7 +166,27 @@ static void lock_set_masks(struct vcpu *v)
 	vmcs_writen(NULL, CR4_GUEST_HOST_MASK, vmcs_readn(CR4_GUEST_HOST_MASK) | v->lock.cr4);
 }
 
-void lock_engage(struct vcpu *v)
+bool lock_dt_exiting_allowed(const struct vcpu *v)
+{
+	return (v->procbased & CPU_BASED_ACTIVATE_SECONDARY_CONTROLS) &&
+	       ((vmx_ctl_cap(v->caps, VMX_CTL_PROC2) >> 32) & SECONDARY_EXEC_DESC);
+}
+
+/*
+ * Descriptor-table exiting (SDM Vol. 3C, 25.6.2, Table 25-7), only on a locked CPU: it
+ * makes SGDT/SIDT/SLDT/STR and LLDT/LTR exit too, which an unlocked CPU need not pay.
+ * Where the CPU cannot, the lock holds the rest and the status says so.
+ */
+static void lock_set_dt_exiting(struct vcpu *v)
+{
+	v->lock.dt_exiting = lock_dt_exiting_allowed(v);
+	if (v->lock.dt_exiting)
+		vmcs_write32(NULL, SECONDARY_VM_EXEC_CONTROL,
+			     vmcs_read32(SECONDARY_VM_EXEC_CONTROL) | SECONDARY_EXEC_DESC);
+	v->lock_dt = v->lock.dt_exiting;
+}
+
+void lock_engage(struct vcpu *v, u64 gdt_alt)
 {
 	struct lock_cpu_state s = { 0 };
 	unsigned int i;
@@ -174,6 +198,7 @@ void lock_engage(struct vcpu *v)
 	s.efer = vmcs_read64(GUEST_IA32_EFER);
 	s.gdtr_base = vmcs_readn(GUEST_GDTR_BASE);
 	s.idtr_base = vmcs_readn(GUEST_IDTR_BASE);
+	s.gdtr_alt = gdt_alt;
 	s.cet = lock_cpu_has_cet();
 	/* The SYSENTER MSRs are guest state in the VMCS; the rest pass through. */
 	s.msr[LOCK_MSR_SYSENTER_CS] = vmcs_read32(GUEST_SYSENTER_CS);
@@ -188,6 +213,7 @@ void lock_engage(struct vcpu *v)
 	}
 	lock_capture(&v->lock, &s);
 	lock_set_masks(v);
+	lock_set_dt_exiting(v);
 	v->lock_on = true;
 	v->lock_cet = v->lock.cet;
 	v->lock_cr0 = v->lock.cr0;
@@ -205,6 +231,7 @@ void lock_relaunch(struct vcpu *v)
 	vmcs_writen(NULL, GUEST_CR0, vmcs_readn(GUEST_CR0) | v->lock.cr0);
 	vmcs_writen(NULL, GUEST_CR4, vmcs_readn(GUEST_CR4) | v->lock.cr4);
 	lock_set_masks(v);
+	lock_set_dt_exiting(v);
 	for (i = 0; i < LOCK_MSR_NR; i++) {
 		if (i >= LOCK_MSR_SYSENTER_CS && i <= LOCK_MSR_SYSENTER_EIP)
 			continue;	/* vmcs_setup_guest() read them: see below */

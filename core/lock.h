@@ -19,8 +19,12 @@
  *  - MSRs: STAR, LSTAR, CSTAR, SFMASK, SYSENTER_CS/ESP/EIP, and where the CPU has
  *    CET the CET MSRs: a WRMSR is allowed only if it writes the locked value; EFER:
  *    only if SCE, LME and NXE keep their locked values.  A refused WRMSR gets #GP.
- *  - GDTR/IDTR: a load that changes the base is refused (the policy is here,
- *    lock_dt_allowed(); descriptor-table exiting is not switched on yet, see README).
+ *  - GDTR/IDTR: an LGDT or LIDT to a base other than those the kernel uses is refused
+ *    with #GP (lock_dt_allowed(): IDTR the base at lock; GDTR the base at lock or the
+ *    CPU's other GDT address, given by the OS: Linux switches between the per-CPU
+ *    GDT and its read-only fixmap alias).  Descriptor-table exiting is on while the
+ *    CPU is locked, where the CPU allows it; the instructions it makes exit are
+ *    emulated in lock_dt.c.
  *  - the DEVIRT hypercall is refused but for the CPU-offline path's own
  *    (SUBZERO_DEVIRT_OFFLINE), which is allowed and recorded; the watch table can gain
  *    entries but no protected page can leave it.
@@ -86,6 +90,7 @@ struct lock_cpu_state {
 	u64 cr0, cr4;
 	u64 efer;
 	u64 gdtr_base, idtr_base;
+	u64 gdtr_alt;		/* the CPU's other legitimate GDT base (0: none) */
 	u64 msr[LOCK_MSR_NR];
 	bool cet;		/* the CPU has CET (CPUID.7.0:ECX.CET_SS or EDX.IBT) */
 };
@@ -96,6 +101,8 @@ struct lock_state {
 	u64 cr0, cr4;		/* the pinned bits: set when the lock was taken */
 	u64 efer;		/* EFER & LOCK_EFER_BITS then */
 	u64 gdtr_base, idtr_base;
+	u64 gdtr_alt;		/* a second allowed GDTR base (0: none) */
+	bool dt_exiting;	/* descriptor-table exiting is on (the CPU allows it) */
 	u64 msr[LOCK_MSR_NR];
 };
 
@@ -123,7 +130,10 @@ bool lock_msr_covered(u32 msr, bool cet);
  */
 bool lock_msr_allowed(const struct lock_state *ls, u32 msr, u64 val);
 
-/* May the guest load GDTR (@idt false) or IDTR with @base?  Pure. */
+/*
+ * May the guest load GDTR (@idt false) or IDTR with @base?  Always when the lock is
+ * off; else IDTR only the base locked, GDTR the base locked or gdtr_alt.  Pure.
+ */
 bool lock_dt_allowed(const struct lock_state *ls, bool idt, u64 base);
 
 /*
@@ -144,9 +154,25 @@ struct vcpu;
 
 /*
  * Root: take the lock on this CPU from its VMCS and MSRs, and make the pinned CR bits
- * exit (guest/host masks).  A second call changes nothing.  Root-safe.
+ * exit (guest/host masks) and, where the CPU allows it, descriptor-table accesses.
+ * @gdt_alt: the CPU's other GDT base the OS loads (from the lock hypercall, which only
+ * subzero's sealed code may make; 0 if none).  A second call changes nothing.
+ * Root-safe.
  */
-void lock_engage(struct vcpu *v);
+void lock_engage(struct vcpu *v, u64 gdt_alt);
+
+/* Does this CPU allow descriptor-table exiting (SECONDARY_EXEC_DESC may be 1)? */
+bool lock_dt_exiting_allowed(const struct vcpu *v);
+
+/*
+ * Root: exits 46 (LGDT, LIDT, SGDT, SIDT) and 47 (LLDT, LTR, SLDT, STR), which only a
+ * locked CPU takes (lock_dt.c): each instruction is emulated for the guest, its
+ * memory operand reached through the guest's page tables and root's checks
+ * (seal_guest_walk_perm(), seal_guest_access()), and an LGDT/LIDT the lock refuses
+ * gets #GP and an event.  The exit.c handler contract: 0.  Root-safe.
+ */
+struct guest_regs;
+int lock_dt_exit(struct vcpu *v, struct guest_regs *r);
 
 /*
  * Before VMLAUNCH (not root, on the vcpu's CPU, VMCS current): a CPU that was locked

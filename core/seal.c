@@ -4,6 +4,7 @@
  * a vcpu owns, whether the guest may not see it, only read it, or also write it.
  */
 #include "seal.h"
+#include "ept.h"
 #include "errors.h"
 #include "arch/x86.h"
 
@@ -172,31 +173,70 @@ void seal_text_pages(struct vcpu *v, void (*fn)(u64 pa, void *ctx), void *ctx)
 
 /* ---- root ---- */
 
-#define PTE_PRESENT		BIT_ULL(0)
-#define PTE_LARGE		BIT_ULL(7)
 #define PTE_ADDR_MASK		0x000ffffffffff000ULL
 
-int seal_guest_walk(struct vcpu *v, u64 cr3, u64 cr4, u64 va, u64 *pa)
+int seal_guest_access(struct vcpu *v, u64 gpa, bool write)
+{
+	unsigned int level;
+	u64 *leaf, e;
+
+	if (!ram_map_has(&v->ram, gpa & ~(u64)(PAGE_SIZE - 1)))
+		return -EFAULT;		/* MMIO, or nothing: never touched from root */
+	if (!v->ept.pml4)
+		return 0;		/* no EPT: the guest reaches all of RAM itself */
+	leaf = ept_leaf(&v->ept, gpa, &level);
+	if (!leaf)
+		return -EFAULT;
+	e = *leaf;
+	/*
+	 * The guest's own access: the leaf grants it, and to this very page.  A hidden
+	 * page is mapped to the scratch page (another frame) and a sealed or protected
+	 * one lacks EPT_WRITE: root must not do for the guest what its EPT forbids.
+	 */
+	if (!(e & EPT_READ) || (write && (!(e & EPT_WRITE) || (e & EPT_SEALED))))
+		return -EACCES;
+	if (ept_leaf_hpa(e, level, gpa) != gpa)
+		return -EACCES;
+	return 0;
+}
+
+int seal_guest_walk_perm(struct vcpu *v, u64 cr3, u64 cr4, u64 va, u64 *pa, u64 *perm)
 {
 	unsigned int level = (cr4 & X86_CR4_LA57) ? 5 : 4;
-	u64 table = cr3 & PTE_ADDR_MASK, e, size;
+	u64 table = cr3 & PTE_ADDR_MASK, e, size, and = PTE_RW | PTE_USER;
 
 	for (; level >= 1; level--) {
-		if (!ram_map_has(&v->ram, table))
-			return -EFAULT;		/* never read MMIO as a table */
+		/*
+		 * Never read MMIO as a table, nor a page the guest's own walk could not
+		 * read through its EPT (a hidden page of ours: what root found there would
+		 * tell the guest what it holds).
+		 */
+		if (seal_guest_access(v, table, false))
+			return -EFAULT;
 		/* one read of the entry: the guest may be changing it */
 		e = __atomic_load_n(&((const u64 *)(unsigned long)(v->direct_map + table))
 				    [(va >> (12 + 9 * (level - 1))) & 511], __ATOMIC_RELAXED);
-		if (!(e & PTE_PRESENT))
-			return -EFAULT;
+		if (!(e & PTE_PRESENT)) {
+			*perm = and;
+			return -ENOENT;
+		}
+		and &= e;
 		size = 1ULL << (12 + 9 * (level - 1));
 		if (level == 1 || (level <= 3 && (e & PTE_LARGE))) {
 			*pa = (e & PTE_ADDR_MASK & ~(size - 1)) | (va & (size - 1));
+			*perm = and;
 			return 0;
 		}
 		table = e & PTE_ADDR_MASK;
 	}
 	return -EFAULT;
+}
+
+int seal_guest_walk(struct vcpu *v, u64 cr3, u64 cr4, u64 va, u64 *pa)
+{
+	u64 perm;
+
+	return seal_guest_walk_perm(v, cr3, cr4, va, pa, &perm) ? -EFAULT : 0;
 }
 
 int seal_caller_check(struct vcpu *v, u64 rip, u64 cr3, u64 cr4)

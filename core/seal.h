@@ -60,8 +60,33 @@ int seal_caller_check(struct vcpu *v, u64 rip, u64 cr3, u64 cr4);
 
 /*
  * Root: walk the guest's page tables (@cr3, 4 or 5 levels by @cr4.LA57) for @va,
- * reading them from RAM only (v->ram).  0 and *pa, or -EFAULT.  Root-safe.
+ * reading them only where seal_guest_access() allows a read.  0 and *pa, or
+ * -EFAULT.  Root-safe.
  */
 int seal_guest_walk(struct vcpu *v, u64 cr3, u64 cr4, u64 va, u64 *pa);
+
+/* Guest page-table entry bits (SDM Vol. 3A, 4.5, Tables 4-14 to 4-20). */
+#define PTE_PRESENT		BIT_ULL(0)
+#define PTE_RW			BIT_ULL(1)
+#define PTE_USER		BIT_ULL(2)
+#define PTE_LARGE		BIT_ULL(7)
+
+/*
+ * The same walk, also giving in *perm the PTE_RW and PTE_USER bits of every level
+ * ANDed (what the access rights of the translation are, SDM Vol. 3A, 4.6).  0 and
+ * *pa; -ENOENT when an entry is not present (the guest's #PF; *perm: the levels
+ * above it); -EFAULT when a table is not ordinary RAM the guest may read (root does
+ * not go on).  Accessed and dirty flags are neither checked nor set.  Root-safe.
+ */
+int seal_guest_walk_perm(struct vcpu *v, u64 cr3, u64 cr4, u64 va, u64 *pa, u64 *perm);
+
+/*
+ * Root: may root read (or, @write, write) the guest-physical page of @gpa through
+ * v->direct_map on the guest's behalf?  Only ordinary RAM (v->ram), and under EPT
+ * only if this CPU's EPT gives the guest that access to that very page (not a
+ * hidden page, whose leaf maps the scratch page; not a sealed or protected page for
+ * a write).  0, -EFAULT (not RAM, not mapped) or -EACCES (EPT).  Root-safe.
+ */
+int seal_guest_access(struct vcpu *v, u64 gpa, bool write);
 
 #endif

@@ -59,7 +59,7 @@ static inline void exit_hist_add(struct exit_hist *h, u64 dt)
 #define SUBZERO_HC_PONG		0x5a45524fULL	/* "ZERO" */
 #define SUBZERO_HC_WATCH_SYNC	3	/* apply watch_table to this CPU's EPT */
 #define SUBZERO_HC_EPT_QUERY	4	/* the EPT leaf mapping GPA RDX (see below) */
-#define SUBZERO_HC_LOCK		5	/* take the lock on this CPU (lock.h), return 0 */
+#define SUBZERO_HC_LOCK		5	/* take the lock (lock.h); RDX: the CPU's other GDT base */
 /* DEVIRT's argument (RDX) on the CPU-offline path: the one DEVIRT the lock allows. */
 #define SUBZERO_DEVIRT_OFFLINE	0x6f66666c696e65ULL	/* "offline" */
 /*
@@ -373,6 +373,8 @@ struct vcpu {
 		u64 lock_hc_refused;		/* DEVIRT and loosening WATCH_SYNC refused */
 		u64 lock_devirt_offline;	/* DEVIRTs allowed for CPU offline */
 		u64 lock_restored;		/* locked values put back at relaunch */
+		bool lock_dt;			/* descriptor-table exiting on */
+		u64 lock_dt_refused;		/* LGDT/LIDT refused (#GP) */
 		u64 exits[EXIT_REASON_MAX];
 		u64 exits_other;
 		u64 root_tsc;
@@ -523,8 +525,12 @@ int vmx_virtualize_this_cpu(struct vcpu *v);
  */
 int vmx_devirtualize_this_cpu(struct vcpu *v, bool offline);
 
-/* Take the lock on this CPU (by hypercall: lock.h).  -ENXIO if not virtualized. */
-int vmx_lock_this_cpu(struct vcpu *v);
+/*
+ * Take the lock on this CPU (by hypercall: lock.h).  @gdt_alt: the GDT base the OS
+ * loads on this CPU besides the one loaded now (0: none), which the lock will also
+ * allow.  -ENXIO if not virtualized.
+ */
+int vmx_lock_this_cpu(struct vcpu *v, u64 gdt_alt);
 
 /*
  * Have the hypervisor VMREAD every VMCS field of this CPU, in root, into v->vmcs_snap
@@ -598,6 +604,13 @@ struct vcpu *vmx_current_vcpu(void);
 
 /* The C half of the exit path: returns 0 to VMRESUME, 1 to leave VMX (devirt). */
 int vmx_exit_handler(struct guest_regs *regs, struct vcpu *v);
+/*
+ * For exit handlers outside exit.c: complete the instruction that exited (RIP past
+ * it, STI/MOV-SS blocking ended, a pending single-step trap), or inject a hardware
+ * exception (with @code if @has_code) instead.  Root-safe.
+ */
+void exit_skip_instruction(void);
+void exit_inject_exception(u32 vector, bool has_code, u32 code);
 /* A cross-check's answer (entry_root.h), else vmx_exit_handler(). */
 int vmx_exit_handler_xcheck(struct guest_regs *regs, struct vcpu *v);
 /* vmx_exit_handler(), then (when it resumes the guest) the per-entry check. */

@@ -282,7 +282,8 @@ static long sz_ioctl_lock(const void *in, void *out, u32 cpu)
 	cpus_read_lock();
 	v = sz_cpus[cpu].vcpu;
 	if (v && READ_ONCE(v->lock_on)) {
-		l->flags |= SUBZERO_LOCK_ON | (v->lock_cet ? SUBZERO_LOCK_CET : 0);
+		l->flags |= SUBZERO_LOCK_ON | (v->lock_cet ? SUBZERO_LOCK_CET : 0) |
+			    (v->lock_dt ? SUBZERO_LOCK_DT : 0);
 		l->cr0_pinned = v->lock_cr0;
 		l->cr4_pinned = v->lock_cr4;
 	}
@@ -293,6 +294,7 @@ static long sz_ioctl_lock(const void *in, void *out, u32 cpu)
 		l->hc_refused = READ_ONCE(v->lock_hc_refused);
 		l->devirt_offline = READ_ONCE(v->lock_devirt_offline);
 		l->restored = READ_ONCE(v->lock_restored);
+		l->dt_refused = READ_ONCE(v->lock_dt_refused);
 	}
 	for_each_online_cpu(n)
 		l->nr_locked += sz_cpus[n].vcpu && READ_ONCE(sz_cpus[n].vcpu->lock_on);

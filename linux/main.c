@@ -63,6 +63,23 @@ static u64 sz_exit_total(const struct vcpu *v)
 }
 
 /*
+ * The GDT base this CPU loads besides the one loaded now, for the lock to allow too:
+ * Linux keeps GDTR at the read-only fixmap alias (get_cpu_gdt_ro()) and loads the
+ * per-CPU writable GDT (get_cpu_gdt_rw()) only around LTR (force_reload_TR():
+ * load_direct_gdt(), LTR, load_fixmap_gdt()); resume (restore_processor_state())
+ * loads the GDTR saved at suspend, one of the two.  From subzero's own code at lock
+ * time, before which nothing is enforced anyway.  Interrupts off.
+ */
+static u64 sz_gdt_alt(unsigned int cpu)
+{
+	u64 rw = (u64)get_cpu_gdt_rw(cpu), ro = (u64)get_cpu_gdt_ro(cpu);
+	struct desc_ptr cur;
+
+	native_store_gdt(&cur);
+	return cur.address == rw ? ro : rw;
+}
+
+/*
  * CPU hotplug "online" callback, run on the CPU itself: also how every CPU is
  * virtualized at load (cpuhp_setup_state calls it for each online CPU, and undoes the
  * ones done if any fails: the load is all or nothing).
@@ -109,7 +126,7 @@ static int sz_cpu_online(unsigned int cpu)
 	 */
 	if (READ_ONCE(sz_locked) && !v->lock_on) {
 		local_irq_disable();
-		ret = vmx_lock_this_cpu(v);
+		ret = vmx_lock_this_cpu(v, sz_gdt_alt(cpu));
 		local_irq_enable();
 		if (ret)
 			pr_err("CPU %u: the lock was refused: %d\n", cpu, ret);
@@ -221,7 +238,7 @@ static void sz_lock_fn(void *arg)
 	atomic_t *err = arg;
 	int ret;
 
-	ret = v ? vmx_lock_this_cpu(v) : -ENXIO;
+	ret = v ? vmx_lock_this_cpu(v, sz_gdt_alt(smp_processor_id())) : -ENXIO;
 	if (ret)
 		atomic_cmpxchg(err, 0, ret);
 }

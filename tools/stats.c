@@ -131,9 +131,11 @@ static void print_lock(const struct subzero_lock *l, bool json)
 			jw_u64("hc_refused", l->hc_refused);
 			jw_u64("devirt_offline", l->devirt_offline);
 			jw_u64("restored", l->restored);
+			jw_u64("dt_refused", l->dt_refused);
 		}
-		/* Not enforced yet, said so rather than left out (README, "The lock"). */
-		jw_bool("descriptor_tables", false);
+		/* descriptor-table exiting: only where the CPU allows it (README, "The lock") */
+		jw_bool("descriptor_tables", on && (l->flags & SUBZERO_LOCK_DT));
+		/* Not enforced yet, said so rather than left out. */
 		jw_bool("kernel_text_wx", false);
 		jw_end();
 		return;
@@ -142,14 +144,18 @@ static void print_lock(const struct subzero_lock *l, bool json)
 		printf("  lock: off\n");
 		return;
 	}
-	printf("  lock: on (CR0 pinned %#llx, CR4 pinned %#llx%s); refused: %llu CR, %llu MSR, "
-	       "%llu hypercall; allowed: %llu MSR writes keeping the value, %llu offline, "
-	       "%llu restored; not enforced: descriptor tables, kernel text W^X\n",
+	printf("  lock: on (CR0 pinned %#llx, CR4 pinned %#llx%s%s); refused: %llu CR, %llu MSR, "
+	       "%llu GDTR/IDTR, %llu hypercall; allowed: %llu MSR writes keeping the value, "
+	       "%llu offline, %llu restored; not enforced: %skernel text W^X\n",
 	       (unsigned long long)l->cr0_pinned, (unsigned long long)l->cr4_pinned,
 	       l->flags & SUBZERO_LOCK_CET ? ", CET MSRs" : "",
+	       l->flags & SUBZERO_LOCK_DT ? ", GDTR/IDTR bases" : "",
 	       (unsigned long long)l->cr_refused, (unsigned long long)l->msr_refused,
+	       (unsigned long long)l->dt_refused,
 	       (unsigned long long)l->hc_refused, (unsigned long long)l->msr_kept,
-	       (unsigned long long)l->devirt_offline, (unsigned long long)l->restored);
+	       (unsigned long long)l->devirt_offline, (unsigned long long)l->restored,
+	       l->flags & SUBZERO_LOCK_DT ? "" :
+	       "descriptor tables (no descriptor-table exiting on this CPU), ");
 }
 
 static void print_status_cpu(const struct subzero_cpu_stats *st,

@@ -249,6 +249,7 @@ _Static_assert(sizeof(union cr4) == 8, "union cr4 is one register");
 #define X86_EFLAGS_IF	BIT(9)
 #define X86_EFLAGS_RF	BIT(16)
 #define X86_EFLAGS_VM	BIT(17)
+#define X86_EFLAGS_AC	BIT(18)
 #define DR6_BS		BIT(14)
 #define DR6_TRAP_BITS	(0xfULL | BIT(13) | BIT(14) | BIT(15))	/* B0-B3, BD, BS, BT */
 #define DEBUGCTL_BTF	BIT(1)		/* IA32_DEBUGCTL: single-step on branches */

@@ -288,6 +288,7 @@ struct subzero_ept_query {
 #define SUBZERO_LOCK_CHANGED	(1U << 1)	/* flags: TAKE took it (was not locked) */
 #define SUBZERO_LOCK_CET	(1U << 2)	/* flags: the CPU has CET: its MSRs locked */
 #define SUBZERO_LOCK_ANY	(1U << 3)	/* flags: the module is locked */
+#define SUBZERO_LOCK_DT		(1U << 4)	/* flags: descriptor-table exiting on: LGDT/LIDT held */
 
 struct subzero_lock {
 	__u32 size;		/* in: sizeof(struct subzero_lock) */
@@ -304,14 +305,16 @@ struct subzero_lock {
 	__u64 restored;		/* out: locked values put back when the CPU came back */
 	__u32 nr_locked;	/* out: online CPUs locked */
 	__u32 reserved32;
-	__u64 reserved[2];
+	__u64 dt_refused;	/* out: LGDT/LIDT to a base the lock does not allow (#GP) */
+	__u64 reserved[1];
 };
 
 /*
  * Lock events (SUBZERO_IOC_EVENTS, kind SUBZERO_KIND_LOCK): access is what was
  * attempted (SUBZERO_LOCK_EV_*), gla the target (CR: the pinned bits the write would
- * clear; MSR: its number; DEVIRT: the hypercall's argument; WATCH: the page), gpa the
- * value written (CR, MSR) or 0; flags say the outcome.
+ * clear; MSR: its number; DEVIRT: the hypercall's argument; WATCH: the page; GDTR,
+ * IDTR: 0), gpa the value written (CR, MSR; GDTR, IDTR: the base) or 0; flags say the
+ * outcome.
  */
 #define SUBZERO_KIND_LOCK	3
 #define SUBZERO_EVENT_REFUSED	(1U << 2)

@@ -82,6 +82,18 @@ static int try_lidt(const struct desc_ptr *d)
 	return err;
 }
 
+static int try_lgdt(const struct desc_ptr *d)
+{
+	int err;
+
+	asm volatile("1: lgdt %[d]\n"
+		     "   xor %[e], %[e]\n"
+		     "2:\n"
+		     _ASM_EXTABLE(1b, 2b)
+		     : [e] "=r"(err) : [d] "m"(*d), "0"(1) : "memory");
+	return err;
+}
+
 static unsigned long raw_cr0(void)
 {
 	unsigned long v;
@@ -171,13 +183,99 @@ struct ctx {
 	struct sz_cpu *cpus;
 	int (*devirt)(struct vcpu *v, bool offline);
 	void *idt_copy;
+	void *gdt_copy;		/* one page each: the CPUs take turns */
+	const struct desc_ptr *idt_descr;	/* what the kernel loads in IDTR (kallsyms) */
 };
+
+/*
+ * A descriptor table at another base: a faithful copy, so that it would do no harm if
+ * it went through (it is then put back and the attempt is a FAIL).
+ */
+static void dt_attempt(const char *name, unsigned int cpu, bool idt, void *copy)
+{
+	struct desc_ptr cur, now, moved;
+	int r;
+
+	if (idt)
+		store_idt(&cur);
+	else
+		native_store_gdt(&cur);
+	memcpy(copy, (void *)cur.address, cur.size + 1);
+	moved.address = (unsigned long)copy;
+	moved.size = cur.size;
+	r = idt ? try_lidt(&moved) : try_lgdt(&moved);
+	if (idt)
+		store_idt(&now);
+	else
+		native_store_gdt(&now);
+	if (now.address != cur.address || !r) {
+		if (idt)
+			try_lidt(&cur);
+		else
+			try_lgdt(&cur);
+		report("FAIL", name, cpu, "L%cDT to %#lx went through (%d), table at %#lx",
+		       idt ? 'I' : 'G', moved.address, r, now.address);
+		return;
+	}
+	report("PASS", name, cpu, "L%cDT to %#lx: #GP, %s still at %#lx", idt ? 'I' : 'G',
+	       moved.address, idt ? "IDT" : "GDT", now.address);
+}
+
+/*
+ * SGDT, SIDT, SLDT, STR (which exit on a locked CPU and are emulated) give what the
+ * kernel loaded: GDTR its read-only fixmap GDT, IDTR idt_descr (idt_table's read-only
+ * alias in the CPU entry area), LDTR null (no LDT in this context), TR its TSS
+ * selector; to memory and to a register alike.
+ */
+static void dt_reads(struct ctx *c, unsigned int cpu)
+{
+	unsigned long gdt = (unsigned long)get_cpu_gdt_ro(cpu), tr_reg = ~0UL, ldt_reg = ~0UL;
+	struct desc_ptr g, i;
+	u16 tr_mem = 0xffff, ldt_mem = 0xffff;
+
+	native_store_gdt(&g);
+	store_idt(&i);
+	asm volatile("str %0" : "=m"(tr_mem));
+	asm volatile("sldt %0" : "=m"(ldt_mem));
+	asm volatile("str %q0" : "=r"(tr_reg));
+	asm volatile("sldt %q0" : "=r"(ldt_reg));
+	if (g.address == gdt && g.size == GDT_SIZE - 1 && i.address == c->idt_descr->address &&
+	    i.size == c->idt_descr->size && tr_mem == GDT_ENTRY_TSS * 8 &&
+	    tr_reg == GDT_ENTRY_TSS * 8 && ldt_mem == 0 && ldt_reg == 0)
+		report("PASS", "dt_reads", cpu, "SGDT %#lx/%#x, SIDT %#lx/%#x, STR %#x, SLDT %#x: "
+		       "the kernel's", g.address, g.size, i.address, i.size, tr_mem, ldt_mem);
+	else
+		report("FAIL", "dt_reads", cpu, "SGDT %#lx/%#x (want %#lx), SIDT %#lx/%#x (want "
+		       "%#lx), STR %#x/%#lx, SLDT %#x/%#lx", g.address, g.size, gdt, i.address,
+		       i.size, c->idt_descr->address, tr_mem, tr_reg, ldt_mem, ldt_reg);
+}
+
+/*
+ * What the kernel itself does with the descriptor tables must still work: reloading
+ * TR (force_reload_TR(): the writable GDT loaded, its TSS descriptor made available,
+ * LTR, the read-only alias loaded back), as after an ioperm() when KVM has shortened
+ * TR's limit.  Interrupts are off here, as the kernel has them.
+ */
+static void dt_legit(unsigned int cpu)
+{
+	struct desc_ptr g;
+	unsigned long tr = 0;
+
+	force_reload_TR();
+	native_store_gdt(&g);
+	asm volatile("str %q0" : "=r"(tr));
+	if (g.address == (unsigned long)get_cpu_gdt_ro(cpu) && tr == GDT_ENTRY_TSS * 8)
+		report("PASS", "ltr_reload", cpu, "force_reload_TR(): GDT %#lx, TR %#lx", g.address,
+		       tr);
+	else
+		report("FAIL", "ltr_reload", cpu, "after force_reload_TR(): GDT %#lx, TR %#lx",
+		       g.address, tr);
+}
 
 static void attempts(void *arg)
 {
 	struct ctx *c = arg;
 	unsigned int cpu = smp_processor_id();
-	struct desc_ptr idt, now, moved;
 	long r;
 
 	cr_attempt("cr0_wp", cpu, 0, X86_CR0_WP);
@@ -192,21 +290,11 @@ static void attempts(void *arg)
 	msr_attempt("star", cpu, MSR_STAR, 1ULL << 48);
 	msr_attempt("lstar_same_value", cpu, MSR_LSTAR, 0);
 
-	/* An IDT at another base: a faithful copy, so that it would do no harm. */
-	store_idt(&idt);
-	memcpy(c->idt_copy, (void *)idt.address, idt.size + 1);
-	moved.address = (unsigned long)c->idt_copy;
-	moved.size = idt.size;
-	r = try_lidt(&moved);
-	store_idt(&now);
-	if (now.address != idt.address) {
-		try_lidt(&idt);
-		report("OPEN", "idt_base", cpu, "LIDT to %#lx went through (descriptor-table "
-		       "exiting is not built)", moved.address);
-	} else {
-		report("PASS", "idt_base", cpu, "LIDT refused (%ld), IDT still at %#lx", r,
-		       now.address);
-	}
+	dt_reads(c, cpu);
+	dt_attempt("idt_base", cpu, true, c->idt_copy);
+	dt_attempt("gdt_base", cpu, false, c->gdt_copy);
+	dt_legit(cpu);
+	dt_reads(c, cpu);
 
 	/* The policy hypercall from outside subzero's text (seal) */
 	r = vmcall(SUBZERO_HC_DEVIRT, SUBZERO_VMCALL_KEY, 0);
@@ -249,8 +337,11 @@ static int __init sz_lock_init(void)
 	c.cpus = cpus ? *cpus : NULL;
 	c.devirt = (void *)lookup("subzero:vmx_devirtualize_this_cpu");
 	c.idt_copy = (void *)__get_free_page(GFP_KERNEL | __GFP_ZERO);
-	if (!c.cpus || !c.idt_copy) {
-		pr_info("sz_lock: FAIL find: sz_cpus %px, page %px\n", c.cpus, c.idt_copy);
+	c.gdt_copy = (void *)__get_free_page(GFP_KERNEL | __GFP_ZERO);
+	c.idt_descr = (void *)lookup("idt_descr");
+	if (!c.cpus || !c.idt_copy || !c.gdt_copy || !c.idt_descr) {
+		pr_info("sz_lock: FAIL find: sz_cpus %px, pages %px %px, idt_descr %px\n", c.cpus,
+			c.idt_copy, c.gdt_copy, c.idt_descr);
 		goto out;
 	}
 	cpus_read_lock();
@@ -259,6 +350,7 @@ static int __init sz_lock_init(void)
 	cpus_read_unlock();
 out:
 	free_page((unsigned long)c.idt_copy);
+	free_page((unsigned long)c.gdt_copy);
 	pr_info("sz_lock: done\n");
 	return 0;
 }

@@ -4,7 +4,8 @@
 # applicable), each refusal must be an event, and the machine must keep running.
 # Then what must be refused is (rmmod, detach, protect del, a second DEVIRT), and what
 # must still work does: another module, a tracepoint, the function tracer, a kprobe,
-# CPU 1 offline and online (coming back locked), the workload with the same results.
+# processes with an LDT, CPU 1 offline and online (coming back locked), the workload
+# with the same results.
 run_workload() {
 	out=$1
 	: > "$out"
@@ -37,6 +38,9 @@ out=$(subzero lock --json) || fail "a second lock failed: $out"
 echo "$out" | grep -q '"changed": false' || fail "a second lock changed something: $out"
 n=$(subzero status | grep -c 'lock: on (CR0 pinned 0x80010001' || true)
 [ "$n" = "$(nproc)" ] || fail "status shows $n CPUs locked with CR0 PE/WP/PG pinned: $(subzero status)"
+# the emulated Haswell has descriptor-table exiting: the GDTR/IDTR bases are held
+n=$(subzero status | grep -c 'lock: on (.*GDTR/IDTR bases)' || true)
+[ "$n" = "$(nproc)" ] || fail "status shows $n CPUs holding GDTR/IDTR: $(subzero status)"
 subzero status --json > /tmp/status.json
 artifact status.json /tmp/status.json
 
@@ -54,7 +58,7 @@ nproc > /tmp/nproc
 artifact nproc /tmp/nproc
 ev() { grep "\"what\": \"$1\"" /tmp/events.json | grep -c '"outcome": "refused"' || true; }
 # every refused attempt on every CPU is an event
-for w in cr0:cr0_wp msr:lstar devirt:devirt_code_reuse; do
+for w in cr0:cr0_wp msr:lstar devirt:devirt_code_reuse idtr:idt_base gdtr:gdt_base; do
 	what=${w%%:*}; name=${w#*:}
 	want=$(grep -c "sz_lock: PASS $name " /tmp/attack || true)
 	got=$(ev "$what")
@@ -94,6 +98,8 @@ sed 's/^/  /' /tmp/attack
 
 # ---- what must still work ----
 legit() { echo "  legit $1: ok"; }
+# exits of reason $1 on every CPU so far
+cnt() { subzero stats | awk -v r="$1" '$1 == r { s += $2 } END { print s + 0 }'; }
 out=$(modload /e2e/sz_test.ko "test=vmx expect_hv=1" 2>&1) || fail "another module (sz_test test=vmx): $out"
 rmmod sz_test || fail "unloading another module"
 legit "module load/unload (sz_test test=vmx: CR4 writes keeping the pinned bits)"
@@ -122,6 +128,20 @@ echo 0 > $T/events/kprobes/szprobe/enable
 grep -q szprobe $T/trace || fail "the kprobe did not fire"
 echo '-:szprobe' >> $T/kprobe_events || fail "kprobe unregister"
 legit "kprobe register/fire/unregister"
+# A process with an LDT: LLDT (emulated under the lock) at each switch to and from it;
+# ldt-user dies of SIGSEGV if its LDT is not what LDTR holds.  Two on one CPU, so
+# that they switch.
+ldt0=$(cnt LDTR_TR)
+on_cpu 1 ldt-user 1 > /tmp/ldt1.out 2>&1 &
+p1=$!
+on_cpu 1 ldt-user 1 > /tmp/ldt2.out 2>&1 || fail "ldt-user under the lock: $(cat /tmp/ldt2.out)"
+wait $p1 || fail "ldt-user under the lock: $(cat /tmp/ldt1.out)"
+ldt1=$(cnt LDTR_TR)
+[ $((ldt1 - ldt0)) -gt 0 ] || fail "no LDTR/TR exit for two processes with an LDT"
+note "two ldt-user processes on CPU 1: $((ldt1 - ldt0)) LLDT exits"
+subzero stats | awk '$1 == "GDTR_IDTR" || $1 == "LDTR_TR" { print "  cost:", $1, $2, "exits,", $4, "mean root cycles" }'
+
+legit "processes with an LDT (LLDT emulated)"
 if [ -w /sys/devices/system/cpu/cpu1/online ]; then
 	echo 0 > /sys/devices/system/cpu/cpu1/online || fail "offlining CPU 1 failed"
 	echo 1 > /sys/devices/system/cpu/cpu1/online || fail "onlining CPU 1 failed"
@@ -130,13 +150,29 @@ if [ -w /sys/devices/system/cpu/cpu1/online ]; then
 	subzero status --cpu 1 | grep -q '1 offline' || fail "CPU 1's offline not counted: $(subzero status --cpu 1)"
 	legit "CPU 1 offline/online (back locked)"
 fi
-# The lock costs no exit on an ordinary workload: no CR access, no WRMSR
-cnt() { subzero stats | awk -v r="$1" '$1 == r { s += $2 } END { print s + 0 }'; }
-cr0=$(cnt CR_ACCESS); msr0=$(cnt MSR_WRITE); all0=$(subzero stats | awk '/^CPU/ { s += $6 } END { print s + 0 }')
+# Suspend (pm_test core: as far as syscore suspend, CPU 1 offline, CPU 0 out of VMX,
+# and back): every CPU comes back locked, descriptor tables held.  (pm_test stops
+# short of save_processor_state(); its GDTR/IDTR are the two allowed bases anyway.)
+if [ -w /sys/power/pm_test ] && grep -qw mem /sys/power/state; then
+	echo 0 > /sys/module/suspend/parameters/pm_test_delay 2>/dev/null || true
+	echo core > /sys/power/pm_test
+	echo mem > /sys/power/state || fail "suspend (pm_test core) under the lock failed"
+	echo none > /sys/power/pm_test
+	hv_on_all || fail "a CPU came back from suspend without subzero"
+	n=$(subzero status | grep -c 'lock: on (.*GDTR/IDTR bases)' || true)
+	[ "$n" = "$(nproc)" ] || fail "after suspend $n CPUs locked with GDTR/IDTR held: $(subzero status)"
+	legit "suspend and resume (pm_test core): back locked"
+fi
+# The lock costs no exit on an ordinary workload: no CR access, no WRMSR, no
+# descriptor-table access
+cr0=$(cnt CR_ACCESS); msr0=$(cnt MSR_WRITE); dt0=$(( $(cnt GDTR_IDTR) + $(cnt LDTR_TR) ))
+all0=$(subzero stats | awk '/^CPU/ { s += $6 } END { print s + 0 }')
 run_workload /tmp/with
-cr1=$(cnt CR_ACCESS); msr1=$(cnt MSR_WRITE); all1=$(subzero stats | awk '/^CPU/ { s += $6 } END { print s + 0 }')
-note "workload under the lock: $((all1 - all0)) exits in all, $((cr1 - cr0)) CR access, $((msr1 - msr0)) WRMSR"
-[ $((cr1 - cr0)) = 0 ] && [ $((msr1 - msr0)) = 0 ] || fail "the workload made CR or WRMSR exits under the lock"
+cr1=$(cnt CR_ACCESS); msr1=$(cnt MSR_WRITE); dt1=$(( $(cnt GDTR_IDTR) + $(cnt LDTR_TR) ))
+all1=$(subzero stats | awk '/^CPU/ { s += $6 } END { print s + 0 }')
+note "workload under the lock: $((all1 - all0)) exits in all, $((cr1 - cr0)) CR access, $((msr1 - msr0)) WRMSR, $((dt1 - dt0)) descriptor-table"
+[ $((cr1 - cr0)) = 0 ] && [ $((msr1 - msr0)) = 0 ] && [ $((dt1 - dt0)) = 0 ] || \
+	fail "the workload made CR, WRMSR or descriptor-table exits under the lock"
 cmp /tmp/without /tmp/with || fail "workload results differ: $(diff /tmp/without /tmp/with | head -n 5)"
 legit "workload: same results as without subzero"
 subzero status
