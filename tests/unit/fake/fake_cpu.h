@@ -70,7 +70,6 @@ struct fake_cpu_state {
 	unsigned int invvpid_last_type;
 	unsigned int vpid0_flushes;	/* CR4.PGE toggled outside VMX operation */
 	unsigned int wbinvd_calls;
-	unsigned int int_nmi_calls;	/* NMIs delivered with INT 2 */
 	unsigned int unblock_nmi_calls;	/* IRETs to end NMI blocking */
 	/*
 	 * The order of operations: every register load below bumps seq and records it,
