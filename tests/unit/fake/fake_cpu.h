@@ -90,7 +90,6 @@ struct fake_cpu_state {
 	u32 cpuid_7_1_eax;		/* CPUID.(EAX=07H,ECX=1):EAX (LAM: bit 26) */
 	u64 xcr0_supported;		/* CPUID.(EAX=0DH,ECX=0):EDX:EAX, 7 at load */
 	unsigned int root_faults;	/* instructions that would have faulted in root */
-	unsigned int mc_calls;		/* machine checks handed to the OS */
 	unsigned int self_nmis;		/* NMIs sent to self through the local APIC */
 };
 extern struct fake_cpu_state fake_cpu;
