@@ -503,7 +503,8 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 	}
 	case SUBZERO_HC_LOCK:
 		lock_engage(v);
-		r->gpr[REG_RAX] = 0;
+		/* RDX: the kernel text W^X ranges (lock_wx.h), or 0 */
+		r->gpr[REG_RAX] = (u64)(long)lock_wx_engage(v, r->gpr[REG_RDX]);
 		break;
 	case SUBZERO_HC_DEVIRT:
 		/*

@@ -820,11 +820,11 @@ int vmx_devirtualize_this_cpu(struct vcpu *v, bool offline)
 	return 0;
 }
 
-int vmx_lock_this_cpu(struct vcpu *v)
+int vmx_lock_this_cpu(struct vcpu *v, u64 wx_args)
 {
 	if (!v->launched)
 		return -ENXIO;
-	return (int)(s64)cpu_vmcall(SUBZERO_HC_LOCK, SUBZERO_VMCALL_KEY, 0);
+	return (int)(s64)cpu_vmcall(SUBZERO_HC_LOCK, SUBZERO_VMCALL_KEY, wx_args);
 }
 
 int vmx_watch_sync_this_cpu(struct vcpu *v)

@@ -59,6 +59,9 @@ struct sz_ioctl_desc {
 };
 
 /* Reserved: from member @from to the end, or up to member @upto. */
+/* The lock events' numbers are the ABI's: root's enum lock_what is copied out as is. */
+static_assert(LOCK_EV_KTEXT == SUBZERO_LOCK_EV_KTEXT);
+
 #define SZ_RESV(type, from) offsetof(type, from), sizeof(type) - offsetof(type, from)
 #define SZ_RESV_UPTO(type, from, upto) offsetof(type, from), \
 	offsetof(type, upto) - offsetof(type, from)
@@ -445,6 +448,10 @@ static long sz_ioctl_lock(const void *in, void *out, u32 cpu)
 		l->cr0_pinned = v->lock_cr0;
 		l->cr4_pinned = v->lock_cr4;
 	}
+	if (v && READ_ONCE(v->lock_wx_on))
+		l->flags |= SUBZERO_LOCK_WX;
+	if (v && READ_ONCE(v->lock_wx_mbec))
+		l->flags |= SUBZERO_LOCK_MBEC;
 	if (v) {
 		l->cr_refused = READ_ONCE(v->lock_cr_refused);
 		l->msr_refused = READ_ONCE(v->lock_msr_refused);
@@ -452,6 +459,9 @@ static long sz_ioctl_lock(const void *in, void *out, u32 cpu)
 		l->hc_refused = READ_ONCE(v->lock_hc_refused);
 		l->devirt_offline = READ_ONCE(v->lock_devirt_offline);
 		l->restored = READ_ONCE(v->lock_restored);
+		l->wx_tables = READ_ONCE(v->lock_wx_tables);
+		l->wx_allowed = READ_ONCE(v->lock_wx_allowed);
+		l->wx_refused = READ_ONCE(v->lock_wx_refused);
 	}
 	for_each_online_cpu(n)
 		l->nr_locked += sz_cpus[n].vcpu && READ_ONCE(sz_cpus[n].vcpu->lock_on);
@@ -494,7 +504,7 @@ static const struct sz_ioctl_desc sz_ioctls[] = {
 		 true, true, sz_ioctl_events),
 	SZ_IOCTL(EPT_QUERY, struct subzero_ept_query, SZ_RESV(struct subzero_ept_query, leaf),
 		 true, true, sz_ioctl_ept_query),
-	SZ_IOCTL(LOCK, struct subzero_lock, SZ_RESV(struct subzero_lock, reserved32),
+	SZ_IOCTL(LOCK, struct subzero_lock, SZ_RESV(struct subzero_lock, wx_tables),
 		 true, true, sz_ioctl_lock),
 };
 

@@ -131,10 +131,14 @@ static void print_lock(const struct subzero_lock *l, bool json)
 			jw_u64("hc_refused", l->hc_refused);
 			jw_u64("devirt_offline", l->devirt_offline);
 			jw_u64("restored", l->restored);
+			jw_u64("wx_allowed", l->wx_allowed);
+			jw_u64("wx_refused", l->wx_refused);
+			jw_u64("wx_ept_tables", l->wx_tables);
+			jw_bool("mbec", l->flags & SUBZERO_LOCK_MBEC);
 		}
 		/* Not enforced yet, said so rather than left out (README, "The lock"). */
 		jw_bool("descriptor_tables", false);
-		jw_bool("kernel_text_wx", false);
+		jw_bool("kernel_text_wx", l && (l->flags & SUBZERO_LOCK_WX));
 		jw_end();
 		return;
 	}
@@ -144,12 +148,21 @@ static void print_lock(const struct subzero_lock *l, bool json)
 	}
 	printf("  lock: on (CR0 pinned %#llx, CR4 pinned %#llx%s); refused: %llu CR, %llu MSR, "
 	       "%llu hypercall; allowed: %llu MSR writes keeping the value, %llu offline, "
-	       "%llu restored; not enforced: descriptor tables, kernel text W^X\n",
+	       "%llu restored\n",
 	       (unsigned long long)l->cr0_pinned, (unsigned long long)l->cr4_pinned,
 	       l->flags & SUBZERO_LOCK_CET ? ", CET MSRs" : "",
 	       (unsigned long long)l->cr_refused, (unsigned long long)l->msr_refused,
 	       (unsigned long long)l->hc_refused, (unsigned long long)l->msr_kept,
 	       (unsigned long long)l->devirt_offline, (unsigned long long)l->restored);
+	if (l->flags & SUBZERO_LOCK_WX)
+		printf("  kernel text W^X: on (%u EPT tables); writes refused %llu, by text_poke() "
+		       "%llu; mode-based execute control: %s\n", l->wx_tables,
+		       (unsigned long long)l->wx_refused, (unsigned long long)l->wx_allowed,
+		       l->flags & SUBZERO_LOCK_MBEC ? "the CPU has it, not used" : "no (not on this CPU)");
+	else
+		printf("  kernel text W^X: off\n");
+	printf("  not enforced: descriptor tables%s\n",
+	       l->flags & SUBZERO_LOCK_MBEC ? "" : ", kernel-mode execution outside kernel text (no MBEC)");
 }
 
 static void print_status_cpu(const struct subzero_cpu_stats *st,

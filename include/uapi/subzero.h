@@ -288,6 +288,9 @@ struct subzero_ept_query {
 #define SUBZERO_LOCK_CHANGED	(1U << 1)	/* flags: TAKE took it (was not locked) */
 #define SUBZERO_LOCK_CET	(1U << 2)	/* flags: the CPU has CET: its MSRs locked */
 #define SUBZERO_LOCK_ANY	(1U << 3)	/* flags: the module is locked */
+#define SUBZERO_LOCK_WX		(1U << 4)	/* flags: kernel text/rodata W^X on this CPU */
+#define SUBZERO_LOCK_MBEC	(1U << 5)	/* flags: the CPU has mode-based execute
+						 * control (not used: README) */
 
 struct subzero_lock {
 	__u32 size;		/* in: sizeof(struct subzero_lock) */
@@ -303,8 +306,9 @@ struct subzero_lock {
 	__u64 devirt_offline;	/* out: CPU offlines that left VMX (allowed) */
 	__u64 restored;		/* out: locked values put back when the CPU came back */
 	__u32 nr_locked;	/* out: online CPUs locked */
-	__u32 reserved32;
-	__u64 reserved[2];
+	__u32 wx_tables;	/* out: EPT table pages the W^X ranges took on this CPU */
+	__u64 wx_allowed;	/* out: writes to kernel text/rodata by text_poke() (allowed) */
+	__u64 wx_refused;	/* out: other writes to kernel text/rodata (discarded) */
 };
 
 /*
@@ -325,6 +329,7 @@ struct subzero_lock {
 #define SUBZERO_LOCK_EV_WATCH	7
 #define SUBZERO_LOCK_EV_LOCKED	8
 #define SUBZERO_LOCK_EV_RESTORED 9
+#define SUBZERO_LOCK_EV_KTEXT	10	/* gla: the GPA's page written, gpa: its linear address */
 
 #define SUBZERO_IOC_INFO	_IOWR(SUBZERO_IOC_MAGIC, 0x00, struct subzero_info)
 #define SUBZERO_IOC_GET_CAPS	_IOWR(SUBZERO_IOC_MAGIC, 0x01, struct subzero_caps)
