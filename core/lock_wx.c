@@ -35,7 +35,9 @@ static bool ram_covers(const struct ram_map *ram, u64 start, u64 end)
 /* Canonical with 48-bit linear addresses (a 57-bit one is canonical too then). */
 static bool canonical(u64 a)
 {
-	return (u64)(((s64)a << 16) >> 16) == a;
+	u64 top = a >> 47;	/* bits 63:47 all equal */
+
+	return !top || top == 0x1ffff;
 }
 
 int lock_wx_check_args(const struct lock_wx_args *a, const struct ram_map *ram,
