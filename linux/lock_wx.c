@@ -28,8 +28,8 @@
 #include "sz.h"
 
 u64 sz_lock_wx_pa;
-static struct lock_wx_args *sz_wx_args;	/* kmalloc'd (direct map), never freed: root
-					 * may read it again for a CPU that comes online */
+/* kmalloc'd (direct map), never freed: root reads it again for a CPU coming online */
+static struct lock_wx_args *sz_wx_args;
 
 static unsigned long (*sz_kallsyms_lookup)(const char *name);
 
@@ -78,8 +78,8 @@ void sz_lock_wx_prepare(void)
 		goto err;
 	mm = *(struct mm_struct **)pmm;
 	if (!mm || !mm->pgd || etext <= stext || erodata <= srodata) {
-		pr_warn("lock: poking_mm %px, text %lx-%lx, rodata %lx-%lx: not usable\n", mm,
-			stext, etext, srodata, erodata);
+		pr_warn("lock: poking_mm %s, kernel text or rodata bounds not usable\n",
+			mm ? "found" : "NULL");
 		goto err;
 	}
 	a = kzalloc(sizeof(*a), GFP_KERNEL);
