@@ -69,7 +69,7 @@ int lock_wx_check_args(const struct lock_wx_args *a, const struct ram_map *ram,
 		wx->range[i] = a->range[i];
 	wx->poke_pgd = a->poke_pgd;
 	wx->poke_addr = a->poke_addr;
-	wx->split_page = ~0ULL;
+	wx->nr_split = 0;
 	return 0;
 }
 
@@ -259,7 +259,9 @@ int lock_wx_violation(struct vcpu *v, const struct ept_violation *d, u64 gpa, u6
 				   v->cpu, gpa, ret);
 			return ret;
 		}
-		v->wx.split_page = page;
+		/* remembered to merge back (watch.c opens at most WATCH_STEP_PAGES) */
+		if (v->wx.nr_split < WATCH_STEP_PAGES)
+			v->wx.split[v->wx.nr_split++] = page;
 	}
 	if (!again) {
 		v->lock_wx_refused++;
@@ -272,12 +274,11 @@ int lock_wx_violation(struct vcpu *v, const struct ept_violation *d, u64 gpa, u6
 
 void lock_wx_step_end(struct vcpu *v)
 {
-	u64 page = v->wx.split_page;
+	unsigned int i;
 
-	if (page == ~0ULL || !v->wx.on)
-		return;
-	v->wx.split_page = ~0ULL;
-	/* The leaf is back as it was (R+X): setting it again merges its table back. */
-	if (!watch_applied(v, page))
-		ept_set_perm(&v->ept, page, PAGE_SIZE, EPT_READ | EPT_EXEC);
+	/* The leaves are back as they were (R+X): setting them again merges the tables. */
+	for (i = 0; v->wx.on && i < v->wx.nr_split && i < WATCH_STEP_PAGES; i++)
+		if (!watch_applied(v, v->wx.split[i]))
+			ept_set_perm(&v->ept, v->wx.split[i], PAGE_SIZE, EPT_READ | EPT_EXEC);
+	v->wx.nr_split = 0;
 }

@@ -48,6 +48,7 @@
 #define SUBZERO_LOCK_WX_H
 
 #include "types.h"
+#include "watch.h"
 
 #define LOCK_WX_RANGES		4
 #define LOCK_WX_ARGS_MAGIC	0x78777a73U	/* "szwx" */
@@ -74,7 +75,9 @@ struct lock_wx {
 	struct lock_wx_range range[LOCK_WX_RANGES];
 	u64 poke_pgd, poke_addr;
 	unsigned int tables;		/* EPT table pages the ranges took at engage */
-	u64 split_page;			/* a page split for a refused write's step, or ~0 */
+	/* pages split for refused writes in the current step, merged back at its end */
+	u64 split[WATCH_STEP_PAGES];
+	unsigned int nr_split;
 };
 
 struct ram_map;

@@ -32,8 +32,9 @@
 #define M2		0x200000ULL
 #define G1		0x40000000ULL
 #define ARGS_PA		0x300000ULL	/* mapped: the glue's struct lock_wx_args */
-#define TEXT_PA		0x400000ULL	/* mapped up to TEXT_PA + 2 MiB: "kernel text" */
+#define TEXT_PA		0x400000ULL	/* mapped up to MAPPED_END: "kernel text" */
 #define TEXT_END	(0x800000ULL + 0x3000)	/* two 2 MiB leaves, three 4 KiB pages */
+#define MAPPED_END	(TEXT_PA + M2 + PAGE_SIZE)
 #define RO_PA		(G1 + M2)	/* inside a 1 GiB leaf: split at both ends */
 #define RO_END		(G1 + 3 * M2 + 0x1000)
 #define BIG_PA		(4 * G1)	/* a whole 1 GiB leaf: stays one */
@@ -191,7 +192,7 @@ static int setup(void **state)
 	memset(&regs, 0, sizeof(regs));
 	memset(watch_table, 0, sizeof(watch_table));
 	if (!mem) {
-		mem = mmap((void *)ARGS_PA, TEXT_PA + M2 - ARGS_PA, PROT_READ | PROT_WRITE,
+		mem = mmap((void *)ARGS_PA, MAPPED_END - ARGS_PA, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 		assert_ptr_equal(mem, (void *)ARGS_PA);
 		/* rodata's last page, which a refused write copies */
@@ -200,7 +201,7 @@ static int setup(void **state)
 				      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0),
 				 (void *)(RO_END - PAGE_SIZE));
 	}
-	memset(mem, 0x11, TEXT_PA + M2 - ARGS_PA);
+	memset(mem, 0x11, MAPPED_END - ARGS_PA);
 	*(struct lock_wx_args *)ARGS_PA = good_args();
 	assert_int_equal(vmx_vcpu_alloc(&v, 0, &caps, 0x5000), 0);
 	v.mtf = false;
@@ -485,6 +486,26 @@ static void test_other_write_refused(void **state)
 	assert_int_equal(v.lock_wx_refused, 5);
 }
 
+/* One instruction writing two large leaves (REP MOVS): both split, both merged back. */
+static void test_refused_across_leaves(void **state)
+{
+	unsigned int used;
+
+	(void)state;
+	engage();
+	used = ept_pages_in_use(&v.ept);
+	assert_int_equal(violation(TEXT_PA + M2 - 8, EPT_VIOLATION_ACC_WRITE, 0), 0);
+	assert_int_equal(violation(TEXT_PA + M2, EPT_VIOLATION_ACC_WRITE, 0), 0);
+	assert_int_equal(level_of(TEXT_PA), EPT_LEVEL_4K);
+	assert_int_equal(level_of(TEXT_PA + M2), EPT_LEVEL_4K);
+	assert_int_equal(v.lock_wx_refused, 2);
+	assert_int_equal(single_step_trap(), 0);
+	assert_int_equal(level_of(TEXT_PA), EPT_LEVEL_2M);
+	assert_int_equal(level_of(TEXT_PA + M2), EPT_LEVEL_2M);
+	assert_int_equal(perm_of(TEXT_PA + M2), EPT_READ | EPT_EXEC);
+	assert_int_equal(ept_pages_in_use(&v.ept), used);
+}
+
 /* An exit on a locked page that is not a write never opens it for writing. */
 static void test_unmatched_keeps_wx(void **state)
 {
@@ -554,6 +575,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_engage_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_poke_allowed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_write_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_across_leaves, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unmatched_keeps_wx, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch_inside, setup, teardown),
 	};
