@@ -160,8 +160,12 @@ int lock_wx_engage(struct vcpu *v, u64 args_pa)
 	v->lock_wx_mbec = (v->caps->procbased2 >> 32) & SECONDARY_EXEC_MODE_BASED_EPT_EXEC;
 	if (v->wx.on || !args_pa)
 		return 0;
-	if (!v->ept.pml4)
-		return -EOPNOTSUPP;
+	if (!v->ept.pml4) {
+		/* the rest of the lock holds; status says kernel_text_wx false */
+		log_printf(&v->log, LOG_WARNING "CPU %u: no EPT: kernel text W^X not applied",
+			   v->cpu);
+		return 0;
+	}
 	/* The arguments are guest memory: RAM, one page, copied once, then checked. */
 	if ((args_pa & (PAGE_SIZE - 1)) + sizeof(a) > PAGE_SIZE ||
 	    !ram_map_has(&v->ram, args_pa & ~(PAGE_SIZE - 1)) ||

@@ -120,7 +120,8 @@ struct ept_violation;
  * W^X, nothing done), check them, refuse ranges holding any of the hypervisor's own
  * pages (-EACCES: hidden, sealed, or the scratch page), and set the ranges R+X in
  * this CPU's EPT, keeping narrower rights of applied watches.  0 (also when already
- * on: one way, nothing changes); -ENOMEM if the pool is short (nothing changed).
+ * on: one way, nothing changes; and without EPT, logged); -ENOMEM if the pool is
+ * short (nothing changed).
  * Root-safe.
  */
 int lock_wx_engage(struct vcpu *v, u64 args_pa);
