@@ -144,6 +144,7 @@ echo '-:szprobe' >> $T/kprobe_events || fail "kprobe unregister"
 wx_grew "kprobe"
 legit "kprobe register/fire/unregister"
 if [ -w /sys/devices/system/cpu/cpu1/online ]; then
+	wxa=$(wx_sum allowed)
 	echo 0 > /sys/devices/system/cpu/cpu1/online || fail "offlining CPU 1 failed"
 	echo 1 > /sys/devices/system/cpu/cpu1/online || fail "onlining CPU 1 failed"
 	on_cpu 1 cpuid-probe | grep -q signature=subzero || fail "CPU 1 came back without subzero"
@@ -169,6 +170,7 @@ fi
 # no legitimate operation had a write to kernel text or rodata refused
 [ "$(wx_sum refused)" = "$wx_refused1" ] || \
 	fail "legitimate operations had $(( $(wx_sum refused) - wx_refused1 )) kernel text/rodata writes refused: $(subzero events | grep ktext | tail -n 5)"
+wxa=$(wx_sum allowed)
 # The lock costs no exit on an ordinary workload: no CR access, no WRMSR
 cnt() { subzero stats | awk -v r="$1" '$1 == r { s += $2 } END { print s + 0 }'; }
 cr0=$(cnt CR_ACCESS); msr0=$(cnt MSR_WRITE); all0=$(subzero stats | awk '/^CPU/ { s += $6 } END { print s + 0 }')
