@@ -347,6 +347,13 @@ static void test_engage_refusals(void **state)
 	u64 *leaf, saved;
 
 	(void)state;
+	/* a CPU without EPT: the lock holds without W^X (not refused), nothing set */
+	leaf = v.ept.pml4;
+	v.ept.pml4 = NULL;
+	assert_int_equal(lock_wx_engage(&v, ARGS_PA), 0);
+	assert_false(v.wx.on);
+	assert_false(v.lock_wx_on);
+	v.ept.pml4 = leaf;
 	/* arguments not in RAM, or across a page: -EFAULT */
 	assert_int_equal(lock_wx_engage(&v, 0xa0000), -EFAULT);
 	assert_int_equal(lock_wx_engage(&v, ARGS_PA + PAGE_SIZE - 16), -EFAULT);
