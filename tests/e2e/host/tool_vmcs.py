@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Host-side check of `subzero vmcs --json`: every CPU's VMCS in the six groups, the
 values that must be what subzero set up (non-zero CR3s, RIPs and RSPs, VPID = CPU + 1,
-the shared MSR bitmap and exit stub, the snapshot VMCALL as the exit reason), control
+the shared MSR bitmap and exit stub, each CPU's own root page tables, GDT, TSS and IDT
+(issue 13: hidden, per CPU), the snapshot VMCALL as the exit reason), control
 words decoded into bit names that add up to the value, and fields the emulated
 CPU's VMREAD refuses marked unsupported rather than shown as 0."""
 import json
@@ -89,8 +90,15 @@ for c in cpus:
           "pin-based default-1 bits 1, 2, 4 should show as reserved")
     check(int(f["GUEST_CR0"]["value"], 16) & 0x80000001 == 0x80000001, "guest CR0.PE/PG")
     fields.append(v)
-for k in ("HOST_CR3", "HOST_RIP", "MSR_BITMAP", "HOST_CR0", "HOST_IDTR_BASE"):
+for k in ("HOST_RIP", "MSR_BITMAP", "HOST_CR0"):
     check(len({v[k] for v in fields}) == 1, f"{k} differs between CPUs")
+# Root runs on its own page tables and descriptor tables, one set per CPU (sealed:
+# core/host_pt.c, core/seal.c), never on the kernel's page tables.
+for k in ("HOST_CR3", "HOST_GDTR_BASE", "HOST_TR_BASE", "HOST_IDTR_BASE"):
+    check(len({v[k] for v in fields}) == ncpu, f"CPUs share {k}")
+for n, v in enumerate(fields):
+    check(v["HOST_CR3"] & ~0xfff != v["GUEST_CR3"] & 0x000ffffffffff000 & ~0x1000,
+          f"CPU {n}: HOST_CR3 {v['HOST_CR3']:#x} is the guest's page table")
 check(len({v["HOST_RSP"] for v in fields}) == ncpu, "CPUs share a host stack")
 print(f"vmcs.json: {ncpu} CPUs, six groups, {cpus[0]['nr_supported']} of "
       f"{cpus[0]['nr_fields']} fields supported, controls decoded")
