@@ -152,6 +152,7 @@ legit "kprobe register/fire/unregister"
 # A process with an LDT: LLDT (emulated under the lock) at each switch to and from it;
 # ldt-user dies of SIGSEGV if its LDT is not what LDTR holds.  Two on one CPU, so
 # that they switch.
+wxa=$(wx_sum allowed)
 ldt0=$(cnt LDTR_TR)
 on_cpu 1 ldt-user 1 > /tmp/ldt1.out 2>&1 &
 p1=$!
@@ -191,6 +192,7 @@ fi
 # and back): every CPU comes back locked, descriptor tables held.  (pm_test stops
 # short of save_processor_state(); its GDTR/IDTR are the two allowed bases anyway.)
 if [ -w /sys/power/pm_test ] && grep -qw mem /sys/power/state; then
+	wxa=$(wx_sum allowed)
 	echo 0 > /sys/module/suspend/parameters/pm_test_delay 2>/dev/null || true
 	echo core > /sys/power/pm_test
 	echo mem > /sys/power/state || fail "suspend (pm_test core) under the lock failed"
