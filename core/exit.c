@@ -423,7 +423,7 @@ static int handle_exception_nmi(struct vcpu *v, struct guest_regs *r)
 	return watch_step_exception(v, r);
 }
 
-/* The guest can take an NMI now: stop asking; nmi_deliver() injects it. */
+/* The guest can take an NMI now: stop asking; nmi_deliver() (or mce_deliver()) injects it. */
 static int handle_nmi_window(struct vcpu *v, struct guest_regs *r)
 {
 	(void)r;
@@ -802,11 +802,36 @@ static noinline void devirtualize(struct vcpu *v, struct guest_regs *r)
 	v->launched = false;
 }
 
-/* Before VM entry: NMIs held for the guest, and the time this exit spent in root. */
+/*
+ * Before VM entry: a machine check held by exit 41 goes to the guest as #MC (vector
+ * 18, a hardware exception without error code, SDM Vol. 3C, 27.8).  If the entry
+ * that failed was delivering an event (still in the entry interruption field), that
+ * event goes first and the #MC waits for the next NMI-window exit, the earliest
+ * instruction boundary after it (the window bit is set here as nmi_deliver() sets
+ * it; an #MC is an abort, and the OS's handler does not depend on RIP).  Not in the
+ * middle of a watch step either: that is one instruction.  Before nmi_deliver(), so
+ * a held NMI waits behind the #MC.
+ */
+static noinline void mce_deliver(struct vcpu *v)
+{
+	if (!v->step.active && !(vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID)) {
+		vmcs_write32(NULL, VM_ENTRY_INTR_INFO_FIELD, X86_VEC_MC | INTR_INFO_VALID |
+			     (INTR_TYPE_HARD_EXCEPTION << INTR_INFO_TYPE_SHIFT));
+		v->mce_pending = false;
+		v->mces_injected++;
+		return;
+	}
+	vmcs_write32(NULL, CPU_BASED_VM_EXEC_CONTROL,
+		     v->procbased | CPU_BASED_NMI_WINDOW_EXITING);
+}
+
+/* Before VM entry: events held for the guest, and the time this exit spent in root. */
 static __always_inline void exit_done(struct vcpu *v, u64 t0, u32 basic)
 {
 	u64 dt;
 
+	if (v->mce_pending)
+		mce_deliver(v);
 	if (__atomic_load_n(&v->nmi_pending, __ATOMIC_RELAXED))
 		nmi_deliver(v);
 	dt = cpu_rdtsc() - t0;
@@ -836,16 +861,16 @@ static noinline int exit_dispatch(struct guest_regs *r, struct vcpu *v,
 			ret = exit_handlers[basic](v, r);
 	} else if (basic == EXIT_REASON_MCE_DURING_VMENTRY) {
 		/*
-		 * A machine check during VM entry (SDM Vol. 3C, 27.8): KVM hands it to the
-		 * host's handler first (kvm_machine_check()), then fails the VM.  Our VM
-		 * is the running OS, so once its handler has dealt with the machine check
-		 * (or panicked, which is then the right outcome) the entry is tried again:
-		 * its checks had passed and the guest state is unchanged.
+		 * A machine check during VM entry (SDM Vol. 3C, 27.8).  KVM hands it to
+		 * the host kernel's handler (kvm_machine_check()) because its guest is
+		 * another machine; ours is the running OS itself, so the OS gets it as the
+		 * #MC it would have taken without us, in its own context, with its own
+		 * handler reading the machine-check banks (which pass through).  Root
+		 * calls no kernel code for it (issue 13).  The entry is tried again with
+		 * the #MC injected: its checks had passed and the guest state is
+		 * unchanged.
 		 */
-		cpu_write_cr3(v->os_cr3);	/* the kernel's code: not in root's tables */
-		os_machine_check();
-		if (v->host_pt.pml4)
-			cpu_write_cr3(v->host_pt.pml4_pa);
+		v->mce_pending = true;
 		ret = 0;
 	}
 	if (ret < 0)

@@ -51,13 +51,6 @@ int os_rdmsr_safe(u32 msr, u64 *val);
 void os_self_nmi(void);
 
 /*
- * A machine check hit VM entry (exit reason 41): run the OS's machine-check handler
- * for it, as the CPU would have had it arrived outside VM entry.  Root-safe: it is the
- * handler a #MC in root runs anyway; it may panic the machine.
- */
-void os_machine_check(void);
-
-/*
  * The page-table root VMX root runs on: the kernel half of the kernel's tables, valid
  * on every CPU.  Bit 12 is clear: with page-table isolation the kernel's entry code
  * takes a CR3 with bit 12 set for a user CR3 and switches away from it (an NMI or

@@ -303,6 +303,12 @@ struct vcpu {
 	 */
 	u32 nmi_pending;
 
+	/*
+	 * A machine check during VM entry (exit 41), not yet delivered to the guest as
+	 * #MC: set by that exit, cleared by mce_deliver() (exit.c) when it injects it.
+	 */
+	bool mce_pending;
+
 	/* EPT: this CPU's own map (see ept.h for why not shared) */
 	struct ept ept;
 	bool mtf;			/* single-step with the monitor trap flag */
@@ -364,6 +370,7 @@ struct vcpu {
 		u64 nmis_in_root;		/* NMIs that arrived while in VMX root */
 		u64 nmis_injected;		/* NMIs delivered to the guest */
 		u64 nmis_dropped;		/* beyond the two a CPU can hold (see exit.c) */
+		u64 mces_injected;		/* #MC given to the guest after exit 41 */
 		u64 msr_faults;			/* guest RDMSR/WRMSR the CPU refused (#GP) */
 		u64 ept_unmatched;	/* EPT violations on pages this CPU does not watch */
 		u64 ept_mapped_beyond;	/* pages mapped above the map limit on demand */

@@ -19,7 +19,6 @@
 #include <asm/cpufeature.h>
 #include <asm/nospec-branch.h>
 #include <asm/irq_vectors.h>
-#include <asm/mce.h>
 #include <asm/tlbflush.h>
 #include <asm/pgtable.h>
 
@@ -250,16 +249,6 @@ notrace int os_rdmsr_safe(u32 msr, u64 *val)
 notrace void os_self_nmi(void)
 {
 	apic->send_IPI_mask(cpumask_of(smp_processor_id()), NMI_VECTOR);
-}
-
-/* As KVM's kvm_machine_check(): the kernel's handler, for a kernel context. */
-notrace void os_machine_check(void)
-{
-#ifdef CONFIG_X86_MCE
-	struct pt_regs regs = { .cs = __KERNEL_CS, .flags = 0 };
-
-	do_machine_check(&regs);
-#endif
 }
 
 u64 os_host_cr3(void)

@@ -295,12 +295,6 @@ static inline void cpu_unblock_nmis(void)
 		     : "=&r"(tmp) : : "memory", "cc");
 }
 
-/* Deliver an NMI through the current IDT's vector 2 (a held NMI, after VMXOFF). */
-static inline void cpu_int_nmi(void)
-{
-	asm volatile("int $2" : : : "memory");
-}
-
 /*
  * VMX instructions (SDM Vol. 3C, chapter 31).  They report failure in RFLAGS:
  * CF = VMfailInvalid (no current VMCS), ZF = VMfailValid (error number in the current

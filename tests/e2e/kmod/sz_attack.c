@@ -10,6 +10,11 @@
  * test (attack.sh) reads the lines, and checks afterwards that the protection holds,
  * that every CPU still answers CPUID, and that subzero unloads.
  *
+ * subzero's own module data and bss are written over too, every byte, while every CPU
+ * waits in stop_machine() with interrupts off (the module's non-root half would crash
+ * on them otherwise); meanwhile every CPU asks root (CPUID) and CPU 0 writes the
+ * protected page, then the bytes are put back.  Root keeps nothing it trusts there.
+ *
  * The host GDT, TSS, IDT and page tables (root's own, hidden) are written for real at
  * the addresses the VMCS snapshot shows: a whole page of junk each.  If the defence
  * were missing, the next exception, NMI or exit in root would crash the machine; the
@@ -22,7 +27,9 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/smp.h>
+#include <linux/stop_machine.h>
 #include <linux/string.h>
+#include <linux/version.h>
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 #include <asm/processor-flags.h>
@@ -167,6 +174,107 @@ static bool write_sticks_direct(u64 p, unsigned int off)
 	return now != old;
 }
 
+/*
+ * 8. subzero's module data and bss, all of it: CPU 0 fills it with 0x41 while every
+ * CPU is held in stop_machine(), then each CPU makes an exit (CPUID) and CPU 0 writes
+ * the protected page through an alias made beforehand; then CPU 0 puts the bytes back.
+ */
+struct scribble {
+	u8 *base, *save;
+	size_t size;
+	volatile u8 *alias;	/* the protected page, or NULL */
+	u64 *probe;		/* a pointer in subzero's bss (sz_mem): must read 0x41s */
+	atomic_t phase, done;
+	bool alive[NR_CPUS];
+	bool stuck, landed;
+};
+
+static int scribble_cpu(void *data)
+{
+	struct scribble *s = data;
+	unsigned int cpu = smp_processor_id();
+	u8 old;
+
+	if (cpu == 0) {
+		memcpy(s->save, s->base, s->size);
+		memset(s->base, 0x41, s->size);
+		s->landed = READ_ONCE(*s->probe) == 0x4141414141414141ULL;
+		atomic_set(&s->phase, 1);
+	} else {
+		while (atomic_read(&s->phase) < 1)
+			cpu_relax();
+	}
+	s->alive[cpu] = hv_alive();
+	if (cpu == 0 && s->alias) {
+		old = s->alias[0x40];
+		s->alias[0x40] = old ^ 0xff;
+		s->stuck = s->alias[0x40] != old;
+		if (s->stuck)
+			s->alias[0x40] = old;
+	}
+	atomic_inc(&s->done);
+	if (cpu == 0) {
+		while (atomic_read(&s->done) < num_online_cpus())
+			cpu_relax();
+		memcpy(s->base, s->save, s->size);
+		atomic_set(&s->phase, 2);
+	} else {
+		while (atomic_read(&s->phase) < 2)
+			cpu_relax();
+	}
+	return 0;
+}
+
+static void scribble_module_data(struct vcpu ***mem)
+{
+	static struct scribble s;
+	struct module *(*module_address)(unsigned long addr);
+	struct module *mod = NULL;
+	struct page *pg = NULL;
+	unsigned int cpu, alive = 0;
+
+	module_address = (void *)lookup("__module_address");	/* not exported */
+	if (module_address) {
+		preempt_disable();
+		mod = module_address((unsigned long)mem);
+		preempt_enable();
+	}
+	if (!mod) {
+		report(false, "scribble_module_data", "subzero's module not found");
+		return;
+	}
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+	s.base = mod->mem[MOD_DATA].base;
+	s.size = mod->mem[MOD_DATA].size;
+#else
+	/* core layout: text, read-only data, ro_after_init, then data and bss */
+	s.base = (u8 *)mod->core_layout.base + mod->core_layout.ro_after_init_size;
+	s.size = mod->core_layout.size - mod->core_layout.ro_after_init_size;
+#endif
+	s.probe = (u64 *)mem;
+	s.save = vmalloc(s.size);
+	if (pa) {
+		pg = pfn_to_page(pa >> PAGE_SHIFT);
+		s.alias = vmap(&pg, 1, VM_MAP, PAGE_KERNEL);
+	}
+	if (!s.save || (pa && !s.alias)) {
+		report(false, "scribble_module_data", "no memory for the copy or the alias");
+		goto out;
+	}
+	stop_machine(scribble_cpu, &s, cpu_online_mask);
+	for_each_online_cpu(cpu)
+		alive += s.alive[cpu];
+	report(s.landed && alive == num_online_cpus() && !s.stuck && hv_alive(),
+	       "scribble_module_data",
+	       "%zu bytes (%zu pages) of subzero's data and bss written over (%s): %u of %u CPUs answered CPUID, the protected write %s",
+	       s.size, DIV_ROUND_UP(s.size, PAGE_SIZE), s.landed ? "seen" : "NOT seen",
+	       alive, num_online_cpus(), s.stuck ? "stuck" : "was discarded");
+out:
+	if (s.alias)
+		vunmap((void *)s.alias);
+	vfree(s.save);
+}
+
 static long attacks(void *unused)
 {
 	struct vcpu ***mem = (struct vcpu ***)lookup("subzero:sz_mem");
@@ -254,6 +362,8 @@ static long attacks(void *unused)
 				  "not writable by the guest; written over, root unaffected");
 	}
 
+
+	scribble_module_data(mem);
 
 	/* 7. read a hidden page (the EPT root) through memremap and a fresh vmap alias */
 	{

@@ -51,7 +51,6 @@ u64 cpu_rdtsc(void);
 void cpu_xsetbv(u32 index, u64 val);
 void cpu_wbinvd(void);
 void cpu_lfence(void);
-void cpu_int_nmi(void);
 void cpu_unblock_nmis(void);
 
 #define VMX_FAIL_INVALID	(-1)

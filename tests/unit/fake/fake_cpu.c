@@ -316,7 +316,6 @@ void cpu_xsetbv(u32 index, u64 val)
 }
 void cpu_wbinvd(void) { fake_cpu.wbinvd_calls++; }
 void cpu_lfence(void) { fake_cpu.lfences++; }
-void cpu_int_nmi(void) { fake_cpu.int_nmi_calls++; }
 void cpu_unblock_nmis(void) { fake_cpu.unblock_nmi_calls++; }
 
 /* ---- VMX ---- */

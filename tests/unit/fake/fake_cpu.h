@@ -70,7 +70,6 @@ struct fake_cpu_state {
 	unsigned int invvpid_last_type;
 	unsigned int vpid0_flushes;	/* CR4.PGE toggled outside VMX operation */
 	unsigned int wbinvd_calls;
-	unsigned int int_nmi_calls;	/* NMIs delivered with INT 2 */
 	unsigned int unblock_nmi_calls;	/* IRETs to end NMI blocking */
 	/*
 	 * The order of operations: every register load below bumps seq and records it,
@@ -91,7 +90,6 @@ struct fake_cpu_state {
 	u32 cpuid_7_1_eax;		/* CPUID.(EAX=07H,ECX=1):EAX (LAM: bit 26) */
 	u64 xcr0_supported;		/* CPUID.(EAX=0DH,ECX=0):EDX:EAX, 7 at load */
 	unsigned int root_faults;	/* instructions that would have faulted in root */
-	unsigned int mc_calls;		/* machine checks handed to the OS */
 	unsigned int self_nmis;		/* NMIs sent to self through the local APIC */
 };
 extern struct fake_cpu_state fake_cpu;

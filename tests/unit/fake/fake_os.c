@@ -111,10 +111,6 @@ void os_self_nmi(void)
 	fake_cpu.self_nmis++;
 }
 
-void os_machine_check(void)
-{
-	fake_cpu.mc_calls++;
-}
 
 static u64 host_cr3 = 0x1234000;
 
