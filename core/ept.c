@@ -526,6 +526,26 @@ static int ept_split(struct ept *e, u64 *pe, unsigned int level)
 	return 0;
 }
 
+int ept_split_to_4k(struct ept *e, u64 gpa)
+{
+	unsigned int level;
+	u64 *pe = ept_leaf(e, gpa, &level);
+	int ret;
+
+	if (!pe)
+		return -EINVAL;
+	if (e->nr_free < level - EPT_LEVEL_4K)
+		return -ENOMEM;		/* checked first: nothing changes */
+	while (level > EPT_LEVEL_4K) {
+		ret = ept_split(e, pe, level);
+		if (ret)
+			return ret;
+		level--;
+		pe = &ept_table(e, *(pe))[ept_index(gpa, level)];
+	}
+	return 0;
+}
+
 /*
  * If the table under *pe (of this level) could be one leaf of this level again,
  * make it so and defer the table: all 512 entries leaves with the same permissions,

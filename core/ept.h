@@ -251,6 +251,15 @@ u64 ept_eptp(const struct ept *e);
 int ept_set_perm(struct ept *e, u64 gpa, u64 size, unsigned int perm);
 
 /*
+ * Give the page of @gpa a 4 KiB leaf of its own, splitting the large leaf (1 GiB,
+ * then 2 MiB) that maps it; rights, memory type and flags stay.  0 (also when it has
+ * one already); -EINVAL beyond the map; -ENOMEM if the pool has too few free pages,
+ * checked before anything changes.  The caller INVEPTs.  A later ept_set_perm() on
+ * the page merges the tables back when their leaves agree again.  Root-safe.
+ */
+int ept_split_to_4k(struct ept *e, u64 gpa);
+
+/*
  * Return the tables that merges unlinked to the pool.  Only after an INVEPT that
  * followed the last ept_set_perm().  Root-safe.
  */

@@ -512,8 +512,13 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 		break;
 	}
 	case SUBZERO_HC_LOCK:
-		lock_engage(v, r->gpr[REG_RDX]);
-		r->gpr[REG_RAX] = 0;
+		/*
+		 * RDX: the kernel text W^X ranges (lock_wx.h), or 0; RSI: this CPU's other
+		 * GDT base (lock_engage()), or 0.  Both from the module's own code
+		 * (seal_caller_check() above).
+		 */
+		lock_engage(v, r->gpr[REG_RSI]);
+		r->gpr[REG_RAX] = (u64)(long)lock_wx_engage(v, r->gpr[REG_RDX]);
 		break;
 	case SUBZERO_HC_DEVIRT:
 		/*

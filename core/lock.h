@@ -83,6 +83,8 @@ enum lock_what {
 	LOCK_EV_WATCH,		/* a table that drops a protected page; target: the page */
 	LOCK_EV_LOCKED,		/* the lock was taken on this CPU; value: pinned CR4 bits */
 	LOCK_EV_RESTORED,	/* relaunch: a locked MSR found changed and put back */
+	/* a write to locked kernel text or rodata (lock_wx.h): target the page, value the GLA */
+	LOCK_EV_KTEXT,
 };
 
 /* The CPU's state the lock is taken from (what the guest sees, not VMX's view). */

@@ -819,11 +819,11 @@ int vmx_devirtualize_this_cpu(struct vcpu *v, bool offline)
 	return 0;
 }
 
-int vmx_lock_this_cpu(struct vcpu *v, u64 gdt_alt)
+int vmx_lock_this_cpu(struct vcpu *v, u64 wx_args, u64 gdt_alt)
 {
 	if (!v->launched)
 		return -ENXIO;
-	return (int)(s64)cpu_vmcall(SUBZERO_HC_LOCK, SUBZERO_VMCALL_KEY, gdt_alt);
+	return (int)(s64)cpu_vmcall2(SUBZERO_HC_LOCK, SUBZERO_VMCALL_KEY, wx_args, gdt_alt);
 }
 
 int vmx_watch_sync_this_cpu(struct vcpu *v)

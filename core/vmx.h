@@ -13,6 +13,7 @@
 #include "ept.h"
 #include "watch.h"
 #include "lock.h"
+#include "lock_wx.h"
 #include "entry_root.h"
 #include "arch/vmx_stub.h"
 
@@ -48,7 +49,8 @@ static inline void exit_hist_add(struct exit_hist *h, u64 dt)
 }
 
 /*
- * Hypercalls: VMCALL with RAX = number, RCX = SUBZERO_VMCALL_KEY, RDX = argument;
+ * Hypercalls: VMCALL with RAX = number, RCX = SUBZERO_VMCALL_KEY, RDX = argument
+ * (RSI = a second one, LOCK only);
  * the result comes back in RAX (0 or a negative errno).  From CPL > 0 VMCALL raises
  * #UD, as it does without a hypervisor.
  */
@@ -59,7 +61,11 @@ static inline void exit_hist_add(struct exit_hist *h, u64 dt)
 #define SUBZERO_HC_PONG		0x5a45524fULL	/* "ZERO" */
 #define SUBZERO_HC_WATCH_SYNC	3	/* apply watch_table to this CPU's EPT */
 #define SUBZERO_HC_EPT_QUERY	4	/* the EPT leaf mapping GPA RDX (see below) */
-#define SUBZERO_HC_LOCK		5	/* take the lock (lock.h); RDX: the CPU's other GDT base */
+/*
+ * Take the lock (lock.h); RDX: the W^X ranges' struct lock_wx_args (lock_wx.h) or 0,
+ * RSI: the CPU's other GDT base or 0.
+ */
+#define SUBZERO_HC_LOCK		5
 /* DEVIRT's argument (RDX) on the CPU-offline path: the one DEVIRT the lock allows. */
 #define SUBZERO_DEVIRT_OFFLINE	0x6f66666c696e65ULL	/* "offline" */
 /*
@@ -340,6 +346,7 @@ struct vcpu {
 	u64 direct_map;			/* os_phys_to_virt(0), captured at allocation */
 	bool test_hooks;		/* vmx_test_hooks, copied at allocation */
 	struct lock_state lock;		/* the lock (lock.h): one way, root's alone */
+	struct lock_wx wx;		/* its kernel text W^X (lock_wx.h) */
 	bool cet;			/* the CPU has CET (lock_cpu_has_cet(), at allocation) */
 
 	struct host_pt host_pt;		/* root's page tables (HOST_CR3) */
@@ -382,6 +389,12 @@ struct vcpu {
 		u64 lock_restored;		/* locked values put back at relaunch */
 		bool lock_dt;			/* descriptor-table exiting on */
 		u64 lock_dt_refused;		/* LGDT/LIDT refused (#GP) */
+		/* kernel text and rodata W^X (lock_wx.h) */
+		bool lock_wx_on;
+		bool lock_wx_mbec;		/* the CPU has mode-based execute control */
+		unsigned int lock_wx_tables;	/* EPT table pages its ranges took */
+		u64 lock_wx_allowed;		/* writes by the kernel's text patching */
+		u64 lock_wx_refused;		/* other writes, discarded */
 		u64 exits[EXIT_REASON_MAX];
 		u64 exits_other;
 		u64 root_tsc;
@@ -492,7 +505,12 @@ int vmx_text_setup(const struct seal_text *t);
  * a watched page splits at most one 1 GiB and one 2 MiB leaf.  What hiding the
  * hypervisor's pages takes comes on top, counted by vmx_hide_private().
  */
-#define VMX_EPT_WATCH_RESERVE	(2 * WATCH_MAX)
+#define VMX_EPT_WATCH_RESERVE	(2 * WATCH_MAX + VMX_EPT_LOCK_RESERVE)
+/*
+ * ...and for the lock's W^X (lock_wx.h): each range's two ends may split a 1 GiB and a
+ * 2 MiB leaf each, and a refused write splits one leaf (two tables) for its step.
+ */
+#define VMX_EPT_LOCK_RESERVE	(LOCK_WX_RANGES * 4 + 2)
 
 /* Undo vmx_ept_setup(): vcpus allocated from now on run without EPT.  Not root-safe. */
 void vmx_ept_clear(void);
@@ -533,11 +551,13 @@ int vmx_virtualize_this_cpu(struct vcpu *v);
 int vmx_devirtualize_this_cpu(struct vcpu *v, bool offline);
 
 /*
- * Take the lock on this CPU (by hypercall: lock.h).  @gdt_alt: the GDT base the OS
- * loads on this CPU besides the one loaded now (0: none), which the lock will also
- * allow.  -ENXIO if not virtualized.
+ * Take the lock on this CPU (by hypercall: lock.h), with the kernel text W^X ranges
+ * of the struct lock_wx_args at physical address @wx_args (0: none, lock_wx.h) and
+ * @gdt_alt, the GDT base the OS loads on this CPU besides the one loaded now (0:
+ * none), which the lock will also allow.  -ENXIO if not virtualized; else root's
+ * answer (lock_wx_engage()).
  */
-int vmx_lock_this_cpu(struct vcpu *v, u64 gdt_alt);
+int vmx_lock_this_cpu(struct vcpu *v, u64 wx_args, u64 gdt_alt);
 
 /*
  * Have the hypervisor VMREAD every VMCS field of this CPU, in root, into v->vmcs_snap

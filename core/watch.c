@@ -5,6 +5,7 @@
  * single step that lets one access complete.
  */
 #include "watch.h"
+#include "lock_wx.h"
 #include "ept.h"
 #include "errors.h"
 #include "lib.h"
@@ -253,7 +254,8 @@ int watch_sync(struct vcpu *v)
 
 		if (!a->kind || (w && w->access == a->access && w->kind == a->kind))
 			continue;
-		err = ept_set_perm(&v->ept, a->gpa, PAGE_SIZE, EPT_RWX);
+		/* full access: what the lock leaves it (lock_wx.h) */
+		err = ept_set_perm(&v->ept, a->gpa, PAGE_SIZE, lock_wx_perm(&v->wx, a->gpa));
 		if (err)
 			ret = err;
 		else
@@ -265,7 +267,8 @@ int watch_sync(struct vcpu *v)
 
 		if (!w.kind)
 			continue;
-		err = ept_set_perm(&v->ept, w.gpa, PAGE_SIZE, watch_perm(&w));
+		err = ept_set_perm(&v->ept, w.gpa, PAGE_SIZE,
+				   watch_perm(&w) & lock_wx_perm(&v->wx, w.gpa));
 		if (err) {
 			ret = err;
 			continue;
@@ -314,7 +317,7 @@ static void record(struct vcpu *v, const struct watch *w, u64 gpa, u32 access,
  * something else about the page (nothing, or the other kind in a reused slot), while
  * this CPU's EPT still has what it applied.
  */
-static const struct watch *applied_find(const struct vcpu *v, u64 gpa)
+const struct watch *watch_applied(const struct vcpu *v, u64 gpa)
 {
 	unsigned int i;
 
@@ -423,7 +426,7 @@ static void step_start(struct vcpu *v)
  * @quiet: record no event (a sealed page's discarded write).
  */
 static int step_open(struct vcpu *v, const struct watch *w, u64 page, u64 *leaf,
-		     const struct ept_violation *d, u64 gpa, bool quiet)
+		     const struct ept_violation *d, u64 gpa, bool quiet, unsigned int open)
 {
 	unsigned int n = v->step.nr;
 	u32 access = d->fetch ? WATCH_X : d->write ? WATCH_W : WATCH_R;
@@ -451,7 +454,7 @@ static int step_open(struct vcpu *v, const struct watch *w, u64 page, u64 *leaf,
 		if (!again && !quiet)
 			record(v, w, gpa, access, d, WATCH_EV_DISCARDED);
 	} else {
-		*leaf |= EPT_RWX;
+		*leaf |= open;
 		if ((access & w->access) && !again && !quiet)
 			record(v, w, gpa, access, d, 0);
 	}
@@ -460,14 +463,35 @@ static int step_open(struct vcpu *v, const struct watch *w, u64 page, u64 *leaf,
 
 /*
  * A page this CPU does not watch faulted: a watch deleted here before this CPU's sync
- * reaches it cannot be one (applied_find), so this is a page whose permissions are
+ * reaches it cannot be one (watch_applied), so this is a page whose permissions are
  * not ours to keep.  Give it full access back and let the guest go on; counted.
  */
-static int unmatched(struct vcpu *v, u64 *leaf)
+static int unmatched(struct vcpu *v, u64 *leaf, u64 page)
 {
 	v->ept_unmatched++;
-	*leaf |= EPT_RWX;
+	*leaf |= lock_wx_perm(&v->wx, page);	/* never write to a locked page */
 	invept(v);
+	return 0;
+}
+
+int watch_step_page(struct vcpu *v, const struct watch *w, u64 page, u64 *leaf,
+		    const struct ept_violation *d, u64 gpa, bool quiet, unsigned int open)
+{
+	int ret;
+
+	/*
+	 * While stepping: the same instruction touches a second watched page (an
+	 * unaligned store across two, REP MOVS from one to another, XSAVE): open it
+	 * too; the step closes every page it opened.
+	 */
+	ret = step_open(v, w, page, leaf, d, gpa, quiet, open);
+	if (ret) {
+		log_printf(&v->log, "CPU %u: EPT violation at GPA %llx: one instruction touches more than %u watched pages", v->cpu, gpa, WATCH_STEP_PAGES);
+		return ret;
+	}
+	invept(v);
+	if (!v->step.active)
+		step_start(v);
 	return 0;
 }
 
@@ -492,7 +516,11 @@ int handle_ept_violation(struct vcpu *v, struct guest_regs *r)
 	leaf = ept_leaf(&v->ept, page, &level);
 	if (!leaf)
 		return watch_map_beyond(v, page);
-	w = applied_find(v, page);	/* root's copy, never the guest's table */
+	/* A write to the kernel's locked text or read-only data: the lock decides. */
+	ret = lock_wx_violation(v, &d, gpa, leaf, level);
+	if (ret <= 0)
+		return ret;
+	w = watch_applied(v, page);	/* root's copy, never the guest's table */
 	/*
 	 * One of the hypervisor's read-only pages (seal.h), never given access back as
 	 * an unmatched page is.  A write is discarded, as a write to a protected page
@@ -518,21 +546,9 @@ int handle_ept_violation(struct vcpu *v, struct guest_regs *r)
 		sealed = true;
 	}
 	if (!w || level != EPT_LEVEL_4K)
-		return unmatched(v, leaf);
-	/*
-	 * While stepping: the same instruction touches a second watched page (an
-	 * unaligned store across two, REP MOVS from one to another, XSAVE): open it
-	 * too; the step closes every page it opened.
-	 */
-	ret = step_open(v, w, page, leaf, &d, gpa, sealed);
-	if (ret) {
-		log_printf(&v->log, "CPU %u: EPT violation at GPA %llx: one instruction touches more than %u watched pages", v->cpu, gpa, WATCH_STEP_PAGES);
-		return ret;
-	}
-	invept(v);
-	if (!v->step.active)
-		step_start(v);
-	return 0;
+		return unmatched(v, leaf, page);
+	/* a watched page the lock covers opens for reading and executing only */
+	return watch_step_page(v, w, page, leaf, &d, gpa, sealed, lock_wx_perm(&v->wx, page));
 }
 
 /* The step is over (done, or cut short): close every page it opened. */
@@ -547,6 +563,7 @@ static void step_end(struct vcpu *v)
 			*leaf = v->step.page[i].leaf;
 	}
 	v->step.nr = 0;
+	lock_wx_step_end(v);	/* a leaf split for a refused write merges back */
 	invept(v);
 	if (v->step.irq_exit)
 		pin_ctl_set(PIN_BASED_EXT_INTR_MASK, false);

@@ -182,6 +182,17 @@ int watch_step_timer(struct vcpu *v, struct guest_regs *r);
  * phase, -EBUSY while a step is active.
  */
 int watch_mtf_probe(struct vcpu *v, u64 phase);
+struct ept_violation;
+/* Root: the watch this CPU has applied for @gpa (its own copy), or NULL. */
+const struct watch *watch_applied(const struct vcpu *v, u64 gpa);
+/*
+ * Root: let the faulting access to @page (leaf @leaf, any level) complete by stepping
+ * one instruction: @w's kind says how (a protected page's write goes to a copy, 4 KiB
+ * leaves only; else the leaf gains @open, EPT_* rights), recorded as @w's event
+ * unless @quiet.  0 or a negative errno (exit.c's contract).
+ */
+int watch_step_page(struct vcpu *v, const struct watch *w, u64 page, u64 *leaf,
+		    const struct ept_violation *d, u64 gpa, bool quiet, unsigned int open);
 /* A GPA above the map limit: map that page identity (0) or fail. */
 int watch_map_beyond(struct vcpu *v, u64 page);
 

@@ -40,6 +40,11 @@ static_assert(SUBZERO_LOG_TEXT == LOG_LINE, "log lines keep their length");
 static_assert(offsetof(struct subzero_cpu_stats, hist) == SUBZERO_CPU_STATS_SIZE_V1,
 	      "CPU_STATS before the histograms");
 static_assert(SUBZERO_EXIT_HIST_BUCKETS == EXIT_HIST_BUCKETS, "the histogram's buckets");
+/* The lock events' numbers are the ABI's: root's enum lock_what is copied out as is. */
+static_assert(LOCK_EV_KTEXT == SUBZERO_LOCK_EV_KTEXT);
+static_assert(offsetof(struct subzero_lock, wx_refused) == SUBZERO_LOCK_SIZE_V1 &&
+	      sizeof(struct subzero_lock) == SUBZERO_LOCK_SIZE_V1 + 8,
+	      "struct subzero_lock: the first size, then wx_refused");
 
 struct sz_ioctl_desc {
 	unsigned int cmd;
@@ -51,10 +56,11 @@ struct sz_ioctl_desc {
 	sz_ioctl_fn fn;
 };
 
-/* Reserved: from member @from to the end, or up to member @upto. */
+/* Reserved: from member @from to the end, or up to member @upto, or none. */
 #define SZ_RESV(type, from) offsetof(type, from), sizeof(type) - offsetof(type, from)
 #define SZ_RESV_UPTO(type, from, upto) offsetof(type, from), \
 	offsetof(type, upto) - offsetof(type, from)
+#define SZ_RESV_NONE(type) sizeof(type), 0
 
 
 /*
@@ -287,6 +293,10 @@ static long sz_ioctl_lock(const void *in, void *out, u32 cpu)
 		l->cr0_pinned = v->lock_cr0;
 		l->cr4_pinned = v->lock_cr4;
 	}
+	if (v && READ_ONCE(v->lock_wx_on))
+		l->flags |= SUBZERO_LOCK_WX;
+	if (v && READ_ONCE(v->lock_wx_mbec))
+		l->flags |= SUBZERO_LOCK_MBEC;
 	if (v) {
 		l->cr_refused = READ_ONCE(v->lock_cr_refused);
 		l->msr_refused = READ_ONCE(v->lock_msr_refused);
@@ -295,6 +305,9 @@ static long sz_ioctl_lock(const void *in, void *out, u32 cpu)
 		l->devirt_offline = READ_ONCE(v->lock_devirt_offline);
 		l->restored = READ_ONCE(v->lock_restored);
 		l->dt_refused = READ_ONCE(v->lock_dt_refused);
+		l->wx_tables = READ_ONCE(v->lock_wx_tables);
+		l->wx_allowed = READ_ONCE(v->lock_wx_allowed);
+		l->wx_refused = READ_ONCE(v->lock_wx_refused);
 	}
 	for_each_online_cpu(n)
 		l->nr_locked += sz_cpus[n].vcpu && READ_ONCE(sz_cpus[n].vcpu->lock_on);
@@ -337,8 +350,9 @@ static const struct sz_ioctl_desc sz_ioctls[] = {
 		 true, true, sz_ioctl_events),
 	SZ_IOCTL(EPT_QUERY, struct subzero_ept_query, SZ_RESV(struct subzero_ept_query, leaf),
 		 true, true, sz_ioctl_ept_query),
-	SZ_IOCTL(LOCK, struct subzero_lock, SZ_RESV(struct subzero_lock, reserved32),
-		 true, true, sz_ioctl_lock),
+	/* no reserved field left: every field after op is "out" */
+	SZ_IOCTL_V1(LOCK, struct subzero_lock, SUBZERO_LOCK_SIZE_V1,
+		    SZ_RESV_NONE(struct subzero_lock), true, true, sz_ioctl_lock),
 };
 
 /*

@@ -126,7 +126,7 @@ static int sz_cpu_online(unsigned int cpu)
 	 */
 	if (READ_ONCE(sz_locked) && !v->lock_on) {
 		local_irq_disable();
-		ret = vmx_lock_this_cpu(v, sz_gdt_alt(cpu));
+		ret = vmx_lock_this_cpu(v, sz_lock_wx_pa, sz_gdt_alt(cpu));
 		local_irq_enable();
 		if (ret)
 			pr_err("CPU %u: the lock was refused: %d\n", cpu, ret);
@@ -238,7 +238,8 @@ static void sz_lock_fn(void *arg)
 	atomic_t *err = arg;
 	int ret;
 
-	ret = v ? vmx_lock_this_cpu(v, sz_gdt_alt(smp_processor_id())) : -ENXIO;
+	ret = v ? vmx_lock_this_cpu(v, sz_lock_wx_pa,
+					  sz_gdt_alt(smp_processor_id())) : -ENXIO;
 	if (ret)
 		atomic_cmpxchg(err, 0, ret);
 }
@@ -254,6 +255,8 @@ int sz_lock_all(bool *changed, unsigned int *nr_locked)
 	atomic_t err = ATOMIC_INIT(0);
 	unsigned int cpu;
 
+	/* before any lock: it registers a kprobe (lock_wx.c); once, kept for CPUs to come */
+	sz_lock_wx_prepare();
 	mutex_lock(&sz_lock);
 	cpus_read_lock();
 	if (!sz_attached) {
@@ -274,8 +277,8 @@ int sz_lock_all(bool *changed, unsigned int *nr_locked)
 	cpus_read_unlock();
 	mutex_unlock(&sz_lock);
 	if (*changed)
-		pr_info("locked on %u CPUs until reboot: no unload, no detach, pinned CR bits and system-call MSRs held\n",
-			*nr_locked);
+		pr_info("locked on %u CPUs until reboot: no unload, no detach, pinned CR bits and system-call MSRs held%s\n",
+			*nr_locked, sz_lock_wx_pa ? ", kernel text and rodata W^X" : "");
 	return atomic_read(&err);
 }
 

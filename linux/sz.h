@@ -47,6 +47,14 @@ extern bool sz_attached;	/* the hotplug state is installed (not detached) */
 /* The lock was taken (set once, never cleared; root keeps its own per CPU). */
 extern bool sz_locked;
 int sz_lock_all(bool *changed, unsigned int *nr_locked);
+/*
+ * lock_wx.c: the core kernel's text and rodata ranges and text_poke()'s poking_mm and
+ * poking_addr for root (core/lock_wx.h), computed by sz_lock_wx_prepare() (may sleep;
+ * once) into a kmalloc'd struct lock_wx_args at physical address sz_lock_wx_pa (0 if
+ * they could not be found: the lock then has no W^X, and says so).
+ */
+extern u64 sz_lock_wx_pa;
+void sz_lock_wx_prepare(void);
 
 /*
  * main.c: attach (virtualize every online CPU, all or nothing) or detach (take every

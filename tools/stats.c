@@ -132,11 +132,14 @@ static void print_lock(const struct subzero_lock *l, bool json)
 			jw_u64("devirt_offline", l->devirt_offline);
 			jw_u64("restored", l->restored);
 			jw_u64("dt_refused", l->dt_refused);
+			jw_u64("wx_allowed", l->wx_allowed);
+			jw_u64("wx_refused", l->wx_refused);
+			jw_u64("wx_ept_tables", l->wx_tables);
+			jw_bool("mbec", l->flags & SUBZERO_LOCK_MBEC);
 		}
-		/* descriptor-table exiting: only where the CPU allows it (README, "The lock") */
+		/* each only where the CPU allows it (README, "The lock") */
 		jw_bool("descriptor_tables", on && (l->flags & SUBZERO_LOCK_DT));
-		/* Not enforced yet, said so rather than left out. */
-		jw_bool("kernel_text_wx", false);
+		jw_bool("kernel_text_wx", l && (l->flags & SUBZERO_LOCK_WX));
 		jw_end();
 		return;
 	}
@@ -146,16 +149,27 @@ static void print_lock(const struct subzero_lock *l, bool json)
 	}
 	printf("  lock: on (CR0 pinned %#llx, CR4 pinned %#llx%s%s); refused: %llu CR, %llu MSR, "
 	       "%llu GDTR/IDTR, %llu hypercall; allowed: %llu MSR writes keeping the value, "
-	       "%llu offline, %llu restored; not enforced: %skernel text W^X\n",
+	       "%llu offline, %llu restored\n",
 	       (unsigned long long)l->cr0_pinned, (unsigned long long)l->cr4_pinned,
 	       l->flags & SUBZERO_LOCK_CET ? ", CET MSRs" : "",
 	       l->flags & SUBZERO_LOCK_DT ? ", GDTR/IDTR bases" : "",
 	       (unsigned long long)l->cr_refused, (unsigned long long)l->msr_refused,
 	       (unsigned long long)l->dt_refused,
 	       (unsigned long long)l->hc_refused, (unsigned long long)l->msr_kept,
-	       (unsigned long long)l->devirt_offline, (unsigned long long)l->restored,
-	       l->flags & SUBZERO_LOCK_DT ? "" :
-	       "descriptor tables (no descriptor-table exiting on this CPU), ");
+	       (unsigned long long)l->devirt_offline, (unsigned long long)l->restored);
+	if (l->flags & SUBZERO_LOCK_WX)
+		printf("  kernel text W^X: on (%u EPT tables); writes refused %llu, by text_poke() "
+		       "%llu; mode-based execute control: %s\n", l->wx_tables,
+		       (unsigned long long)l->wx_refused, (unsigned long long)l->wx_allowed,
+		       l->flags & SUBZERO_LOCK_MBEC ? "the CPU has it, not used" : "no (not on this CPU)");
+	else
+		printf("  kernel text W^X: off\n");
+	if (!(l->flags & SUBZERO_LOCK_DT) || !(l->flags & SUBZERO_LOCK_MBEC))
+		printf("  not enforced:%s%s\n",
+		       l->flags & SUBZERO_LOCK_DT ? "" :
+		       " descriptor tables (no descriptor-table exiting on this CPU)",
+		       l->flags & SUBZERO_LOCK_MBEC ? "" :
+		       " kernel-mode execution outside kernel text (no MBEC)");
 }
 
 static void print_status_cpu(const struct subzero_cpu_stats *st,

@@ -404,6 +404,15 @@ static inline u64 cpu_vmcall(u64 nr, u64 key, u64 arg)
 	return ret;
 }
 
+/* The same with a second argument in RSI. */
+static inline u64 cpu_vmcall2(u64 nr, u64 key, u64 arg, u64 arg2)
+{
+	u64 ret;
+
+	asm volatile("vmcall" : "=a"(ret) : "a"(nr), "c"(key), "d"(arg), "S"(arg2) : "memory");
+	return ret;
+}
+
 /*
  * Hypercall @nr with RDX = @arg0, one NOP, then @nr again with RDX = @arg1; the second
  * one's RAX is returned.  The probe of the monitor trap flag (vmx.c): its VM exit must

@@ -289,6 +289,16 @@ struct subzero_ept_query {
 #define SUBZERO_LOCK_CET	(1U << 2)	/* flags: the CPU has CET: its MSRs locked */
 #define SUBZERO_LOCK_ANY	(1U << 3)	/* flags: the module is locked */
 #define SUBZERO_LOCK_DT		(1U << 4)	/* flags: descriptor-table exiting on: LGDT/LIDT held */
+#define SUBZERO_LOCK_WX		(1U << 5)	/* flags: kernel text/rodata W^X on this CPU */
+#define SUBZERO_LOCK_MBEC	(1U << 6)	/* flags: the CPU has mode-based execute
+						 * control (not used: README) */
+/*
+ * Two sizes are accepted, and the answer is as long as the question:
+ * SUBZERO_LOCK_SIZE_V1 (up to wx_refused, what tools before the kernel text W^X ask
+ * for; wx_tables and wx_allowed were reserved there, zero) and
+ * sizeof(struct subzero_lock).
+ */
+#define SUBZERO_LOCK_SIZE_V1	104	/* offsetof(struct subzero_lock, wx_refused) */
 
 struct subzero_lock {
 	__u32 size;		/* in: sizeof(struct subzero_lock) */
@@ -304,9 +314,10 @@ struct subzero_lock {
 	__u64 devirt_offline;	/* out: CPU offlines that left VMX (allowed) */
 	__u64 restored;		/* out: locked values put back when the CPU came back */
 	__u32 nr_locked;	/* out: online CPUs locked */
-	__u32 reserved32;
+	__u32 wx_tables;	/* out: EPT table pages the W^X ranges took on this CPU */
 	__u64 dt_refused;	/* out: LGDT/LIDT to a base the lock does not allow (#GP) */
-	__u64 reserved[1];
+	__u64 wx_allowed;	/* out: writes to kernel text/rodata by text_poke() (allowed) */
+	__u64 wx_refused;	/* out: other writes to kernel text/rodata (discarded) */
 };
 
 /*
@@ -328,6 +339,7 @@ struct subzero_lock {
 #define SUBZERO_LOCK_EV_WATCH	7
 #define SUBZERO_LOCK_EV_LOCKED	8
 #define SUBZERO_LOCK_EV_RESTORED 9
+#define SUBZERO_LOCK_EV_KTEXT	10	/* gla: the GPA's page written, gpa: its linear address */
 
 #define SUBZERO_IOC_INFO	_IOWR(SUBZERO_IOC_MAGIC, 0x00, struct subzero_info)
 #define SUBZERO_IOC_GET_CAPS	_IOWR(SUBZERO_IOC_MAGIC, 0x01, struct subzero_caps)
@@ -342,6 +354,7 @@ struct subzero_lock {
 #define SUBZERO_IOC_WATCH_LIST	_IOWR(SUBZERO_IOC_MAGIC, 0x08, struct subzero_watch_list)
 #define SUBZERO_IOC_EVENTS	_IOWR(SUBZERO_IOC_MAGIC, 0x09, struct subzero_events)
 #define SUBZERO_IOC_EPT_QUERY	_IOWR(SUBZERO_IOC_MAGIC, 0x0a, struct subzero_ept_query)
-#define SUBZERO_IOC_LOCK	_IOWR(SUBZERO_IOC_MAGIC, 0x0b, struct subzero_lock)
+#define SUBZERO_IOC_LOCK	_IOC(_IOC_READ | _IOC_WRITE, SUBZERO_IOC_MAGIC, 0x0b, \
+				     SUBZERO_LOCK_SIZE_V1)
 
 #endif

@@ -227,12 +227,19 @@ static u32 injected(void)
 	return (u32)fake_vmcs_get(VM_ENTRY_INTR_INFO_FIELD);
 }
 
-static long hypercall(u64 nr, u64 arg)
+/* Hypercall @nr with RDX = @arg and RSI = @arg2 (LOCK's second argument). */
+static long hypercall2(u64 nr, u64 arg, u64 arg2)
 {
 	regs.gpr[REG_RAX] = nr;
 	regs.gpr[REG_RCX] = SUBZERO_VMCALL_KEY;
 	regs.gpr[REG_RDX] = arg;
+	regs.gpr[REG_RSI] = arg2;
 	return do_exit(EXIT_REASON_VMCALL);
+}
+
+static long hypercall(u64 nr, u64 arg)
+{
+	return hypercall2(nr, arg, 0);
 }
 
 /* The next event in the ring; it must be there. */
@@ -276,6 +283,21 @@ static void test_lock_hypercall(void **state)
 	take_lock();
 	assert_int_equal(v->lock.msr[LOCK_MSR_LSTAR], LSTAR);
 	assert_false(watch_take(v->events, &ev));
+}
+
+/*
+ * LOCK's two arguments: RSI the CPU's other GDT base (held by the lock), RDX the W^X
+ * ranges (lock_wx.h; test_lock_wx.c), which a CPU without EPT, as here, locks without.
+ */
+static void test_lock_hypercall_arguments(void **state)
+{
+	(void)state;
+	assert_int_equal(hypercall2(SUBZERO_HC_LOCK, 0x2000000, 0xfffffe0000001000ULL), 0);
+	assert_int_equal(regs.gpr[REG_RAX], 0);
+	assert_true(v->lock.on);
+	assert_int_equal(v->lock.gdtr_alt, 0xfffffe0000001000ULL);
+	assert_false(v->wx.on);
+	assert_false(v->lock_wx_on);
 }
 
 static void test_lock_hypercall_only_from_module_text(void **state)
@@ -514,6 +536,7 @@ int main(void)
 		cmocka_unit_test(test_dt_decisions),
 		cmocka_unit_test(test_split),
 		cmocka_unit_test_setup_teardown(test_lock_hypercall, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lock_hypercall_arguments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_hypercall_only_from_module_text, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_cr0_wp_clear_refused, setup, teardown),

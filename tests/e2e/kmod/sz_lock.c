@@ -24,6 +24,7 @@
 #include <asm/desc.h>
 #include <asm/msr.h>
 #include <asm/processor-flags.h>
+#include <asm/unistd.h>
 
 #include "../../../linux/sz.h"
 
@@ -31,6 +32,10 @@
 	pr_info("sz_lock: %s %s cpu%u: " fmt "\n", tag, name, cpu, ##__VA_ARGS__)
 
 static unsigned long (*lookup)(const char *name);
+
+static bool wx_only;
+module_param(wx_only, bool, 0444);
+MODULE_PARM_DESC(wx_only, "only the kernel text/rodata W^X attempts (after CPU hotplug)");
 
 /* kallsyms_lookup_name is not exported: a kprobe tells where it is. */
 static int find_lookup(void)
@@ -179,12 +184,67 @@ static bool msr_attempt(const char *name, unsigned int cpu, u32 msr, u64 flip)
 	return true;
 }
 
+/*
+ * Kernel text and read-only data W^X (the lock's EPT part): a write through an alias
+ * of the page (vmap() with PAGE_KERNEL: writable, unlike the kernel's own mappings of
+ * it), seen through the kernel's mapping afterwards.  The alias is made in init (vmap
+ * sleeps); the attempt runs in the IPI.
+ */
+struct wx_target {
+	const char *name;
+	unsigned long addr;	/* in the kernel image */
+	void *alias;		/* vmap of its page */
+	phys_addr_t pa;
+	u64 new;		/* what the attempt writes (8 bytes) */
+};
+
+static int wx_map(struct wx_target *t)
+{
+	struct page *pg;
+
+	if (!t->addr)
+		return -ENOENT;
+	t->pa = __pa_symbol(t->addr);
+	pg = pfn_to_page(t->pa >> PAGE_SHIFT);
+	t->alias = vmap(&pg, 1, VM_MAP, PAGE_KERNEL);
+	return t->alias ? 0 : -ENOMEM;
+}
+
+static void wx_unmap(struct wx_target *t)
+{
+	if (t->alias)
+		vunmap(t->alias);
+}
+
+static void wx_attempt(struct wx_target *t, unsigned int cpu)
+{
+	u64 *via = (u64 *)((char *)t->alias + offset_in_page(t->addr));
+	u64 old = READ_ONCE(*(u64 *)t->addr), now, seen;
+
+	if (!t->alias) {
+		report("FAIL", t->name, cpu, "no alias mapping");
+		return;
+	}
+	WRITE_ONCE(*via, t->new);	/* a discarded write completes without a fault */
+	now = READ_ONCE(*(u64 *)t->addr);
+	seen = READ_ONCE(*via);
+	if (now != old || seen != old) {
+		WRITE_ONCE(*via, old);
+		report("FAIL", t->name, cpu, "%#lx (PA %#llx) %#llx -> %#llx through the alias: the write went through",
+		       t->addr, (u64)t->pa, old, now);
+		return;
+	}
+	report("PASS", t->name, cpu, "write to PA %#llx through an alias discarded, still %#llx",
+	       (u64)t->pa, old);
+}
+
 struct ctx {
 	struct sz_cpu *cpus;
 	int (*devirt)(struct vcpu *v, bool offline);
 	void *idt_copy;
 	void *gdt_copy;		/* one page each: the CPUs take turns */
 	const struct desc_ptr *idt_descr;	/* what the kernel loads in IDTR (kallsyms) */
+	struct wx_target text, table;
 };
 
 /*
@@ -272,6 +332,15 @@ static void dt_legit(unsigned int cpu)
 		       g.address, tr);
 }
 
+static void wx_attempts(void *arg)
+{
+	struct ctx *c = arg;
+	unsigned int cpu = smp_processor_id();
+
+	wx_attempt(&c->text, cpu);
+	wx_attempt(&c->table, cpu);
+}
+
 static void attempts(void *arg)
 {
 	struct ctx *c = arg;
@@ -316,9 +385,29 @@ static void attempts(void *arg)
 		report("FAIL", "devirt_code_reuse", cpu, "subzero's symbols not found");
 	}
 
-	report("OPEN", "text_alias_write", cpu, "not attempted: kernel text W^X is not built");
-	report("OPEN", "syscall_table_write", cpu, "not attempted: kernel rodata W^X is not "
-	       "built");
+	wx_attempts(c);
+}
+
+/*
+ * The targets: a byte run in the text of sys_ni_syscall (never called here), and the
+ * getppid slot of sys_call_table (rodata), where getpid's handler is written: had it
+ * stuck for a moment, getppid would have returned the pid, nothing worse.
+ */
+static int wx_prepare(struct ctx *c)
+{
+	unsigned long *table = (unsigned long *)lookup("sys_call_table");
+	int ret;
+
+	c->text = (struct wx_target){ .name = "text_alias_write",
+				      .addr = lookup("sys_ni_syscall") + 8,
+				      .new = 0xcccccccccccccccc };
+	c->table = (struct wx_target){ .name = "syscall_table_write" };
+	if (table) {
+		c->table.addr = (unsigned long)&table[__NR_getppid];
+		c->table.new = table[__NR_getpid];
+	}
+	ret = wx_map(&c->text);
+	return ret ?: wx_map(&c->table);
 }
 
 static int __init sz_lock_init(void)
@@ -332,6 +421,18 @@ static int __init sz_lock_init(void)
 	if (ret) {
 		pr_info("sz_lock: FAIL find: no kallsyms_lookup_name (%d)\n", ret);
 		return 0;
+	}
+	if (wx_prepare(&c)) {
+		pr_info("sz_lock: FAIL find: kernel text %lx, sys_call_table slot %lx, aliases %px %px\n",
+			c.text.addr, c.table.addr, c.text.alias, c.table.alias);
+		goto out;
+	}
+	if (wx_only) {
+		cpus_read_lock();
+		for_each_online_cpu(cpu)
+			smp_call_function_single(cpu, wx_attempts, &c, 1);
+		cpus_read_unlock();
+		goto out;
 	}
 	cpus = (struct sz_cpu **)lookup("subzero:sz_cpus");
 	c.cpus = cpus ? *cpus : NULL;
@@ -349,6 +450,8 @@ static int __init sz_lock_init(void)
 		smp_call_function_single(cpu, attempts, &c, 1);
 	cpus_read_unlock();
 out:
+	wx_unmap(&c.text);
+	wx_unmap(&c.table);
 	free_page((unsigned long)c.idt_copy);
 	free_page((unsigned long)c.gdt_copy);
 	pr_info("sz_lock: done\n");

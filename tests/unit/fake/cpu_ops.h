@@ -67,6 +67,7 @@ int cpu_vmwrite(u64 field, u64 val);
 int cpu_invept(u64 type, u64 eptp);
 int cpu_invvpid(u64 type, u16 vpid, u64 gva);
 u64 cpu_vmcall(u64 nr, u64 key, u64 arg);
+u64 cpu_vmcall2(u64 nr, u64 key, u64 arg, u64 arg2);
 u64 cpu_vmcall_nop_vmcall(u64 nr, u64 key, u64 arg0, u64 arg1);
 
 #endif

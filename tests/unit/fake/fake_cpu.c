@@ -448,6 +448,11 @@ int cpu_invvpid(u64 type, u16 vpid, u64 gva)
 }
 
 u64 cpu_vmcall(u64 nr, u64 key, u64 arg) { (void)nr; (void)key; (void)arg; return 0; }
+u64 cpu_vmcall2(u64 nr, u64 key, u64 arg, u64 arg2)
+{
+	(void)nr; (void)key; (void)arg; (void)arg2;
+	return 0;
+}
 
 u64 cpu_vmcall_nop_vmcall(u64 nr, u64 key, u64 arg0, u64 arg1)
 {

@@ -4,8 +4,8 @@
 # applicable), each refusal must be an event, and the machine must keep running.
 # Then what must be refused is (rmmod, detach, protect del, a second DEVIRT), and what
 # must still work does: another module, a tracepoint, the function tracer, a kprobe,
-# processes with an LDT, CPU 1 offline and online (coming back locked), the workload
-# with the same results.
+# processes with an LDT, CPU 1 offline and online (coming back locked, W^X holding),
+# a suspend cycle, the workload with the same results.
 run_workload() {
 	out=$1
 	: > "$out"
@@ -18,6 +18,9 @@ run_workload() {
 		on_cpu "$cpu" sh -c 'seq 1 3000 | md5sum' >> "$out"
 	done
 }
+# The kernel text W^X counters, summed over the CPUs (subzero status --json)
+wx_sum() { subzero status --json | grep -o "\"wx_$1\": [0-9]*" | awk '{ s += $2 } END { print s + 0 }'; }
+wx_tables() { subzero status --json | grep -o '"wx_ept_tables": [0-9]*' | awk '{ print $2 }' | tr '\n' ' '; }
 hv_on_all() {
 	for c in $(seq 0 $(( $(nproc) - 1 ))); do
 		on_cpu "$c" cpuid-probe | grep -q signature=subzero || return 1
@@ -41,6 +44,11 @@ n=$(subzero status | grep -c 'lock: on (CR0 pinned 0x80010001' || true)
 # the emulated Haswell has descriptor-table exiting: the GDTR/IDTR bases are held
 n=$(subzero status | grep -c 'lock: on (.*GDTR/IDTR bases)' || true)
 [ "$n" = "$(nproc)" ] || fail "status shows $n CPUs holding GDTR/IDTR: $(subzero status)"
+n=$(subzero status | grep -c 'kernel text W^X: on' || true)
+[ "$n" = "$(nproc)" ] || fail "kernel text W^X on $n CPUs: $(subzero status; dmesg | grep -i lock)"
+note "kernel text W^X: $(dmesg | grep -o 'lock: kernel text.*'); EPT tables per CPU: $(wx_tables)"
+wx_refused0=$(wx_sum refused)
+[ "$wx_refused0" = 0 ] || fail "$wx_refused0 writes to kernel text/rodata refused before any attack: $(subzero events | grep ktext | head -n 5)"
 subzero status --json > /tmp/status.json
 artifact status.json /tmp/status.json
 
@@ -58,7 +66,7 @@ nproc > /tmp/nproc
 artifact nproc /tmp/nproc
 ev() { grep "\"what\": \"$1\"" /tmp/events.json | grep -c '"outcome": "refused"' || true; }
 # every refused attempt on every CPU is an event
-for w in cr0:cr0_wp msr:lstar devirt:devirt_code_reuse idtr:idt_base gdtr:gdt_base; do
+for w in cr0:cr0_wp msr:lstar devirt:devirt_code_reuse idtr:idt_base gdtr:gdt_base ktext:text_alias_write; do
 	what=${w%%:*}; name=${w#*:}
 	want=$(grep -c "sz_lock: PASS $name " /tmp/attack || true)
 	got=$(ev "$what")
@@ -97,40 +105,54 @@ subzero protect add "$other" > /tmp/err 2>&1 && echo "sz_lock: PASS protect_add:
 sed 's/^/  /' /tmp/attack
 
 # ---- what must still work ----
-legit() { echo "  legit $1: ok"; }
+# Kernel text patching goes through text_poke(): each operation below is allowed by
+# the lock's exception, counted in wx_allowed; none may be refused (wx_refused stays).
+legit() { echo "  legit $1: ok (text_poke() writes allowed: +$(( $(wx_sum allowed) - wxa )))"; }
 # exits of reason $1 on every CPU so far
 cnt() { subzero stats | awk -v r="$1" '$1 == r { s += $2 } END { print s + 0 }'; }
+wx_refused1=$(wx_sum refused)
+wx_grew() {
+	[ "$(wx_sum allowed)" -gt "$wxa" ] || fail "$1: no text_poke() write counted (wx_allowed $wxa)"
+}
+wxa=$(wx_sum allowed)
 out=$(modload /e2e/sz_test.ko "test=vmx expect_hv=1" 2>&1) || fail "another module (sz_test test=vmx): $out"
 rmmod sz_test || fail "unloading another module"
-legit "module load/unload (sz_test test=vmx: CR4 writes keeping the pinned bits)"
+legit "module load/unload (sz_test test=vmx: CR4 writes keeping the pinned bits; a module's own text is not locked)"
 T=/sys/kernel/tracing
 mount -t tracefs nodev $T 2>/dev/null || true
 [ -d $T/events ] || fail "no tracefs"
 echo > $T/trace
+wxa=$(wx_sum allowed)
 echo 1 > $T/events/sched/sched_switch/enable || fail "tracepoint enable"
 sleep 1
 echo 0 > $T/events/sched/sched_switch/enable || fail "tracepoint disable"
 grep -q sched_switch $T/trace || fail "the tracepoint recorded nothing"
+wx_grew "tracepoint"
 legit "tracepoint on/off (static key flip)"
 echo > $T/trace
 # one function, so that the emulator is not slowed down by tracing everything
+wxa=$(wx_sum allowed)
 echo do_sys_openat2 > $T/set_ftrace_filter || fail "set_ftrace_filter"
 echo function > $T/current_tracer || fail "function tracer on"
 cat /proc/version > /dev/null
 grep -q do_sys_openat2 $T/trace || fail "the function tracer recorded nothing"
 echo nop > $T/current_tracer || fail "function tracer off"
 echo > $T/set_ftrace_filter
+wx_grew "function tracer"
 legit "function tracer on/off (do_sys_openat2 patched and unpatched)"
+wxa=$(wx_sum allowed)
 echo 'p:szprobe do_sys_openat2' > $T/kprobe_events || fail "kprobe register"
 echo 1 > $T/events/kprobes/szprobe/enable || fail "kprobe enable"
 cat /proc/version > /dev/null
 echo 0 > $T/events/kprobes/szprobe/enable
 grep -q szprobe $T/trace || fail "the kprobe did not fire"
 echo '-:szprobe' >> $T/kprobe_events || fail "kprobe unregister"
+wx_grew "kprobe"
 legit "kprobe register/fire/unregister"
 # A process with an LDT: LLDT (emulated under the lock) at each switch to and from it;
 # ldt-user dies of SIGSEGV if its LDT is not what LDTR holds.  Two on one CPU, so
 # that they switch.
+wxa=$(wx_sum allowed)
 ldt0=$(cnt LDTR_TR)
 on_cpu 1 ldt-user 1 > /tmp/ldt1.out 2>&1 &
 p1=$!
@@ -143,17 +165,34 @@ subzero stats | awk '$1 == "GDTR_IDTR" || $1 == "LDTR_TR" { print "  cost:", $1,
 
 legit "processes with an LDT (LLDT emulated)"
 if [ -w /sys/devices/system/cpu/cpu1/online ]; then
+	wxa=$(wx_sum allowed)
 	echo 0 > /sys/devices/system/cpu/cpu1/online || fail "offlining CPU 1 failed"
 	echo 1 > /sys/devices/system/cpu/cpu1/online || fail "onlining CPU 1 failed"
 	on_cpu 1 cpuid-probe | grep -q signature=subzero || fail "CPU 1 came back without subzero"
 	subzero status --cpu 1 | grep -q 'lock: on' || fail "CPU 1 came back unlocked: $(subzero status --cpu 1)"
 	subzero status --cpu 1 | grep -q '1 offline' || fail "CPU 1's offline not counted: $(subzero status --cpu 1)"
+	subzero status --cpu 1 | grep -q 'kernel text W^X: on' || fail "CPU 1 came back without W^X: $(subzero status --cpu 1)"
 	legit "CPU 1 offline/online (back locked)"
+	# W^X holds on the CPU that came back: the alias writes again, every CPU
+	wxa=$(wx_sum allowed); wx_refused1=$(wx_sum refused)
+	dmesg -c > /dev/null
+	insmod /e2e/sz_lock.ko wx_only=1 || fail "insmod sz_lock.ko wx_only=1"
+	rmmod sz_lock
+	dmesg | grep 'sz_lock:' | sed 's/^\[[^]]*\] //' > /tmp/attack2 || true
+	sed 's/^/  /' /tmp/attack2
+	grep -q 'sz_lock: PASS text_alias_write cpu1:' /tmp/attack2 || \
+		echo "sz_lock: FAIL text_alias_write_after_online: $(grep cpu1 /tmp/attack2)" >> /tmp/attack
+	grep 'sz_lock: FAIL' /tmp/attack2 >> /tmp/attack || true
+	n=$(grep -c 'sz_lock: PASS' /tmp/attack2 || true)
+	[ $(( $(wx_sum refused) - wx_refused1 )) -ge "$n" ] || \
+		echo "sz_lock: FAIL wx_events_after_online: $n refusals, wx_refused +$(( $(wx_sum refused) - wx_refused1 ))" >> /tmp/attack
+	wx_refused1=$(wx_sum refused)
 fi
 # Suspend (pm_test core: as far as syscore suspend, CPU 1 offline, CPU 0 out of VMX,
 # and back): every CPU comes back locked, descriptor tables held.  (pm_test stops
 # short of save_processor_state(); its GDTR/IDTR are the two allowed bases anyway.)
 if [ -w /sys/power/pm_test ] && grep -qw mem /sys/power/state; then
+	wxa=$(wx_sum allowed)
 	echo 0 > /sys/module/suspend/parameters/pm_test_delay 2>/dev/null || true
 	echo core > /sys/power/pm_test
 	echo mem > /sys/power/state || fail "suspend (pm_test core) under the lock failed"
@@ -161,8 +200,14 @@ if [ -w /sys/power/pm_test ] && grep -qw mem /sys/power/state; then
 	hv_on_all || fail "a CPU came back from suspend without subzero"
 	n=$(subzero status | grep -c 'lock: on (.*GDTR/IDTR bases)' || true)
 	[ "$n" = "$(nproc)" ] || fail "after suspend $n CPUs locked with GDTR/IDTR held: $(subzero status)"
+	n=$(subzero status | grep -c 'kernel text W^X: on' || true)
+	[ "$n" = "$(nproc)" ] || fail "after suspend kernel text W^X on $n CPUs: $(subzero status)"
 	legit "suspend and resume (pm_test core): back locked"
 fi
+# no legitimate operation had a write to kernel text or rodata refused
+[ "$(wx_sum refused)" = "$wx_refused1" ] || \
+	fail "legitimate operations had $(( $(wx_sum refused) - wx_refused1 )) kernel text/rodata writes refused: $(subzero events | grep ktext | tail -n 5)"
+wxa=$(wx_sum allowed)
 # The lock costs no exit on an ordinary workload: no CR access, no WRMSR, no
 # descriptor-table access
 cr0=$(cnt CR_ACCESS); msr0=$(cnt MSR_WRITE); dt0=$(( $(cnt GDTR_IDTR) + $(cnt LDTR_TR) ))

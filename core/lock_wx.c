@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The lock's W^X for the core kernel's text and read-only data (lock_wx.h): pure
+ * decisions first, then what applies them in root.
+ */
+#include "lock_wx.h"
+#include "lock.h"
+#include "ept.h"
+#include "errors.h"
+#include "lib.h"
+#include "log.h"
+#include "vmx.h"
+#include "watch.h"
+#include "arch/x86.h"
+#include <cpu_ops.h>
+
+/* ---- the decisions (pure) ---- */
+
+static bool page_aligned(u64 a)
+{
+	return !(a & (PAGE_SIZE - 1));
+}
+
+/* Is [start, end) wholly inside one range of @ram (whose ranges are merged)? */
+static bool ram_covers(const struct ram_map *ram, u64 start, u64 end)
+{
+	unsigned int i, nr = ram->nr < RAM_MAP_MAX ? ram->nr : RAM_MAP_MAX;
+
+	for (i = 0; i < nr; i++)
+		if (start >= ram->range[i].start && end <= ram->range[i].end)
+			return true;
+	return false;
+}
+
+/* Canonical with 48-bit linear addresses (a 57-bit one is canonical too then). */
+static bool canonical(u64 a)
+{
+	u64 top = a >> 47;	/* bits 63:47 all equal */
+
+	return !top || top == 0x1ffff;
+}
+
+int lock_wx_check_args(const struct lock_wx_args *a, const struct ram_map *ram,
+		       u64 map_limit, struct lock_wx *wx)
+{
+	unsigned int i, j, nr = a->nr;
+
+	if (a->magic != LOCK_WX_ARGS_MAGIC || !nr || nr > LOCK_WX_RANGES)
+		return -EINVAL;
+	if (!a->poke_pgd || !page_aligned(a->poke_pgd) || !page_aligned(a->poke_addr) ||
+	    !canonical(a->poke_addr) || !canonical(a->poke_addr + LOCK_WX_POKE_PAGES * PAGE_SIZE - 1))
+		return -EINVAL;
+	for (i = 0; i < nr; i++) {
+		const struct lock_wx_range *r = &a->range[i];
+
+		if (!page_aligned(r->start) || !page_aligned(r->end) || r->end <= r->start)
+			return -EINVAL;
+		for (j = 0; j < i; j++)
+			if (r->start < a->range[j].end && a->range[j].start < r->end)
+				return -EINVAL;
+		if (r->end > map_limit)
+			return -ERANGE;
+		if (!ram_covers(ram, r->start, r->end))
+			return -EFAULT;
+	}
+	wx->on = false;
+	wx->nr = nr;
+	for (i = 0; i < nr; i++)
+		wx->range[i] = a->range[i];
+	wx->poke_pgd = a->poke_pgd;
+	wx->poke_addr = a->poke_addr;
+	wx->nr_split = 0;
+	return 0;
+}
+
+bool lock_wx_covers(const struct lock_wx *wx, u64 gpa)
+{
+	unsigned int i;
+
+	if (!wx->on)
+		return false;
+	for (i = 0; i < wx->nr && i < LOCK_WX_RANGES; i++)
+		if (gpa >= wx->range[i].start && gpa < wx->range[i].end)
+			return true;
+	return false;
+}
+
+unsigned int lock_wx_perm(const struct lock_wx *wx, u64 gpa)
+{
+	return lock_wx_covers(wx, gpa) ? EPT_READ | EPT_EXEC : EPT_RWX;
+}
+
+/* CR3's page-table base: bits 51:12 (SDM Vol. 3A, 4.5), less PTI's user-table bit. */
+#define LOCK_WX_CR3_BASE	(0x000ffffffffff000ULL & ~X86_CR3_PTI_USER_BIT)
+
+bool lock_wx_patch_allowed(const struct lock_wx *wx, u64 cr3, u64 gla, bool gla_ok,
+			   unsigned int cpl)
+{
+	if (!wx->on || !gla_ok || cpl != 0)
+		return false;
+	if ((cr3 & LOCK_WX_CR3_BASE) != (wx->poke_pgd & LOCK_WX_CR3_BASE))
+		return false;
+	return gla >= wx->poke_addr && gla - wx->poke_addr < LOCK_WX_POKE_PAGES * PAGE_SIZE;
+}
+
+bool lock_wx_record_allowed(u64 n)
+{
+	return n && !(n & (n - 1));
+}
+
+/* ---- in root ---- */
+
+static void wx_invept(struct vcpu *v)
+{
+	cpu_invept(ept_invept_type(v->caps->ept_vpid), ept_eptp(&v->ept));
+	ept_reclaim(&v->ept);
+}
+
+/*
+ * Does [start, end) hold a page of the hypervisor's own?  Those are exactly the pages
+ * this EPT does not map identity (hidden: private.c points them elsewhere), those
+ * marked sealed (guest read-only), and the scratch page (watch_check() has the same
+ * rule); the tables are hidden, so the answer is root's own.  Walked leaf by leaf.
+ */
+static bool wx_holds_hypervisor(struct vcpu *v, u64 start, u64 end)
+{
+	unsigned int level;
+	u64 a = start, size, *leaf;
+
+	while (a < end) {
+		leaf = ept_leaf(&v->ept, a, &level);
+		if (!leaf)
+			return true;
+		size = ept_level_size(level);
+		if ((*leaf & EPT_ADDR_MASK) != (a & ~(size - 1)) || (*leaf & EPT_SEALED))
+			return true;
+		a = (a & ~(size - 1)) + size;
+	}
+	return v->scratch_pa >= start && v->scratch_pa < end;
+}
+
+/* The rights of an applied watch inside a range: the lock's, less what it watches. */
+static unsigned int wx_watch_perm(const struct watch *w)
+{
+	unsigned int perm = (EPT_READ | EPT_EXEC) & ~w->access;
+
+	if (!(perm & EPT_READ))
+		perm &= ~EPT_WRITE;
+	return perm;
+}
+
+int lock_wx_engage(struct vcpu *v, u64 args_pa)
+{
+	struct lock_wx_args a;
+	struct lock_wx wx;
+	unsigned int i, before;
+	int ret;
+
+	/* Mode-based execute control is not used (README): only said where it exists. */
+	v->lock_wx_mbec = (v->caps->procbased2 >> 32) & SECONDARY_EXEC_MODE_BASED_EPT_EXEC;
+	if (v->wx.on || !args_pa)
+		return 0;
+	if (!v->ept.pml4) {
+		/* the rest of the lock holds; status says kernel_text_wx false */
+		log_printf(&v->log, LOG_WARNING "CPU %u: no EPT: kernel text W^X not applied",
+			   v->cpu);
+		return 0;
+	}
+	/* The arguments are guest memory: RAM, one page, copied once, then checked. */
+	if ((args_pa & (PAGE_SIZE - 1)) + sizeof(a) > PAGE_SIZE ||
+	    !ram_map_has(&v->ram, args_pa & ~(PAGE_SIZE - 1)) ||
+	    wx_holds_hypervisor(v, args_pa & ~(PAGE_SIZE - 1), (args_pa & ~(PAGE_SIZE - 1)) + PAGE_SIZE))
+		return -EFAULT;
+	sz_memcpy(&a, (const void *)(unsigned long)(v->direct_map + args_pa), sizeof(a));
+	ret = lock_wx_check_args(&a, &v->ram, v->ept.map_limit, &wx);
+	if (ret)
+		return ret;
+	for (i = 0; i < wx.nr; i++)
+		if (wx_holds_hypervisor(v, wx.range[i].start, wx.range[i].end))
+			return -EACCES;
+	before = ept_pages_in_use(&v->ept);
+	for (i = 0; i < wx.nr; i++) {
+		ret = ept_set_perm(&v->ept, wx.range[i].start, wx.range[i].end - wx.range[i].start,
+				   EPT_READ | EPT_EXEC);
+		if (ret)
+			break;
+	}
+	if (ret) {
+		/* give back what was set: nothing locked, the pool as it was */
+		while (i-- > 0)
+			ept_set_perm(&v->ept, wx.range[i].start,
+				     wx.range[i].end - wx.range[i].start, EPT_RWX);
+		wx_invept(v);
+		log_printf(&v->log, LOG_ERR "CPU %u: kernel text W^X not applied: %d (EPT pool: %u free)",
+			   v->cpu, ret, ept_pool_free(&v->ept));
+		return ret;
+	}
+	wx.on = true;
+	/* applied watches and protections inside keep what they take away */
+	for (i = 0; i < WATCH_MAX; i++)
+		if (v->applied[i].kind && lock_wx_covers(&wx, v->applied[i].gpa))
+			ept_set_perm(&v->ept, v->applied[i].gpa, PAGE_SIZE,
+				     wx_watch_perm(&v->applied[i]));
+	wx_invept(v);
+	wx.tables = ept_pages_in_use(&v->ept) - before;
+	v->wx = wx;
+	v->lock_wx_on = true;
+	v->lock_wx_tables = wx.tables;
+	vmx_ept_publish(v);
+	return 0;
+}
+
+/* Split the leaf holding @page down to a 4 KiB leaf of its own; *leaf gets it. */
+static int wx_split_page(struct vcpu *v, u64 page, u64 **leaf, unsigned int *level)
+{
+	int ret = ept_split_to_4k(&v->ept, page);
+
+	if (ret)
+		return ret;
+	*leaf = ept_leaf(&v->ept, page, level);
+	return *leaf && *level == EPT_LEVEL_4K ? 0 : -EFAULT;
+}
+
+int lock_wx_violation(struct vcpu *v, const struct ept_violation *d, u64 gpa, u64 *leaf,
+		      unsigned int level)
+{
+	static const struct watch discard = {
+		.access = WATCH_W, .kind = WATCH_KIND_PROTECT, .ram = true,
+	};
+	static const struct watch open = { .access = 0, .kind = WATCH_KIND_WATCH, .ram = true };
+	u64 page = gpa & ~(u64)(PAGE_SIZE - 1);
+	u64 rip = vmcs_readn(GUEST_RIP), gla = 0;
+	bool gla_ok = d->gla_valid && d->gla_translation;
+	bool again = rip == v->step.retry_rip && gpa == v->step.retry_gpa;
+	const struct watch *w;
+	unsigned int cpl;
+	int ret;
+
+	if (!d->write || !lock_wx_covers(&v->wx, page))
+		return 1;
+	if (gla_ok)
+		gla = vmcs_readn(GUEST_LINEAR_ADDRESS);
+	cpl = (vmcs_read32(GUEST_SS_AR_BYTES) >> 5) & 3;	/* CPL = SS.DPL (SDM 3A, 5.5) */
+	w = watch_applied(v, page);
+	if (lock_wx_patch_allowed(&v->wx, vmcs_readn(GUEST_CR3), gla, gla_ok, cpl) &&
+	    (!w || w->kind != WATCH_KIND_PROTECT)) {
+		/* the kernel's own patching: open the leaf (any size) for one step */
+		if (!again) {
+			v->lock_wx_allowed++;
+			if (lock_wx_record_allowed(v->lock_wx_allowed))
+				lock_event(v, LOCK_EV_KTEXT, page, gla, WATCH_EV_ALLOWED);
+		}
+		return watch_step_page(v, w ? w : &open, page, leaf, d, gpa, false, EPT_RWX);
+	}
+	/*
+	 * Refused (or a protected page: its protection wins over the patching
+	 * exception).  The write goes to a copy for one step: that needs a 4 KiB leaf.
+	 */
+	if (level != EPT_LEVEL_4K) {
+		ret = wx_split_page(v, page, &leaf, &level);
+		if (ret) {
+			log_printf(&v->log, LOG_CRIT "CPU %u: a refused write to kernel text at GPA %llx cannot be discarded: splitting its leaf failed (%d)",
+				   v->cpu, gpa, ret);
+			return ret;
+		}
+		/* remembered to merge back (watch.c opens at most WATCH_STEP_PAGES) */
+		if (v->wx.nr_split < WATCH_STEP_PAGES)
+			v->wx.split[v->wx.nr_split++] = page;
+	}
+	if (!again) {
+		v->lock_wx_refused++;
+		lock_event(v, LOCK_EV_KTEXT, page, gla, WATCH_EV_REFUSED);
+	}
+	if (w && w->kind == WATCH_KIND_PROTECT)		/* its own event too */
+		return watch_step_page(v, w, page, leaf, d, gpa, false, EPT_RWX);
+	return watch_step_page(v, &discard, page, leaf, d, gpa, true, EPT_RWX);
+}
+
+void lock_wx_step_end(struct vcpu *v)
+{
+	unsigned int i;
+
+	/* The leaves are back as they were (R+X): setting them again merges the tables. */
+	for (i = 0; v->wx.on && i < v->wx.nr_split && i < WATCH_STEP_PAGES; i++)
+		if (!watch_applied(v, v->wx.split[i]))
+			ept_set_perm(&v->ept, v->wx.split[i], PAGE_SIZE, EPT_READ | EPT_EXEC);
+	v->wx.nr_split = 0;
+}
