@@ -12,7 +12,6 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <cmocka.h>
 
 #include "exit.h"
@@ -27,10 +26,9 @@
 #include "arch/x86.h"
 #include "fake_cpu.h"
 #include "fake_os.h"
+#include "fake_world.h"
 #include <cpu_ops.h>
 
-#define ARENA		0x40000000ULL
-#define ARENA_SIZE	(8ULL << 20)
 
 #define GP_INFO (INTR_INFO_VALID | INTR_INFO_DELIVER_CODE | \
 		 (INTR_TYPE_HARD_EXCEPTION << INTR_INFO_TYPE_SHIFT) | X86_VEC_GP)
@@ -101,27 +99,10 @@ static void map_pages(void)
 
 static int setup(void **state)
 {
-	static void *arena;
-	static struct ram_map ram;
-	struct mtrr_state m;
 	unsigned int i;
 
 	(void)state;
-	fake_cpu_load(&fake_haswell);
-	fake_os_fail_alloc_after(-1);
-	vmx_caps_read(&caps);
-	if (!arena) {
-		arena = mmap((void *)ARENA, ARENA_SIZE, PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-		assert_ptr_equal(arena, (void *)ARENA);
-	}
-	memset(arena, 0, ARENA_SIZE);
-	fake_os_page_arena(arena, ARENA_SIZE);
-	assert_int_equal(mtrr_read(&m), 0);
-	vmx_ept_setup(&m, 1ULL << 39);
-	memset(&ram, 0, sizeof(ram));
-	assert_int_equal(ram_map_add(&ram, 0, 1ULL << 32), 0);
-	vmx_ram_map_setup(&ram);
+	fake_world_ept(&caps);
 	v = vmx_vcpu_new();
 	assert_non_null(v);
 	assert_int_equal(vmx_vcpu_alloc(v, 0, &caps, 0), 0);

@@ -10,7 +10,6 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <cmocka.h>
 
 #include "private.h"
@@ -22,10 +21,9 @@
 #include "arch/x86.h"
 #include "fake_cpu.h"
 #include "fake_os.h"
+#include "fake_world.h"
 #include "watch.h"
 
-#define ARENA		0x40000000ULL	/* 1 GiB: inside the 2^39 map */
-#define ARENA_SIZE	(8ULL << 20)
 #define OTHER_PAGE	0x200000ULL	/* nobody's */
 #define NR		3		/* CPU 1 is not possible: NULL */
 
@@ -50,18 +48,8 @@ static void alloc_all(void)
 
 static int setup(void **state)
 {
-	static void *arena;
-
 	(void)state;
-	fake_cpu_load(&fake_haswell);
-	fake_os_fail_alloc_after(-1);
-	vmx_caps_read(&caps);
-	if (!arena) {
-		arena = mmap((void *)ARENA, ARENA_SIZE, PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-		assert_ptr_equal(arena, (void *)ARENA);
-	}
-	fake_os_page_arena(arena, ARENA_SIZE);
+	fake_world_cpu(&caps);
 	bitmap = os_alloc_pages(0, &bitmap_pa);
 	assert_non_null(bitmap);
 	vmx_msr_bitmap_init(bitmap, bitmap_pa);

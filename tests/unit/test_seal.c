@@ -12,7 +12,6 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <cmocka.h>
 
 #include "seal.h"
@@ -27,9 +26,8 @@
 #include "arch/x86.h"
 #include "fake_cpu.h"
 #include "fake_os.h"
+#include "fake_world.h"
 
-#define ARENA		0x40000000ULL
-#define ARENA_SIZE	(8ULL << 20)
 #define NR		2
 
 static struct vmx_caps caps;
@@ -66,27 +64,10 @@ static void map_text(void)
 
 static int setup(void **state)
 {
-	static void *arena;
-	static struct ram_map ram;
-	struct mtrr_state m;
 	unsigned int i;
 
 	(void)state;
-	fake_cpu_load(&fake_haswell);
-	fake_os_fail_alloc_after(-1);
-	vmx_caps_read(&caps);
-	if (!arena) {
-		arena = mmap((void *)ARENA, ARENA_SIZE, PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-		assert_ptr_equal(arena, (void *)ARENA);
-	}
-	memset(arena, 0, ARENA_SIZE);
-	fake_os_page_arena(arena, ARENA_SIZE);
-	assert_int_equal(mtrr_read(&m), 0);
-	vmx_ept_setup(&m, 1ULL << 39);
-	memset(&ram, 0, sizeof(ram));
-	assert_int_equal(ram_map_add(&ram, 0, 1ULL << 32), 0);
-	vmx_ram_map_setup(&ram);
+	fake_world_ept(&caps);
 	text[0] = page(&text_pa[0]);
 	text[1] = page(&text_pa[1]);
 	other = page(&other_pa);
