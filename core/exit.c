@@ -677,11 +677,21 @@ static void reinject_idt_vectoring(void)
 }
 
 /*
+ * Ask for an NMI-window exit: the next instruction boundary where the guest can take
+ * an NMI (SDM Vol. 3C, 26.6.1.2).  The window bit is only ever set here and by
+ * vmx_root_nmi(), and cleared by the window exit, so an NMI that interrupts the code
+ * below is never forgotten (27.2).
+ */
+static void ask_nmi_window(struct vcpu *v)
+{
+	vmcs_write32(NULL, CPU_BASED_VM_EXEC_CONTROL,
+		     v->procbased | CPU_BASED_NMI_WINDOW_EXITING);
+}
+
+/*
  * Before VM entry: inject one held NMI if the guest can take it now, and ask for an
  * NMI-window exit while more are held or it cannot (it is inside its NMI handler, in
- * an STI/MOV SS shadow, or another event is being injected).  The window bit is only
- * ever set here and by vmx_root_nmi(), and cleared by the window exit, so an NMI that
- * interrupts this code is never forgotten (SDM Vol. 3C, 26.6.1.2, 27.2).
+ * an STI/MOV SS shadow, or another event is being injected).
  */
 static noinline void nmi_deliver(struct vcpu *v)
 {
@@ -699,8 +709,7 @@ static noinline void nmi_deliver(struct vcpu *v)
 		if (!__atomic_sub_fetch(&v->nmi_pending, 1, __ATOMIC_RELAXED))
 			return;
 	}
-	vmcs_write32(NULL, CPU_BASED_VM_EXEC_CONTROL,
-		     v->procbased | CPU_BASED_NMI_WINDOW_EXITING);
+	ask_nmi_window(v);
 }
 
 /*
@@ -807,22 +816,24 @@ static noinline void devirtualize(struct vcpu *v, struct guest_regs *r)
  * 18, a hardware exception without error code, SDM Vol. 3C, 27.8).  If the entry
  * that failed was delivering an event (still in the entry interruption field), that
  * event goes first and the #MC waits for the next NMI-window exit, the earliest
- * instruction boundary after it (the window bit is set here as nmi_deliver() sets
- * it; an #MC is an abort, and the OS's handler does not depend on RIP).  Not in the
- * middle of a watch step either: that is one instruction.  Before nmi_deliver(), so
- * a held NMI waits behind the #MC.
+ * instruction boundary after it (an #MC is an abort, and the OS's handler does not
+ * depend on RIP).  Not in the middle of a watch step either, as for an NMI: the
+ * step's own exit comes after its one instruction and delivers it then (asking for a
+ * window there would exit before that instruction, again and again).  Before
+ * nmi_deliver(), so a held NMI waits behind the #MC.
  */
 static noinline void mce_deliver(struct vcpu *v)
 {
-	if (!v->step.active && !(vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID)) {
-		vmcs_write32(NULL, VM_ENTRY_INTR_INFO_FIELD, X86_VEC_MC | INTR_INFO_VALID |
-			     (INTR_TYPE_HARD_EXCEPTION << INTR_INFO_TYPE_SHIFT));
-		v->mce_pending = false;
-		v->mces_injected++;
+	if (v->step.active)
+		return;
+	if (vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID) {
+		ask_nmi_window(v);
 		return;
 	}
-	vmcs_write32(NULL, CPU_BASED_VM_EXEC_CONTROL,
-		     v->procbased | CPU_BASED_NMI_WINDOW_EXITING);
+	vmcs_write32(NULL, VM_ENTRY_INTR_INFO_FIELD, X86_VEC_MC | INTR_INFO_VALID |
+		     (INTR_TYPE_HARD_EXCEPTION << INTR_INFO_TYPE_SHIFT));
+	v->mce_pending = false;
+	v->mces_injected++;
 }
 
 /* Before VM entry: events held for the guest, and the time this exit spent in root. */

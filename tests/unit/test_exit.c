@@ -832,6 +832,20 @@ static void test_mce_waits_for_injected_event(void **state)
 	assert_true(window_exiting());		/* for the NMI, after the #MC */
 }
 
+/* During a watch step the #MC waits for the step's end, with no window exit asked. */
+static void test_mce_waits_for_step(void **state)
+{
+	(void)state;
+	v.procbased = CPU_BASED_USE_MSR_BITMAPS;
+	fake_vmcs_set(CPU_BASED_VM_EXEC_CONTROL, v.procbased);
+	v.step.active = true;
+	assert_int_equal(do_exit(EXIT_REASON_MCE_DURING_VMENTRY | BIT(31), 0), 0);
+	assert_true(v.mce_pending);
+	assert_int_equal(injected(), 0);
+	assert_false(window_exiting());
+	v.step.active = false;
+}
+
 static void test_invd_writes_back(void **state)
 {
 	(void)state;
@@ -1064,6 +1078,7 @@ int main(void)
 		cmocka_unit_test_setup(test_cr4_write_invvpid_type, setup),
 		cmocka_unit_test_setup(test_mce_during_entry, setup),
 		cmocka_unit_test_setup(test_mce_waits_for_injected_event, setup),
+		cmocka_unit_test_setup(test_mce_waits_for_step, setup),
 		cmocka_unit_test_setup(test_invd_writes_back, setup),
 		cmocka_unit_test_setup(test_idt_vectoring_reinjected, setup),
 		cmocka_unit_test_setup(test_vmcall_vmcs_snapshot, setup),
