@@ -23,7 +23,6 @@
  */
 #include <linux/kernel.h>
 #include <linux/io.h>
-#include <linux/kprobes.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/smp.h>
@@ -34,6 +33,7 @@
 #include <linux/workqueue.h>
 #include <asm/processor-flags.h>
 
+#include "sz_kallsyms.h"
 #include "../../../core/vmx.h"
 
 static unsigned long pa;
@@ -49,21 +49,6 @@ static unsigned int passed, failed;
 		failed++;							\
 	pr_info("sz_attack: %s %s: " fmt "\n", (ok) ? "PASS" : "FAIL", name, ##__VA_ARGS__); \
 } while (0)
-
-static unsigned long (*lookup)(const char *name);
-
-/* kallsyms_lookup_name is not exported: a kprobe tells where it is. */
-static int find_lookup(void)
-{
-	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
-	int ret = register_kprobe(&kp);
-
-	if (ret)
-		return ret;
-	lookup = (void *)kp.addr;
-	unregister_kprobe(&kp);
-	return lookup ? 0 : -ENOENT;
-}
 
 static long vmcall(u64 nr, u64 key, u64 arg)
 {
@@ -361,7 +346,6 @@ static long attacks(void *unused)
 		       writable ? "writable by the guest" :
 				  "not writable by the guest; written over, root unaffected");
 	}
-
 
 	scribble_module_data(mem);
 

@@ -14,7 +14,6 @@
  */
 #include <linux/cpu.h>
 #include <linux/kernel.h>
-#include <linux/kprobes.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -26,29 +25,15 @@
 #include <asm/processor-flags.h>
 #include <asm/unistd.h>
 
+#include "sz_kallsyms.h"
 #include "../../../linux/sz.h"
 
 #define report(tag, name, cpu, fmt, ...) \
 	pr_info("sz_lock: %s %s cpu%u: " fmt "\n", tag, name, cpu, ##__VA_ARGS__)
 
-static unsigned long (*lookup)(const char *name);
-
 static bool wx_only;
 module_param(wx_only, bool, 0444);
 MODULE_PARM_DESC(wx_only, "only the kernel text/rodata W^X attempts (after CPU hotplug)");
-
-/* kallsyms_lookup_name is not exported: a kprobe tells where it is. */
-static int find_lookup(void)
-{
-	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
-	int ret = register_kprobe(&kp);
-
-	if (ret)
-		return ret;
-	lookup = (void *)kp.addr;
-	unregister_kprobe(&kp);
-	return lookup ? 0 : -ENOENT;
-}
 
 /* MOV to CR0 / CR4: 0, or 1 if it faulted (#GP: refused). */
 static int try_cr0(unsigned long val)
