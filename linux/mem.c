@@ -106,36 +106,71 @@ bad:
 	return -EINVAL;
 }
 
+/*
+ * The module's memory as struct seal_text describes it: text, then read-only data, at
+ * consecutive page indices of pa[] (from 6.4 the kernel allocates them apart, in
+ * THIS_MODULE->mem[]; pa[] then lists the read-only data's pages right after the
+ * text's, as if it followed), and the writable data.
+ */
+struct sz_module_mem {
+	unsigned long text, text_size, ro, ro_size, data, data_size;
+};
+
+static void sz_module_mem(struct sz_module_mem *m)
+{
+#ifdef for_each_mod_mem_type	/* 6.4 and later: struct module_memory */
+	m->text = (unsigned long)THIS_MODULE->mem[MOD_TEXT].base;
+	m->text_size = PAGE_ALIGN(THIS_MODULE->mem[MOD_TEXT].size);
+	m->ro = (unsigned long)THIS_MODULE->mem[MOD_RODATA].base;
+	m->ro_size = THIS_MODULE->mem[MOD_RODATA].size;
+	m->data = (unsigned long)THIS_MODULE->mem[MOD_DATA].base;
+	m->data_size = THIS_MODULE->mem[MOD_DATA].size;
+#else
+	/* one allocation: text, read-only data, read-only after init, data and bss */
+	const struct module_layout *l = &THIS_MODULE->core_layout;
+
+	m->text = (unsigned long)l->base;
+	m->text_size = l->text_size;
+	m->ro = m->text + l->text_size;
+	m->ro_size = l->ro_size - l->text_size;
+	m->data = m->text + PAGE_ALIGN(l->ro_size);
+	m->data_size = PAGE_ALIGN(l->size) - PAGE_ALIGN(l->ro_size);
+#endif
+}
+
 int sz_text_setup(void)
 {
 	static struct seal_text t;
-	const struct module_layout *l = &THIS_MODULE->core_layout;
-	unsigned long base = (unsigned long)l->base;
+	struct sz_module_mem m;
+	unsigned long va;
 	struct page *pg;
-	unsigned int i;
+	unsigned int i, nr_text;
 
+	sz_module_mem(&m);
 	memset(&t, 0, sizeof(t));
-	t.text_start = base;
-	t.text_end = base + l->text_size;
+	t.text_start = m.text;
+	t.text_end = m.text + m.text_size;
 	t.root_start = (unsigned long)sz_root_text_start;
 	t.root_end = (unsigned long)sz_root_text_end;
 	if (sz_root_text_unpatched())
 		return -EINVAL;
-	t.ro_end = base + l->ro_size;
-	t.nr = DIV_ROUND_UP(l->ro_size, PAGE_SIZE);
+	t.ro_end = t.text_end + m.ro_size;
+	t.nr = DIV_ROUND_UP(t.ro_end - t.text_start, PAGE_SIZE);
 	if (t.nr > SEAL_TEXT_PAGES) {
 		pr_err("the module's text is %u pages, more than %u\n", t.nr, SEAL_TEXT_PAGES);
 		return -E2BIG;
 	}
+	nr_text = m.text_size / PAGE_SIZE;
 	for (i = 0; i < t.nr; i++) {
-		pg = vmalloc_to_page((void *)(base + i * PAGE_SIZE));
+		va = i < nr_text ? m.text + i * PAGE_SIZE : m.ro + (i - nr_text) * PAGE_SIZE;
+		pg = vmalloc_to_page((void *)va);
 		if (!pg)
 			return -EFAULT;
 		t.pa[i] = page_to_phys(pg);
 	}
-	/* the rest of the core layout (read-only after init, data, bss): root's data */
-	t.data_start = base + PAGE_ALIGN(l->ro_size);
-	t.data_nr = (PAGE_ALIGN(l->size) - PAGE_ALIGN(l->ro_size)) / PAGE_SIZE;
+	/* the writable rest (before 6.4 also read-only-after-init data): root's data */
+	t.data_start = m.data;
+	t.data_nr = PAGE_ALIGN(m.data_size) / PAGE_SIZE;
 	if (t.data_nr > SEAL_DATA_PAGES) {
 		pr_err("the module's data is %u pages, more than %u\n", t.data_nr,
 		       SEAL_DATA_PAGES);
