@@ -26,26 +26,28 @@
 #include "arch/x86.h"
 #include "fake_cpu.h"
 #include "fake_os.h"
+#include "fake_world.h"
 #include <cpu_ops.h>
 
 #define PAGE_A	0x200000ULL		/* mapped into this process by setup */
 #define PAGE_B	0x201000ULL
 #define RIP	0xffffffff81234567ULL
+#define TEXT_VA	0xffffffffc0200000ULL	/* the module's text (fake_world_text()) */
 
 static struct vmx_caps caps;
 static struct vcpu v;
 static struct ram_map ram;
 static struct guest_regs regs;
 static u8 *mem;
+static struct fake_text text;
 
 static int setup(void **state)
 {
 	struct mtrr_state m;
 
 	(void)state;
-	fake_cpu_load(&fake_haswell);
-	fake_os_fail_alloc_after(-1);
-	vmx_caps_read(&caps);
+	/* pages from the arena, inside RAM: the probe's guest page tables must be (TEXT_VA) */
+	fake_world_cpu(&caps);
 	assert_int_equal(mtrr_read(&m), 0);
 	vmx_ept_setup(&m, 1ULL << 39);
 	/* RAM: [0, 640 KiB) and [1 MiB, 4 GiB) less an MMIO hole at PAGE_B + 1 page */
@@ -77,8 +79,11 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	if (text.page)
+		fake_world_text_free(&text);
 	vmx_vcpu_free(&v);
 	assert_int_equal(os_alloc_count(), 0);
+	fake_os_page_arena(NULL, 0);
 	return 0;
 }
 
@@ -253,15 +258,30 @@ static void test_mtf_step(void **state)
 	assert_int_equal(perm_of(PAGE_A), EPT_READ | EPT_WRITE);
 }
 
-/* The MTF probe's hypercall (vmx.c makes it right after VMLAUNCH): phase 0 or 1. */
-static u64 mtf_probe(u64 phase)
+/*
+ * The MTF probe's hypercall (vmx.c makes it right after VMLAUNCH), phase 0 or 1, from
+ * @rip: a policy call, accepted only from the module's own text (seal_caller_check()).
+ */
+static u64 mtf_probe_at(u64 rip, u64 phase)
 {
+	if (!text.page) {
+		fake_world_text(&text, TEXT_VA);
+		fake_world_text_use(&text, &v);
+	}
+	fake_vmcs_set(GUEST_RIP, rip);
 	regs.gpr[REG_RAX] = SUBZERO_HC_MTF_PROBE;
 	regs.gpr[REG_RCX] = SUBZERO_VMCALL_KEY;
 	regs.gpr[REG_RDX] = phase;
 	fake_vmcs_set(VM_EXIT_INSTRUCTION_LEN, 3);
 	assert_int_equal(do_exit(EXIT_REASON_VMCALL, 0), 0);
+	assert_int_equal(fake_vmcs_get(GUEST_RIP), rip + 3);
 	return regs.gpr[REG_RAX];
+}
+
+/* From the module's text, as vmx.c's cpu_vmcall_nop_vmcall() makes it. */
+static u64 mtf_probe(u64 phase)
+{
+	return mtf_probe_at(TEXT_VA + 0x100 + 4 * phase, phase);
 }
 
 /* A CPU whose monitor trap flag traps: the probe says so, and steps keep using it. */
@@ -319,6 +339,44 @@ static void test_mtf_probe_silent_falls_back_to_tf(void **state)
 	assert_int_equal(single_step_trap(), 0);
 	assert_false(v.step.active);
 	assert_int_equal(perm_of(PAGE_A), EPT_READ | EPT_EXEC);
+}
+
+/*
+ * The probe is a policy call: from code outside the module's text (any other ring-0
+ * code, with the public key) it is refused and changes nothing.  Unrefused, phase 1
+ * alone would end the probe untrapped, and this CPU's watch steps would use RFLAGS.TF
+ * for good; phase 0 would arm the trap flag for an exit nobody expects.
+ */
+static void test_mtf_probe_foreign_refused(void **state)
+{
+	u64 leaf;
+
+	(void)state;
+	v.mtf = true;
+	assert_int_equal(mtf_probe_at(RIP, 1), (u64)-EPERM);
+	assert_int_equal(mtf_probe_at(RIP, 0), (u64)-EPERM);
+	/* one byte before the text, so the VMCALL's last byte is inside it */
+	assert_int_equal(mtf_probe_at(TEXT_VA - 1, 1), (u64)-EPERM);
+	/* the text's address, but in page tables that map it to another page */
+	leaf = text.pt[3][(TEXT_VA >> 12) & 511];
+	text.pt[3][(TEXT_VA >> 12) & 511] = text.pt_pa[3] | 1;
+	assert_int_equal(mtf_probe_at(TEXT_VA + 0x100, 1), (u64)-EPERM);
+	text.pt[3][(TEXT_VA >> 12) & 511] = leaf;
+	assert_int_equal(v.policy_refused, 4);
+	assert_true(v.mtf);
+	assert_int_equal(v.mtf_probe, 0);
+	assert_false(fake_vmcs_get(CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_MONITOR_TRAP_FLAG);
+	assert_false(v.procbased & CPU_BASED_MONITOR_TRAP_FLAG);
+	/* a watched write still steps with the monitor trap flag */
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH, true);
+	watch_sync(&v);
+	assert_int_equal(violation(PAGE_A, EPT_VIOLATION_ACC_WRITE, 0), 0);
+	assert_true(fake_vmcs_get(CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_MONITOR_TRAP_FLAG);
+	assert_false(fake_vmcs_get(GUEST_RFLAGS) & X86_EFLAGS_TF);
+	/* and the module's own probe is still accepted */
+	assert_int_equal(do_exit(EXIT_REASON_MONITOR_TRAP_FLAG, 0), 0);
+	assert_int_equal(mtf_probe(0), 0);
+	assert_int_equal(v.mtf_probe, VCPU_MTF_PROBE_ARMED);
 }
 
 /* The probe does not start while a step is active (an execute watch on its code). */
@@ -983,6 +1041,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mtf_probe_silent_falls_back_to_tf, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_mtf_probe_busy_during_step, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mtf_probe_foreign_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_protect_discards_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locked_sync_keeps_protection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_del_and_reuse_before_sync, setup, teardown),

@@ -10,6 +10,8 @@
 
 #include "vmx_caps.h"
 
+struct vcpu;
+
 #define FAKE_ARENA	0x40000000ULL	/* 1 GiB: inside the 2^39 map */
 #define FAKE_ARENA_SIZE	(8ULL << 20)
 
@@ -18,5 +20,23 @@ void fake_world_cpu(struct vmx_caps *caps);
 
 /* fake_world_cpu(), then EPT from the fake MTRRs (a 2^39 map) and RAM [0, 4 GiB). */
 void fake_world_ept(struct vmx_caps *caps);
+
+/*
+ * The module's text as root sees it (struct seal_text): one page at @va, at a fresh
+ * arena page, and 4-level guest page tables (from the arena too) mapping it read-only.
+ * Install it into @v->text and GUEST_CR3/GUEST_CR4 with fake_world_text_use(), so a
+ * policy hypercall from [@va, @va + 4 KiB) passes seal_caller_check() under EPT.
+ * The arena must be on (fake_world_cpu()); fake_world_text_free() gives the pages back.
+ */
+struct fake_text {
+	u64 va, pa;			/* the text page */
+	u64 *pt[4];			/* PML4, PDPT, PD, PT */
+	u64 pt_pa[4];
+	void *page;
+};
+
+void fake_world_text(struct fake_text *ft, u64 va);
+void fake_world_text_use(const struct fake_text *ft, struct vcpu *v);
+void fake_world_text_free(struct fake_text *ft);
 
 #endif
