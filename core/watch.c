@@ -495,6 +495,27 @@ int watch_step_page(struct vcpu *v, const struct watch *w, u64 page, u64 *leaf,
 	return 0;
 }
 
+/*
+ * An EPT violation is fault-like: the instruction did not complete, so no single-step
+ * trap (nor data breakpoint) of it can be pending, and the CPU saves the pending debug
+ * exceptions field clear for this exit unless there is MOV-SS blocking (SDM Vol. 3C,
+ * 28.3.4).  Bochs 2.7 saves there what it scheduled before the instruction ran: with
+ * RFLAGS.TF set, BS.  The VM entry then delivers that #DB before the instruction, and
+ * again at every retry: a program single-stepping over its watched store got its trap
+ * at the store, for ever (92,000 EPT violations at one RIP on CPU 1); our own TF step
+ * would do the same on an instruction's second watched page.  So clear it, as the CPU
+ * does (a no-op on hardware).  Not under STI blocking: there VM entry wants BS as it is
+ * whenever RFLAGS.TF is set (27.3.1.5), and a TF step drops that shadow (step_start).
+ */
+static void violation_pending_dbg(void)
+{
+	if (vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
+	    (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
+		return;
+	if (vmcs_readn(GUEST_PENDING_DBG_EXCEPTIONS))
+		vmcs_writen(NULL, GUEST_PENDING_DBG_EXCEPTIONS, 0);
+}
+
 int handle_ept_violation(struct vcpu *v, struct guest_regs *r)
 {
 	u64 qual = vmcs_readn(EXIT_QUALIFICATION);
@@ -509,6 +530,7 @@ int handle_ept_violation(struct vcpu *v, struct guest_regs *r)
 
 	(void)r;
 	ept_decode_violation(qual, &d);
+	violation_pending_dbg();
 	/* A fault in IRET that unblocked NMIs: block them again (SDM Vol. 3C, 28.2.3). */
 	if (d.nmi_unblocking && !(vmcs_read32(IDT_VECTORING_INFO_FIELD) & INTR_INFO_VALID))
 		vmcs_write32(NULL, GUEST_INTERRUPTIBILITY_INFO,

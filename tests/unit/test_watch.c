@@ -848,6 +848,57 @@ static void test_tf_step_in_shadow(void **state)
 	assert_int_equal(single_step_trap(), 0);
 }
 
+/*
+ * At an EPT violation of an instruction run with RFLAGS.TF, Bochs 2.7 saves the single
+ * step it scheduled before the instruction (BS) in the pending debug exceptions; the VM
+ * entry would deliver that #DB before the instruction ran, and again at every retry (a
+ * program single-stepping over its watched store livelocked: watch_singlestep).  The
+ * exit is fault-like and hardware saves the field clear (SDM Vol. 3C, 28.3.4): so it is
+ * cleared, for the guest's own TF and for our step's second page; under MOV-SS
+ * blocking what was saved stands.
+ */
+static void test_violation_drops_stale_pending_step(void **state)
+{
+	(void)state;
+	v.mtf = false;
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH, true);
+	watch_add(PAGE_B, WATCH_W, WATCH_KIND_WATCH, true);
+	watch_sync(&v);
+	/* the guest single-steps itself over a store to the watched page */
+	fake_vmcs_set(GUEST_RFLAGS, 0x302);
+	fake_vmcs_set(GUEST_PENDING_DBG_EXCEPTIONS, DR6_BS);
+	assert_int_equal(violation(PAGE_A + 0x10, EPT_VIOLATION_ACC_WRITE, 0), 0);
+	assert_int_equal(fake_vmcs_get(GUEST_PENDING_DBG_EXCEPTIONS), 0);
+	assert_true(v.step.active);
+	assert_false(v.step.tf);
+	/* its single step after the store is its own: to the guest, with BS */
+	assert_int_equal(single_step_trap(), 0);
+	assert_false(v.step.active);
+	assert_int_equal(fake_vmcs_get(VM_ENTRY_INTR_INFO_FIELD) & 0x7ff,
+			 X86_VEC_DB | (INTR_TYPE_HARD_EXCEPTION << INTR_INFO_TYPE_SHIFT));
+	assert_true(fake_cpu.dr6 & DR6_BS);
+	/* our own step: the store's second page faults with our TF set */
+	fake_vmcs_set(GUEST_RFLAGS, 0x202);
+	fake_vmcs_set(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	assert_int_equal(violation(PAGE_A + 0xffc, EPT_VIOLATION_ACC_WRITE, 0), 0);
+	assert_true(v.step.tf);
+	fake_vmcs_set(GUEST_PENDING_DBG_EXCEPTIONS, DR6_BS);
+	assert_int_equal(violation(PAGE_B, EPT_VIOLATION_ACC_WRITE, 0), 0);
+	assert_int_equal(fake_vmcs_get(GUEST_PENDING_DBG_EXCEPTIONS), 0);
+	assert_int_equal(perm_of(PAGE_A), EPT_RWX);
+	assert_int_equal(perm_of(PAGE_B), EPT_RWX);
+	assert_int_equal(single_step_trap(), 0);
+	assert_false(v.step.active);
+	assert_int_equal(fake_vmcs_get(VM_ENTRY_INTR_INFO_FIELD), 0);
+	assert_int_equal(perm_of(PAGE_A), EPT_READ | EPT_EXEC);
+	assert_int_equal(perm_of(PAGE_B), EPT_READ | EPT_EXEC);
+	/* MOV-SS blocking: a breakpoint of the MOV SS (B0) stays pending, BS joins it */
+	fake_vmcs_set(GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_MOV_SS);
+	fake_vmcs_set(GUEST_PENDING_DBG_EXCEPTIONS, 0x1);
+	assert_int_equal(violation(PAGE_A, EPT_VIOLATION_ACC_WRITE, 0), 0);
+	assert_int_equal(fake_vmcs_get(GUEST_PENDING_DBG_EXCEPTIONS), 0x1 | DR6_BS);
+}
+
 /* A GPA above the map limit (hot-added memory, moved MMIO) is mapped, not fatal. */
 static void test_gpa_beyond_map(void **state)
 {
@@ -1036,6 +1087,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_watched_write_steps_with_tf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unwatched_access_not_recorded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_guest_tf_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_violation_drops_stale_pending_step, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_mtf_step, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mtf_probe_traps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mtf_probe_silent_falls_back_to_tf, setup,
