@@ -46,6 +46,7 @@ int subzero_main(int argc, char **argv);
 #include "../../tools/device.c"
 #include "../../tools/output.c"
 #include "../../tools/stats.c"
+#include "../../tools/status.c"
 #include "../../tools/lock.c"
 #include "../../tools/log.c"
 #include "../../tools/watch.c"
