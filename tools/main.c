@@ -5,7 +5,7 @@
  * (getopt_long), `help`, `--version`.  The commands live one group per file:
  *
  *   subzero status [--json] [--cpu N]        per CPU: virtualized or not, VPID, exits,
- *                                             time since launch, EPT pages    (stats.c)
+ *                                             time since launch, EPT pages   (status.c)
  *   subzero stats [--json] [--cpu N] [--interval S [--count K]]
  *                                             VM exits and time in VMX root   (stats.c)
  *   subzero vmcs [--check] [--json] [--cpu N]  each CPU's VMCS read in VMX root, or the
