@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "fake_cpu.h"
+#include "fake_sysroot.h"
 
 /* The tool's system calls, answered by the fake machine below. */
 int fake_ioctl(int fd, unsigned long req, ...);
@@ -427,24 +428,6 @@ const char *cpu_msr_loaded_by_us(void)
 
 /* ---- running a command, capturing what it prints ---- */
 
-static char root[] = "/tmp/sz-tool-XXXXXX";
-
-static void put_file(const char *path, const char *text)
-{
-	char p[1024], *s;
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s%s", root, path);
-	for (s = strchr(p + strlen(root) + 1, '/'); s; s = strchr(s + 1, '/')) {
-		*s = 0;
-		mkdir(p, 0755);
-		*s = '/';
-	}
-	f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
 
 static int setup(void **state)
 {
@@ -454,24 +437,15 @@ static int setup(void **state)
 	assert_int_equal(vmx_caps_read(&fx.caps), 0);
 	fx.check_ncpu = 2;
 	nblockers = nwarnings = 0;
-	assert_non_null(mkdtemp(root));
-	put_file("/proc/cpuinfo", "processor\t: 0\nflags\t\t: fpu vme vmx pti\n");
-	put_file("/sys/devices/system/cpu/vulnerabilities/meltdown", "Mitigation: PTI\n");
-	put_file("/sys/module/module/parameters/sig_enforce", "N\n");
-	put_file("/sys/kernel/security/lockdown", "[none] integrity confidentiality\n");
-	sysinfo_root = root;
+	sysinfo_root = fake_sysroot_create();
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
 	sysinfo_root = "";
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	assert_int_equal(system(cmd), 0);
-	strcpy(root, "/tmp/sz-tool-XXXXXX");
+	fake_sysroot_remove();
 	return 0;
 }
 
@@ -647,13 +621,13 @@ static void test_check(void **state)
 	fx.check_differs = true;
 	fx.check_err[2] = -ENODEV;
 	fx.caps.feature_control = FEATURE_CONTROL_LOCKED;	/* VMX off in the firmware */
-	put_file("/sys/module/kvm_intel/parameters/nested", "Y\n");
-	put_file("/sys/module/kvm/parameters/enable_virt_at_load", "Y\n");
-	put_file("/sys/module/vboxdrv/refcnt", "0\n");
-	put_file("/sys/module/module/parameters/sig_enforce", "Y\n");
+	fake_sysroot_put_str("/sys/module/kvm_intel/parameters/nested", "Y\n");
+	fake_sysroot_put_str("/sys/module/kvm/parameters/enable_virt_at_load", "Y\n");
+	fake_sysroot_put_str("/sys/module/vboxdrv/refcnt", "0\n");
+	fake_sysroot_put_str("/sys/module/module/parameters/sig_enforce", "Y\n");
 	both("check_blocked", "check", 1, false);
 
-	put_file("/sys/module/subzero/version", "0.2\n");
+	fake_sysroot_put_str("/sys/module/subzero/version", "0.2\n");
 	both("check_loaded", "check", 0, false);
 }
 
