@@ -86,11 +86,23 @@ void vmx_ram_map_setup(const struct ram_map *m)
 
 static struct seal_text vmx_text_cfg;
 
+/* pa[] counts the pages of the code and the read-only data, wherever that lies */
+static bool seal_text_layout_ok(const struct seal_text *t)
+{
+	u64 pages = (t->ro_end - t->text_start + PAGE_SIZE - 1) / PAGE_SIZE;
+
+	if (!t->ro_start)
+		return t->ro_end >= t->text_end && t->nr == pages;
+	if ((t->text_end | t->ro_start) & (PAGE_SIZE - 1) || t->ro_end < t->ro_start)
+		return false;
+	pages = (t->ro_end - t->ro_start + PAGE_SIZE - 1) / PAGE_SIZE;
+	return t->nr == seal_text_code_pages(t) + pages;
+}
+
 int vmx_text_setup(const struct seal_text *t)
 {
 	if (t->nr > SEAL_TEXT_PAGES || (t->text_start & (PAGE_SIZE - 1)) ||
-	    t->text_end < t->text_start || t->ro_end < t->text_end ||
-	    t->nr != (t->ro_end - t->text_start + PAGE_SIZE - 1) / PAGE_SIZE ||
+	    t->text_end < t->text_start || !seal_text_layout_ok(t) ||
 	    t->data_nr > SEAL_DATA_PAGES || (t->data_nr && (t->data_start & (PAGE_SIZE - 1))) ||
 	    (t->root_end && ((t->root_start | t->root_end) & (PAGE_SIZE - 1) ||
 			     t->root_start < t->text_start || t->root_end <= t->root_start ||

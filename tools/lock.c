@@ -38,20 +38,15 @@ int cmd_lock(int argc, char **argv)
 		goto out;
 	}
 	changed = l.flags & SUBZERO_LOCK_CHANGED;
-	if (o.json) {
-		jw_obj(NULL, JW_INLINE);
-		jw_bool("locked", l.flags & SUBZERO_LOCK_ANY);
-		jw_bool("changed", changed);
-		jw_u64("nr_locked", l.nr_locked);
-		jw_hex("cr0_pinned", l.cr0_pinned);
-		jw_hex("cr4_pinned", l.cr4_pinned);
-		jw_end();
-	} else {
-		printf("%s: %u CPUs locked until reboot (CR0 pinned %#llx, CR4 pinned %#llx); "
-		       "rmmod, detach and removing a protection are refused\n",
-		       changed ? "locked" : "already locked", l.nr_locked,
-		       (unsigned long long)l.cr0_pinned, (unsigned long long)l.cr4_pinned);
-	}
+	out_obj(NULL, OUT_INLINE);
+	out_bool("locked", l.flags & SUBZERO_LOCK_ANY);
+	out_bool_text("changed", changed, "", "already ");
+	out_u64("nr_locked", l.nr_locked);
+	out_hex("cr0_pinned", l.cr0_pinned);
+	out_hex("cr4_pinned", l.cr4_pinned);
+	out_text("{changed}locked: {nr_locked} CPUs locked until reboot (CR0 pinned {cr0_pinned}, "
+		 "CR4 pinned {cr4_pinned}); rmmod, detach and removing a protection are refused\n");
+	out_end();
 	ret = EXIT_OK;
 out:
 	close(fd);
