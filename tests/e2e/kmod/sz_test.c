@@ -62,7 +62,6 @@
 #include <linux/module.h>
 #include <linux/smp.h>
 #include <linux/string.h>
-#include <asm/unaligned.h>
 #include <asm/apic.h>
 #include <asm/asm.h>
 #include <asm/msr.h>
@@ -486,12 +485,13 @@ static int straddle_set(const char *val, const struct kernel_param *kp)
 	if (kstrtouint(val, 0, &n) || !multi_pair || n > 4096)
 		return -EINVAL;
 	for (i = 0; i < n; i++) {
-		u64 v = 0x1122334400000000ULL + i;
+		u64 v = 0x1122334400000000ULL + i, got;
 
 		asm volatile("1: movq %[v], (%[p])\n\t"
 			     "lea 1b(%%rip), %[rip]"
 			     : [rip] "=r"(rip) : [v] "r"(v), [p] "r"(p) : "memory");
-		if (get_unaligned((u64 *)p) != v)
+		memcpy(&got, p, sizeof(got));	/* unaligned */
+		if (got != v)
 			bad++;
 	}
 	pr_info("sz_test: %s: %u straddling stores at pa=%llx+%llx from rip=%lx, %u read back wrong\n",
