@@ -40,7 +40,7 @@ on_cpu 1 sh -c 'echo 8 > /sys/module/sz_test/parameters/movs' ||
 line=$(dmesg | grep 'sz_test: movs: 8 quadwords') || fail "no report from REP MOVSQ"
 mrip=0x$(echo "$line" | sed 's/.*at rip=\([0-9a-f]*\).*/\1/')
 note "${line#*sz_test: }"
-echo "$line" | grep -q ', 0 left, 0 destination quadwords changed, 0 source quadwords wrong' ||
+echo "$line" | grep -q ', 0 left, 0 destination quadwords changed$' ||
 	fail "REP MOVSQ into the protected page: $line"
 subzero watch events --json > /tmp/movs.json || fail "watch events --json"
 subzero watch del "$src" || fail "watch del $src"
@@ -49,7 +49,7 @@ on_cpu 1 true || fail "CPU 1 after REP MOVSQ"
 # not protected any more: the same copy lands
 on_cpu 1 sh -c 'echo 8 > /sys/module/sz_test/parameters/movs'
 dmesg | grep 'sz_test: movs: 8 quadwords' | tail -n 1 |
-	grep -q ', 0 left, 8 destination quadwords changed, 0 source' ||
+	grep -q ', 0 left, 8 destination quadwords changed$' ||
 	fail "REP MOVSQ without the protection: $(dmesg | grep 'sz_test: movs' | tail -n 1)"
 echo "$a $b $srip $src $dst $mrip" > /tmp/multi_expect
 artifact straddle.json /tmp/straddle.json
