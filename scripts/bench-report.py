@@ -361,7 +361,9 @@ def lock_section(r, out):
                f"{f0(moff)} | {f0(mlk)} | **{100 * (mlk - moff) / moff:+.2f}%** |")
     out.append("")
     out.append("Every run with the lock (ticks): " + ", ".join(f0(x) for x in locked) + ".")
-    stats = [kv.get("text", "").replace("_", " ") for kv in r.of("lockstat")]
+    # spaces recorded as '~' (older raw data: as '_', commas dropped)
+    stats = [t.replace("~", " ") if "~" in t else t.replace("_", " ")
+             for t in (kv.get("text", "") for kv in r.of("lockstat"))]
     if stats:
         out.append("")
         out.append("CPU 0's lock counters after the runs (`subzero status`): " +

@@ -161,7 +161,7 @@ if insmod "$SZ_KO" lock=1; then
 	for i in $(seq 1 $WREPS); do work locked "$i"; done
 	# CPU 0's lock and W^X lines, one record each
 	subzero status | sed -n 's/^  lock: /lock: /p; s/^  kernel text W^X: /kernel text W^X: /p' |
-		head -n 2 | tr -s ' ,' '__' | while read -r l; do rec "lockstat text=$l"; done
+		head -n 2 | tr ' ' '~' | while read -r l; do rec "lockstat text=$l"; done
 else
 	fail "insmod subzero lock=1"
 fi
