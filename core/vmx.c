@@ -797,9 +797,13 @@ int vmx_virtualize_this_cpu(struct vcpu *v)
 	ret = vmx_launch();
 	if (ret == 0) {
 		v->launched = true;
-		/* we are the guest now: does the monitor trap flag trap (watch.c)? */
-		if (v->mtf)
-			cpu_vmcall_nop_vmcall(SUBZERO_HC_MTF_PROBE, SUBZERO_VMCALL_KEY, 0, 1);
+		/*
+		 * We are the guest now: does the monitor trap flag trap (watch.c)?  Asked
+		 * whatever the CPU advertises: v->mtf is root's (hidden: read from here it
+		 * is the scratch page, and the probe never ran), and root answers -EINVAL
+		 * where the CPU has no MTF.
+		 */
+		cpu_vmcall_nop_vmcall(SUBZERO_HC_MTF_PROBE, SUBZERO_VMCALL_KEY, 0, 1);
 		return 0;
 	}
 	cpu_vmread(VM_INSTRUCTION_ERROR, &err);
