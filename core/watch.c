@@ -428,9 +428,18 @@ static void step_start(struct vcpu *v)
 static int step_open(struct vcpu *v, const struct watch *w, u64 page, u64 *leaf,
 		     const struct ept_violation *d, u64 gpa, bool quiet, unsigned int open)
 {
-	unsigned int n = v->step.nr;
+	unsigned int n = v->step.nr, i;
 	u32 access = d->fetch ? WATCH_X : d->write ? WATCH_W : WATCH_R;
 	bool again = vmcs_readn(GUEST_RIP) == v->step.retry_rip && gpa == v->step.retry_gpa;
+
+	/*
+	 * The retry of an interrupted step records none of the pages that step had
+	 * opened: they were recorded then (an instruction on two pages, cut short after
+	 * both had faulted, would otherwise record the second twice).
+	 */
+	for (i = 0; i < v->step.retry_nr && i < WATCH_STEP_PAGES && !again; i++)
+		again = vmcs_readn(GUEST_RIP) == v->step.retry_rip &&
+			page == v->step.retry_page[i];
 
 	if (n >= WATCH_STEP_PAGES)
 		return -E2BIG;
@@ -443,7 +452,6 @@ static int step_open(struct vcpu *v, const struct watch *w, u64 page, u64 *leaf,
 		v->step.push_gla = v->step.push ? vmcs_readn(GUEST_LINEAR_ADDRESS) : 0;
 	}
 	v->step.nr = n + 1;
-	v->step.retry_rip = 0;
 	if (w->kind == WATCH_KIND_PROTECT && d->write) {
 		/* The write goes to a copy of the page, which is then dropped. */
 		u8 *copy = (u8 *)v->copies + n * PAGE_SIZE;
@@ -585,6 +593,9 @@ static void step_end(struct vcpu *v)
 			*leaf = v->step.page[i].leaf;
 	}
 	v->step.nr = 0;
+	/* a step over (done, or cut short: watch_step_interrupted() sets it anew) */
+	v->step.retry_rip = 0;
+	v->step.retry_nr = 0;
 	lock_wx_step_end(v);	/* a leaf split for a refused write merges back */
 	invept(v);
 	if (v->step.irq_exit)
@@ -663,12 +674,20 @@ int watch_mtf_probe(struct vcpu *v, u64 phase)
  */
 int watch_step_interrupted(struct vcpu *v, struct guest_regs *r)
 {
+	u64 page[WATCH_STEP_PAGES], gpa = v->step.fault_gpa;
+	unsigned int i, nr = v->step.nr;
+
 	(void)r;
 	if (!v->step.active || !v->step.irq_exit)
 		return -EINVAL;
+	for (i = 0; i < nr && i < WATCH_STEP_PAGES; i++)
+		page[i] = v->step.page[i].gpa;
+	step_end(v);		/* which forgets the retry before */
 	v->step.retry_rip = vmcs_readn(GUEST_RIP);
-	v->step.retry_gpa = v->step.fault_gpa;
-	step_end(v);
+	v->step.retry_gpa = gpa;
+	for (i = 0; i < nr && i < WATCH_STEP_PAGES; i++)
+		v->step.retry_page[i] = page[i];
+	v->step.retry_nr = i;
 	return 0;
 }
 

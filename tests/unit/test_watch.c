@@ -674,6 +674,40 @@ static void test_tf_step_interrupted(void **state)
 }
 
 /*
+ * One instruction on two watched pages (a REP MOVS iteration, a store across them),
+ * its step cut short by an interrupt after both faulted: the retry records neither
+ * again (seen in e2e ept_multi: the second page's write was recorded twice); the
+ * next execution of the same instruction records both once more.
+ */
+static void test_interrupted_two_page_step_recorded_once(void **state)
+{
+	struct watch_event ev;
+	unsigned int round, n;
+
+	(void)state;
+	v.mtf = false;
+	watch_add(PAGE_A, WATCH_R, WATCH_KIND_WATCH, true);
+	watch_add(PAGE_B, WATCH_W, WATCH_KIND_PROTECT, true);
+	watch_sync(&v);
+	assert_int_equal(violation(PAGE_A + 0x28, EPT_VIOLATION_ACC_READ, 0), 0);
+	assert_int_equal(violation(PAGE_B + 0x28, EPT_VIOLATION_ACC_WRITE, 0), 0);
+	fake_vmcs_set(GUEST_PHYSICAL_ADDRESS, PAGE_B + 0x28);
+	assert_int_equal(do_exit(EXIT_REASON_EXTERNAL_INTERRUPT, 0), 0);
+	assert_false(v.step.active);
+	for (round = 0; round < 2; round++) {
+		/* round 0: the retry after the interrupt; round 1: the next iteration */
+		assert_int_equal(violation(PAGE_A + 0x28, EPT_VIOLATION_ACC_READ, 0), 0);
+		assert_int_equal(violation(PAGE_B + 0x28, EPT_VIOLATION_ACC_WRITE, 0), 0);
+		assert_int_equal(single_step_trap(), 0);
+		assert_false(v.step.active);
+		for (n = 0; watch_take(v.events, &ev); n++)
+			assert_int_equal(ev.gpa & ~0xfffULL, n % 2 ? PAGE_B : PAGE_A);
+		/* round 0: the two from before the interrupt, none from the retry */
+		assert_int_equal(n, 2);
+	}
+}
+
+/*
  * TF step: the stepped instruction faults (#PF on its other page), or is the guest's
  * ICEBP (INT1): the step ends before the handler runs (pages closed, our TF not in the
  * frame) and the exception is delivered as the CPU would: CR2 and the error code for
@@ -1087,6 +1121,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_watched_write_steps_with_tf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unwatched_access_not_recorded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_guest_tf_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_interrupted_two_page_step_recorded_once, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_violation_drops_stale_pending_step, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_mtf_step, setup, teardown),
