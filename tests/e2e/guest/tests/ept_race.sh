@@ -12,7 +12,9 @@ pa=0x$(dmesg | sed -n 's/.*sz_test: race pa=\([0-9a-f]*\) cpu=1.*/\1/p')
 count=/sys/module/sz_test/parameters/race_count
 c0=$(cat $count)
 subzero watch events > /dev/null
-out=$(on_cpu 0 watch-race "$pa" 200 | tail -n 1)
+# each add waits for two more writes (so both kinds surely meet the writer); each delete
+# races with the writes
+out=$(on_cpu 0 watch-race "$pa" 200 $count | tail -n 1)
 echo "$out" | grep -q '^watch-race: ok 200 rounds' || fail "$out"
 c1=$(cat $count)
 note "$out on page $pa; CPU 1 wrote it $((c1 - c0)) times meanwhile"
