@@ -237,6 +237,12 @@ static int mod_del(struct vcpu *v, u32 id, bool all)
 	return 0;
 }
 
+static void mod_refused(struct vcpu *v, enum lock_what what, u64 id, int ret)
+{
+	v->lock_mod_refused++;
+	lock_event(v, what, id, (u64)(s64)ret, WATCH_EV_REFUSED);
+}
+
 int lock_mod_hypercall(struct vcpu *v, u64 args_pa)
 {
 	struct lock_mod_args *a = &v->mod_args;
@@ -248,24 +254,28 @@ int lock_mod_hypercall(struct vcpu *v, u64 args_pa)
 	/* The arguments are guest memory: a whole RAM page, copied once, then checked. */
 	if (args_pa != page || !ram_map_has(&v->ram, page) ||
 	    lock_wx_holds_hypervisor(v, page, page + PAGE_SIZE)) {
-		ret = -EFAULT;
-		a->id = 0;
-		goto out;
+		mod_refused(v, LOCK_EV_MOD_ADD, 0, -EFAULT);
+		return -EFAULT;
 	}
 	sz_memcpy(a, (const void *)(unsigned long)(v->direct_map + args_pa), sizeof(*a));
-	ret = -EINVAL;
-	if (a->magic == LOCK_MOD_ARGS_MAGIC && a->op == LOCK_MOD_ADD)
-		ret = mod_add(v, a);
-	else if (a->magic == LOCK_MOD_ARGS_MAGIC && a->op == LOCK_MOD_DEL)
-		ret = mod_del(v, a->id, false);
-	else if (a->magic == LOCK_MOD_ARGS_MAGIC && a->op == LOCK_MOD_DEL_ALL)
-		ret = mod_del(v, 0, true);
-out:
-	if (ret) {
-		v->lock_mod_refused++;
-		lock_event(v, a->op == LOCK_MOD_ADD ? LOCK_EV_MOD_ADD : LOCK_EV_MOD_DEL, a->id,
-			   (u64)(s64)ret, WATCH_EV_REFUSED);
-	}
+	ret = mod_add(v, a);
+	if (ret)
+		mod_refused(v, LOCK_EV_MOD_ADD, a->id, ret);
+	mod_publish(v);
+	return ret;
+}
+
+int lock_mod_release(struct vcpu *v, u64 id)
+{
+	bool all = id == LOCK_MOD_ALL;
+	int ret;
+
+	if (!all && id > 0xffffffffULL)
+		ret = -ENOENT;
+	else
+		ret = mod_del(v, (u32)id, all);
+	if (ret)
+		mod_refused(v, LOCK_EV_MOD_DEL, id, ret);
 	mod_publish(v);
 	return ret;
 }

@@ -27,11 +27,12 @@
  *  must be on (-ENOENT otherwise: without it there is no poke window, and module
  *  text patching would break).  Several ADDs may carry one id (a module with more
  *  runs than one call holds).
- *  DEL: an id root registered (-ENOENT otherwise, an event): exactly the runs added
- *  under it are released, never anything else, so a release can never touch the
- *  core kernel's ranges, which are not module runs and cannot overlap one.
- *  DEL_ALL: every module run (a CPU coming back online: the glue then adds the
- *  modules live now; pages freed while it was out may have been reused).
+ *  Release (its own hypercall, the id in a register: no guest memory): an id root
+ *  registered (-ENOENT otherwise, an event): exactly the runs added under it are
+ *  released, never anything else, so a release can never touch the core kernel's
+ *  ranges, which are not module runs and cannot overlap one.  LOCK_MOD_ALL releases
+ *  every module run (a CPU coming back online: the glue then adds the modules live
+ *  now; pages freed while it was out may have been reused).
  *
  * What a release means: it is a loosening, and the lock allows it for module runs
  * only.  Root cannot tell an unload from a rootkit that calls subzero's own release
@@ -47,9 +48,8 @@
 #include "types.h"
 
 #define LOCK_MOD_ARGS_MAGIC	0x646f6d73U	/* "smod" */
-#define LOCK_MOD_ADD		1
-#define LOCK_MOD_DEL		2
-#define LOCK_MOD_DEL_ALL	3
+#define LOCK_MOD_ADD		1	/* the one op of struct lock_mod_args */
+#define LOCK_MOD_ALL		(~0ULL)	/* release: every run, not one id's */
 /* runs per call: the arguments fill one page */
 #define LOCK_MOD_ARG_RUNS	255
 /* runs registered at once, per CPU (root's table, hidden) */
@@ -67,7 +67,7 @@ struct lock_mod_arg_run {
 /* What the glue passes in the LOCK_MOD hypercall (by physical address): guest memory. */
 struct lock_mod_args {
 	u32 magic;			/* LOCK_MOD_ARGS_MAGIC */
-	u32 op;				/* LOCK_MOD_ADD, _DEL, _DEL_ALL */
+	u32 op;				/* LOCK_MOD_ADD */
 	u32 id;				/* the module's, given by the glue; not 0 */
 	u32 nr;				/* runs used (ADD) */
 	struct lock_mod_arg_run run[LOCK_MOD_ARG_RUNS];
@@ -125,5 +125,11 @@ unsigned int lock_page_perm(const struct vcpu *v, u64 gpa);
  * included).  0 or a negative errno; nothing is changed on an error.  Root-safe.
  */
 int lock_mod_hypercall(struct vcpu *v, u64 args_pa);
+
+/*
+ * Root, the LOCK_MOD_RELEASE hypercall: release the runs of module @id (LOCK_MOD_ALL:
+ * every run).  0, or -ENOENT for an id not registered (an event).  Root-safe.
+ */
+int lock_mod_release(struct vcpu *v, u64 id);
 
 #endif

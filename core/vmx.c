@@ -833,6 +833,13 @@ int vmx_lock_mod_this_cpu(struct vcpu *v, u64 args)
 	return (int)(s64)cpu_vmcall(SUBZERO_HC_LOCK_MOD, SUBZERO_VMCALL_KEY, args);
 }
 
+int vmx_lock_mod_release_this_cpu(struct vcpu *v, u64 id)
+{
+	if (!v->launched)
+		return -ENXIO;
+	return (int)(s64)cpu_vmcall(SUBZERO_HC_LOCK_MOD_RELEASE, SUBZERO_VMCALL_KEY, id);
+}
+
 int vmx_watch_sync_this_cpu(struct vcpu *v)
 {
 	if (!v->launched)

@@ -68,10 +68,12 @@ static inline void exit_hist_add(struct exit_hist *h, u64 dt)
  */
 #define SUBZERO_HC_LOCK		5
 /*
- * The lock's module W^X (lock_mod.h): RDX the struct lock_mod_args (one page): add a
- * module's runs, release them, or release every run.  A policy hypercall.
+ * The lock's module W^X (lock_mod.h), policy hypercalls: LOCK_MOD adds a module's
+ * runs (RDX: a struct lock_mod_args, one page); LOCK_MOD_RELEASE releases the runs
+ * of module id RDX (LOCK_MOD_ALL: every run).
  */
 #define SUBZERO_HC_LOCK_MOD	7
+#define SUBZERO_HC_LOCK_MOD_RELEASE 8
 /* DEVIRT's argument (RDX) on the CPU-offline path: the one DEVIRT the lock allows. */
 #define SUBZERO_DEVIRT_OFFLINE	0x6f66666c696e65ULL	/* "offline" */
 /*
@@ -575,11 +577,13 @@ int vmx_devirtualize_this_cpu(struct vcpu *v, bool offline);
 int vmx_lock_this_cpu(struct vcpu *v, u64 wx_args, u64 gdt_alt);
 
 /*
- * The lock's module W^X on this CPU (by hypercall: lock_mod.h), the struct
- * lock_mod_args at physical address @args (page aligned).  -ENXIO if not virtualized;
+ * The lock's module W^X on this CPU (by hypercall: lock_mod.h): add the runs of the
+ * struct lock_mod_args at physical address @args (page aligned).  -ENXIO if not virtualized;
  * else root's answer.  On the vcpu's own CPU, interrupts disabled.
  */
 int vmx_lock_mod_this_cpu(struct vcpu *v, u64 args);
+/* ...and release module @id's runs (LOCK_MOD_ALL: every run), the same way. */
+int vmx_lock_mod_release_this_cpu(struct vcpu *v, u64 id);
 
 /*
  * Have the hypervisor VMREAD every VMCS field of this CPU, in root, into v->vmcs_snap
