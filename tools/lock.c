@@ -45,12 +45,15 @@ int cmd_lock(int argc, char **argv)
 		jw_u64("nr_locked", l.nr_locked);
 		jw_hex("cr0_pinned", l.cr0_pinned);
 		jw_hex("cr4_pinned", l.cr4_pinned);
+		jw_bool("kernel_text_wx", l.flags & SUBZERO_LOCK_WX);
 		jw_end();
 	} else {
 		printf("%s: %u CPUs locked until reboot (CR0 pinned %#llx, CR4 pinned %#llx); "
-		       "rmmod, detach and removing a protection are refused\n",
+		       "rmmod, detach and removing a protection are refused; kernel text W^X %s\n",
 		       changed ? "locked" : "already locked", l.nr_locked,
-		       (unsigned long long)l.cr0_pinned, (unsigned long long)l.cr4_pinned);
+		       (unsigned long long)l.cr0_pinned, (unsigned long long)l.cr4_pinned,
+		       l.flags & SUBZERO_LOCK_WX ? "on" :
+		       "OFF (see the kernel log: the hypervisor refused it or it is missing)");
 	}
 	ret = EXIT_OK;
 out:

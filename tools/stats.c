@@ -136,6 +136,8 @@ static void print_lock(const struct subzero_lock *l, bool json)
 			jw_u64("wx_refused", l->wx_refused);
 			jw_u64("wx_ept_tables", l->wx_tables);
 			jw_bool("mbec", l->flags & SUBZERO_LOCK_MBEC);
+			/* MBEC is not used, even where the CPU has it (README) */
+			jw_bool("kernel_exec_restricted", false);
 		}
 		/* each only where the CPU allows it (README, "The lock") */
 		jw_bool("descriptor_tables", on && (l->flags & SUBZERO_LOCK_DT));
@@ -164,12 +166,12 @@ static void print_lock(const struct subzero_lock *l, bool json)
 		       l->flags & SUBZERO_LOCK_MBEC ? "the CPU has it, not used" : "no (not on this CPU)");
 	else
 		printf("  kernel text W^X: off\n");
-	if (!(l->flags & SUBZERO_LOCK_DT) || !(l->flags & SUBZERO_LOCK_MBEC))
-		printf("  not enforced:%s%s\n",
-		       l->flags & SUBZERO_LOCK_DT ? "" :
-		       " descriptor tables (no descriptor-table exiting on this CPU)",
-		       l->flags & SUBZERO_LOCK_MBEC ? "" :
-		       " kernel-mode execution outside kernel text (no MBEC)");
+	/* MBEC is never used (README, "The lock"): kernel-mode execution is not restricted */
+	printf("  not enforced:%s kernel-mode execution outside kernel and module text (%s)\n",
+	       l->flags & SUBZERO_LOCK_DT ? "" :
+	       " descriptor tables (no descriptor-table exiting on this CPU);",
+	       l->flags & SUBZERO_LOCK_MBEC ? "the CPU has MBEC, not used" :
+	       "no MBEC on this CPU");
 }
 
 static void print_status_cpu(const struct subzero_cpu_stats *st,
