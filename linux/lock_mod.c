@@ -207,7 +207,8 @@ static void sz_mod_register(struct sz_mod *m)
 	struct vcpu *v;
 
 	on_each_cpu(sz_mod_add_fn, &c, 1);
-	v = sz_cpus[smp_processor_id()].vcpu;
+	/* one CPU's figure: every CPU takes about the same */
+	v = cpumask_empty(m->cpus) ? NULL : sz_cpus[cpumask_first(m->cpus)].vcpu;
 	if (atomic_read(&c.err))
 		pr_warn("lock: module %s: text and read-only data W^X refused on %u of %u CPUs: %d (%u pages in %u runs)\n",
 			m->name, num_online_cpus() - cpumask_weight(m->cpus), num_online_cpus(),
