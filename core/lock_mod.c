@@ -251,7 +251,7 @@ int lock_mod_hypercall(struct vcpu *v, u64 args_pa)
 
 	if (!v->ept.pml4)
 		return -EOPNOTSUPP;
-	/* The arguments are guest memory: a whole RAM page, copied once, then checked. */
+	/* The arguments are guest memory: in one RAM page, copied once, then checked. */
 	if (args_pa != page || !ram_map_has(&v->ram, page) ||
 	    lock_wx_holds_hypervisor(v, page, page + PAGE_SIZE)) {
 		mod_refused(v, LOCK_EV_MOD_ADD, 0, -EFAULT);

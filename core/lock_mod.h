@@ -50,10 +50,13 @@
 #define LOCK_MOD_ARGS_MAGIC	0x646f6d73U	/* "smod" */
 #define LOCK_MOD_ADD		1	/* the one op of struct lock_mod_args */
 #define LOCK_MOD_ALL		(~0ULL)	/* release: every run, not one id's */
-/* runs per call: the arguments fill one page */
-#define LOCK_MOD_ARG_RUNS	255
-/* runs registered at once, per CPU (root's table, hidden) */
-#define LOCK_MOD_RUNS		512
+/*
+ * Runs per call (the arguments: half a page), and registered at once per CPU (root's
+ * table, hidden).  Both sized so that a vcpu stays within its 128 KiB allocation; the
+ * EPT budget (32 tables: 32 distinct 2 MiB blocks) binds before the table does.
+ */
+#define LOCK_MOD_ARG_RUNS	127
+#define LOCK_MOD_RUNS		256
 /* one run at most: 64 MiB, more than any module's text and read-only data */
 #define LOCK_MOD_RUN_PAGES	16384
 /* EPT table pages the module runs may take, per CPU (in VMX_EPT_LOCK_RESERVE) */
@@ -72,7 +75,7 @@ struct lock_mod_args {
 	u32 nr;				/* runs used (ADD) */
 	struct lock_mod_arg_run run[LOCK_MOD_ARG_RUNS];
 };
-_Static_assert(sizeof(struct lock_mod_args) == 4096, "one page");
+_Static_assert(sizeof(struct lock_mod_args) == 2048, "half a page");
 
 struct lock_mod_run {
 	u64 start;

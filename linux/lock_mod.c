@@ -49,7 +49,7 @@ struct sz_mod {
 	char name[MODULE_NAME_LEN];
 	u32 id;
 	unsigned int nr_args, runs, pages;
-	struct lock_mod_args *args[SZ_MOD_CHUNKS];	/* a page each (kmalloc) */
+	struct lock_mod_args *args[SZ_MOD_CHUNKS];	/* a page each (kmalloc), page aligned */
 	cpumask_var_t cpus;		/* the CPUs whose root holds its runs */
 };
 
@@ -101,7 +101,7 @@ static int sz_mod_runs(struct sz_mod *m, unsigned long base, unsigned long size,
 		if (!a || a->nr == LOCK_MOD_ARG_RUNS) {
 			if (m->nr_args == SZ_MOD_CHUNKS)
 				return -E2BIG;
-			a = kzalloc(sizeof(*a), gfp);	/* a page: page aligned */
+			a = kzalloc(PAGE_SIZE, gfp);	/* page aligned: root reads it in one page */
 			if (!a)
 				return -ENOMEM;
 			a->magic = LOCK_MOD_ARGS_MAGIC;
