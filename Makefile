@@ -99,7 +99,7 @@ $(BUILD)/helpers/%: tests/e2e/helpers/%.c include/uapi/subzero.h
 	$(CC) $(CFLAGS_TOOL) -o $@ $<
 
 $(BUILD)/unit/test_%: tests/unit/test_%.c $(CORE_SRCS) $(UNIT_FAKES) $(wildcard core/*.h tests/unit/fake/*.h) \
-		     $(wildcard tools/vmcs_check.* tools/check.c tools/sysinfo.* tools/output.*)
+		     $(wildcard tools/*.c tools/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_UNIT) -o $@ $< $(CORE_SRCS) $(UNIT_FAKES) -lcmocka
 

@@ -77,8 +77,8 @@ int vmx_host_pt_build(struct vcpu *v)
 	p->pml4 = (u64 *)((u8 *)p->pair + i * PAGE_SIZE);
 	p->pml4_pa = p->pair_pa + (u64)i * PAGE_SIZE;
 	for (i = 0; i < t->nr && i < SEAL_TEXT_PAGES && !ret; i++) {
-		va = t->text_start + (u64)i * PAGE_SIZE;
-		ret = pt_map(p, va, t->pa[i], va < t->text_end ? 0 : PT_NX, false);
+		va = seal_text_va(t, i);
+		ret = pt_map(p, va, t->pa[i], i < seal_text_code_pages(t) ? 0 : PT_NX, false);
 	}
 	for (i = 0; i < t->data_nr && i < SEAL_DATA_PAGES && !ret; i++)
 		ret = pt_map(p, t->data_start + (u64)i * PAGE_SIZE, t->data_pa[i],

@@ -149,6 +149,20 @@ int vmx_ept_seal(struct vcpu *v, u64 pa, unsigned int perm)
 	return 0;
 }
 
+unsigned int seal_text_code_pages(const struct seal_text *t)
+{
+	return (unsigned int)((t->text_end - t->text_start + PAGE_SIZE - 1) / PAGE_SIZE);
+}
+
+u64 seal_text_va(const struct seal_text *t, unsigned int i)
+{
+	unsigned int code = seal_text_code_pages(t);
+
+	if (!t->ro_start || i < code)
+		return t->text_start + (u64)i * PAGE_SIZE;
+	return t->ro_start + (u64)(i - code) * PAGE_SIZE;
+}
+
 /* Root's code: [*lo, *hi) (struct seal_text). */
 static void seal_root_range(const struct seal_text *t, u64 *lo, u64 *hi)
 {
@@ -164,9 +178,9 @@ void seal_text_pages(struct vcpu *v, void (*fn)(u64 pa, void *ctx), void *ctx)
 
 	seal_root_range(t, &lo, &hi);
 	for (i = 0; i < t->nr && i < SEAL_TEXT_PAGES; i++) {
-		va = t->text_start + (u64)i * PAGE_SIZE;
+		va = seal_text_va(t, i);
 		/* root's code and all read-only data; the kernel's patch sites stay open */
-		if ((va >= lo && va < hi) || va >= t->text_end)
+		if ((va >= lo && va < hi) || i >= seal_text_code_pages(t))
 			fn(t->pa[i], ctx);
 	}
 }

@@ -86,11 +86,23 @@ void vmx_ram_map_setup(const struct ram_map *m)
 
 static struct seal_text vmx_text_cfg;
 
+/* pa[] counts the pages of the code and the read-only data, wherever that lies */
+static bool seal_text_layout_ok(const struct seal_text *t)
+{
+	u64 pages = (t->ro_end - t->text_start + PAGE_SIZE - 1) / PAGE_SIZE;
+
+	if (!t->ro_start)
+		return t->ro_end >= t->text_end && t->nr == pages;
+	if ((t->text_end | t->ro_start) & (PAGE_SIZE - 1) || t->ro_end < t->ro_start)
+		return false;
+	pages = (t->ro_end - t->ro_start + PAGE_SIZE - 1) / PAGE_SIZE;
+	return t->nr == seal_text_code_pages(t) + pages;
+}
+
 int vmx_text_setup(const struct seal_text *t)
 {
 	if (t->nr > SEAL_TEXT_PAGES || (t->text_start & (PAGE_SIZE - 1)) ||
-	    t->text_end < t->text_start || t->ro_end < t->text_end ||
-	    t->nr != (t->ro_end - t->text_start + PAGE_SIZE - 1) / PAGE_SIZE ||
+	    t->text_end < t->text_start || !seal_text_layout_ok(t) ||
 	    t->data_nr > SEAL_DATA_PAGES || (t->data_nr && (t->data_start & (PAGE_SIZE - 1))) ||
 	    (t->root_end && ((t->root_start | t->root_end) & (PAGE_SIZE - 1) ||
 			     t->root_start < t->text_start || t->root_end <= t->root_start ||
@@ -785,9 +797,13 @@ int vmx_virtualize_this_cpu(struct vcpu *v)
 	ret = vmx_launch();
 	if (ret == 0) {
 		v->launched = true;
-		/* we are the guest now: does the monitor trap flag trap (watch.c)? */
-		if (v->mtf)
-			cpu_vmcall_nop_vmcall(SUBZERO_HC_MTF_PROBE, SUBZERO_VMCALL_KEY, 0, 1);
+		/*
+		 * We are the guest now: does the monitor trap flag trap (watch.c)?  Asked
+		 * whatever the CPU advertises: v->mtf is root's (hidden: read from here it
+		 * is the scratch page, and the probe never ran), and root answers -EINVAL
+		 * where the CPU has no MTF.
+		 */
+		cpu_vmcall_nop_vmcall(SUBZERO_HC_MTF_PROBE, SUBZERO_VMCALL_KEY, 0, 1);
 		return 0;
 	}
 	cpu_vmread(VM_INSTRUCTION_ERROR, &err);

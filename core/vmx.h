@@ -167,9 +167,15 @@ struct seal_text {
 	 * 0, 0: all of [text_start, text_end) (unit tests).
 	 */
 	u64 root_start, root_end;
-	u64 ro_end;			/* virtual: the end of code and read-only data */
-	unsigned int nr;		/* pages of [text_start, ro_end) */
-	u64 pa[SEAL_TEXT_PAGES];	/* their physical addresses, in order */
+	/*
+	 * The read-only data, [ro_start, ro_end).  ro_start 0: it follows the code in
+	 * the same range (one allocation, before Linux 6.4; may share the code's last
+	 * page).  Else it lies elsewhere (6.4 and later allocate each kind apart), and
+	 * text_end and ro_start are page aligned.
+	 */
+	u64 ro_start, ro_end;
+	unsigned int nr;		/* pages: the code's, then the read-only data's */
+	u64 pa[SEAL_TEXT_PAGES];	/* their physical addresses, in that order */
 	/*
 	 * The module's data and bss after it, [data_start, + data_nr pages): root's host
 	 * page tables map them (read-write, not executable).  Guest memory all the same.
@@ -178,6 +184,10 @@ struct seal_text {
 	unsigned int data_nr;
 	u64 data_pa[SEAL_DATA_PAGES];
 };
+
+/* seal.c: pages of pa[] that hold code (the last may hold data too); page @i's address */
+unsigned int seal_text_code_pages(const struct seal_text *t);
+u64 seal_text_va(const struct seal_text *t, unsigned int i);
 
 /*
  * Root's own page tables (host_pt.c): HOST_CR3 is pml4_pa, the page of a 2-page

@@ -106,8 +106,11 @@ static void sz_syscore_resume(void)
 	v = sz_mem[cpu];
 	v->devirt = false;
 	ret = vmx_virtualize_this_cpu(v);
-	/* The watch table may have changed while this CPU was out. */
-	if (!ret && v->ept.pml4)
+	/*
+	 * The watch table may have changed while this CPU was out.  ept_on, not
+	 * ept.pml4: this runs as the guest now, and root's half of the vcpu is hidden.
+	 */
+	if (!ret && v->ept_on)
 		vmx_watch_sync_this_cpu(v);
 	if (ret) {
 		/*

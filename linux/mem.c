@@ -107,10 +107,9 @@ bad:
 }
 
 /*
- * The module's memory as struct seal_text describes it: text, then read-only data, at
- * consecutive page indices of pa[] (from 6.4 the kernel allocates them apart, in
- * THIS_MODULE->mem[]; pa[] then lists the read-only data's pages right after the
- * text's, as if it followed), and the writable data.
+ * The module's memory as struct seal_text describes it: code, read-only data (apart
+ * from the code from Linux 6.4, in THIS_MODULE->mem[]; right after it before) and
+ * the writable data and bss.
  */
 struct sz_module_mem {
 	unsigned long text, text_size, ro, ro_size, data, data_size;
@@ -119,32 +118,48 @@ struct sz_module_mem {
 static void sz_module_mem(struct sz_module_mem *m)
 {
 #ifdef for_each_mod_mem_type	/* 6.4 and later: struct module_memory */
-	m->text = (unsigned long)THIS_MODULE->mem[MOD_TEXT].base;
-	m->text_size = PAGE_ALIGN(THIS_MODULE->mem[MOD_TEXT].size);
-	m->ro = (unsigned long)THIS_MODULE->mem[MOD_RODATA].base;
-	m->ro_size = THIS_MODULE->mem[MOD_RODATA].size;
-	m->data = (unsigned long)THIS_MODULE->mem[MOD_DATA].base;
-	m->data_size = THIS_MODULE->mem[MOD_DATA].size;
+	const struct module_memory *mem = THIS_MODULE->mem;
+
+	m->text = (unsigned long)mem[MOD_TEXT].base;
+	m->text_size = PAGE_ALIGN(mem[MOD_TEXT].size);
+	m->ro = (unsigned long)mem[MOD_RODATA].base;
+	m->ro_size = mem[MOD_RODATA].size;
+	m->data = (unsigned long)mem[MOD_DATA].base;
+	m->data_size = mem[MOD_DATA].size;
 #else
-	/* one allocation: text, read-only data, read-only after init, data and bss */
+	/* one allocation: code, read-only data, read-only after init, data and bss */
 	const struct module_layout *l = &THIS_MODULE->core_layout;
 
 	m->text = (unsigned long)l->base;
 	m->text_size = l->text_size;
-	m->ro = m->text + l->text_size;
+	m->ro = 0;			/* follows the code */
 	m->ro_size = l->ro_size - l->text_size;
 	m->data = m->text + PAGE_ALIGN(l->ro_size);
 	m->data_size = PAGE_ALIGN(l->size) - PAGE_ALIGN(l->ro_size);
 #endif
 }
 
+/* Physical addresses of the @nr pages from @va, into @pa. */
+static int sz_module_pages(unsigned long va, unsigned int nr, u64 *pa)
+{
+	struct page *pg;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		pg = vmalloc_to_page((void *)(va + i * PAGE_SIZE));
+		if (!pg)
+			return -EFAULT;
+		pa[i] = page_to_phys(pg);
+	}
+	return 0;
+}
+
 int sz_text_setup(void)
 {
 	static struct seal_text t;
 	struct sz_module_mem m;
-	unsigned long va;
-	struct page *pg;
-	unsigned int i, nr_text;
+	unsigned int code;
+	int ret;
 
 	sz_module_mem(&m);
 	memset(&t, 0, sizeof(t));
@@ -154,20 +169,22 @@ int sz_text_setup(void)
 	t.root_end = (unsigned long)sz_root_text_end;
 	if (sz_root_text_unpatched())
 		return -EINVAL;
-	t.ro_end = t.text_end + m.ro_size;
-	t.nr = DIV_ROUND_UP(t.ro_end - t.text_start, PAGE_SIZE);
+	t.ro_start = m.ro;
+	t.ro_end = (m.ro ? m.ro : t.text_end) + m.ro_size;
+	code = DIV_ROUND_UP(m.text_size, PAGE_SIZE);
+	t.nr = m.ro ? code + DIV_ROUND_UP(m.ro_size, PAGE_SIZE) :
+		      DIV_ROUND_UP(t.ro_end - t.text_start, PAGE_SIZE);
 	if (t.nr > SEAL_TEXT_PAGES) {
 		pr_err("the module's text is %u pages, more than %u\n", t.nr, SEAL_TEXT_PAGES);
 		return -E2BIG;
 	}
-	nr_text = m.text_size / PAGE_SIZE;
-	for (i = 0; i < t.nr; i++) {
-		va = i < nr_text ? m.text + i * PAGE_SIZE : m.ro + (i - nr_text) * PAGE_SIZE;
-		pg = vmalloc_to_page((void *)va);
-		if (!pg)
-			return -EFAULT;
-		t.pa[i] = page_to_phys(pg);
-	}
+	if (m.ro)
+		ret = sz_module_pages(m.text, code, t.pa) ?:
+		      sz_module_pages(m.ro, t.nr - code, t.pa + code);
+	else
+		ret = sz_module_pages(m.text, t.nr, t.pa);
+	if (ret)
+		return ret;
 	/* the writable rest (before 6.4 also read-only-after-init data): root's data */
 	t.data_start = m.data;
 	t.data_nr = PAGE_ALIGN(m.data_size) / PAGE_SIZE;
@@ -176,13 +193,8 @@ int sz_text_setup(void)
 		       SEAL_DATA_PAGES);
 		return -E2BIG;
 	}
-	for (i = 0; i < t.data_nr; i++) {
-		pg = vmalloc_to_page((void *)(t.data_start + i * PAGE_SIZE));
-		if (!pg)
-			return -EFAULT;
-		t.data_pa[i] = page_to_phys(pg);
-	}
-	return vmx_text_setup(&t);
+	ret = sz_module_pages(t.data_start, t.data_nr, t.data_pa);
+	return ret ?: vmx_text_setup(&t);
 }
 
 int sz_ept_setup(const struct vmx_caps *config)

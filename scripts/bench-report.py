@@ -322,6 +322,54 @@ def overhead_section(r, out):
                    f"{100 * cost / moff:.2f}% of the workload.")
 
 
+def lock_section(r, out):
+    """The workload with `subzero lock` on (issue 14): its exits and its overhead."""
+    reps, off = r.work("locked"), [num(p["sum"]) for rep in r.work("off").values()
+                                   for p, _ in rep if p["phase"] == "all"]
+    if not reps or not off:
+        out.append("Not measured (no workload run with the lock on).")
+        return
+    locked = [num(p["sum"]) for rep in reps.values() for p, _ in rep if p["phase"] == "all"]
+    first = sorted(reps)[0]
+    out.append(f"subzero loaded again with the lock on (`insmod subzero.ko lock=1`: pinned "
+               f"control registers, locked MSRs, descriptor-table exiting, kernel text W^X), "
+               f"then `sz-bench work all {r.meta.get('wn', '?')}` {len(locked)} times on CPU "
+               f"{r.bcpu}. Exits summed over all CPUs, run {first}:")
+    out.append("")
+    out.append("| phase | operations | context switches | page faults | exits (all CPUs) "
+               "| exits per operation | by reason |")
+    out.append("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    quiet = 0
+    for ph, cpus in reps[first]:
+        if ph["phase"] == "all":
+            continue
+        allc = cpus.get("all", {})
+        total, ops = num(allc.get("total", 0)), num(ph["ops"])
+        if ph["phase"] in ("syscall", "pipe", "fork", "fault", "file"):
+            quiet += total
+        out.append(f"| {ph['phase']} | {ops:,} | {num(ph['ctxt']):,} | "
+                   f"{num(ph['pgfault']):,} | {total:,} | {total / ops:.3f} | "
+                   f"{fmt_reasons(by_reason(allc))} |")
+    out.append("")
+    moff, mlk = statistics.median(off), statistics.median(locked)
+    out.append(f"Exits in the phases that start no program (syscall, pipe, fork, fault, "
+               f"file) with the lock on: **{quiet:,}**.")
+    out.append("")
+    out.append("| | without subzero | with the lock | overhead |")
+    out.append("| --- | ---: | ---: | ---: |")
+    out.append(f"| whole workload, median of {len(off)}/{len(locked)} runs (ticks) | "
+               f"{f0(moff)} | {f0(mlk)} | **{100 * (mlk - moff) / moff:+.2f}%** |")
+    out.append("")
+    out.append("Every run with the lock (ticks): " + ", ".join(f0(x) for x in locked) + ".")
+    # spaces recorded as '~' (older raw data: as '_', commas dropped)
+    stats = [t.replace("~", " ") if "~" in t else t.replace("_", " ")
+             for t in (kv.get("text", "") for kv in r.of("lockstat"))]
+    if stats:
+        out.append("")
+        out.append("CPU 0's lock counters after the runs (`subzero status`): " +
+                   "; ".join(f"`{t}`" for t in stats) + ".")
+
+
 def load_section(r, out):
     ins, rm = r.timed("off", "insmod"), r.timed("on", "rmmod")
     out.append("| | median (ticks) | every run |")
@@ -463,6 +511,10 @@ def main():
     out.append("## 6. The CPUID exit path, before and after")
     out.append("")
     before_after(r, before, out)
+    out.append("")
+    out.append("## 7. With the lock on")
+    out.append("")
+    lock_section(r, out)
     out.append("")
     text = "\n".join(out)
     with open(os.path.join(outdir, "results.md"), "w") as f:

@@ -57,7 +57,7 @@ static const char *const ctl_msr_names[VMX_CTL_NR][2] = {
 	[VMX_CTL_ENTRY] = { "IA32_VMX_ENTRY_CTLS", "IA32_VMX_TRUE_ENTRY_CTLS" },
 };
 
-/* The raw MSRs, in one table for both output formats. */
+/* The raw MSRs, in one table for both output forms. */
 struct msr_row {
 	const char *name;
 	u64 value;
@@ -98,110 +98,99 @@ static size_t msr_rows(const struct vmx_caps *c, struct msr_row *r)
 #define MISC_CR3_TARGETS(m)	(((m) >> 16) & 0x1ff)
 #define MISC_MSR_LIST(m)	(512 * ((((m) >> 25) & 7) + 1))
 
-static void print_caps_text(unsigned int cpu, const struct vmx_caps *c)
+/* "    NAME<padding>{}": a named bit and its setting (the value given last) in column 48. */
+static void print_bit_row(const char *name)
 {
-	struct msr_row rows[32];
-	size_t n = msr_rows(c, rows), i;
-	int w;
+	int w = 4 + (int)strlen(name);
 
-	printf("CPU %u: VMX revision %#x, VMCS region %llu bytes, VMCS memory type %s\n",
-	       cpu, vmx_caps_revision_id(c), BASIC_VMCS_SIZE(c->basic),
-	       vmx_memtype_name(BASIC_MEMTYPE(c->basic)));
-	printf("  IA32_FEATURE_CONTROL: %s, VMXON outside SMX %s, inside SMX %s\n",
-	       c->feature_control & 1 ? "locked" : "unlocked",
-	       c->feature_control & 4 ? "allowed" : "not allowed",
-	       c->feature_control & 2 ? "allowed" : "not allowed");
-	printf("  IA32_VMX_BASIC: TRUE controls %s, INS/OUTS exit info %s, "
-	       "physical addresses %s\n",
-	       c->basic & (1ULL << 55) ? "yes" : "no", c->basic & (1ULL << 54) ? "yes" : "no",
-	       c->basic & (1ULL << 48) ? "32-bit only" : "full width");
-	printf("  IA32_VMX_MISC: preemption timer = TSC >> %llu, activity states:%s%s%s, "
-	       "CR3 targets %llu, MSR list up to %llu, EFER.LMA saved %s\n",
-	       c->misc & 0x1f, c->misc & (1 << 6) ? " HLT" : "",
-	       c->misc & (1 << 7) ? " shutdown" : "", c->misc & (1 << 8) ? " wait-for-SIPI" : "",
-	       MISC_CR3_TARGETS(c->misc), MISC_MSR_LIST(c->misc),
-	       c->misc & (1 << 5) ? "yes" : "no");
-	printf("  CR0: bits that must be 1 %#llx, may be 1 %#llx\n", c->cr0_fixed0, c->cr0_fixed1);
-	printf("  CR4: bits that must be 1 %#llx, may be 1 %#llx\n", c->cr4_fixed0, c->cr4_fixed1);
-
-	for (int ctl = 0; ctl < VMX_CTL_NR; ctl++) {
-		const struct vmx_ctl_desc *d = &vmx_ctl_descs[ctl];
-		u64 cap = vmx_ctl_cap(c, ctl);
-		bool t = (c->have & VMX_CAPS_HAVE_TRUE_CTLS) != 0;
-
-		printf("  %s controls (%s = %#018llx):\n", d->name, ctl_msr_names[ctl][t], cap);
-		for (i = 0; i < d->nr_bits; i++) {
-			w = printf("    %s%s", d->prefix, d->bits[i].name);
-			printf("%*s%s\n", w < 48 ? 48 - w : 1, "",
-			       setting_names[vmx_ctl_setting(cap, d->bits[i].bit)]);
-		}
-	}
-	if (c->have & VMX_CAPS_HAVE_EPT_VPID) {
-		printf("  EPT and VPID (IA32_VMX_EPT_VPID_CAP = %#018llx):\n", c->ept_vpid);
-		for (i = 0; i < vmx_ept_vpid_nr_bits; i++) {
-			w = printf("    VMX_%s", vmx_ept_vpid_bits[i].name);
-			printf("%*s%s\n", w < 48 ? 48 - w : 1, "",
-			       c->ept_vpid & (1ULL << vmx_ept_vpid_bits[i].bit) ? "yes" : "no");
-		}
-	} else {
-		printf("  EPT and VPID: not supported\n");
-	}
-	printf("  raw MSRs:\n");
-	for (i = 0; i < n; i++)
-		if (rows[i].present)
-			printf("    %-30s %#018llx\n", rows[i].name, rows[i].value);
+	out_text("    %s%*s{}\n", name, w < 48 ? 48 - w : 1, "");
 }
 
-static void print_caps_json(unsigned int cpu, const struct vmx_caps *c)
+static void print_caps(unsigned int cpu, const struct vmx_caps *c)
 {
 	struct msr_row rows[32];
 	size_t n = msr_rows(c, rows), i;
+	bool t = c->have & VMX_CAPS_HAVE_TRUE_CTLS;
+	bool ept_vpid = c->have & VMX_CAPS_HAVE_EPT_VPID;
 	char name[64];
 
-	jw_obj(NULL, JW_LINES);
-	jw_u64("cpu", cpu);
-	jw_u64("revision_id", vmx_caps_revision_id(c));
-	jw_u64("vmcs_size", BASIC_VMCS_SIZE(c->basic));
-	jw_str("vmcs_memory_type", vmx_memtype_name(BASIC_MEMTYPE(c->basic)));
-	jw_bool("true_controls", c->have & VMX_CAPS_HAVE_TRUE_CTLS);
-	jw_obj("feature_control", JW_INLINE);
-	jw_bool("locked", c->feature_control & 1);
-	jw_bool("vmxon_outside_smx", c->feature_control & 4);
-	jw_bool("vmxon_inside_smx", c->feature_control & 2);
-	jw_end();
-	jw_obj("misc", JW_INLINE);
-	jw_u64("preemption_timer_rate", c->misc & 0x1f);
-	jw_bool("activity_hlt", c->misc & (1 << 6));
-	jw_bool("activity_shutdown", c->misc & (1 << 7));
-	jw_bool("activity_wait_sipi", c->misc & (1 << 8));
-	jw_u64("cr3_targets", MISC_CR3_TARGETS(c->misc));
-	jw_u64("max_msr_list", MISC_MSR_LIST(c->misc));
-	jw_end();
-	jw_obj("msrs", JW_LINES);
+	out_obj(NULL, OUT_LINES);
+	out_u64("cpu", cpu);
+	out_u64("revision_id", vmx_caps_revision_id(c));
+	out_u64("vmcs_size", BASIC_VMCS_SIZE(c->basic));
+	out_str("vmcs_memory_type", vmx_memtype_name(BASIC_MEMTYPE(c->basic)));
+	out_bool("true_controls", t);
+	out_text("CPU {cpu}: VMX revision {revision_id:#x}, VMCS region {vmcs_size} bytes, VMCS "
+		 "memory type {vmcs_memory_type}\n");
+	out_obj("feature_control", OUT_INLINE);
+	out_bool_text("locked", c->feature_control & 1, "locked", "unlocked");
+	out_bool_text("vmxon_outside_smx", c->feature_control & 4, "allowed", "not allowed");
+	out_bool_text("vmxon_inside_smx", c->feature_control & 2, "allowed", "not allowed");
+	out_text("  IA32_FEATURE_CONTROL: {locked}, VMXON outside SMX {vmxon_outside_smx}, "
+		 "inside SMX {vmxon_inside_smx}\n");
+	out_end();
+	out_text("  IA32_VMX_BASIC: TRUE controls {true_controls}, INS/OUTS exit info %s, "
+		 "physical addresses %s\n", c->basic & (1ULL << 54) ? "yes" : "no",
+		 c->basic & (1ULL << 48) ? "32-bit only" : "full width");
+	out_obj("misc", OUT_INLINE);
+	out_u64("preemption_timer_rate", c->misc & 0x1f);
+	out_bool_text("activity_hlt", c->misc & (1 << 6), " HLT", "");
+	out_bool_text("activity_shutdown", c->misc & (1 << 7), " shutdown", "");
+	out_bool_text("activity_wait_sipi", c->misc & (1 << 8), " wait-for-SIPI", "");
+	out_u64("cr3_targets", MISC_CR3_TARGETS(c->misc));
+	out_u64("max_msr_list", MISC_MSR_LIST(c->misc));
+	out_text("  IA32_VMX_MISC: preemption timer = TSC >> {preemption_timer_rate}, activity "
+		 "states:{activity_hlt}{activity_shutdown}{activity_wait_sipi}, CR3 targets "
+		 "{cr3_targets}, MSR list up to {max_msr_list}, EFER.LMA saved %s\n",
+		 c->misc & (1 << 5) ? "yes" : "no");
+	out_end();
+	out_obj("msrs", OUT_LINES);
 	for (i = 0; i < n; i++)
 		if (rows[i].present)
-			jw_hex(rows[i].name, rows[i].value);
-	jw_end();
-	jw_obj("controls", JW_LINES);
+			out_hex(rows[i].name, rows[i].value);
+	out_text("  CR0: bits that must be 1 {IA32_VMX_CR0_FIXED0}, may be 1 {IA32_VMX_CR0_FIXED1}\n"
+		 "  CR4: bits that must be 1 {IA32_VMX_CR4_FIXED0}, may be 1 {IA32_VMX_CR4_FIXED1}\n");
+	out_end();
+
+	out_obj("controls", OUT_LINES);
 	for (int ctl = 0; ctl < VMX_CTL_NR; ctl++) {
 		const struct vmx_ctl_desc *d = &vmx_ctl_descs[ctl];
 		u64 cap = vmx_ctl_cap(c, ctl);
 
-		jw_obj(d->name, JW_INLINE);
+		out_obj(d->name, OUT_INLINE);
+		out_text("  %s controls (%s = %#018llx):\n", d->name, ctl_msr_names[ctl][t], cap);
 		for (i = 0; i < d->nr_bits; i++) {
+			enum vmx_ctl_setting set = vmx_ctl_setting(cap, d->bits[i].bit);
+
 			snprintf(name, sizeof(name), "%s%s", d->prefix, d->bits[i].name);
-			jw_str(name, setting_json[vmx_ctl_setting(cap, d->bits[i].bit)]);
+			out_word(name, setting_json[set], setting_names[set]);
+			print_bit_row(name);
 		}
-		jw_end();
+		out_end();
 	}
-	jw_end();
-	jw_obj("ept_vpid", JW_INLINE);
+	out_end();
+
+	out_obj("ept_vpid", OUT_INLINE);
+	if (ept_vpid)
+		out_text("  EPT and VPID (IA32_VMX_EPT_VPID_CAP = %#018llx):\n", c->ept_vpid);
+	else
+		out_text("  EPT and VPID: not supported\n");
 	for (i = 0; i < vmx_ept_vpid_nr_bits; i++) {
 		snprintf(name, sizeof(name), "VMX_%s", vmx_ept_vpid_bits[i].name);
-		jw_bool(name, c->ept_vpid & (1ULL << vmx_ept_vpid_bits[i].bit));
+		out_bool(name, c->ept_vpid & (1ULL << vmx_ept_vpid_bits[i].bit));
+		if (ept_vpid)
+			print_bit_row(name);
 	}
-	jw_end();
-	jw_end();
+	out_end();
+	/*
+	 * Text only: the raw MSRs close the text, after the decoded ones; JSON gave them
+	 * above ("msrs"), before the controls.  The one table, rows[], serves both.
+	 */
+	out_text("  raw MSRs:\n");
+	for (i = 0; i < n; i++)
+		if (rows[i].present)
+			out_text("    %-30s %#018llx\n", rows[i].name, rows[i].value);
+	out_end();
 }
 
 /*
@@ -259,28 +248,21 @@ int cmd_caps(int argc, char **argv)
 		o.first = o.one ? o.cpu : 0;
 		o.end = o.one ? o.cpu + 1 : ncpu;
 	}
-	if (o.json) {
-		jw_obj(NULL, JW_LINES);
-		jw_u64("abi_version", info.abi_version);
-		jw_str("source", fd >= 0 ? "module" : "msr");
-		jw_arr("cpus", JW_LINES);
-	}
+	out_obj(NULL, OUT_LINES);
+	out_u64("abi_version", info.abi_version);
+	out_str("source", fd >= 0 ? "module" : "msr");
+	out_arr("cpus", OUT_LINES);
 	for (cpu = o.first; cpu < o.end; cpu++) {
 		ret = caps_of(fd, cpu, o.one, &caps);
 		if (ret < 0)
 			continue;
 		if (ret)
 			goto out;
-		if (o.json)
-			print_caps_json(cpu, &caps);
-		else
-			print_caps_text(cpu, &caps);
+		print_caps(cpu, &caps);
 		shown++;
 	}
-	if (o.json) {
-		jw_end();
-		jw_end();
-	}
+	out_end();
+	out_end();
 	ret = shown ? EXIT_OK : fail(EXIT_FAIL, "caps: no CPU has capabilities recorded");
 out:
 	if (fd >= 0)

@@ -169,72 +169,66 @@ static void judge_cpu(const struct cpu_check *k)
 			k->differs);
 }
 
-static void print_cpu_text(const struct cpu_check *k, bool same_as_first)
+/*
+ * One CPU's facts.  The text leaves out the details of a CPU with the first CPU's
+ * capabilities (@same_as_first); JSON has them all.
+ */
+static void print_cpu(const struct cpu_check *k, bool same_as_first)
 {
 	const struct vmx_caps *c = &k->caps;
-	int f;
-
-	if (k->err) {
-		printf("CPU %u: %s\n", k->cpu, cpu_err_str(k->err));
-		return;
-	}
-	printf("CPU %u: VMX yes, IA32_FEATURE_CONTROL %s, VMXON outside SMX %s\n", k->cpu,
-	       c->feature_control & FEATURE_CONTROL_LOCKED ? "locked" :
-	       "unlocked (subzero locks it with VMXON allowed)",
-	       c->feature_control & FEATURE_CONTROL_VMXON_OUTSIDE_SMX ? "allowed" : "not allowed");
-	if (same_as_first) {
-		printf("  same VMX capabilities as the first CPU\n");
-		return;
-	}
-	printf("  required controls: %s\n", k->missing[0] || k->missing[1] || k->missing[2] ||
-	       k->missing[3] || k->missing[4] ? "some missing (see below)" : "all present");
-	for (f = 0; f < F_NR; f++)
-		printf("  %-20s %-14s %s\n", feature_names[f], k->avail[f] ? "available" :
-		       "not available", k->used[f] ? "used" : f == F_MTF && k->avail[F_EPT] ?
-		       "not used (watch steps with RFLAGS.TF)" : f == F_EPT && k->ept_missing ?
-		       k->ept_missing : "not used");
-	if (k->dropped[0])
-		printf("  optional controls it lacks: %s\n", k->dropped);
-}
-
-static void print_cpu_json(const struct cpu_check *k)
-{
-	const struct vmx_caps *c = &k->caps;
+	bool detail = !same_as_first, missing = false;
 	char name[64];
 	int i;
 
-	jw_obj(NULL, JW_LINES);
-	jw_u64("cpu", k->cpu);
-	jw_bool("vmx", k->err != -ENODEV);
+	out_obj(NULL, OUT_LINES);
+	out_u64("cpu", k->cpu);
+	out_bool("vmx", k->err != -ENODEV);
 	if (k->err) {
-		jw_str("error", cpu_err_str(k->err));
-		jw_end();
+		out_str("error", cpu_err_str(k->err));
+		out_text("CPU {cpu}: {error}\n");
+		out_end();
 		return;
 	}
-	jw_obj("feature_control", JW_INLINE);
-	jw_bool("locked", c->feature_control & FEATURE_CONTROL_LOCKED);
-	jw_bool("vmxon_outside_smx", c->feature_control & FEATURE_CONTROL_VMXON_OUTSIDE_SMX);
-	jw_end();
-	jw_arr("missing_controls", JW_INLINE);
+	out_obj("feature_control", OUT_INLINE);
+	out_bool_text("locked", c->feature_control & FEATURE_CONTROL_LOCKED, "locked",
+		      "unlocked (subzero locks it with VMXON allowed)");
+	out_bool_text("vmxon_outside_smx", c->feature_control & FEATURE_CONTROL_VMXON_OUTSIDE_SMX,
+		      "allowed", "not allowed");
+	out_text("CPU {cpu}: VMX yes, IA32_FEATURE_CONTROL {locked}, VMXON outside SMX "
+		 "{vmxon_outside_smx}\n");
+	out_end();
+	out_arr("missing_controls", OUT_INLINE);
 	for (i = 0; i < VMX_CTL_NR; i++) {
 		if (!k->missing[i])
 			continue;
 		snprintf(name, sizeof(name), "%s%s", vmx_ctl_descs[i].prefix, k->missing[i]);
-		jw_str(NULL, name);
+		out_str(NULL, name);
+		missing = true;
 	}
-	jw_end();
-	jw_str("dropped_controls", k->dropped);
-	jw_obj("features", JW_LINES);
+	out_end();
+	out_str("dropped_controls", k->dropped);
+	if (detail)
+		out_text("  required controls: %s\n", missing ? "some missing (see below)" :
+			 "all present");
+	else
+		out_text("  same VMX capabilities as the first CPU\n");
+	out_obj("features", OUT_LINES);
 	for (i = 0; i < F_NR; i++) {
-		jw_obj(feature_keys[i], JW_INLINE);
-		jw_bool("available", k->avail[i]);
-		jw_bool("used", k->used[i]);
-		jw_end();
+		out_obj(feature_keys[i], OUT_INLINE);
+		out_bool_text("available", k->avail[i], "available", "not available");
+		out_bool_text("used", k->used[i], "used", i == F_MTF && k->avail[F_EPT] ?
+			      "not used (watch steps with RFLAGS.TF)" :
+			      i == F_EPT && k->ept_missing ? k->ept_missing : "not used");
+		if (detail)
+			out_text("  %-20s {available:-14} {used}\n", feature_names[i]);
+		out_end();
 	}
-	jw_end();
+	out_end();
+	if (detail && k->dropped[0])
+		out_text("  optional controls it lacks: {dropped_controls}\n");
 	if (k->differs)
-		jw_str("differs_from_first", k->differs);
-	jw_end();
+		out_str("differs_from_first", k->differs);
+	out_end();
 }
 
 static void judge_system(const struct sys_check *s)
@@ -265,43 +259,35 @@ static void judge_system(const struct sys_check *s)
 			s->lockdown ?: "unknown", s->sig_enforce ?: "unknown");
 }
 
-static void print_system_text(const struct sys_check *s)
+/* The system's facts; in text only with @text (not when subzero is loaded already). */
+static void print_system(const struct sys_check *s, bool text)
 {
-	printf("kernel: Secure Boot %s, lockdown %s, module signatures %s; PTI %s (meltdown: "
-	       "%s), IBT %s, FRED %s\n", s->secure_boot, s->lockdown ?: "unknown",
-	       s->sig_enforce ? s->sig_enforce[0] == 'Y' ? "enforced" : "not enforced" :
-	       "unknown", s->pti ? "on" : "off", s->meltdown, s->ibt ? "on" : "off",
-	       s->fred ? "on" : "off");
-	printf("KVM: kvm_intel %s", s->kvm_intel ? "loaded" : "not loaded");
-	if (s->kvm_intel)
-		printf(", %u VMs open, VMX turned on at load: %s", s->vms,
-		       s->virt_at_load ? "yes" : "no");
-	printf("\n");
-}
-
-static void print_system_json(const struct sys_check *s)
-{
-	jw_obj("system", JW_LINES);
-	jw_bool("subzero_loaded", s->subzero_loaded);
-	jw_str("secure_boot", s->secure_boot);
-	if (s->lockdown)
-		jw_str("lockdown", s->lockdown);
-	else
-		jw_null("lockdown");
+	out_obj("system", OUT_LINES);
+	out_bool("subzero_loaded", s->subzero_loaded);
+	out_str("secure_boot", s->secure_boot);
+	out_str("lockdown", s->lockdown);
 	if (s->sig_enforce)
-		jw_bool("sig_enforce", s->sig_enforce[0] == 'Y');
+		out_bool_text("sig_enforce", s->sig_enforce[0] == 'Y', "enforced", "not enforced");
 	else
-		jw_null("sig_enforce");
-	jw_bool("pti", s->pti);
-	jw_str("meltdown", s->meltdown);
-	jw_bool("ibt", s->ibt);
-	jw_bool("fred", s->fred);
-	jw_obj("kvm", JW_INLINE);
-	jw_bool("kvm_intel_loaded", s->kvm_intel);
-	jw_bool("enable_virt_at_load", s->virt_at_load);
-	jw_u64("vms", s->vms);
-	jw_end();
-	jw_end();
+		out_null("sig_enforce");
+	out_bool_text("pti", s->pti, "on", "off");
+	out_str("meltdown", s->meltdown);
+	out_bool_text("ibt", s->ibt, "on", "off");
+	out_bool_text("fred", s->fred, "on", "off");
+	if (text)
+		out_text("kernel: Secure Boot {secure_boot}, lockdown {lockdown}, module signatures "
+			 "{sig_enforce}; PTI {pti} (meltdown: {meltdown}), IBT {ibt}, FRED {fred}\n");
+	out_obj("kvm", OUT_INLINE);
+	out_bool_text("kvm_intel_loaded", s->kvm_intel, "loaded", "not loaded");
+	out_bool("enable_virt_at_load", s->virt_at_load);
+	out_u64("vms", s->vms);
+	if (text && s->kvm_intel)
+		out_text("KVM: kvm_intel {kvm_intel_loaded}, {vms} VMs open, VMX turned on at load: "
+			 "{enable_virt_at_load}\n");
+	else if (text)
+		out_text("KVM: kvm_intel {kvm_intel_loaded}\n");
+	out_end();
+	out_end();
 }
 
 int cmd_check(int argc, char **argv)
@@ -325,17 +311,14 @@ int cmd_check(int argc, char **argv)
 	if (s.subzero_loaded) {
 		/* CPUID and the VMX MSRs are hidden from a kernel subzero hosts */
 		free(k);
-		if (!o.json) {
-			printf("subzero is loaded already: there is nothing to check (rmmod "
-			       "subzero first to check this machine)\n");
-			return EXIT_OK;
-		}
-		jw_obj(NULL, JW_LINES);
-		jw_str("tool_version", SUBZERO_TOOL_VERSION);
-		print_system_json(&s);
-		jw_bool("can_load", true);
-		jw_str("verdict", "subzero is loaded already");
-		jw_end();
+		out_obj(NULL, OUT_LINES);
+		out_str("tool_version", SUBZERO_TOOL_VERSION);
+		print_system(&s, false);
+		out_bool("can_load", true);
+		out_str("verdict", "subzero is loaded already");
+		out_text("subzero is loaded already: there is nothing to check (rmmod subzero "
+			 "first to check this machine)\n");
+		out_end();
 		return EXIT_OK;
 	}
 	for (i = 0; i < ncpu; i++) {
@@ -350,42 +333,35 @@ int cmd_check(int argc, char **argv)
 	msr_note = cpu_msr_loaded_by_us();
 	snprintf(verdict, sizeof(verdict), nblockers ? "subzero cannot load" :
 		 "subzero can load");
-	if (o.json) {
-		jw_obj(NULL, JW_LINES);
-		jw_str("tool_version", SUBZERO_TOOL_VERSION);
-		jw_bool("msr_module_loaded_by_check", msr_note != NULL);
-		jw_arr("cpus", JW_LINES);
-		for (i = 0; i < n; i++)
-			print_cpu_json(&k[i]);
-		jw_end();
-		print_system_json(&s);
-		jw_arr("warnings", JW_LINES);
-		for (i = 0; i < nwarnings; i++)
-			jw_str(NULL, warnings[i].what);
-		jw_end();
-		jw_arr("blockers", JW_LINES);
-		for (i = 0; i < nblockers; i++) {
-			jw_obj(NULL, JW_INLINE);
-			jw_str("what", blockers[i].what);
-			jw_str("fix", blockers[i].fix);
-			jw_end();
-		}
-		jw_end();
-		jw_bool("can_load", !nblockers);
-		jw_str("verdict", verdict);
-		jw_end();
-	} else {
-		if (msr_note)
-			printf("(%s)\n", msr_note);
-		for (i = 0; i < n; i++)
-			print_cpu_text(&k[i], i && !k[i].err && !k[0].err && !k[i].differs);
-		print_system_text(&s);
-		for (i = 0; i < nwarnings; i++)
-			printf("warning: %s\n", warnings[i].what);
-		for (i = 0; i < nblockers; i++)
-			printf("blocker: %s\n  fix: %s\n", blockers[i].what, blockers[i].fix);
-		printf("verdict: %s\n", verdict);
+	out_obj(NULL, OUT_LINES);
+	out_str("tool_version", SUBZERO_TOOL_VERSION);
+	out_bool("msr_module_loaded_by_check", msr_note != NULL);
+	if (msr_note)
+		out_text("(%s)\n", msr_note);
+	out_arr("cpus", OUT_LINES);
+	for (i = 0; i < n; i++)
+		print_cpu(&k[i], i && !k[i].err && !k[0].err && !k[i].differs);
+	out_end();
+	print_system(&s, true);
+	out_arr("warnings", OUT_LINES);
+	for (i = 0; i < nwarnings; i++) {
+		out_str(NULL, warnings[i].what);
+		out_text("warning: {}\n");
 	}
+	out_end();
+	out_arr("blockers", OUT_LINES);
+	for (i = 0; i < nblockers; i++) {
+		out_obj(NULL, OUT_INLINE);
+		out_str("what", blockers[i].what);
+		out_str("fix", blockers[i].fix);
+		out_text("blocker: {what}\n  fix: {fix}\n");
+		out_end();
+	}
+	out_end();
+	out_bool("can_load", !nblockers);
+	out_str("verdict", verdict);
+	out_text("verdict: {verdict}\n");
+	out_end();
 	free(k);
 	return nblockers ? EXIT_FAIL : EXIT_OK;
 }

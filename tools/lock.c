@@ -38,23 +38,19 @@ int cmd_lock(int argc, char **argv)
 		goto out;
 	}
 	changed = l.flags & SUBZERO_LOCK_CHANGED;
-	if (o.json) {
-		jw_obj(NULL, JW_INLINE);
-		jw_bool("locked", l.flags & SUBZERO_LOCK_ANY);
-		jw_bool("changed", changed);
-		jw_u64("nr_locked", l.nr_locked);
-		jw_hex("cr0_pinned", l.cr0_pinned);
-		jw_hex("cr4_pinned", l.cr4_pinned);
-		jw_bool("kernel_text_wx", l.flags & SUBZERO_LOCK_WX);
-		jw_end();
-	} else {
-		printf("%s: %u CPUs locked until reboot (CR0 pinned %#llx, CR4 pinned %#llx); "
-		       "rmmod, detach and removing a protection are refused; kernel text W^X %s\n",
-		       changed ? "locked" : "already locked", l.nr_locked,
-		       (unsigned long long)l.cr0_pinned, (unsigned long long)l.cr4_pinned,
-		       l.flags & SUBZERO_LOCK_WX ? "on" :
-		       "OFF (see the kernel log: the hypervisor refused it or it is missing)");
-	}
+	out_obj(NULL, OUT_INLINE);
+	out_bool("locked", l.flags & SUBZERO_LOCK_ANY);
+	out_bool_text("changed", changed, "", "already ");
+	out_u64("nr_locked", l.nr_locked);
+	out_hex("cr0_pinned", l.cr0_pinned);
+	out_hex("cr4_pinned", l.cr4_pinned);
+	/* the lock can be taken with the W^X refused (README, "The lock"): say which */
+	out_bool_text("kernel_text_wx", l.flags & SUBZERO_LOCK_WX, "on",
+		      "OFF (see the kernel log: the hypervisor refused it or it is missing)");
+	out_text("{changed}locked: {nr_locked} CPUs locked until reboot (CR0 pinned {cr0_pinned}, "
+		 "CR4 pinned {cr4_pinned}); rmmod, detach and removing a protection are refused; "
+		 "kernel text W^X {kernel_text_wx}\n");
+	out_end();
 	ret = EXIT_OK;
 out:
 	close(fd);

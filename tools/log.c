@@ -10,21 +10,16 @@
 
 #include "subzero.h"
 
-static void print_log_line(const struct subzero_log_line *l, const struct subzero_info *info,
-			   bool json)
+static void print_log_line(const struct subzero_log_line *l, const struct subzero_info *info)
 {
-	if (!json) {
-		printf("#%llu [%12.6f] %s\n", (unsigned long long)l->seq,
-		       tsc_seconds(l->tsc, info), l->text);
-		return;
-	}
-	jw_obj(NULL, JW_INLINE);
-	jw_u64("seq", l->seq);
-	jw_u64("cpu", l->cpu);
-	jw_u64("tsc", l->tsc);
-	jw_double("time_s", tsc_seconds(l->tsc, info), 6);
-	jw_str("text", l->text);
-	jw_end();
+	out_obj(NULL, OUT_INLINE);
+	out_u64("seq", l->seq);
+	out_u64("cpu", l->cpu);
+	out_u64("tsc", l->tsc);
+	out_double("time_s", tsc_seconds(l->tsc, info), 6);
+	out_str("text", l->text);
+	out_text("#{seq} [{time_s:12.6f}] {text}\n");
+	out_end();
 }
 
 int cmd_log(int argc, char **argv)
@@ -33,7 +28,6 @@ int cmd_log(int argc, char **argv)
 	struct subzero_log *lg;
 	unsigned long long from = 0, lost = 0;
 	double deadline = 0;
-	bool json_doc;
 	unsigned int i;
 	struct opts o;
 	int fd, ret;
@@ -47,12 +41,11 @@ int cmd_log(int argc, char **argv)
 		goto out;
 	}
 	/* One JSON document, or with -f one JSON object per line as they come. */
-	json_doc = o.json && !o.follow;
 	deadline = follow_start(&o);
-	if (json_doc) {
-		jw_obj(NULL, JW_LINES);
-		jw_u64("tsc_khz", info.tsc_khz);
-		jw_arr("lines", JW_LINES);
+	if (!o.follow) {
+		out_obj(NULL, OUT_LINES);
+		out_u64("tsc_khz", info.tsc_khz);
+		out_arr("lines", OUT_LINES);
 	}
 	for (;;) {
 		memset(lg, 0, sizeof(*lg));
@@ -64,12 +57,11 @@ int cmd_log(int argc, char **argv)
 		}
 		if (lg->nr_lines && lg->lines[0].seq > from) {
 			lost += lg->lines[0].seq - from;
-			if (!o.json)
-				printf("-- %llu older lines were overwritten --\n",
-				       (unsigned long long)(lg->lines[0].seq - from));
+			out_text("-- %llu older lines were overwritten --\n",
+				 (unsigned long long)(lg->lines[0].seq - from));
 		}
 		for (i = 0; i < lg->nr_lines && i < SUBZERO_LOG_BATCH; i++)
-			print_log_line(&lg->lines[i], &info, o.json);
+			print_log_line(&lg->lines[i], &info);
 		from = lg->next_seq;
 		if (lg->nr_lines == SUBZERO_LOG_BATCH)
 			continue;		/* there may be more at once */
@@ -78,12 +70,12 @@ int cmd_log(int argc, char **argv)
 		fflush(stdout);
 		sleep_s(deadline && deadline - now_s() < 0.2 ? deadline - now_s() : 0.2);
 	}
-	if (json_doc) {
-		jw_end();
-		jw_u64("next_seq", lg->next_seq);
-		jw_u64("oldest_seq", lg->oldest_seq);
-		jw_u64("lost", lost);
-		jw_end();
+	if (!o.follow) {
+		out_end();
+		out_u64("next_seq", lg->next_seq);
+		out_u64("oldest_seq", lg->oldest_seq);
+		out_u64("lost", lost);
+		out_end();
 	}
 	ret = EXIT_OK;
 out:
@@ -117,19 +109,16 @@ int cmd_detach_attach(int argc, char **argv)
 		goto out;
 	}
 	changed = a.flags & SUBZERO_ATTACH_CHANGED;
-	if (o.json) {
-		jw_obj(NULL, JW_INLINE);
-		jw_bool("attached", attach);
-		jw_bool("changed", changed);
-		jw_u64("nr_virtualized", a.nr_virtualized);
-		jw_end();
-	} else if (attach) {
-		printf("%s: %u CPUs virtualized\n", changed ? "attached" : "already attached",
-		       a.nr_virtualized);
-	} else {
-		printf("%s: no CPU in VMX; subzero stays loaded ('subzero attach' goes back)\n",
-		       changed ? "detached" : "already detached");
-	}
+	out_obj(NULL, OUT_INLINE);
+	out_bool("attached", attach);
+	out_bool_text("changed", changed, "", "already ");
+	out_u64("nr_virtualized", a.nr_virtualized);
+	if (attach)
+		out_text("{changed}attached: {nr_virtualized} CPUs virtualized\n");
+	else
+		out_text("{changed}detached: no CPU in VMX; subzero stays loaded ('subzero attach' "
+			 "goes back)\n");
+	out_end();
 	ret = EXIT_OK;
 out:
 	close(fd);

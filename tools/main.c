@@ -5,7 +5,7 @@
  * (getopt_long), `help`, `--version`.  The commands live one group per file:
  *
  *   subzero status [--json] [--cpu N]        per CPU: virtualized or not, VPID, exits,
- *                                             time since launch, EPT pages    (stats.c)
+ *                                             time since launch, EPT pages   (status.c)
  *   subzero stats [--json] [--cpu N] [--interval S [--count K]]
  *                                             VM exits and time in VMX root   (stats.c)
  *   subzero vmcs [--check] [--json] [--cpu N]  each CPU's VMCS read in VMX root, or the
@@ -23,9 +23,9 @@
  *   subzero lock [--json]                    the lock, one way                 (lock.c)
  *   subzero help [COMMAND] | COMMAND --help | --version
  *
- * JSON is written only through output.c.  Exit codes: 0 success, 1 the operation
- * failed (`check`: subzero cannot load), 2 usage error, 3 the module is not loaded,
- * 4 permission denied.
+ * Every command prints through output.c, which writes text or, with --json, JSON.
+ * Exit codes: 0 success, 1 the operation failed (`check`: subzero cannot load),
+ * 2 usage error, 3 the module is not loaded, 4 permission denied.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -314,6 +314,7 @@ int parse_opts(const char *cmd, int argc, char **argv, unsigned int allowed, int
 	int c, idx;
 
 	*o = (struct opts){ 0 };
+	out_set_mode(OUT_TEXT);	/* the one place the output's form is chosen */
 	optind = 0;		/* GNU: start afresh; argv[0] is the command */
 	opterr = 0;		/* we say what is wrong ourselves */
 	while (idx = -1, (c = getopt_long(argc, argv, ":hf", long_opts, &idx)) != -1) {
@@ -339,7 +340,7 @@ int parse_opts(const char *cmd, int argc, char **argv, unsigned int allowed, int
 			command_help(find_command(cmd));
 			return stop_with(o, EXIT_OK);
 		case L_JSON:
-			o->json = true;
+			out_set_mode(OUT_JSON);
 			break;
 		case L_CHECK:
 			o->check = true;

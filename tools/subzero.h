@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the parts of the `subzero` tool share: exit codes, the parsed options, the
- * device, time, and the JSON writer (output.c).  main.c lists the commands.
+ * device, time, and the output layer (output.c).  main.c lists the commands.
  */
 #ifndef SUBZERO_TOOL_H
 #define SUBZERO_TOOL_H
@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "output.h"	/* the JSON writer */
+#include "output.h"	/* text or JSON */
 #include "uapi/subzero.h"
 #include "types.h"
 
@@ -38,7 +38,7 @@ enum {
 };
 
 struct opts {
-	bool json, one, follow, check;
+	bool one, follow, check;	/* --json goes to the output layer (output.h) */
 	unsigned int cpu;		/* with one: the CPU asked for */
 	double interval;		/* seconds; 0: no interval mode */
 	unsigned long count;		/* reports in interval mode; 0: until interrupted */
@@ -103,12 +103,15 @@ const char *module_version(char *buf, size_t n);
 
 /* ---- the commands, one group per file; argv[0] is the command's name ---- */
 
-int cmd_status(int argc, char **argv);		/* stats.c */
+int cmd_status(int argc, char **argv);		/* status.c */
 int cmd_lock(int argc, char **argv);		/* lock.c */
 /* This CPU's lock state (SUBZERO_IOC_LOCK, query); -errno (ENOTTY: an older module). */
 int get_lock(int fd, unsigned int cpu, struct subzero_lock *l);
 int cmd_events(int argc, char **argv);		/* watch.c */
-int cmd_stats(int argc, char **argv);
+int cmd_stats(int argc, char **argv);		/* stats.c */
+/* One CPU's stats (SUBZERO_IOC_CPU_STATS; without histograms from an older module). */
+int get_stats(int fd, unsigned int cpu, struct subzero_cpu_stats *st);
+unsigned long long total_exits(const struct subzero_cpu_stats *st);
 int cmd_vmcs(int argc, char **argv);		/* vmcs.c */
 int cmd_log(int argc, char **argv);		/* log.c */
 int cmd_detach_attach(int argc, char **argv);

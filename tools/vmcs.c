@@ -45,7 +45,7 @@ static int field_ctl(u32 encoding)
 }
 
 /* The named bits of a control word, and the set bits without a name (reserved). */
-static void print_ctl_bits(int ctl, u64 val, bool json)
+static void print_ctl_bits(int ctl, u64 val)
 {
 	const struct vmx_ctl_desc *d = &vmx_ctl_descs[ctl];
 	u64 unnamed = val & 0xffffffffULL;
@@ -53,34 +53,29 @@ static void print_ctl_bits(int ctl, u64 val, bool json)
 	const char *name;
 	char buf[96];
 
-	if (json)
-		jw_arr("bits", JW_INLINE);
+	out_arr("bits", OUT_INLINE);
 	for (bit = 0; bit < 32; bit++) {
 		if (!(val & (1ULL << bit)) || !(name = vmx_ctl_bit_name(ctl, bit)))
 			continue;
 		unnamed &= ~(1ULL << bit);
 		snprintf(buf, sizeof(buf), "%s%s", d->prefix, name);
-		if (json)
-			jw_str(NULL, buf);
-		else
-			printf(" %s", buf);
+		out_str(NULL, buf);
+		out_text(" {}");
 	}
-	if (json) {
-		jw_end();
-		jw_hex("reserved_bits", unnamed);
-	} else if (unnamed) {
-		printf(" (reserved bits %#llx)", (unsigned long long)unnamed);
-	}
+	out_end();
+	out_hex("reserved_bits", unnamed);
+	if (unnamed)
+		out_text(" (reserved bits {reserved_bits})");
 }
 
-static void print_field_decoded(u32 enc, u64 val, bool json)
+static void print_field_decoded(u32 enc, u64 val)
 {
 	int ctl = field_ctl(enc);
 	const char *what = NULL;
 	char buf[96];
 
 	if (ctl >= 0) {
-		print_ctl_bits(ctl, val, json);
+		print_ctl_bits(ctl, val);
 		return;
 	}
 	if (enc == VM_EXIT_REASON) {
@@ -92,10 +87,8 @@ static void print_field_decoded(u32 enc, u64 val, bool json)
 	}
 	if (!what)
 		return;
-	if (json)
-		jw_str("decoded", what);
-	else
-		printf(" %s", what);
+	out_str("decoded", what);
+	out_text(" {decoded}");
 }
 
 static int get_vmcs(int fd, unsigned int cpu, struct subzero_vmcs *vm)
@@ -106,72 +99,55 @@ static int get_vmcs(int fd, unsigned int cpu, struct subzero_vmcs *vm)
 	return ioctl(fd, SUBZERO_IOC_VMCS, vm) ? -errno : 0;
 }
 
-static void print_field(const struct vmcs_field_desc *d, const struct subzero_vmcs_field *f,
-			bool json)
+static void print_field(const struct vmcs_field_desc *d, const struct subzero_vmcs_field *f)
 {
 	bool sup = f->flags & SUBZERO_VMCS_FIELD_SUPPORTED;
-	int hex = d->width == 16 ? 4 : d->width == 32 ? 8 : 16;
 
-	if (json) {
-		jw_obj(d->name, JW_INLINE);
-		jw_hex("encoding", f->encoding);
-		jw_bool("supported", sup);
-		if (sup) {
-			jw_hex("value", f->value);
-			print_field_decoded(f->encoding, f->value, true);
-		} else {
-			jw_null("value");
-		}
-		jw_end();
-		return;
-	}
-	printf("    %-32s ", d->name);
+	out_obj(d->name, OUT_INLINE);
+	out_hex("encoding", f->encoding);
+	out_bool("supported", sup);
+	out_text("    %-32s ", d->name);
 	if (sup) {
-		printf("0x%0*llx", hex, (unsigned long long)f->value);
-		print_field_decoded(f->encoding, f->value, false);
-		printf("\n");
+		out_hex("value", f->value);
+		/* as many hex digits as the field is wide */
+		out_text("0x{value:0%dx}", d->width == 16 ? 4 : d->width == 32 ? 8 : 16);
+		print_field_decoded(f->encoding, f->value);
+		out_text("\n");
 	} else {
-		printf("(not supported by this CPU)\n");
+		out_null("value");
+		out_text("(not supported by this CPU)\n");
 	}
+	out_end();
 }
 
-static void print_vmcs(const struct subzero_vmcs *vm, const struct subzero_info *info,
-		       bool json)
+static void print_vmcs(const struct subzero_vmcs *vm, const struct subzero_info *info)
 {
 	unsigned int g, i, nsup = 0;
 	const struct vmcs_field_desc *d;
 
 	for (i = 0; i < vm->nr_fields; i++)
 		nsup += !!(vm->fields[i].flags & SUBZERO_VMCS_FIELD_SUPPORTED);
-	if (json) {
-		jw_obj(NULL, JW_LINES);
-		jw_u64("cpu", vm->cpu);
-		jw_u64("tsc", vm->tsc);
-		jw_double("time_s", tsc_seconds(vm->tsc, info), 6);
-		jw_u64("nr_fields", vm->nr_fields);
-		jw_u64("nr_supported", nsup);
-		jw_obj("groups", JW_LINES);
-	} else {
-		printf("CPU %u: VMCS read in VMX root at %.6f s (TSC), %u of %u fields supported "
-		       "by this CPU\n", vm->cpu, tsc_seconds(vm->tsc, info), nsup, vm->nr_fields);
-	}
+	out_obj(NULL, OUT_LINES);
+	out_u64("cpu", vm->cpu);
+	out_u64("tsc", vm->tsc);
+	out_double("time_s", tsc_seconds(vm->tsc, info), 6);
+	out_u64("nr_fields", vm->nr_fields);
+	out_u64("nr_supported", nsup);
+	out_text("CPU {cpu}: VMCS read in VMX root at {time_s} s (TSC), {nr_supported} of "
+		 "{nr_fields} fields supported by this CPU\n");
+	out_obj("groups", OUT_LINES);
 	for (g = 0; g < VMCS_GROUP_NR; g++) {
-		if (json)
-			jw_obj(vmcs_group_names[g], JW_LINES);
-		else
-			printf("  %s:\n", vmcs_group_names[g]);
+		out_obj(vmcs_group_names[g], OUT_LINES);
+		out_text("  %s:\n", vmcs_group_names[g]);
 		for (i = 0; i < vm->nr_fields && i < SUBZERO_VMCS_MAX_FIELDS; i++) {
 			d = field_desc(vm->fields[i].encoding);
 			if (d && d->group == g)
-				print_field(d, &vm->fields[i], json);
+				print_field(d, &vm->fields[i]);
 		}
-		if (json)
-			jw_end();
+		out_end();
 	}
-	if (json) {
-		jw_end();
-		jw_end();
-	}
+	out_end();
+	out_end();
 }
 
 int cmd_vmcs(int argc, char **argv)
@@ -191,23 +167,20 @@ int cmd_vmcs(int argc, char **argv)
 		ret = fail(EXIT_FAIL, "vmcs: out of memory");
 		goto out;
 	}
-	if (o.json) {
-		jw_obj(NULL, JW_LINES);
-		jw_u64("abi_version", info.abi_version);
-		jw_u64("tsc_khz", info.tsc_khz);
-		if (!o.check) {
-			jw_arr("groups", JW_INLINE);
-			for (g = 0; g < VMCS_GROUP_NR; g++)
-				jw_str(NULL, vmcs_group_names[g]);
-			jw_end();
-		}
-		jw_arr("cpus", JW_LINES);
+	out_obj(NULL, OUT_LINES);
+	out_u64("abi_version", info.abi_version);
+	out_u64("tsc_khz", info.tsc_khz);
+	if (!o.check) {
+		out_arr("groups", OUT_INLINE);
+		for (g = 0; g < VMCS_GROUP_NR; g++)
+			out_str(NULL, vmcs_group_names[g]);
+		out_end();
 	}
+	out_arr("cpus", OUT_LINES);
 	for (cpu = o.first; cpu < o.end; cpu++) {
 		ret = get_vmcs(fd, cpu, vm);
 		if (ret == -ENXIO && !o.one) {
-			if (!o.json)
-				printf("CPU %u: not virtualized: no VMCS\n", cpu);
+			out_text("CPU %u: not virtualized: no VMCS\n", cpu);
 			continue;
 		}
 		if (ret == -ENXIO) {
@@ -227,17 +200,15 @@ int cmd_vmcs(int argc, char **argv)
 				goto out;
 			}
 			vmcs_check_cpuid(&caps);
-			broken += !!vmcs_check_print(vm, &caps, tsc_seconds(vm->tsc, &info), o.json);
+			broken += !!vmcs_check_print(vm, &caps, tsc_seconds(vm->tsc, &info));
 			shown++;
 			continue;
 		}
-		print_vmcs(vm, &info, o.json);
+		print_vmcs(vm, &info);
 		shown++;
 	}
-	if (o.json) {
-		jw_end();
-		jw_end();
-	}
+	out_end();
+	out_end();
 	ret = shown ? EXIT_OK : fail(EXIT_FAIL, "vmcs: no CPU is virtualized (is subzero "
 				     "detached?)");
 	if (!ret && broken)

@@ -43,48 +43,37 @@ static bool read_dump(void *ctx, u32 field, u64 *val)
 }
 
 unsigned int vmcs_check_print(const struct subzero_vmcs *vm, const struct vmx_caps *caps,
-			      double time_s, bool json)
+			      double time_s)
 {
 	struct entry_violation viol[ER_NR];
 	struct entry_check_in in = { .caps = caps, .read = read_dump, .ctx = (void *)vm };
 	unsigned int n = entry_check(&in, viol, ER_NR), i;
 
-	if (json) {
-		jw_obj(NULL, JW_LINES);
-		jw_u64("cpu", vm->cpu);
-		jw_u64("tsc", vm->tsc);
-		jw_double("time_s", time_s, 6);
-		jw_u64("rules", ER_NR);
-		jw_u64("broken", n);
-		jw_arr("violations", JW_LINES);
-	} else {
-		printf("CPU %u: VMCS read in VMX root at %.6f s (TSC): %s (%u of %u VM-entry "
-		       "rules broken)\n", vm->cpu, time_s, n ? "BROKEN" : "passes", n,
-		       (unsigned int)ER_NR);
-	}
+	out_obj(NULL, OUT_LINES);
+	out_u64("cpu", vm->cpu);
+	out_u64("tsc", vm->tsc);
+	out_double("time_s", time_s, 6);
+	out_u64("rules", ER_NR);
+	out_u64("broken", n);
+	out_text("CPU {cpu}: VMCS read in VMX root at {time_s} s (TSC): %s ({broken} of {rules} "
+		 "VM-entry rules broken)\n", n ? "BROKEN" : "passes");
+	out_arr("violations", OUT_LINES);
 	for (i = 0; i < n && i < ER_NR; i++) {
 		const struct entry_rule_desc *d = &entry_rules[viol[i].rule];
-		const char *field = vmcs_field_name(viol[i].field) ?: "?";
 
-		if (json) {
-			jw_obj(NULL, JW_INLINE);
-			jw_str("rule", d->name);
-			jw_str("sdm", d->section);
-			jw_str("kind", entry_kind_name(d->kind));
-			jw_str("field", field);
-			jw_hex("value", viol[i].value);
-			jw_hex("expect", viol[i].expect);
-			jw_str("allows", d->allows);
-			jw_end();
-			continue;
-		}
-		printf("  %s (SDM Vol. 3C %s; a CPU: %s)\n    %s = %#llx (%#llx would do): %s\n",
-		       d->name, d->section, entry_kind_name(d->kind), field, viol[i].value,
-		       viol[i].expect, d->allows);
+		out_obj(NULL, OUT_INLINE);
+		out_str("rule", d->name);
+		out_str("sdm", d->section);
+		out_str("kind", entry_kind_name(d->kind));
+		out_str("field", vmcs_field_name(viol[i].field) ?: "?");
+		out_hex("value", viol[i].value);
+		out_hex("expect", viol[i].expect);
+		out_str("allows", d->allows);
+		out_text("  {rule} (SDM Vol. 3C {sdm}; a CPU: {kind})\n    {field} = {value} ({expect} "
+			 "would do): {allows}\n");
+		out_end();
 	}
-	if (json) {
-		jw_end();
-		jw_end();
-	}
+	out_end();
+	out_end();
 	return n;
 }

@@ -12,11 +12,11 @@
 void vmcs_check_cpuid(struct vmx_caps *caps);
 
 /*
- * Check one CPU's dumped VMCS and print the verdict: a line per CPU and one per broken
- * rule, or (@json) one element of the open "cpus" array, through the JSON writer.
+ * Check one CPU's dumped VMCS and print the verdict through the output layer: a line
+ * per CPU and one per broken rule; in JSON one element of the open "cpus" array.
  * Returns how many rules the VMCS breaks.
  */
 unsigned int vmcs_check_print(const struct subzero_vmcs *vm, const struct vmx_caps *caps,
-			      double time_s, bool json);
+			      double time_s);
 
 #endif

@@ -39,7 +39,7 @@ static const char *watch_errno(int e)
 	}
 }
 
-static int watch_list(int fd, u32 kind, bool json)
+static int watch_list(int fd, u32 kind)
 {
 	struct subzero_watch_list l = { .size = sizeof(l) };
 	char acc[4];
@@ -47,23 +47,17 @@ static int watch_list(int fd, u32 kind, bool json)
 
 	if (ioctl(fd, SUBZERO_IOC_WATCH_LIST, &l))
 		return fail(EXIT_FAIL, "list: %s", strerror(errno));
-	if (json)
-		jw_arr(NULL, JW_LINES);
+	out_arr(NULL, OUT_LINES);
 	for (i = 0; i < l.nr && i < SUBZERO_WATCH_MAX; i++) {
 		if (l.w[i].kind != kind)
 			continue;
-		if (json) {
-			jw_obj(NULL, JW_INLINE);
-			jw_u64("gpa", l.w[i].gpa);
-			jw_str("access", access_str(l.w[i].access, acc));
-			jw_end();
-		} else {
-			printf("%#llx %s\n", (unsigned long long)l.w[i].gpa,
-			       access_str(l.w[i].access, acc));
-		}
+		out_obj(NULL, OUT_INLINE);
+		out_u64("gpa", l.w[i].gpa);
+		out_str("access", access_str(l.w[i].access, acc));
+		out_text("{gpa:#x} {access}\n");
+		out_end();
 	}
-	if (json)
-		jw_end();
+	out_end();
 	return EXIT_OK;
 }
 
@@ -83,61 +77,47 @@ static const char *lock_what(u32 what)
 }
 
 /* A lock event: what was attempted (target, value) and the outcome. */
-static void print_lock_event(const struct subzero_event *e, bool json)
+static void print_lock_event(const struct subzero_event *e)
 {
-	const char *outcome = e->flags & SUBZERO_EVENT_REFUSED ? "refused" :
-			      e->flags & SUBZERO_EVENT_ALLOWED ? "allowed" : "recorded";
-
-	if (json) {
-		jw_obj(NULL, JW_INLINE);
-		jw_u64("cpu", e->cpu);
-		jw_str("kind", "lock");
-		jw_str("what", lock_what(e->access));
-		jw_u64("target", e->gla);
-		jw_u64("value", e->gpa);
-		jw_u64("rip", e->rip);
-		jw_u64("tsc", e->tsc);
-		jw_str("outcome", outcome);
-		jw_end();
-		return;
-	}
-	printf("cpu %u lock    %s target %#llx value %#llx rip %#llx tsc %llu %s\n", e->cpu,
-	       lock_what(e->access), (unsigned long long)e->gla, (unsigned long long)e->gpa,
-	       (unsigned long long)e->rip, (unsigned long long)e->tsc, outcome);
+	out_str("what", lock_what(e->access));
+	out_u64("target", e->gla);
+	out_u64("value", e->gpa);
+	out_u64("rip", e->rip);
+	out_u64("tsc", e->tsc);
+	out_str("outcome", e->flags & SUBZERO_EVENT_REFUSED ? "refused" :
+		e->flags & SUBZERO_EVENT_ALLOWED ? "allowed" : "recorded");
+	out_text("cpu {cpu} lock    {what} target {target:#x} value {value:#x} rip {rip:#x} tsc "
+		 "{tsc} {outcome}\n");
 }
 
-static void print_event(const struct subzero_event *e, bool json)
+static void print_event(const struct subzero_event *e)
 {
-	const char *kind = e->kind == SUBZERO_KIND_PROTECT ? "protect" : "watch";
-	bool gla = e->flags & SUBZERO_EVENT_GLA, discarded = e->flags & SUBZERO_EVENT_DISCARDED;
+	bool gla = e->flags & SUBZERO_EVENT_GLA;
 	char acc[4];
 
+	out_obj(NULL, OUT_INLINE);
+	out_u64("cpu", e->cpu);
+	out_str("kind", e->kind == SUBZERO_KIND_LOCK ? "lock" :
+		e->kind == SUBZERO_KIND_PROTECT ? "protect" : "watch");
 	if (e->kind == SUBZERO_KIND_LOCK) {
-		print_lock_event(e, json);
+		print_lock_event(e);
+		out_end();
 		return;
 	}
-	if (json) {
-		jw_obj(NULL, JW_INLINE);
-		jw_u64("cpu", e->cpu);
-		jw_str("kind", kind);
-		jw_str("access", access_str(e->access, acc));
-		jw_u64("gpa", e->gpa);
-		if (gla) {
-			jw_u64("gla", e->gla);
-		} else {
-			jw_null("gla");
-			jw_u64("gla_raw", e->gla);
-		}
-		jw_u64("rip", e->rip);
-		jw_u64("tsc", e->tsc);
-		jw_bool("discarded", discarded);
-		jw_end();
-		return;
+	out_str("access", access_str(e->access, acc));
+	out_u64("gpa", e->gpa);
+	if (gla) {
+		out_u64("gla", e->gla);
+	} else {
+		out_null("gla");
+		out_u64("gla_raw", e->gla);
 	}
-	printf("cpu %u %-7s %s gpa %#llx gla %s%llx rip %#llx tsc %llu%s\n", e->cpu, kind,
-	       access_str(e->access, acc), (unsigned long long)e->gpa, gla ? "0x" : "(none) ",
-	       (unsigned long long)e->gla, (unsigned long long)e->rip,
-	       (unsigned long long)e->tsc, discarded ? " discarded" : "");
+	out_u64("rip", e->rip);
+	out_u64("tsc", e->tsc);
+	out_bool_text("discarded", e->flags & SUBZERO_EVENT_DISCARDED, " discarded", "");
+	out_text("cpu {cpu} {kind:-7} {access} gpa {gpa:#x} gla %s rip {rip:#x} tsc {tsc}"
+		 "{discarded}\n", gla ? "0x{gla:x}" : "(none) {gla_raw:x}");
+	out_end();
 }
 
 /* One pass over the CPUs' event rings; *more if a ring may hold more at once. */
@@ -158,7 +138,7 @@ static int drain_events(int fd, const struct opts *o, struct subzero_events *b,
 		}
 		*dropped += b->dropped;
 		for (i = 0; i < b->nr && i < SUBZERO_EVENTS_BATCH; i++)
-			print_event(&b->ev[i], o->json);
+			print_event(&b->ev[i]);
 		if (b->nr == SUBZERO_EVENTS_BATCH)
 			*more = true;
 	}
@@ -172,7 +152,7 @@ int cmd_events(int argc, char **argv)
 	struct subzero_info info;
 	unsigned long long dropped = 0;
 	double deadline = 0;
-	bool json_doc, more;
+	bool more;
 	struct opts o;
 	int fd, ret;
 
@@ -185,11 +165,11 @@ int cmd_events(int argc, char **argv)
 		close(fd);
 		return fail(EXIT_FAIL, "events: out of memory");
 	}
-	json_doc = o.json && !o.follow;
 	deadline = follow_start(&o);
-	if (json_doc) {
-		jw_obj(NULL, JW_LINES);
-		jw_arr("events", JW_LINES);
+	/* One JSON document, or with -f one JSON object per line as they come. */
+	if (!o.follow) {
+		out_obj(NULL, OUT_LINES);
+		out_arr("events", OUT_LINES);
 	}
 	for (;;) {
 		ret = drain_events(fd, &o, b, &dropped, &more);
@@ -202,13 +182,13 @@ int cmd_events(int argc, char **argv)
 		fflush(stdout);
 		sleep_s(0.2);
 	}
-	if (json_doc) {
-		jw_end();
-		jw_u64("dropped", dropped);
-		jw_end();
-	} else if (dropped && !o.json) {
-		printf("-- %llu events were lost to a full ring --\n", dropped);
+	if (!o.follow) {
+		out_end();
+		out_u64("dropped", dropped);
+		out_end();
 	}
+	if (dropped)
+		out_text("-- %llu events were lost to a full ring --\n", dropped);
 	ret = EXIT_OK;
 out:
 	free(b);
@@ -240,8 +220,7 @@ int cmd_ept(int argc, char **argv)
 	fd = device_start("ept", &o, &info);
 	if (fd < 0)
 		return o.rc;
-	if (o.json)
-		jw_arr(NULL, JW_LINES);
+	out_arr(NULL, OUT_LINES);
 	for (cpu = o.first; cpu < o.end; cpu++) {
 		memset(&q, 0, sizeof(q));
 		q.size = sizeof(q);
@@ -256,26 +235,19 @@ int cmd_ept(int argc, char **argv)
 				   errno == ENXIO ? "not virtualized" : strerror(errno));
 			break;
 		}
-		if (o.json) {
-			jw_obj(NULL, JW_INLINE);
-			jw_u64("cpu", cpu);
-			jw_u64("gpa", addr);
-			jw_u64("hpa", q.hpa);
-			jw_u64("page_size", 1ULL << (12 + 9 * (q.level - 1)));
-			jw_str("memtype", memtype_name(q.memtype));
-			jw_str("perm", access_str(q.perm, acc));
-			jw_u64("leaf", q.leaf);
-			jw_end();
-		} else {
-			printf("CPU %u: gpa %#llx -> hpa %#llx, %s page, %s, %s (leaf %#llx)\n", cpu,
-			       addr, (unsigned long long)q.hpa,
-			       q.level == 3 ? "1 GiB" : q.level == 2 ? "2 MiB" : "4 KiB",
-			       memtype_name(q.memtype), access_str(q.perm, acc),
-			       (unsigned long long)q.leaf);
-		}
+		out_obj(NULL, OUT_INLINE);
+		out_u64("cpu", cpu);
+		out_u64("gpa", addr);
+		out_u64("hpa", q.hpa);
+		out_u64("page_size", 1ULL << (12 + 9 * (q.level - 1)));
+		out_str("memtype", memtype_name(q.memtype));
+		out_str("perm", access_str(q.perm, acc));
+		out_u64("leaf", q.leaf);
+		out_text("CPU {cpu}: gpa {gpa:#x} -> hpa {hpa:#x}, %s page, {memtype}, {perm} (leaf "
+			 "{leaf:#x})\n", q.level == 3 ? "1 GiB" : q.level == 2 ? "2 MiB" : "4 KiB");
+		out_end();
 	}
-	if (o.json)
-		jw_end();
+	out_end();
 	close(fd);
 	return ret;
 }
@@ -304,7 +276,7 @@ int cmd_watch(int argc, char **argv)
 		fd = cmd_start(name, argc - 1, argv + 1, OPT_JSON, 0, &o, &info);
 		if (fd < 0)
 			return o.rc;
-		ret = watch_list(fd, kind, o.json);
+		ret = watch_list(fd, kind);
 		close(fd);
 		return ret;
 	}

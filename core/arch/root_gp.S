@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+#include "objtool_asm.h"
 /*
  * The #GP gate of the host IDT, which makes cpu_rdmsr_safe() and cpu_wrmsr_safe()
  * (msr_safe.c) survive a #GP in VMX root: RDMSR and WRMSR of MSRs a guest asks for
@@ -48,5 +49,7 @@ vmx_gp_stub:
 	iretq
 	ud2
 	.size	vmx_gp_stub, . - vmx_gp_stub
+	/* an exception gate, not a function */
+	stack_frame_non_standard vmx_gp_stub
 
 	.section .note.GNU-stack, "", @progbits

@@ -8,6 +8,7 @@
  * to the kernel's handlers (they are guest memory).
  */
 #include "vmx_stub.h"
+#include "objtool_asm.h"
 
 	.text
 
@@ -26,6 +27,7 @@ vmx_root_fault_common:
 	call	vmx_root_fault		/* never returns */
 	ud2
 	.size	vmx_root_fault_common, . - vmx_root_fault_common
+	stack_frame_non_standard vmx_root_fault_common	/* exception gates */
 
 /* Where each vector's stub is, for the gates (vmx_host_tables_init()). */
 	.pushsection .rodata
@@ -54,6 +56,7 @@ vmx_root_vectors:
 	vector = vector + 1
 	.endr
 	.size	vmx_root_vectors, . - vmx_root_vectors
+	stack_frame_non_standard vmx_root_vectors
 	.pushsection .rodata
 	.size	vmx_root_vector_stubs, . - vmx_root_vector_stubs
 	.popsection

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+#include "objtool_asm.h"
 /*
  * The start of root's code.  core/ is linked after linux/ (Kbuild), this object
  * first: everything of core/ in .text lies between this label and sz_root_text_end,
@@ -8,4 +9,5 @@
 	.section .text, "ax"
 	.balign 4096
 	.globl sz_root_text_start
+	annotate_noendbr		/* an address, not code */
 sz_root_text_start:

@@ -7,6 +7,7 @@
  * checks against struct guest_regs and vmcs_fields.h with _Static_asserts.
  */
 #include "vmx_stub.h"
+#include "objtool_asm.h"
 
 	.text
 
@@ -29,9 +30,11 @@
  */
 .macro fill_return_buffer
 	mov	$16, %rcx
-771:	call	772f
+771:	annotate_intra_call
+	call	772f
 	int3
-772:	call	773f
+772:	annotate_intra_call
+	call	773f
 	int3
 773:	add	$16, %rsp
 	dec	%rcx
@@ -68,6 +71,7 @@
 	.globl	vmx_launch
 	.type	vmx_launch, @function
 vmx_launch:
+	endbr64			/* its address is GUEST_RIP's placeholder (vmx.c) */
 	push	%rbp
 	push	%rbx
 	push	%r12
@@ -186,6 +190,7 @@ vmx_launch:
 1:	testb	$SPEC_RSB_LITE, VCPU_SPEC_FLAGS(%rax)
 	jz	2f
 	/* eIBRS: one CALL, so that the first RET cannot use a guest-made entry */
+	annotate_intra_call
 	call	3f
 	int3
 3:	add	$8, %rsp
@@ -225,10 +230,13 @@ vmx_clear_bhb_loop:
 	push	%rbp
 	mov	%rsp, %rbp
 	movl	$5, %ecx
+	annotate_intra_call
 	call	1f
 	jmp	5f
 	.align	64, 0xcc
-1:	call	2f
+1:	annotate_intra_call
+	call	2f
+	annotate_ret_safe
 	ret
 	int3
 	.align	64, 0xcc
@@ -239,13 +247,17 @@ vmx_clear_bhb_loop:
 	jnz	3b
 	sub	$1, %ecx
 	jnz	1b
+	annotate_ret_safe
 	ret
 	int3
 5:	lfence
 	pop	%rbp
+	annotate_ret_safe
 	ret
 	int3
 	.size	vmx_clear_bhb_loop, . - vmx_clear_bhb_loop
+	/* its calls return one level up, on purpose (the kernel's clear_bhb_loop) */
+	stack_frame_non_standard vmx_clear_bhb_loop
 
 /*
  * Vector 2 of the host IDT: an NMI that arrived in VMX root.  Save what the C ABI

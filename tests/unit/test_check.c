@@ -20,6 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fake_sysroot.h"
+
 /* before cmocka.h, whose fail() macro would take the tool's fail() */
 #include "../../tools/sysinfo.c"
 #include "../../tools/check.c"
@@ -43,63 +45,28 @@ int parse_opts(const char *cmd, int argc, char **argv, unsigned int allowed, int
 
 #include <cmocka.h>
 
-static char root[] = "/tmp/sz-check-XXXXXX";
-
-static void put(const char *path, const void *data, size_t len)
-{
-	char p[1024], *s;
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s%s", root, path);
-	for (s = strchr(p + strlen(root) + 1, '/'); s; s = strchr(s + 1, '/')) {
-		*s = 0;
-		mkdir(p, 0755);
-		*s = '/';
-	}
-	f = fopen(p, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	fclose(f);
-}
-
-static void put_str(const char *path, const char *text)
-{
-	put(path, text, strlen(text));
-}
 
 /* A process holding a KVM VM open: its fd is a link to anon_inode:kvm-vm. */
 static void put_vm(void)
 {
-	char p[1024];
-
-	put_str("/proc/4242/fd/0", "");
-	snprintf(p, sizeof(p), "%s/proc/4242/fd/7", root);
-	assert_int_equal(symlink("anon_inode:kvm-vm", p), 0);
+	fake_sysroot_put_str("/proc/4242/fd/0", "");
+	fake_sysroot_link("/proc/4242/fd/7", "anon_inode:kvm-vm");
 }
 
 /* A machine with nothing in the way: BIOS boot, no KVM, no lockdown. */
 static int setup(void **state)
 {
 	(void)state;
-	assert_non_null(mkdtemp(root));
-	put_str("/proc/cpuinfo", "processor\t: 0\nflags\t\t: fpu vme vmx pti\n");
-	put_str("/sys/devices/system/cpu/vulnerabilities/meltdown", "Mitigation: PTI\n");
-	put_str("/sys/module/module/parameters/sig_enforce", "N\n");
-	put_str("/sys/kernel/security/lockdown", "[none] integrity confidentiality\n");
-	sysinfo_root = root;
+	sysinfo_root = fake_sysroot_create();
 	nblockers = nwarnings = 0;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
 	sysinfo_root = "";
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	assert_int_equal(system(cmd), 0);
-	strcpy(root, "/tmp/sz-check-XXXXXX");
+	fake_sysroot_remove();
 	return 0;
 }
 
@@ -134,8 +101,8 @@ static void test_kvm_virt_at_load(void **state)
 	struct sys_check s = { 0 };
 
 	(void)state;
-	put_str("/sys/module/kvm_intel/parameters/nested", "Y\n");
-	put_str("/sys/module/kvm/parameters/enable_virt_at_load", "Y\n");
+	fake_sysroot_put_str("/sys/module/kvm_intel/parameters/nested", "Y\n");
+	fake_sysroot_put_str("/sys/module/kvm/parameters/enable_virt_at_load", "Y\n");
 	check_system(&s);
 	assert_true(s.kvm_intel);
 	assert_true(s.virt_at_load);
@@ -153,8 +120,8 @@ static void test_kvm_without_virt_at_load(void **state)
 	struct sys_check s = { 0 };
 
 	(void)state;
-	put_str("/sys/module/kvm_intel/parameters/nested", "Y\n");
-	put_str("/sys/module/kvm/parameters/enable_virt_at_load", "N\n");
+	fake_sysroot_put_str("/sys/module/kvm_intel/parameters/nested", "Y\n");
+	fake_sysroot_put_str("/sys/module/kvm/parameters/enable_virt_at_load", "N\n");
 	check_system(&s);
 	assert_true(s.kvm_intel);
 	assert_false(s.virt_at_load);
@@ -178,10 +145,10 @@ static void test_secure_boot_and_lockdown(void **state)
 	struct sys_check s = { 0 };
 
 	(void)state;
-	put("/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c", on,
+	fake_sysroot_put("/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c", on,
 	    sizeof(on));
-	put_str("/sys/kernel/security/lockdown", "none [integrity] confidentiality\n");
-	put_str("/sys/module/module/parameters/sig_enforce", "Y\n");
+	fake_sysroot_put_str("/sys/kernel/security/lockdown", "none [integrity] confidentiality\n");
+	fake_sysroot_put_str("/sys/module/module/parameters/sig_enforce", "Y\n");
 	check_system(&s);
 	assert_string_equal(s.secure_boot, "on");
 	assert_string_equal(s.lockdown, "integrity");
@@ -194,9 +161,9 @@ static void test_secure_boot_and_lockdown(void **state)
 
 	/* each alone is enough for the warning; UEFI with Secure Boot off is "off" */
 	nwarnings = 0;
-	put("/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c",
+	fake_sysroot_put("/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c",
 	    (const unsigned char[5]){ 6, 0, 0, 0, 0 }, 5);
-	put_str("/sys/module/module/parameters/sig_enforce", "N\n");
+	fake_sysroot_put_str("/sys/module/module/parameters/sig_enforce", "N\n");
 	check_system(&s);
 	assert_string_equal(s.secure_boot, "off");
 	judge_system(&s);

@@ -391,6 +391,58 @@ static void test_root_range(void **state)
 	}
 }
 
+/*
+ * From Linux 6.4 the read-only data lies apart from the code (struct seal_text's
+ * ro_start): root's page tables map each page at its own address, the read-only data
+ * not executable, and the seal covers it as it covers data that follows the code.
+ */
+#define RO_VA	(TEXT_VA + 0x200000)
+
+static void test_text_apart(void **state)
+{
+	struct seal_text t = { .text_start = TEXT_VA, .text_end = TEXT_VA + 0x1000,
+			       .root_start = TEXT_VA, .root_end = TEXT_VA + 0x1000,
+			       .ro_start = RO_VA, .ro_end = RO_VA + 0x800, .nr = 2,
+			       .pa = { text_pa[0], text_pa[1] } };
+	struct seal_text bad;
+	struct vcpu *v;
+	u64 seen[4] = { 0 }, pa, fl;
+
+	(void)state;
+	bad = t;
+	bad.ro_start = RO_VA + 0x10;			/* not page aligned */
+	assert_int_equal(vmx_text_setup(&bad), -EINVAL);
+	bad = t;
+	bad.text_end = TEXT_VA + 0x800;			/* the code must end on a page */
+	assert_int_equal(vmx_text_setup(&bad), -EINVAL);
+	bad = t;
+	bad.nr = 3;					/* 1 + 1 pages */
+	assert_int_equal(vmx_text_setup(&bad), -EINVAL);
+	assert_int_equal(vmx_text_setup(&t), 0);
+	v = vmx_vcpu_new();
+	assert_non_null(v);
+	assert_int_equal(vmx_vcpu_alloc(v, 0, &caps, 0), 0);
+	assert_int_equal(seal_text_va(&v->text, 1), RO_VA);
+	assert_int_equal(host_walk(v, TEXT_VA + 0x10, &pa, &fl), 0);
+	assert_int_equal(pa, text_pa[0] + 0x10);
+	assert_int_equal(fl, 0);				/* executable */
+	assert_int_equal(host_walk(v, RO_VA + 0x7f8, &pa, &fl), 0);
+	assert_int_equal(pa, text_pa[1] + 0x7f8);
+	assert_int_equal(fl, 1ULL << 63);			/* read-only, not executable */
+	assert_int_equal(host_walk(v, TEXT_VA + 0x1000, &pa, &fl), -1);
+	seal_text_pages(v, count_page, seen);
+	assert_int_equal(seen[0], 2);
+	assert_int_equal(seen[1], text_pa[0]);
+	assert_int_equal(seen[2], text_pa[1]);
+	vmx_vcpu_free(v);
+	vmx_vcpu_delete(v);
+	/* back to the layout the other tests' CPUs were built with */
+	t = (struct seal_text){ .text_start = TEXT_VA, .text_end = TEXT_VA + 0x1800,
+				.ro_end = TEXT_VA + 0x2000, .nr = 2,
+				.pa = { text_pa[0], text_pa[1] } };
+	assert_int_equal(vmx_text_setup(&t), 0);
+}
+
 static void test_text_read_execute_only(void **state)
 {
 	unsigned int i, j, level;
@@ -504,6 +556,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_caller_check_walks_guest_tables, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_root_range, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text_apart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_fails_cleanly, setup, teardown),
 	};
 

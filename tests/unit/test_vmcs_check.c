@@ -89,8 +89,9 @@ static void test_passes_and_names(void **state)
 
 	(void)state;
 	take_dump();
+	out_set_mode(OUT_TEXT);
 	capture();
-	n = vmcs_check_print(&dump, &caps, 1.5, false);
+	n = vmcs_check_print(&dump, &caps, 1.5);
 	release();
 	assert_int_equal(n, 0);
 	assert_non_null(strstr(out, "CPU 1: VMCS read in VMX root at 1.500000 s (TSC): passes (0 of"));
@@ -99,8 +100,9 @@ static void test_passes_and_names(void **state)
 	fake_vmcs_set(GUEST_IA32_DEBUGCTL, 1ULL << 20);
 	fake_vmcs_set(HOST_TR_SELECTOR, 0x43);
 	take_dump();
+	out_set_mode(OUT_TEXT);
 	capture();
-	n = vmcs_check_print(&dump, &caps, 1.5, false);
+	n = vmcs_check_print(&dump, &caps, 1.5);
 	release();
 	assert_int_equal(n, 2);
 	assert_non_null(strstr(out, "BROKEN (2 of"));
@@ -110,12 +112,13 @@ static void test_passes_and_names(void **state)
 	free(out);
 
 	/* as `vmcs --check --json` prints it: one element of the "cpus" array */
+	out_set_mode(OUT_JSON);
 	capture();
-	jw_obj(NULL, JW_LINES);
-	jw_arr("cpus", JW_LINES);
-	n = vmcs_check_print(&dump, &caps, 1.5, true);
-	jw_end();
-	jw_end();
+	out_obj(NULL, OUT_LINES);
+	out_arr("cpus", OUT_LINES);
+	n = vmcs_check_print(&dump, &caps, 1.5);
+	out_end();
+	out_end();
 	release();
 	assert_int_equal(n, 2);
 	assert_non_null(strstr(out, "\"cpus\": [\n    {\n      \"cpu\": 1,\n"));
@@ -138,8 +141,9 @@ static void test_unsupported_in_dump(void **state)
 	for (size_t i = 0; i < VMCS_NR_FIELDS; i++)
 		if (dump.fields[i].encoding == VIRTUAL_PROCESSOR_ID)
 			dump.fields[i].flags = 0;
+	out_set_mode(OUT_TEXT);
 	capture();
-	assert_int_equal(vmcs_check_print(&dump, &caps, 0, false), 1);
+	assert_int_equal(vmcs_check_print(&dump, &caps, 0), 1);
 	release();
 	assert_non_null(strstr(out, "vpid_nonzero"));
 	free(out);
