@@ -22,6 +22,7 @@ static DEFINE_STATIC_KEY_FALSE(sz_lockmod_key);
 static const u64 sz_lockmod_const = 0x5a5a5a5a5a5a5a5aULL;
 
 /* Never called: its bytes are the target of the writes. */
+int sz_lockmod_victim(int x);
 noinline int sz_lockmod_victim(int x)
 {
 	return x * 3 + 7;
