@@ -454,7 +454,9 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 	 * this CPU's watch steps to RFLAGS.TF for good (issue 11).
 	 */
 	if ((r->gpr[REG_RAX] == SUBZERO_HC_DEVIRT || r->gpr[REG_RAX] == SUBZERO_HC_WATCH_SYNC ||
-	     r->gpr[REG_RAX] == SUBZERO_HC_LOCK || r->gpr[REG_RAX] == SUBZERO_HC_MTF_PROBE) &&
+	     r->gpr[REG_RAX] == SUBZERO_HC_LOCK || r->gpr[REG_RAX] == SUBZERO_HC_LOCK_MOD ||
+	     r->gpr[REG_RAX] == SUBZERO_HC_LOCK_MOD_RELEASE ||
+	     r->gpr[REG_RAX] == SUBZERO_HC_MTF_PROBE) &&
 	    seal_caller_check(v, vmcs_readn(GUEST_RIP), vmcs_readn(GUEST_CR3),
 			      vmcs_readn(GUEST_CR4))) {
 		v->policy_refused++;
@@ -520,6 +522,14 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 		 */
 		lock_engage(v, r->gpr[REG_RSI]);
 		r->gpr[REG_RAX] = (u64)(long)lock_wx_engage(v, r->gpr[REG_RDX]);
+		break;
+	case SUBZERO_HC_LOCK_MOD:
+		/* RDX: a module's runs to add or release (lock_mod.h), checked there */
+		r->gpr[REG_RAX] = (u64)(long)lock_mod_hypercall(v, r->gpr[REG_RDX]);
+		break;
+	case SUBZERO_HC_LOCK_MOD_RELEASE:
+		/* RDX: the module's id, or LOCK_MOD_ALL (lock_mod.h) */
+		r->gpr[REG_RAX] = (u64)(long)lock_mod_release(v, r->gpr[REG_RDX]);
 		break;
 	case SUBZERO_HC_DEVIRT:
 		/*

@@ -85,6 +85,13 @@ enum lock_what {
 	LOCK_EV_RESTORED,	/* relaunch: a locked MSR found changed and put back */
 	/* a write to locked kernel text or rodata (lock_wx.h): target the page, value the GLA */
 	LOCK_EV_KTEXT,
+	/*
+	 * A module's runs registered (allowed) or an ADD refused: target the module's
+	 * id, value the pages (refused: the errno); lock_mod.h
+	 */
+	LOCK_EV_MOD_ADD,
+	/* a module's runs released (allowed: target the id, 0 for all, value the pages) */
+	LOCK_EV_MOD_DEL,
 };
 
 /* The CPU's state the lock is taken from (what the guest sees, not VMX's view). */

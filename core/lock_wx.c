@@ -5,6 +5,7 @@
  */
 #include "lock_wx.h"
 #include "lock.h"
+#include "lock_mod.h"
 #include "ept.h"
 #include "errors.h"
 #include "lib.h"
@@ -21,8 +22,7 @@ static bool page_aligned(u64 a)
 	return !(a & (PAGE_SIZE - 1));
 }
 
-/* Is [start, end) wholly inside one range of @ram (whose ranges are merged)? */
-static bool ram_covers(const struct ram_map *ram, u64 start, u64 end)
+bool lock_wx_ram_covers(const struct ram_map *ram, u64 start, u64 end)
 {
 	unsigned int i, nr = ram->nr < RAM_MAP_MAX ? ram->nr : RAM_MAP_MAX;
 
@@ -60,7 +60,7 @@ int lock_wx_check_args(const struct lock_wx_args *a, const struct ram_map *ram,
 				return -EINVAL;
 		if (r->end > map_limit)
 			return -ERANGE;
-		if (!ram_covers(ram, r->start, r->end))
+		if (!lock_wx_ram_covers(ram, r->start, r->end))
 			return -EFAULT;
 	}
 	wx->on = false;
@@ -110,7 +110,7 @@ bool lock_wx_record_allowed(u64 n)
 
 /* ---- in root ---- */
 
-static void wx_invept(struct vcpu *v)
+void lock_wx_invept(struct vcpu *v)
 {
 	cpu_invept(ept_invept_type(v->caps->ept_vpid), ept_eptp(&v->ept));
 	ept_reclaim(&v->ept);
@@ -122,7 +122,7 @@ static void wx_invept(struct vcpu *v)
  * marked sealed (guest read-only), and the scratch page (watch_check() has the same
  * rule); the tables are hidden, so the answer is root's own.  Walked leaf by leaf.
  */
-static bool wx_holds_hypervisor(struct vcpu *v, u64 start, u64 end)
+bool lock_wx_holds_hypervisor(struct vcpu *v, u64 start, u64 end)
 {
 	unsigned int level;
 	u64 a = start, size, *leaf;
@@ -169,14 +169,14 @@ int lock_wx_engage(struct vcpu *v, u64 args_pa)
 	/* The arguments are guest memory: RAM, one page, copied once, then checked. */
 	if ((args_pa & (PAGE_SIZE - 1)) + sizeof(a) > PAGE_SIZE ||
 	    !ram_map_has(&v->ram, args_pa & ~(PAGE_SIZE - 1)) ||
-	    wx_holds_hypervisor(v, args_pa & ~(PAGE_SIZE - 1), (args_pa & ~(PAGE_SIZE - 1)) + PAGE_SIZE))
+	    lock_wx_holds_hypervisor(v, args_pa & ~(PAGE_SIZE - 1), (args_pa & ~(PAGE_SIZE - 1)) + PAGE_SIZE))
 		return -EFAULT;
 	sz_memcpy(&a, (const void *)(unsigned long)(v->direct_map + args_pa), sizeof(a));
 	ret = lock_wx_check_args(&a, &v->ram, v->ept.map_limit, &wx);
 	if (ret)
 		return ret;
 	for (i = 0; i < wx.nr; i++)
-		if (wx_holds_hypervisor(v, wx.range[i].start, wx.range[i].end))
+		if (lock_wx_holds_hypervisor(v, wx.range[i].start, wx.range[i].end))
 			return -EACCES;
 	before = ept_pages_in_use(&v->ept);
 	for (i = 0; i < wx.nr; i++) {
@@ -190,7 +190,7 @@ int lock_wx_engage(struct vcpu *v, u64 args_pa)
 		while (i-- > 0)
 			ept_set_perm(&v->ept, wx.range[i].start,
 				     wx.range[i].end - wx.range[i].start, EPT_RWX);
-		wx_invept(v);
+		lock_wx_invept(v);
 		log_printf(&v->log, LOG_ERR "CPU %u: kernel text W^X not applied: %d (EPT pool: %u free)",
 			   v->cpu, ret, ept_pool_free(&v->ept));
 		return ret;
@@ -201,7 +201,7 @@ int lock_wx_engage(struct vcpu *v, u64 args_pa)
 		if (v->applied[i].kind && lock_wx_covers(&wx, v->applied[i].gpa))
 			ept_set_perm(&v->ept, v->applied[i].gpa, PAGE_SIZE,
 				     wx_watch_perm(&v->applied[i]));
-	wx_invept(v);
+	lock_wx_invept(v);
 	wx.tables = ept_pages_in_use(&v->ept) - before;
 	v->wx = wx;
 	v->lock_wx_on = true;
@@ -236,7 +236,8 @@ int lock_wx_violation(struct vcpu *v, const struct ept_violation *d, u64 gpa, u6
 	unsigned int cpl;
 	int ret;
 
-	if (!d->write || !lock_wx_covers(&v->wx, page))
+	/* the core kernel's ranges and the module runs alike (lock_mod.h) */
+	if (!d->write || lock_page_perm(v, page) != (EPT_READ | EPT_EXEC))
 		return 1;
 	if (gla_ok)
 		gla = vmcs_readn(GUEST_LINEAR_ADDRESS);

@@ -138,4 +138,16 @@ int lock_wx_violation(struct vcpu *v, const struct ept_violation *d, u64 gpa, u6
 /* Root, a step ends (watch.c): merge back the leaf a refused write split.  Root-safe. */
 void lock_wx_step_end(struct vcpu *v);
 
+/* Is [@start, @end) wholly inside one range of @ram (whose ranges are merged)?  Pure. */
+bool lock_wx_ram_covers(const struct ram_map *ram, u64 start, u64 end);
+
+/*
+ * Root: does [@start, @end) hold a page of the hypervisor's own (hidden, sealed, the
+ * scratch page), by @v's EPT?  Root-safe.
+ */
+bool lock_wx_holds_hypervisor(struct vcpu *v, u64 start, u64 end);
+
+/* Root: INVEPT this CPU's EPT and reclaim the tables merges freed.  Root-safe. */
+void lock_wx_invept(struct vcpu *v);
+
 #endif

@@ -842,6 +842,20 @@ int vmx_lock_this_cpu(struct vcpu *v, u64 wx_args, u64 gdt_alt)
 	return (int)(s64)cpu_vmcall2(SUBZERO_HC_LOCK, SUBZERO_VMCALL_KEY, wx_args, gdt_alt);
 }
 
+int vmx_lock_mod_this_cpu(struct vcpu *v, u64 args)
+{
+	if (!v->launched)
+		return -ENXIO;
+	return (int)(s64)cpu_vmcall(SUBZERO_HC_LOCK_MOD, SUBZERO_VMCALL_KEY, args);
+}
+
+int vmx_lock_mod_release_this_cpu(struct vcpu *v, u64 id)
+{
+	if (!v->launched)
+		return -ENXIO;
+	return (int)(s64)cpu_vmcall(SUBZERO_HC_LOCK_MOD_RELEASE, SUBZERO_VMCALL_KEY, id);
+}
+
 int vmx_watch_sync_this_cpu(struct vcpu *v)
 {
 	if (!v->launched)

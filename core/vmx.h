@@ -14,6 +14,7 @@
 #include "watch.h"
 #include "lock.h"
 #include "lock_wx.h"
+#include "lock_mod.h"
 #include "entry_root.h"
 #include "arch/vmx_stub.h"
 
@@ -66,6 +67,13 @@ static inline void exit_hist_add(struct exit_hist *h, u64 dt)
  * RSI: the CPU's other GDT base or 0.
  */
 #define SUBZERO_HC_LOCK		5
+/*
+ * The lock's module W^X (lock_mod.h), policy hypercalls: LOCK_MOD adds a module's
+ * runs (RDX: a struct lock_mod_args, one page); LOCK_MOD_RELEASE releases the runs
+ * of module id RDX (LOCK_MOD_ALL: every run).
+ */
+#define SUBZERO_HC_LOCK_MOD	7
+#define SUBZERO_HC_LOCK_MOD_RELEASE 8
 /* DEVIRT's argument (RDX) on the CPU-offline path: the one DEVIRT the lock allows. */
 #define SUBZERO_DEVIRT_OFFLINE	0x6f66666c696e65ULL	/* "offline" */
 /*
@@ -359,6 +367,8 @@ struct vcpu {
 	bool test_hooks;		/* vmx_test_hooks, copied at allocation */
 	struct lock_state lock;		/* the lock (lock.h): one way, root's alone */
 	struct lock_wx wx;		/* its kernel text W^X (lock_wx.h) */
+	struct lock_mods mods;		/* and the modules' (lock_mod.h) */
+	struct lock_mod_args mod_args;	/* root's copy of a LOCK_MOD hypercall's */
 	bool cet;			/* the CPU has CET (lock_cpu_has_cet(), at allocation) */
 
 	struct host_pt host_pt;		/* root's page tables (HOST_CR3) */
@@ -407,6 +417,12 @@ struct vcpu {
 		unsigned int lock_wx_tables;	/* EPT table pages its ranges took */
 		u64 lock_wx_allowed;		/* writes by the kernel's text patching */
 		u64 lock_wx_refused;		/* other writes, discarded */
+		/* modules' text and read-only data W^X (lock_mod.h) */
+		unsigned int lock_mod_runs;	/* runs registered now */
+		unsigned int lock_mod_pages;	/* their pages */
+		unsigned int lock_mod_tables;	/* EPT table pages they took */
+		u64 lock_mod_released;		/* runs released (module unloads) */
+		u64 lock_mod_refused;		/* LOCK_MOD hypercalls refused */
 		u64 exits[EXIT_REASON_MAX];
 		u64 exits_other;
 		u64 root_tsc;
@@ -520,9 +536,10 @@ int vmx_text_setup(const struct seal_text *t);
 #define VMX_EPT_WATCH_RESERVE	(2 * WATCH_MAX + VMX_EPT_LOCK_RESERVE)
 /*
  * ...and for the lock's W^X (lock_wx.h): each range's two ends may split a 1 GiB and a
- * 2 MiB leaf each, and a refused write splits one leaf (two tables) for its step.
+ * 2 MiB leaf each, a refused write splits one leaf (two tables) for its step, and the
+ * modules' runs take at most LOCK_MOD_EPT_TABLES (lock_mod.h).
  */
-#define VMX_EPT_LOCK_RESERVE	(LOCK_WX_RANGES * 4 + 2)
+#define VMX_EPT_LOCK_RESERVE	(LOCK_WX_RANGES * 4 + 2 + LOCK_MOD_EPT_TABLES)
 
 /* Undo vmx_ept_setup(): vcpus allocated from now on run without EPT.  Not root-safe. */
 void vmx_ept_clear(void);
@@ -570,6 +587,15 @@ int vmx_devirtualize_this_cpu(struct vcpu *v, bool offline);
  * answer (lock_wx_engage()).
  */
 int vmx_lock_this_cpu(struct vcpu *v, u64 wx_args, u64 gdt_alt);
+
+/*
+ * The lock's module W^X on this CPU (by hypercall: lock_mod.h): add the runs of the
+ * struct lock_mod_args at physical address @args (page aligned).  -ENXIO if not virtualized;
+ * else root's answer.  On the vcpu's own CPU, interrupts disabled.
+ */
+int vmx_lock_mod_this_cpu(struct vcpu *v, u64 args);
+/* ...and release module @id's runs (LOCK_MOD_ALL: every run), the same way. */
+int vmx_lock_mod_release_this_cpu(struct vcpu *v, u64 id);
 
 /*
  * Have the hypervisor VMREAD every VMCS field of this CPU, in root, into v->vmcs_snap

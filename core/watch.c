@@ -6,6 +6,7 @@
  */
 #include "watch.h"
 #include "lock_wx.h"
+#include "lock_mod.h"
 #include "ept.h"
 #include "errors.h"
 #include "lib.h"
@@ -255,7 +256,7 @@ int watch_sync(struct vcpu *v)
 		if (!a->kind || (w && w->access == a->access && w->kind == a->kind))
 			continue;
 		/* full access: what the lock leaves it (lock_wx.h) */
-		err = ept_set_perm(&v->ept, a->gpa, PAGE_SIZE, lock_wx_perm(&v->wx, a->gpa));
+		err = ept_set_perm(&v->ept, a->gpa, PAGE_SIZE, lock_page_perm(v, a->gpa));
 		if (err)
 			ret = err;
 		else
@@ -268,7 +269,7 @@ int watch_sync(struct vcpu *v)
 		if (!w.kind)
 			continue;
 		err = ept_set_perm(&v->ept, w.gpa, PAGE_SIZE,
-				   watch_perm(&w) & lock_wx_perm(&v->wx, w.gpa));
+				   watch_perm(&w) & lock_page_perm(v, w.gpa));
 		if (err) {
 			ret = err;
 			continue;
@@ -477,7 +478,7 @@ static int step_open(struct vcpu *v, const struct watch *w, u64 page, u64 *leaf,
 static int unmatched(struct vcpu *v, u64 *leaf, u64 page)
 {
 	v->ept_unmatched++;
-	*leaf |= lock_wx_perm(&v->wx, page);	/* never write to a locked page */
+	*leaf |= lock_page_perm(v, page);	/* never write to a locked page */
 	invept(v);
 	return 0;
 }
@@ -578,7 +579,7 @@ int handle_ept_violation(struct vcpu *v, struct guest_regs *r)
 	if (!w || level != EPT_LEVEL_4K)
 		return unmatched(v, leaf, page);
 	/* a watched page the lock covers opens for reading and executing only */
-	return watch_step_page(v, w, page, leaf, &d, gpa, sealed, lock_wx_perm(&v->wx, page));
+	return watch_step_page(v, w, page, leaf, &d, gpa, sealed, lock_page_perm(v, page));
 }
 
 /* The step is over (done, or cut short): close every page it opened. */

@@ -41,7 +41,8 @@ static_assert(offsetof(struct subzero_cpu_stats, hist) == SUBZERO_CPU_STATS_SIZE
 	      "CPU_STATS before the histograms");
 static_assert(SUBZERO_EXIT_HIST_BUCKETS == EXIT_HIST_BUCKETS, "the histogram's buckets");
 /* The lock events' numbers are the ABI's: root's enum lock_what is copied out as is. */
-static_assert(LOCK_EV_KTEXT == SUBZERO_LOCK_EV_KTEXT);
+static_assert(LOCK_EV_KTEXT == SUBZERO_LOCK_EV_KTEXT && LOCK_EV_MOD_ADD == SUBZERO_LOCK_EV_MOD_ADD &&
+	      LOCK_EV_MOD_DEL == SUBZERO_LOCK_EV_MOD_DEL);
 static_assert(offsetof(struct subzero_lock, wx_refused) == SUBZERO_LOCK_SIZE_V1 &&
 	      sizeof(struct subzero_lock) == SUBZERO_LOCK_SIZE_V1 + 8,
 	      "struct subzero_lock: the first size, then wx_refused");

@@ -16,13 +16,14 @@
  *  - read-only data: [__start_rodata, __end_rodata), page aligned already; not up to
  *    __end_rodata_hpage_align: mark_rodata_ro() frees the pages after __end_rodata
  *    to the page allocator, so they are ordinary memory now (maybe the hypervisor's).
- * Modules' text is not covered (README).
+ * Modules' text and read-only data: lock_mod.c.
  */
 #include <linux/io.h>
 #include <linux/kprobes.h>
 #include <linux/mem_encrypt.h>
 #include <linux/mm.h>
 #include <linux/mm_types.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 
 #include "sz.h"
@@ -32,6 +33,12 @@ u64 sz_lock_wx_pa;
 static struct lock_wx_args *sz_wx_args;
 
 static unsigned long (*sz_kallsyms_lookup)(const char *name);
+
+#ifdef SZ_TEST_HOOKS
+static bool test_wx_refused;
+module_param(test_wx_refused, bool, 0444);
+MODULE_PARM_DESC(test_wx_refused, "test only: hand the hypervisor kernel text W^X arguments it must refuse (a bad magic)");
+#endif
 
 static int sz_find_kallsyms(void)
 {
@@ -43,6 +50,11 @@ static int sz_find_kallsyms(void)
 	sz_kallsyms_lookup = (void *)kp.addr;
 	unregister_kprobe(&kp);
 	return sz_kallsyms_lookup ? 0 : -ENOENT;
+}
+
+unsigned long sz_kallsyms(const char *name)
+{
+	return sz_kallsyms_lookup ? sz_kallsyms_lookup(name) : 0;
 }
 
 static unsigned long sz_sym(const char *name)
@@ -94,6 +106,10 @@ void sz_lock_wx_prepare(void)
 	/* CR3 as text_poke() loads it: the PGD's physical address with SME's C-bit */
 	a->poke_pgd = __sme_pa(mm->pgd);
 	a->poke_addr = *(unsigned long *)paddr;
+#ifdef SZ_TEST_HOOKS
+	if (test_wx_refused)
+		a->magic = ~LOCK_WX_ARGS_MAGIC;
+#endif
 	sz_wx_args = a;
 	sz_lock_wx_pa = virt_to_phys(a);
 	pr_info("lock: kernel text %llx-%llx, rodata %llx-%llx (physical) read/execute-only\n",

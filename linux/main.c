@@ -113,6 +113,9 @@ static int sz_cpu_online(unsigned int cpu)
 	/* The watch table may have changed while this CPU was out. */
 	if (!ret && v->ept_on)		/* read-only for us: the rest is hidden now */
 		vmx_watch_sync_this_cpu(v);
+	/* ...and modules unloaded, whose freed pages may be in use again (lock_mod.c) */
+	if (!ret)
+		sz_lock_mod_cpu_reset(v);
 	local_irq_enable();
 	sz_drain(v);
 	if (ret) {
@@ -128,9 +131,14 @@ static int sz_cpu_online(unsigned int cpu)
 		local_irq_disable();
 		ret = vmx_lock_this_cpu(v, sz_lock_wx_pa, sz_gdt_alt(cpu));
 		local_irq_enable();
-		if (ret)
+		if (!v->lock_on)
 			pr_err("CPU %u: the lock was refused: %d\n", cpu, ret);
+		else if (ret)
+			pr_err("CPU %u: locked, but the hypervisor refused the kernel text W^X arguments (%d): kernel text, rodata and modules are not write-protected on it; the rest of the lock holds\n",
+			       cpu, ret);
 	}
+	if (READ_ONCE(sz_locked))
+		sz_lock_mod_cpu(cpu);
 	return 0;
 }
 
@@ -232,16 +240,31 @@ static int sz_attach_locked(void)
 	return 0;
 }
 
+/* What sz_lock_fn() met: the first error of a CPU left unlocked, and of a W^X refused. */
+struct sz_lock_result {
+	atomic_t err, wx_err;
+	atomic_t wx_cpus;		/* CPUs whose W^X was refused */
+};
+
 static void sz_lock_fn(void *arg)
 {
 	struct vcpu *v = sz_cpus[smp_processor_id()].vcpu;
-	atomic_t *err = arg;
+	struct sz_lock_result *r = arg;
 	int ret;
 
 	ret = v ? vmx_lock_this_cpu(v, sz_lock_wx_pa,
 					  sz_gdt_alt(smp_processor_id())) : -ENXIO;
-	if (ret)
-		atomic_cmpxchg(err, 0, ret);
+	/*
+	 * Root takes the lock (lock_engage()) before it checks the W^X arguments
+	 * (lock_wx_engage()), whose answer ret is: a locked CPU with an error holds
+	 * the rest of the lock without the W^X.
+	 */
+	if (v && v->lock_on && ret) {
+		atomic_cmpxchg(&r->wx_err, 0, ret);
+		atomic_inc(&r->wx_cpus);
+	} else if (!v || !v->lock_on) {
+		atomic_cmpxchg(&r->err, 0, ret ?: -EIO);
+	}
 }
 
 /*
@@ -252,11 +275,15 @@ static void sz_lock_fn(void *arg)
  */
 int sz_lock_all(bool *changed, unsigned int *nr_locked)
 {
-	atomic_t err = ATOMIC_INIT(0);
-	unsigned int cpu;
+	struct sz_lock_result r = {
+		.err = ATOMIC_INIT(0), .wx_err = ATOMIC_INIT(0), .wx_cpus = ATOMIC_INIT(0),
+	};
+	unsigned int cpu, wx = 0;
 
 	/* before any lock: it registers a kprobe (lock_wx.c); once, kept for CPUs to come */
 	sz_lock_wx_prepare();
+	/* ...and a module notifier (lock_mod.c) */
+	sz_lock_mod_prepare();
 	mutex_lock(&sz_lock);
 	cpus_read_lock();
 	if (!sz_attached) {
@@ -270,16 +297,24 @@ int sz_lock_all(bool *changed, unsigned int *nr_locked)
 		WRITE_ONCE(sz_locked, true);
 		*changed = true;
 	}
-	on_each_cpu(sz_lock_fn, &err, 1);
+	on_each_cpu(sz_lock_fn, &r, 1);
 	*nr_locked = 0;
-	for_each_online_cpu(cpu)
+	for_each_online_cpu(cpu) {
 		*nr_locked += sz_cpus[cpu].vcpu && sz_cpus[cpu].vcpu->lock_on;
-	cpus_read_unlock();
-	mutex_unlock(&sz_lock);
+		wx += sz_cpus[cpu].vcpu && sz_cpus[cpu].vcpu->lock_wx_on;
+	}
 	if (*changed)
 		pr_info("locked on %u CPUs until reboot: no unload, no detach, pinned CR bits and system-call MSRs held%s\n",
-			*nr_locked, sz_lock_wx_pa ? ", kernel text and rodata W^X" : "");
-	return atomic_read(&err);
+			*nr_locked, !wx ? "; kernel text W^X off" : wx < *nr_locked ?
+			"; kernel text W^X on some CPUs only" : ", kernel text and rodata W^X");
+	/* Say exactly what happened: the lock is taken, the W^X is not (sz_lock_fn()). */
+	if (atomic_read(&r.wx_err))
+		pr_err("locked, but the hypervisor refused the kernel text W^X arguments on %d CPUs (%d): kernel text, rodata and modules are not write-protected there; the rest of the lock holds\n",
+		       atomic_read(&r.wx_cpus), atomic_read(&r.wx_err));
+	sz_lock_mod_walk();
+	cpus_read_unlock();
+	mutex_unlock(&sz_lock);
+	return atomic_read(&r.err);
 }
 
 static void sz_detach_locked(void)

@@ -4,9 +4,11 @@
  * call /dev/subzero: /sys/module/subzero/cpus/cpuN/, one value per file,
  *
  *   online virtualized vpid exits root_tsc launch_tsc ept_pages
+ *   lock_mod_runs lock_mod_pages lock_mod_tables lock_mod_released lock_mod_refused
  *
  * the numbers SUBZERO_IOC_CPU_STATS gives (`subzero status`), read under the same
- * locks.  A directory for every possible CPU, from load to unload.
+ * locks, and the lock's module W^X (core/lock_mod.h): runs and pages registered now,
+ * the EPT table pages they take, runs released (unloads), hypercalls refused.  A directory for every possible CPU, from load to unload.
  */
 #include <linux/cpu.h>
 #include <linux/kobject.h>
@@ -24,6 +26,11 @@ enum sz_attr_id {
 	SZ_ATTR_ROOT_TSC,
 	SZ_ATTR_LAUNCH_TSC,
 	SZ_ATTR_EPT_PAGES,
+	SZ_ATTR_LOCK_MOD_RUNS,
+	SZ_ATTR_LOCK_MOD_PAGES,
+	SZ_ATTR_LOCK_MOD_TABLES,
+	SZ_ATTR_LOCK_MOD_RELEASED,
+	SZ_ATTR_LOCK_MOD_REFUSED,
 };
 
 struct sz_attr {
@@ -71,6 +78,16 @@ static u64 sz_cpu_value(unsigned int cpu, enum sz_attr_id id)
 	case SZ_ATTR_EPT_PAGES:
 		/* root's published figure: the EPT itself is hidden (core/seal.h) */
 		return v->ept_on ? READ_ONCE(v->ept_pages_used) : 0;
+	case SZ_ATTR_LOCK_MOD_RUNS:
+		return READ_ONCE(v->lock_mod_runs);
+	case SZ_ATTR_LOCK_MOD_PAGES:
+		return READ_ONCE(v->lock_mod_pages);
+	case SZ_ATTR_LOCK_MOD_TABLES:
+		return READ_ONCE(v->lock_mod_tables);
+	case SZ_ATTR_LOCK_MOD_RELEASED:
+		return READ_ONCE(v->lock_mod_released);
+	case SZ_ATTR_LOCK_MOD_REFUSED:
+		return READ_ONCE(v->lock_mod_refused);
 	default:
 		return 0;
 	}
@@ -101,6 +118,11 @@ SZ_ATTR(exits, SZ_ATTR_EXITS);
 SZ_ATTR(root_tsc, SZ_ATTR_ROOT_TSC);
 SZ_ATTR(launch_tsc, SZ_ATTR_LAUNCH_TSC);
 SZ_ATTR(ept_pages, SZ_ATTR_EPT_PAGES);
+SZ_ATTR(lock_mod_runs, SZ_ATTR_LOCK_MOD_RUNS);
+SZ_ATTR(lock_mod_pages, SZ_ATTR_LOCK_MOD_PAGES);
+SZ_ATTR(lock_mod_tables, SZ_ATTR_LOCK_MOD_TABLES);
+SZ_ATTR(lock_mod_released, SZ_ATTR_LOCK_MOD_RELEASED);
+SZ_ATTR(lock_mod_refused, SZ_ATTR_LOCK_MOD_REFUSED);
 
 static struct attribute *sz_cpu_attrs[] = {
 	&sz_attr_online.attr,
@@ -110,6 +132,11 @@ static struct attribute *sz_cpu_attrs[] = {
 	&sz_attr_root_tsc.attr,
 	&sz_attr_launch_tsc.attr,
 	&sz_attr_ept_pages.attr,
+	&sz_attr_lock_mod_runs.attr,
+	&sz_attr_lock_mod_pages.attr,
+	&sz_attr_lock_mod_tables.attr,
+	&sz_attr_lock_mod_released.attr,
+	&sz_attr_lock_mod_refused.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(sz_cpu);

@@ -55,6 +55,20 @@ int sz_lock_all(bool *changed, unsigned int *nr_locked);
  */
 extern u64 sz_lock_wx_pa;
 void sz_lock_wx_prepare(void);
+/* A kernel symbol's address (kallsyms_lookup_name(), found by prepare), or 0. */
+unsigned long sz_kallsyms(const char *name);
+
+/*
+ * lock_mod.c: the modules' text and read-only data W^X (core/lock_mod.h).  prepare
+ * (before the lock, no lock held: it registers a module notifier), walk (after the
+ * lock, hotplug lock held: registers the modules live now), and for a CPU coming
+ * online: reset (just relaunched, interrupts off: drops every run its root held) then
+ * sz_lock_mod_cpu() (locked, on the CPU, may sleep: adds the modules live now).
+ */
+void sz_lock_mod_prepare(void);
+void sz_lock_mod_walk(void);
+void sz_lock_mod_cpu_reset(struct vcpu *v);
+void sz_lock_mod_cpu(unsigned int cpu);
 
 /*
  * main.c: attach (virtualize every online CPU, all or nothing) or detach (take every

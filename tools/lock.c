@@ -44,8 +44,12 @@ int cmd_lock(int argc, char **argv)
 	out_u64("nr_locked", l.nr_locked);
 	out_hex("cr0_pinned", l.cr0_pinned);
 	out_hex("cr4_pinned", l.cr4_pinned);
+	/* the lock can be taken with the W^X refused (README, "The lock"): say which */
+	out_bool_text("kernel_text_wx", l.flags & SUBZERO_LOCK_WX, "on",
+		      "OFF (see the kernel log: the hypervisor refused it or it is missing)");
 	out_text("{changed}locked: {nr_locked} CPUs locked until reboot (CR0 pinned {cr0_pinned}, "
-		 "CR4 pinned {cr4_pinned}); rmmod, detach and removing a protection are refused\n");
+		 "CR4 pinned {cr4_pinned}); rmmod, detach and removing a protection are refused; "
+		 "kernel text W^X {kernel_text_wx}\n");
 	out_end();
 	ret = EXIT_OK;
 out:

@@ -36,6 +36,8 @@ static void print_lock(const struct subzero_lock *l, bool virt)
 		out_u64("wx_ept_tables", l->wx_tables);
 		out_bool_text("mbec", fl & SUBZERO_LOCK_MBEC, "the CPU has it, not used",
 			      "no (not on this CPU)");
+		/* MBEC is not used, even where the CPU has it (README) */
+		out_bool("kernel_exec_restricted", false);
 	}
 	/* each only where the CPU allows it (README, "The lock") */
 	out_bool_text("descriptor_tables", on && (fl & SUBZERO_LOCK_DT), ", GDTR/IDTR bases", "");
@@ -56,11 +58,11 @@ static void print_lock(const struct subzero_lock *l, bool virt)
 			 "{mbec}\n");
 	else
 		out_text("  kernel text W^X: off\n");
-	if (!(fl & SUBZERO_LOCK_DT) || !(fl & SUBZERO_LOCK_MBEC))
-		out_text("  not enforced:%s%s\n", fl & SUBZERO_LOCK_DT ? "" :
-			 " descriptor tables (no descriptor-table exiting on this CPU)",
-			 fl & SUBZERO_LOCK_MBEC ? "" :
-			 " kernel-mode execution outside kernel text (no MBEC)");
+	/* MBEC is never used (README, "The lock"): kernel-mode execution is not restricted */
+	out_text("  not enforced:%s kernel-mode execution outside kernel and module text (%s)\n",
+		 fl & SUBZERO_LOCK_DT ? "" :
+		 " descriptor tables (no descriptor-table exiting on this CPU);",
+		 fl & SUBZERO_LOCK_MBEC ? "the CPU has MBEC, not used" : "no MBEC on this CPU");
 	out_end();
 }
 

@@ -67,6 +67,7 @@ static const char *const lock_what_names[] = {
 	[SUBZERO_LOCK_EV_IDTR] = "idtr", [SUBZERO_LOCK_EV_DEVIRT] = "devirt",
 	[SUBZERO_LOCK_EV_WATCH] = "unprotect", [SUBZERO_LOCK_EV_LOCKED] = "locked",
 	[SUBZERO_LOCK_EV_RESTORED] = "restored", [SUBZERO_LOCK_EV_KTEXT] = "ktext",
+	[SUBZERO_LOCK_EV_MOD_ADD] = "module_add", [SUBZERO_LOCK_EV_MOD_DEL] = "module_release",
 };
 
 static const char *lock_what(u32 what)
@@ -119,6 +120,12 @@ static void print_event(const struct subzero_event *e)
 	out_end();
 }
 
+/*
+ * A one-shot read stops after this many full batches from a CPU: 8 x 64 events, twice
+ * what a CPU's ring holds (256, core/watch.h).
+ */
+#define EVENTS_ONESHOT_PASSES	8
+
 /* One pass over the CPUs' event rings; *more if a ring may hold more at once. */
 static int drain_events(int fd, const struct opts *o, struct subzero_events *b,
 			unsigned long long *dropped, bool *more)
@@ -151,6 +158,7 @@ int cmd_events(int argc, char **argv)
 	struct subzero_info info;
 	unsigned long long dropped = 0;
 	double deadline = 0;
+	unsigned int passes;
 	bool more;
 	struct opts o;
 	int fd, ret;
@@ -170,11 +178,18 @@ int cmd_events(int argc, char **argv)
 		out_obj(NULL, OUT_LINES);
 		out_arr("events", OUT_LINES);
 	}
-	for (;;) {
+	for (passes = 1;; passes++) {
 		ret = drain_events(fd, &o, b, &dropped, &more);
 		if (ret)
 			goto out;
-		if (more)
+		/*
+		 * A ring still full: read on at once.  Without -f only up to
+		 * EVENTS_ONESHOT_PASSES batches a CPU, and with -f only until the
+		 * timeout or a signal: a CPU that records as fast as we read (a hot
+		 * watched page) would otherwise keep it going for ever.
+		 */
+		if (more && (o.follow ? !follow_over(&o, deadline) :
+			     passes < EVENTS_ONESHOT_PASSES))
 			continue;
 		if (follow_over(&o, deadline))
 			break;

@@ -340,6 +340,9 @@ struct subzero_lock {
 #define SUBZERO_LOCK_EV_LOCKED	8
 #define SUBZERO_LOCK_EV_RESTORED 9
 #define SUBZERO_LOCK_EV_KTEXT	10	/* gla: the GPA's page written, gpa: its linear address */
+/* a module's text/rodata registered (W^X from then on) or released; gla: its id, gpa: pages */
+#define SUBZERO_LOCK_EV_MOD_ADD	11
+#define SUBZERO_LOCK_EV_MOD_DEL	12
 
 #define SUBZERO_IOC_INFO	_IOWR(SUBZERO_IOC_MAGIC, 0x00, struct subzero_info)
 #define SUBZERO_IOC_GET_CAPS	_IOWR(SUBZERO_IOC_MAGIC, 0x01, struct subzero_caps)

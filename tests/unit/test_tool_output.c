@@ -69,6 +69,7 @@ static struct {
 	bool lock_off;
 	bool no_module;		/* /dev/subzero absent */
 	unsigned int stats_calls[NCPU], log_calls, events_calls[NCPU];
+	bool events_endless;	/* CPU 0's ring refills as fast as it is read */
 	struct vmx_caps caps;	/* Haswell's, from the fake CPU */
 	unsigned int check_ncpu;
 	int check_err[4];	/* cpu_read_caps() result per CPU */
@@ -265,6 +266,13 @@ static int fake_events(struct subzero_events *b)
 {
 	if (b->cpu >= 2)
 		return -EINVAL;
+	if (fx.events_endless && b->cpu == 0) {
+		/* a hot watched page: every read finds a full batch */
+		fx.events_calls[0]++;
+		while (b->nr < SUBZERO_EVENTS_BATCH)
+			event(b, SUBZERO_KIND_WATCH, SUBZERO_ACCESS_W, 0, 0x5000, 0);
+		return 0;
+	}
 	if (fx.events_calls[b->cpu]++)
 		return 0;
 	if (b->cpu == 1) {
@@ -586,6 +594,26 @@ static void test_events(void **state)
 	both("events_follow", "watch events -f --timeout 0.05", 0, true);
 }
 
+/*
+ * `watch events` without -f ends even while a CPU records as fast as the tool reads
+ * (it used to read on for as long as the ring was full after a read: for ever, with
+ * a hot watched page); with -f it goes on until its timeout.
+ */
+static void test_events_hot_page(void **state)
+{
+	char *out;
+
+	(void)state;
+	fx.events_endless = true;
+	assert_int_equal(run("watch events --cpu 0", &out), 0);
+	assert_int_equal(fx.events_calls[0], 8);
+	free(out);
+	fx.events_calls[0] = 0;
+	assert_int_equal(run("watch events --cpu 0 -f --timeout 0.05", &out), 0);
+	assert_true(fx.events_calls[0] > 8);
+	free(out);
+}
+
 static void test_watch_ept(void **state)
 {
 	(void)state;
@@ -640,6 +668,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vmcs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_events_hot_page, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch_ept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attach_lock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_caps, setup, teardown),

@@ -27,6 +27,7 @@ for c in status["cpus"]:
     check(lock["descriptor_tables"] is True, f"CPU {c['cpu']}: GDTR/IDTR not held: {lock}")
     check(lock["kernel_text_wx"] is True, f"CPU {c['cpu']}: kernel text W^X not on: {lock}")
     check(lock["mbec"] is False, f"CPU {c['cpu']}: Bochs has no mode-based execute control: {lock}")
+    check(lock["kernel_exec_restricted"] is False, f"CPU {c['cpu']}: without MBEC kernel-mode execution is not restricted: {lock}")
     check(lock["wx_ept_tables"] <= 8, f"CPU {c['cpu']}: W^X took {lock['wx_ept_tables']} EPT tables")
     check(lock["wx_refused"] == 0, f"CPU {c['cpu']}: kernel text writes refused before the attacks")
 check(len(status["cpus"]) == ncpu, f"{len(status['cpus'])} CPUs in status, guest has {ncpu}")

@@ -13,6 +13,7 @@
  * exception-table entry, so a refusal (#GP) comes back as an error, not an Oops.
  */
 #include <linux/cpu.h>
+#include <linux/io.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -34,6 +35,9 @@
 static bool wx_only;
 module_param(wx_only, bool, 0444);
 MODULE_PARM_DESC(wx_only, "only the kernel text/rodata W^X attempts (after CPU hotplug)");
+static char *mod_sym;
+module_param(mod_sym, charp, 0444);
+MODULE_PARM_DESC(mod_sym, "also write this module symbol's text (module:symbol) through an alias");
 
 /* MOV to CR0 / CR4: 0, or 1 if it faulted (#GP: refused). */
 static int try_cr0(unsigned long val)
@@ -181,6 +185,7 @@ struct wx_target {
 	void *alias;		/* vmap of its page */
 	phys_addr_t pa;
 	u64 new;		/* what the attempt writes (8 bytes) */
+	bool vmapped;		/* in a module (vmalloc'd), not in the kernel image */
 };
 
 static int wx_map(struct wx_target *t)
@@ -189,8 +194,15 @@ static int wx_map(struct wx_target *t)
 
 	if (!t->addr)
 		return -ENOENT;
-	t->pa = __pa_symbol(t->addr);
-	pg = pfn_to_page(t->pa >> PAGE_SHIFT);
+	if (t->vmapped) {
+		pg = vmalloc_to_page((void *)t->addr);
+		if (!pg)
+			return -EFAULT;
+		t->pa = page_to_phys(pg) + offset_in_page(t->addr);
+	} else {
+		t->pa = __pa_symbol(t->addr);
+		pg = pfn_to_page(t->pa >> PAGE_SHIFT);
+	}
 	t->alias = vmap(&pg, 1, VM_MAP, PAGE_KERNEL);
 	return t->alias ? 0 : -ENOMEM;
 }
@@ -229,7 +241,7 @@ struct ctx {
 	void *idt_copy;
 	void *gdt_copy;		/* one page each: the CPUs take turns */
 	const struct desc_ptr *idt_descr;	/* what the kernel loads in IDTR (kallsyms) */
-	struct wx_target text, table;
+	struct wx_target text, table, mod;
 };
 
 /*
@@ -324,6 +336,8 @@ static void wx_attempts(void *arg)
 
 	wx_attempt(&c->text, cpu);
 	wx_attempt(&c->table, cpu);
+	if (c->mod.addr)
+		wx_attempt(&c->mod, cpu);
 }
 
 static void attempts(void *arg)
@@ -392,7 +406,13 @@ static int wx_prepare(struct ctx *c)
 		c->table.new = table[__NR_getpid];
 	}
 	ret = wx_map(&c->text);
-	return ret ?: wx_map(&c->table);
+	ret = ret ?: wx_map(&c->table);
+	if (ret || !mod_sym)
+		return ret;
+	/* another module's text, while it is live (the lock's module W^X) */
+	c->mod = (struct wx_target){ .name = "module_text_write", .addr = lookup(mod_sym),
+				     .new = 0xcccccccccccccccc, .vmapped = true };
+	return wx_map(&c->mod);
 }
 
 static int __init sz_lock_init(void)
@@ -437,6 +457,7 @@ static int __init sz_lock_init(void)
 out:
 	wx_unmap(&c.text);
 	wx_unmap(&c.table);
+	wx_unmap(&c.mod);
 	free_page((unsigned long)c.idt_copy);
 	free_page((unsigned long)c.gdt_copy);
 	pr_info("sz_lock: done\n");

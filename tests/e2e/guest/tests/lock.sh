@@ -5,7 +5,10 @@
 # Then what must be refused is (rmmod, detach, protect del, a second DEVIRT), and what
 # must still work does: another module, a tracepoint, the function tracer, a kprobe,
 # processes with an LDT, CPU 1 offline and online (coming back locked, W^X holding),
-# a suspend cycle, the workload with the same results.
+# a suspend cycle, the workload with the same results.  Modules: sz_lockmod.ko, live
+# before the lock and loaded again after it, has its text and rodata held (its own
+# writes and sz_lock.ko's refused, a static key in it still flips) until it is
+# unloaded, when its pages are writable again.
 run_workload() {
 	out=$1
 	: > "$out"
@@ -21,6 +24,10 @@ run_workload() {
 # The kernel text W^X counters, summed over the CPUs (subzero status --json)
 wx_sum() { subzero status --json | grep -o "\"wx_$1\": [0-9]*" | awk '{ s += $2 } END { print s + 0 }'; }
 wx_tables() { subzero status --json | grep -o '"wx_ept_tables": [0-9]*' | awk '{ print $2 }' | tr '\n' ' '; }
+mod_pa() { dmesg | sed -n 's/.*sz_lockmod: loaded, text pa \(0x[0-9a-f]*\).*/\1/p' | tail -n 1; }
+# how many CPUs map the page of $1 read/execute-only
+ept_rx() { subzero ept "$(printf '0x%x' $(( $1 & ~0xfff )))" | grep -c ', r-x (' || true; }
+mod_sum() { cat /sys/module/subzero/cpus/cpu*/lock_mod_"$1" | awk '{ s += $1 } END { print s + 0 }'; }
 hv_on_all() {
 	for c in $(seq 0 $(( $(nproc) - 1 ))); do
 		on_cpu "$c" cpuid-probe | grep -q signature=subzero || return 1
@@ -32,6 +39,9 @@ dmesg -c > /dev/null
 text=$(awk '/Kernel code/ { print $1 }' /proc/iomem | head -n 1)
 page=$(printf '0x%x' $(( 0x${text%-*} )))
 expect subzero protect add "$page"
+# a module live before the lock: the lock registers it
+insmod /e2e/sz_lockmod.ko || fail "insmod sz_lockmod.ko"
+mt=$(mod_pa)
 
 # ---- take it ----
 subzero status | grep -q 'lock: off' || fail "status before the lock: $(subzero status)"
@@ -51,6 +61,13 @@ wx_refused0=$(wx_sum refused)
 [ "$wx_refused0" = 0 ] || fail "$wx_refused0 writes to kernel text/rodata refused before any attack: $(subzero events | grep ktext | head -n 5)"
 subzero status --json > /tmp/status.json
 artifact status.json /tmp/status.json
+# No CPU of Bochs 2.7 has mode-based execute control: status says what is not restricted
+n=$(subzero status | grep -c 'not enforced: kernel-mode execution outside kernel and module text (no MBEC on this CPU)' || true)
+[ "$n" = "$(nproc)" ] || fail "status does not say kernel-mode execution is unrestricted without MBEC: $(subzero status)"
+dmesg | grep -q 'lock: module sz_lockmod: text and read-only data W^X' || \
+	fail "sz_lockmod, live before the lock, not registered: $(dmesg | grep 'lock:')"
+[ "$(ept_rx "$mt")" = "$(nproc)" ] || fail "sz_lockmod's text $mt not read/execute-only on every CPU: $(subzero ept "$mt")"
+note "modules at lock: $(dmesg | grep -o 'lock: [0-9]* modules live.*registered'); per CPU runs $(mod_sum runs), pages $(mod_sum pages), EPT tables $(mod_sum tables) (summed over CPUs)"
 
 # ---- the attacks ----
 dmesg -c > /dev/null
@@ -104,6 +121,55 @@ subzero protect add "$other" > /tmp/err 2>&1 && echo "sz_lock: PASS protect_add:
 	echo "sz_lock: FAIL protect_add: $(cat /tmp/err)" >> /tmp/attack
 sed 's/^/  /' /tmp/attack
 
+# ---- modules' text and read-only data (lock_mod.c) ----
+# $1: the round.  The victim's own alias writes, sz_lock.ko's on every CPU, each an
+# event; then a static key in its text flips (text_poke(), allowed); then it unloads
+# and its pages are writable again (the release, an event on every CPU).
+mod_round() {
+	dmesg -c > /dev/null
+	r0=$(wx_sum refused); a0=$(wx_sum allowed); rel0=$(mod_sum released)
+	echo 1 > /sys/module/sz_lockmod/parameters/selfwrite
+	insmod /e2e/sz_lock.ko wx_only=1 mod_sym=sz_lockmod:sz_lockmod_victim || fail "insmod sz_lock.ko mod_sym"
+	rmmod sz_lock
+	echo 1 > /sys/module/sz_lockmod/parameters/flip
+	dmesg | grep 'sz_lockmod: [PF]\|sz_lock: .*module_text_write' | sed 's/^\[[^]]*\] //' > /tmp/modw
+	sed 's/^/  /' /tmp/modw
+	n=$(grep -c 'PASS module_text_write' /tmp/modw || true)
+	[ "$n" = "$(nproc)" ] || echo "sz_lock: FAIL module_text_write_$1: refused on $n CPUs" >> /tmp/attack
+	for t in self_text_write self_rodata_write static_key_flip; do
+		grep -q "sz_lockmod: PASS $t" /tmp/modw || echo "sz_lock: FAIL ${t}_$1: $(grep "$t" /tmp/modw)" >> /tmp/attack
+	done
+	[ $(( $(wx_sum refused) - r0 )) -ge $(( $(nproc) + 2 )) ] || \
+		echo "sz_lock: FAIL module_write_counted_$1: wx_refused +$(( $(wx_sum refused) - r0 ))" >> /tmp/attack
+	[ "$(wx_sum allowed)" -gt "$a0" ] || echo "sz_lock: FAIL static_key_poke_$1: no text_poke() write counted" >> /tmp/attack
+	tp=$(( mt & ~0xfff ))
+	n=$(subzero events --json | grep '"what": "ktext"' | grep '"outcome": "refused"' | grep -c "\"target\": $tp," || true)
+	[ "$n" -ge "$(nproc)" ] || echo "sz_lock: FAIL module_write_events_$1: $n refused ktext events at $tp" >> /tmp/attack
+	[ "$2" = keep ] && return 0
+	rmmod sz_lockmod || fail "unloading sz_lockmod under the lock ($1)"
+	dmesg | grep -q 'lock: module sz_lockmod unloading: its W^X released' || \
+		echo "sz_lock: FAIL module_release_$1: $(dmesg | grep 'lock: module')" >> /tmp/attack
+	[ "$(ept_rx "$mt")" = 0 ] || echo "sz_lock: FAIL module_writable_after_unload_$1: $(subzero ept "$mt")" >> /tmp/attack
+	[ $(( $(mod_sum released) - rel0 )) -ge "$(nproc)" ] || \
+		echo "sz_lock: FAIL module_release_counted_$1: released +$(( $(mod_sum released) - rel0 ))" >> /tmp/attack
+	n=$(subzero events --json | grep '"what": "module_release"' | grep -c '"outcome": "allowed"' || true)
+	[ "$n" -ge "$(nproc)" ] || echo "sz_lock: FAIL module_release_events_$1: $n" >> /tmp/attack
+	echo "  sz_lock: PASS module_$1: held while live (writes refused, static key flipped), released at unload"
+}
+mod_round before_lock
+# loaded again, twice, under the lock: the notifier registers it as it goes live
+for r in 2 3; do
+	dmesg -c > /dev/null
+	insmod /e2e/sz_lockmod.ko || fail "loading sz_lockmod again under the lock (round $r)"
+	mt=$(mod_pa)
+	dmesg | grep -q 'lock: module sz_lockmod: text and read-only data W^X' || \
+		echo "sz_lock: FAIL module_registered_at_live_$r: $(dmesg | grep 'lock:')" >> /tmp/attack
+	[ "$(ept_rx "$mt")" = "$(nproc)" ] || echo "sz_lock: FAIL module_held_$r: $(subzero ept "$mt")" >> /tmp/attack
+	note "sz_lockmod loaded (round $r): module runs $(mod_sum runs), pages $(mod_sum pages), EPT tables $(mod_sum tables) (summed over CPUs)"
+	# the last round stays loaded through CPU 1's offline and online
+	mod_round "after_lock_$r" $([ $r = 3 ] && echo keep)
+done
+
 # ---- what must still work ----
 # Kernel text patching goes through text_poke(): each operation below is allowed by
 # the lock's exception, counted in wx_allowed; none may be refused (wx_refused stays).
@@ -117,7 +183,7 @@ wx_grew() {
 wxa=$(wx_sum allowed)
 out=$(modload /e2e/sz_test.ko "test=vmx expect_hv=1" 2>&1) || fail "another module (sz_test test=vmx): $out"
 rmmod sz_test || fail "unloading another module"
-legit "module load/unload (sz_test test=vmx: CR4 writes keeping the pinned bits; a module's own text is not locked)"
+legit "module load/unload (sz_test test=vmx: CR4 writes keeping the pinned bits; its text held from live to unload)"
 T=/sys/kernel/tracing
 mount -t tracefs nodev $T 2>/dev/null || true
 [ -d $T/events ] || fail "no tracefs"
@@ -176,18 +242,24 @@ if [ -w /sys/devices/system/cpu/cpu1/online ]; then
 	# W^X holds on the CPU that came back: the alias writes again, every CPU
 	wxa=$(wx_sum allowed); wx_refused1=$(wx_sum refused)
 	dmesg -c > /dev/null
-	insmod /e2e/sz_lock.ko wx_only=1 || fail "insmod sz_lock.ko wx_only=1"
+	# sz_lockmod stayed loaded: CPU 1 dropped every module run and got it back
+	[ "$(ept_rx "$mt")" = "$(nproc)" ] || echo "sz_lock: FAIL module_held_after_online: $(subzero ept "$mt")" >> /tmp/attack
+	insmod /e2e/sz_lock.ko wx_only=1 mod_sym=sz_lockmod:sz_lockmod_victim || fail "insmod sz_lock.ko wx_only=1"
 	rmmod sz_lock
 	dmesg | grep 'sz_lock:' | sed 's/^\[[^]]*\] //' > /tmp/attack2 || true
 	sed 's/^/  /' /tmp/attack2
 	grep -q 'sz_lock: PASS text_alias_write cpu1:' /tmp/attack2 || \
 		echo "sz_lock: FAIL text_alias_write_after_online: $(grep cpu1 /tmp/attack2)" >> /tmp/attack
+	grep -q 'sz_lock: PASS module_text_write cpu1:' /tmp/attack2 || \
+		echo "sz_lock: FAIL module_text_write_after_online: $(grep cpu1 /tmp/attack2)" >> /tmp/attack
 	grep 'sz_lock: FAIL' /tmp/attack2 >> /tmp/attack || true
 	n=$(grep -c 'sz_lock: PASS' /tmp/attack2 || true)
 	[ $(( $(wx_sum refused) - wx_refused1 )) -ge "$n" ] || \
 		echo "sz_lock: FAIL wx_events_after_online: $n refusals, wx_refused +$(( $(wx_sum refused) - wx_refused1 ))" >> /tmp/attack
 	wx_refused1=$(wx_sum refused)
 fi
+rmmod sz_lockmod || fail "unloading sz_lockmod after CPU 1's hotplug"
+[ "$(ept_rx "$mt")" = 0 ] || echo "sz_lock: FAIL module_writable_after_last_unload: $(subzero ept "$mt")" >> /tmp/attack
 # Suspend (pm_test core: as far as syscore suspend, CPU 1 offline, CPU 0 out of VMX,
 # and back): every CPU comes back locked, descriptor tables held.  (pm_test stops
 # short of save_processor_state(); its GDTR/IDTR are the two allowed bases anyway.)

@@ -23,6 +23,12 @@ run_all() {	# run_all TAG
 : > /tmp/st.without
 : > /tmp/st.with
 run_all without
+# What the kernel reported while they ran without subzero is the emulator's and the
+# kernel's own (Bochs 2.7: a #DB after SYSCALL with TF set warns once in exc_debug):
+# shown, not judged.  What it reports from here on, with subzero, fails the test
+# (run_test's kernel-log check).
+dmesg -c > /tmp/st.klog.without 2>/dev/null
+grep -E "$KLOG_BAD" /tmp/st.klog.without | while read -r l; do note "without subzero, the kernel reported: $l"; done
 sz_load
 run_all with
 # Still virtualized after all of them: CPUID still shows subzero on every CPU.
