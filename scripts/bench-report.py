@@ -214,6 +214,22 @@ def kvm_section(r, sz_cpuid, out):
             out.append(f"    {n}")
 
 
+def phase_table(rep, out):
+    """One workload run's phases: operations, the kernel's counts, subzero's exits."""
+    out.append("| phase | operations | context switches | page faults | exits (all CPUs) "
+               "| exits per operation | by reason |")
+    out.append("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    for ph, cpus in rep:
+        if ph["phase"] == "all":
+            continue
+        allc = cpus.get("all", {})
+        total = num(allc.get("total", 0))
+        ops = num(ph["ops"])
+        out.append(f"| {ph['phase']} | {ops:,} | {num(ph['ctxt']):,} | "
+                   f"{num(ph['pgfault']):,} | {total:,} | {total / ops:.3f} | "
+                   f"{fmt_reasons(by_reason(allc))} |")
+
+
 def work_section(r, out):
     reps = r.work("on")
     if not reps:
@@ -225,18 +241,7 @@ def work_section(r, out):
                f"Exits are summed over all CPUs; context switches and page faults are the "
                f"kernel's own counts (/proc/stat ctxt, /proc/vmstat pgfault) over the phase.")
     out.append("")
-    out.append("| phase | operations | context switches | page faults | exits (all CPUs) "
-               "| exits per operation | by reason |")
-    out.append("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
-    for ph, cpus in reps[first]:
-        if ph["phase"] == "all":
-            continue
-        allc = cpus.get("all", {})
-        total = num(allc.get("total", 0))
-        ops = num(ph["ops"])
-        out.append(f"| {ph['phase']} | {ops:,} | {num(ph['ctxt']):,} | "
-                   f"{num(ph['pgfault']):,} | {total:,} | {total / ops:.3f} | "
-                   f"{fmt_reasons(by_reason(allc))} |")
+    phase_table(reps[first], out)
     idle = r.texits("on", "idle")
     idle_all = next((kv for kv in idle if kv.get("cpu") == "all"), None)
     if idle_all:
@@ -336,20 +341,9 @@ def lock_section(r, out):
                f"then `sz-bench work all {r.meta.get('wn', '?')}` {len(locked)} times on CPU "
                f"{r.bcpu}. Exits summed over all CPUs, run {first}:")
     out.append("")
-    out.append("| phase | operations | context switches | page faults | exits (all CPUs) "
-               "| exits per operation | by reason |")
-    out.append("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
-    quiet = 0
-    for ph, cpus in reps[first]:
-        if ph["phase"] == "all":
-            continue
-        allc = cpus.get("all", {})
-        total, ops = num(allc.get("total", 0)), num(ph["ops"])
-        if ph["phase"] in ("syscall", "pipe", "fork", "fault", "file"):
-            quiet += total
-        out.append(f"| {ph['phase']} | {ops:,} | {num(ph['ctxt']):,} | "
-                   f"{num(ph['pgfault']):,} | {total:,} | {total / ops:.3f} | "
-                   f"{fmt_reasons(by_reason(allc))} |")
+    phase_table(reps[first], out)
+    quiet = sum(num(cpus.get("all", {}).get("total", 0)) for ph, cpus in reps[first]
+                if ph["phase"] in ("syscall", "pipe", "fork", "fault", "file"))
     out.append("")
     moff, mlk = statistics.median(off), statistics.median(locked)
     out.append(f"Exits in the phases that start no program (syscall, pipe, fork, fault, "

@@ -27,6 +27,7 @@
 #include "arch/x86.h"
 #include "fake_cpu.h"
 #include "fake_os.h"
+#include "fake_world.h"
 #include <cpu_ops.h>
 
 #define M2		0x200000ULL
@@ -247,29 +248,15 @@ static unsigned int level_of(u64 gpa)
 	return level;
 }
 
-static int do_exit(u32 reason, u64 qual)
-{
-	fake_vmcs_set(VM_EXIT_REASON, reason);
-	fake_vmcs_set(EXIT_QUALIFICATION, qual);
-	fake_vmcs_set(VM_ENTRY_INTR_INFO_FIELD, 0);
-	fake_vmcs_set(IDT_VECTORING_INFO_FIELD, 0);
-	return vmx_exit_handler(&regs, &v);
-}
-
 /* An EPT violation with a linear address (the access itself) unless gla is 0. */
 static int violation(u64 gpa, u64 attempted, u64 gla)
 {
-	fake_vmcs_set(GUEST_PHYSICAL_ADDRESS, gpa);
-	fake_vmcs_set(GUEST_LINEAR_ADDRESS, gla);
-	return do_exit(EXIT_REASON_EPT_VIOLATION, attempted | (gla ? BIT(7) | BIT(8) : 0) |
-		       ((u64)perm_of(gpa & ~0xfffULL) << 3));
+	return fake_world_violation(&v, &regs, gpa, attempted, gla);
 }
 
 static int single_step_trap(void)
 {
-	fake_vmcs_set(VM_EXIT_INTR_INFO, X86_VEC_DB | INTR_INFO_VALID |
-		      (INTR_TYPE_HARD_EXCEPTION << INTR_INFO_TYPE_SHIFT));
-	return do_exit(EXIT_REASON_EXCEPTION_NMI, DR6_BS);
+	return fake_world_single_step(&v, &regs);
 }
 
 static struct watch_event next_event(void)

@@ -89,37 +89,24 @@ static int teardown(void **state)
 
 static unsigned int perm_of(u64 gpa)
 {
-	unsigned int level;
-	u64 *leaf = ept_leaf(&v.ept, gpa, &level);
-
-	assert_non_null(leaf);
-	return *leaf & EPT_RWX;
+	return fake_world_perm(&v, gpa);
 }
 
 static int do_exit(u32 reason, u64 qual)
 {
-	fake_vmcs_set(VM_EXIT_REASON, reason);
-	fake_vmcs_set(EXIT_QUALIFICATION, qual);
-	fake_vmcs_set(VM_ENTRY_INTR_INFO_FIELD, 0);
-	fake_vmcs_set(IDT_VECTORING_INFO_FIELD, 0);
-	return vmx_exit_handler(&regs, &v);
+	return fake_world_exit(&v, &regs, reason, qual);
 }
 
 /* An EPT violation: qualification bits 0-2 attempted access, 3-5 the page's R/W/X,
  * 7-8 a valid linear address (given when gla is not 0). */
 static int violation(u64 gpa, u64 attempted, u64 gla)
 {
-	fake_vmcs_set(GUEST_PHYSICAL_ADDRESS, gpa);
-	fake_vmcs_set(GUEST_LINEAR_ADDRESS, gla);
-	return do_exit(EXIT_REASON_EPT_VIOLATION, attempted | (gla ? BIT(7) | BIT(8) : 0) |
-		       ((u64)perm_of(gpa & ~0xfffULL) << 3));
+	return fake_world_violation(&v, &regs, gpa, attempted, gla);
 }
 
 static int single_step_trap(void)
 {
-	fake_vmcs_set(VM_EXIT_INTR_INFO, X86_VEC_DB | INTR_INFO_VALID |
-		      (INTR_TYPE_HARD_EXCEPTION << INTR_INFO_TYPE_SHIFT));
-	return do_exit(EXIT_REASON_EXCEPTION_NMI, DR6_BS);
+	return fake_world_single_step(&v, &regs);
 }
 
 static void test_table_rules(void **state)

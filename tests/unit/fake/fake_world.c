@@ -16,6 +16,8 @@
 #include "vmx.h"
 #include "vmcs.h"
 #include "os.h"
+#include "ept.h"
+#include "exit.h"
 #include "arch/x86.h"
 
 void fake_world_cpu(struct vmx_caps *caps)
@@ -89,4 +91,39 @@ void fake_world_text_free(struct fake_text *ft)
 		os_free_pages(ft->pt[i], 0);
 	os_free_pages(ft->page, 0);
 	memset(ft, 0, sizeof(*ft));
+}
+
+int fake_world_exit(struct vcpu *v, struct guest_regs *r, u32 reason, u64 qual)
+{
+	fake_vmcs_set(VM_EXIT_REASON, reason);
+	fake_vmcs_set(EXIT_QUALIFICATION, qual);
+	fake_vmcs_set(VM_ENTRY_INTR_INFO_FIELD, 0);
+	fake_vmcs_set(IDT_VECTORING_INFO_FIELD, 0);
+	return vmx_exit_handler(r, v);
+}
+
+unsigned int fake_world_perm(struct vcpu *v, u64 gpa)
+{
+	unsigned int level;
+	u64 *leaf = ept_leaf(&v->ept, gpa, &level);
+
+	assert_non_null(leaf);
+	return *leaf & EPT_RWX;
+}
+
+int fake_world_violation(struct vcpu *v, struct guest_regs *r, u64 gpa, u64 attempted,
+			 u64 gla)
+{
+	fake_vmcs_set(GUEST_PHYSICAL_ADDRESS, gpa);
+	fake_vmcs_set(GUEST_LINEAR_ADDRESS, gla);
+	return fake_world_exit(v, r, EXIT_REASON_EPT_VIOLATION,
+			       attempted | (gla ? BIT(7) | BIT(8) : 0) |
+			       ((u64)fake_world_perm(v, gpa & ~0xfffULL) << 3));
+}
+
+int fake_world_single_step(struct vcpu *v, struct guest_regs *r)
+{
+	fake_vmcs_set(VM_EXIT_INTR_INFO, X86_VEC_DB | INTR_INFO_VALID |
+		      (INTR_TYPE_HARD_EXCEPTION << INTR_INFO_TYPE_SHIFT));
+	return fake_world_exit(v, r, EXIT_REASON_EXCEPTION_NMI, DR6_BS);
 }

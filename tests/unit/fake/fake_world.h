@@ -11,6 +11,7 @@
 #include "vmx_caps.h"
 
 struct vcpu;
+struct guest_regs;
 
 #define FAKE_ARENA	0x40000000ULL	/* 1 GiB: inside the 2^39 map */
 #define FAKE_ARENA_SIZE	(8ULL << 20)
@@ -38,5 +39,19 @@ struct fake_text {
 void fake_world_text(struct fake_text *ft, u64 va);
 void fake_world_text_use(const struct fake_text *ft, struct vcpu *v);
 void fake_world_text_free(struct fake_text *ft);
+
+/*
+ * Driving @v's exit handler as the CPU would (the exits the watch, W^X and module-lock
+ * tests take): an exit of @reason with qualification @qual and no event in flight; an
+ * EPT violation of @gpa (qualification bits 0-2 the @attempted access, 3-5 the page's
+ * permissions in @v's EPT, 7-8 a valid linear address when @gla is not 0); the #DB of
+ * a single step.
+ */
+int fake_world_exit(struct vcpu *v, struct guest_regs *r, u32 reason, u64 qual);
+int fake_world_violation(struct vcpu *v, struct guest_regs *r, u64 gpa, u64 attempted,
+			 u64 gla);
+int fake_world_single_step(struct vcpu *v, struct guest_regs *r);
+/* The R/W/X bits of @gpa's leaf in @v's EPT (which must map it). */
+unsigned int fake_world_perm(struct vcpu *v, u64 gpa);
 
 #endif
