@@ -56,6 +56,10 @@ n=$(subzero status | grep -c 'lock: on (.*GDTR/IDTR bases)' || true)
 [ "$n" = "$(nproc)" ] || fail "status shows $n CPUs holding GDTR/IDTR: $(subzero status)"
 n=$(subzero status | grep -c 'kernel text W^X: on' || true)
 [ "$n" = "$(nproc)" ] || fail "kernel text W^X on $n CPUs: $(subzero status; dmesg | grep -i lock)"
+# the IDT's page (idt_table) is among the W^X ranges: read/execute-only on every CPU
+idt=$(dmesg | sed -n 's/.*lock: kernel text .*, IDT \([0-9a-f]*\)-[0-9a-f]* (physical).*/\1/p' | tail -n 1)
+[ -n "$idt" ] || fail "the lock did not name the IDT's page: $(dmesg | grep 'lock:')"
+[ "$(ept_rx "0x$idt")" = "$(nproc)" ] || fail "the IDT page 0x$idt not read/execute-only on every CPU: $(subzero ept "0x$idt")"
 note "kernel text W^X: $(dmesg | grep -o 'lock: kernel text.*'); EPT tables per CPU: $(wx_tables)"
 wx_refused0=$(wx_sum refused)
 [ "$wx_refused0" = 0 ] || fail "$wx_refused0 writes to kernel text/rodata refused before any attack: $(subzero events | grep ktext | head -n 5)"
