@@ -219,6 +219,12 @@ grep -q szprobe $T/trace || fail "the kprobe did not fire"
 echo '-:szprobe' >> $T/kprobe_events || fail "kprobe unregister"
 wx_grew "kprobe"
 legit "kprobe register/fire/unregister"
+# The BPF JIT: a socket filter JIT-compiled into executable kernel memory
+# (text_poke_copy()) must load and filter; its writes are not to locked pages
+wxa=$(wx_sum allowed)
+out=$(bpf-filter 20 2>&1) || fail "a JIT-compiled socket filter under the lock: $out"
+echo "$out" | grep -q 'jit [12]$' || fail "the BPF JIT is off in this kernel, nothing tested: $out"
+legit "BPF JIT socket filter ($out)"
 # A process with an LDT: LLDT (emulated under the lock) at each switch to and from it;
 # ldt-user dies of SIGSEGV if its LDT is not what LDTR holds.  Two on one CPU, so
 # that they switch.
