@@ -450,11 +450,13 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 	 * Policy-changing calls come only from the module's own code (write-protected
 	 * in every EPT), whatever key they carry; the key is checked second.  The key
 	 * is public, so without this any ring-0 code could devirtualize or apply a
-	 * table (issue 13).
+	 * table (issue 13), or end the monitor trap flag probe untrapped and so turn
+	 * this CPU's watch steps to RFLAGS.TF for good (issue 11).
 	 */
 	if ((r->gpr[REG_RAX] == SUBZERO_HC_DEVIRT || r->gpr[REG_RAX] == SUBZERO_HC_WATCH_SYNC ||
 	     r->gpr[REG_RAX] == SUBZERO_HC_LOCK || r->gpr[REG_RAX] == SUBZERO_HC_LOCK_MOD ||
-	     r->gpr[REG_RAX] == SUBZERO_HC_LOCK_MOD_RELEASE) &&
+	     r->gpr[REG_RAX] == SUBZERO_HC_LOCK_MOD_RELEASE ||
+	     r->gpr[REG_RAX] == SUBZERO_HC_MTF_PROBE) &&
 	    seal_caller_check(v, vmcs_readn(GUEST_RIP), vmcs_readn(GUEST_CR3),
 			      vmcs_readn(GUEST_CR4))) {
 		v->policy_refused++;

@@ -352,6 +352,8 @@ struct vcpu {
 		bool push;		/* it started with a write to watched RAM at push_gla */
 		u64 push_gla;
 		u64 retry_rip, retry_gpa;	/* a step cut short by an interrupt */
+		u64 retry_page[WATCH_STEP_PAGES];	/* every page it had opened */
+		unsigned int retry_nr;
 	} step;
 	struct watch applied[WATCH_MAX];	/* watch_table as this EPT has it */
 	struct watch wanted[WATCH_MAX];		/* root's checked copy of watch_table */

@@ -429,9 +429,18 @@ static void step_start(struct vcpu *v)
 static int step_open(struct vcpu *v, const struct watch *w, u64 page, u64 *leaf,
 		     const struct ept_violation *d, u64 gpa, bool quiet, unsigned int open)
 {
-	unsigned int n = v->step.nr;
+	unsigned int n = v->step.nr, i;
 	u32 access = d->fetch ? WATCH_X : d->write ? WATCH_W : WATCH_R;
 	bool again = vmcs_readn(GUEST_RIP) == v->step.retry_rip && gpa == v->step.retry_gpa;
+
+	/*
+	 * The retry of an interrupted step records none of the pages that step had
+	 * opened: they were recorded then (an instruction on two pages, cut short after
+	 * both had faulted, would otherwise record the second twice).
+	 */
+	for (i = 0; i < v->step.retry_nr && i < WATCH_STEP_PAGES && !again; i++)
+		again = vmcs_readn(GUEST_RIP) == v->step.retry_rip &&
+			page == v->step.retry_page[i];
 
 	if (n >= WATCH_STEP_PAGES)
 		return -E2BIG;
@@ -444,7 +453,6 @@ static int step_open(struct vcpu *v, const struct watch *w, u64 page, u64 *leaf,
 		v->step.push_gla = v->step.push ? vmcs_readn(GUEST_LINEAR_ADDRESS) : 0;
 	}
 	v->step.nr = n + 1;
-	v->step.retry_rip = 0;
 	if (w->kind == WATCH_KIND_PROTECT && d->write) {
 		/* The write goes to a copy of the page, which is then dropped. */
 		u8 *copy = (u8 *)v->copies + n * PAGE_SIZE;
@@ -496,6 +504,27 @@ int watch_step_page(struct vcpu *v, const struct watch *w, u64 page, u64 *leaf,
 	return 0;
 }
 
+/*
+ * An EPT violation is fault-like: the instruction did not complete, so no single-step
+ * trap (nor data breakpoint) of it can be pending, and the CPU saves the pending debug
+ * exceptions field clear for this exit unless there is MOV-SS blocking (SDM Vol. 3C,
+ * 28.3.4).  Bochs 2.7 saves there what it scheduled before the instruction ran: with
+ * RFLAGS.TF set, BS.  The VM entry then delivers that #DB before the instruction, and
+ * again at every retry: a program single-stepping over its watched store got its trap
+ * at the store, for ever (92,000 EPT violations at one RIP on CPU 1); our own TF step
+ * would do the same on an instruction's second watched page.  So clear it, as the CPU
+ * does (a no-op on hardware).  Not under STI blocking: there VM entry wants BS as it is
+ * whenever RFLAGS.TF is set (27.3.1.5), and a TF step drops that shadow (step_start).
+ */
+static void violation_pending_dbg(void)
+{
+	if (vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
+	    (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
+		return;
+	if (vmcs_readn(GUEST_PENDING_DBG_EXCEPTIONS))
+		vmcs_writen(NULL, GUEST_PENDING_DBG_EXCEPTIONS, 0);
+}
+
 int handle_ept_violation(struct vcpu *v, struct guest_regs *r)
 {
 	u64 qual = vmcs_readn(EXIT_QUALIFICATION);
@@ -510,6 +539,7 @@ int handle_ept_violation(struct vcpu *v, struct guest_regs *r)
 
 	(void)r;
 	ept_decode_violation(qual, &d);
+	violation_pending_dbg();
 	/* A fault in IRET that unblocked NMIs: block them again (SDM Vol. 3C, 28.2.3). */
 	if (d.nmi_unblocking && !(vmcs_read32(IDT_VECTORING_INFO_FIELD) & INTR_INFO_VALID))
 		vmcs_write32(NULL, GUEST_INTERRUPTIBILITY_INFO,
@@ -564,6 +594,9 @@ static void step_end(struct vcpu *v)
 			*leaf = v->step.page[i].leaf;
 	}
 	v->step.nr = 0;
+	/* a step over (done, or cut short: watch_step_interrupted() sets it anew) */
+	v->step.retry_rip = 0;
+	v->step.retry_nr = 0;
 	lock_wx_step_end(v);	/* a leaf split for a refused write merges back */
 	invept(v);
 	if (v->step.irq_exit)
@@ -642,12 +675,20 @@ int watch_mtf_probe(struct vcpu *v, u64 phase)
  */
 int watch_step_interrupted(struct vcpu *v, struct guest_regs *r)
 {
+	u64 page[WATCH_STEP_PAGES], gpa = v->step.fault_gpa;
+	unsigned int i, nr = v->step.nr;
+
 	(void)r;
 	if (!v->step.active || !v->step.irq_exit)
 		return -EINVAL;
+	for (i = 0; i < nr && i < WATCH_STEP_PAGES; i++)
+		page[i] = v->step.page[i].gpa;
+	step_end(v);		/* which forgets the retry before */
 	v->step.retry_rip = vmcs_readn(GUEST_RIP);
-	v->step.retry_gpa = v->step.fault_gpa;
-	step_end(v);
+	v->step.retry_gpa = gpa;
+	for (i = 0; i < nr && i < WATCH_STEP_PAGES; i++)
+		v->step.retry_page[i] = page[i];
+	v->step.retry_nr = i;
 	return 0;
 }
 

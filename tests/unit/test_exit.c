@@ -532,15 +532,16 @@ static void test_vmcall_key_and_numbers(void **state)
 }
 
 /*
- * Policy-changing hypercalls (devirtualize, apply the table) from outside the
- * module's text are refused whatever the key, and change nothing; the key is still
- * checked inside it.  Reading ones (PING) are not gated.
+ * Policy-changing hypercalls (devirtualize, apply the table, lock, the MTF probe)
+ * from outside the module's text are refused whatever the key, and change nothing;
+ * the key is still checked inside it.  Reading ones (PING) are not gated.
  */
 static void test_policy_vmcall_only_from_module_text(void **state)
 {
 	const u64 outside[] = { 0xffffffff80fffffdULL, 0xffffffff81000800ULL,
 				0xffffffffc0001000ULL, 0x401000 };
-	const u64 nr[] = { SUBZERO_HC_DEVIRT, SUBZERO_HC_WATCH_SYNC };
+	const u64 nr[] = { SUBZERO_HC_DEVIRT, SUBZERO_HC_WATCH_SYNC, SUBZERO_HC_LOCK,
+			   SUBZERO_HC_MTF_PROBE };
 	unsigned int i, j;
 
 	(void)state;

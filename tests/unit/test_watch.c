@@ -32,21 +32,22 @@
 #define PAGE_A	0x200000ULL		/* mapped into this process by setup */
 #define PAGE_B	0x201000ULL
 #define RIP	0xffffffff81234567ULL
+#define TEXT_VA	0xffffffffc0200000ULL	/* the module's text (fake_world_text()) */
 
 static struct vmx_caps caps;
 static struct vcpu v;
 static struct ram_map ram;
 static struct guest_regs regs;
 static u8 *mem;
+static struct fake_text text;
 
 static int setup(void **state)
 {
 	struct mtrr_state m;
 
 	(void)state;
-	fake_cpu_load(&fake_haswell);
-	fake_os_fail_alloc_after(-1);
-	vmx_caps_read(&caps);
+	/* pages from the arena, inside RAM: the probe's guest page tables must be (TEXT_VA) */
+	fake_world_cpu(&caps);
 	assert_int_equal(mtrr_read(&m), 0);
 	vmx_ept_setup(&m, 1ULL << 39);
 	/* RAM: [0, 640 KiB) and [1 MiB, 4 GiB) less an MMIO hole at PAGE_B + 1 page */
@@ -78,8 +79,11 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	if (text.page)
+		fake_world_text_free(&text);
 	vmx_vcpu_free(&v);
 	assert_int_equal(os_alloc_count(), 0);
+	fake_os_page_arena(NULL, 0);
 	return 0;
 }
 
@@ -241,15 +245,30 @@ static void test_mtf_step(void **state)
 	assert_int_equal(perm_of(PAGE_A), EPT_READ | EPT_WRITE);
 }
 
-/* The MTF probe's hypercall (vmx.c makes it right after VMLAUNCH): phase 0 or 1. */
-static u64 mtf_probe(u64 phase)
+/*
+ * The MTF probe's hypercall (vmx.c makes it right after VMLAUNCH), phase 0 or 1, from
+ * @rip: a policy call, accepted only from the module's own text (seal_caller_check()).
+ */
+static u64 mtf_probe_at(u64 rip, u64 phase)
 {
+	if (!text.page) {
+		fake_world_text(&text, TEXT_VA);
+		fake_world_text_use(&text, &v);
+	}
+	fake_vmcs_set(GUEST_RIP, rip);
 	regs.gpr[REG_RAX] = SUBZERO_HC_MTF_PROBE;
 	regs.gpr[REG_RCX] = SUBZERO_VMCALL_KEY;
 	regs.gpr[REG_RDX] = phase;
 	fake_vmcs_set(VM_EXIT_INSTRUCTION_LEN, 3);
 	assert_int_equal(do_exit(EXIT_REASON_VMCALL, 0), 0);
+	assert_int_equal(fake_vmcs_get(GUEST_RIP), rip + 3);
 	return regs.gpr[REG_RAX];
+}
+
+/* From the module's text, as vmx.c's cpu_vmcall_nop_vmcall() makes it. */
+static u64 mtf_probe(u64 phase)
+{
+	return mtf_probe_at(TEXT_VA + 0x100 + 4 * phase, phase);
 }
 
 /* A CPU whose monitor trap flag traps: the probe says so, and steps keep using it. */
@@ -307,6 +326,44 @@ static void test_mtf_probe_silent_falls_back_to_tf(void **state)
 	assert_int_equal(single_step_trap(), 0);
 	assert_false(v.step.active);
 	assert_int_equal(perm_of(PAGE_A), EPT_READ | EPT_EXEC);
+}
+
+/*
+ * The probe is a policy call: from code outside the module's text (any other ring-0
+ * code, with the public key) it is refused and changes nothing.  Unrefused, phase 1
+ * alone would end the probe untrapped, and this CPU's watch steps would use RFLAGS.TF
+ * for good; phase 0 would arm the trap flag for an exit nobody expects.
+ */
+static void test_mtf_probe_foreign_refused(void **state)
+{
+	u64 leaf;
+
+	(void)state;
+	v.mtf = true;
+	assert_int_equal(mtf_probe_at(RIP, 1), (u64)-EPERM);
+	assert_int_equal(mtf_probe_at(RIP, 0), (u64)-EPERM);
+	/* one byte before the text, so the VMCALL's last byte is inside it */
+	assert_int_equal(mtf_probe_at(TEXT_VA - 1, 1), (u64)-EPERM);
+	/* the text's address, but in page tables that map it to another page */
+	leaf = text.pt[3][(TEXT_VA >> 12) & 511];
+	text.pt[3][(TEXT_VA >> 12) & 511] = text.pt_pa[3] | 1;
+	assert_int_equal(mtf_probe_at(TEXT_VA + 0x100, 1), (u64)-EPERM);
+	text.pt[3][(TEXT_VA >> 12) & 511] = leaf;
+	assert_int_equal(v.policy_refused, 4);
+	assert_true(v.mtf);
+	assert_int_equal(v.mtf_probe, 0);
+	assert_false(fake_vmcs_get(CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_MONITOR_TRAP_FLAG);
+	assert_false(v.procbased & CPU_BASED_MONITOR_TRAP_FLAG);
+	/* a watched write still steps with the monitor trap flag */
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH, true);
+	watch_sync(&v);
+	assert_int_equal(violation(PAGE_A, EPT_VIOLATION_ACC_WRITE, 0), 0);
+	assert_true(fake_vmcs_get(CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_MONITOR_TRAP_FLAG);
+	assert_false(fake_vmcs_get(GUEST_RFLAGS) & X86_EFLAGS_TF);
+	/* and the module's own probe is still accepted */
+	assert_int_equal(do_exit(EXIT_REASON_MONITOR_TRAP_FLAG, 0), 0);
+	assert_int_equal(mtf_probe(0), 0);
+	assert_int_equal(v.mtf_probe, VCPU_MTF_PROBE_ARMED);
 }
 
 /* The probe does not start while a step is active (an execute watch on its code). */
@@ -604,6 +661,40 @@ static void test_tf_step_interrupted(void **state)
 }
 
 /*
+ * One instruction on two watched pages (a REP MOVS iteration, a store across them),
+ * its step cut short by an interrupt after both faulted: the retry records neither
+ * again (seen in e2e ept_multi: the second page's write was recorded twice); the
+ * next execution of the same instruction records both once more.
+ */
+static void test_interrupted_two_page_step_recorded_once(void **state)
+{
+	struct watch_event ev;
+	unsigned int round, n;
+
+	(void)state;
+	v.mtf = false;
+	watch_add(PAGE_A, WATCH_R, WATCH_KIND_WATCH, true);
+	watch_add(PAGE_B, WATCH_W, WATCH_KIND_PROTECT, true);
+	watch_sync(&v);
+	assert_int_equal(violation(PAGE_A + 0x28, EPT_VIOLATION_ACC_READ, 0), 0);
+	assert_int_equal(violation(PAGE_B + 0x28, EPT_VIOLATION_ACC_WRITE, 0), 0);
+	fake_vmcs_set(GUEST_PHYSICAL_ADDRESS, PAGE_B + 0x28);
+	assert_int_equal(do_exit(EXIT_REASON_EXTERNAL_INTERRUPT, 0), 0);
+	assert_false(v.step.active);
+	for (round = 0; round < 2; round++) {
+		/* round 0: the retry after the interrupt; round 1: the next iteration */
+		assert_int_equal(violation(PAGE_A + 0x28, EPT_VIOLATION_ACC_READ, 0), 0);
+		assert_int_equal(violation(PAGE_B + 0x28, EPT_VIOLATION_ACC_WRITE, 0), 0);
+		assert_int_equal(single_step_trap(), 0);
+		assert_false(v.step.active);
+		for (n = 0; watch_take(v.events, &ev); n++)
+			assert_int_equal(ev.gpa & ~0xfffULL, n % 2 ? PAGE_B : PAGE_A);
+		/* round 0: the two from before the interrupt, none from the retry */
+		assert_int_equal(n, 2);
+	}
+}
+
+/*
  * TF step: the stepped instruction faults (#PF on its other page), or is the guest's
  * ICEBP (INT1): the step ends before the handler runs (pages closed, our TF not in the
  * frame) and the exception is delivered as the CPU would: CR2 and the error code for
@@ -776,6 +867,57 @@ static void test_tf_step_in_shadow(void **state)
 	assert_int_equal(fake_vmcs_get(GUEST_INTERRUPTIBILITY_INFO), 0);
 	assert_int_equal(fake_vmcs_get(GUEST_PENDING_DBG_EXCEPTIONS), 0);
 	assert_int_equal(single_step_trap(), 0);
+}
+
+/*
+ * At an EPT violation of an instruction run with RFLAGS.TF, Bochs 2.7 saves the single
+ * step it scheduled before the instruction (BS) in the pending debug exceptions; the VM
+ * entry would deliver that #DB before the instruction ran, and again at every retry (a
+ * program single-stepping over its watched store livelocked: watch_singlestep).  The
+ * exit is fault-like and hardware saves the field clear (SDM Vol. 3C, 28.3.4): so it is
+ * cleared, for the guest's own TF and for our step's second page; under MOV-SS
+ * blocking what was saved stands.
+ */
+static void test_violation_drops_stale_pending_step(void **state)
+{
+	(void)state;
+	v.mtf = false;
+	watch_add(PAGE_A, WATCH_W, WATCH_KIND_WATCH, true);
+	watch_add(PAGE_B, WATCH_W, WATCH_KIND_WATCH, true);
+	watch_sync(&v);
+	/* the guest single-steps itself over a store to the watched page */
+	fake_vmcs_set(GUEST_RFLAGS, 0x302);
+	fake_vmcs_set(GUEST_PENDING_DBG_EXCEPTIONS, DR6_BS);
+	assert_int_equal(violation(PAGE_A + 0x10, EPT_VIOLATION_ACC_WRITE, 0), 0);
+	assert_int_equal(fake_vmcs_get(GUEST_PENDING_DBG_EXCEPTIONS), 0);
+	assert_true(v.step.active);
+	assert_false(v.step.tf);
+	/* its single step after the store is its own: to the guest, with BS */
+	assert_int_equal(single_step_trap(), 0);
+	assert_false(v.step.active);
+	assert_int_equal(fake_vmcs_get(VM_ENTRY_INTR_INFO_FIELD) & 0x7ff,
+			 X86_VEC_DB | (INTR_TYPE_HARD_EXCEPTION << INTR_INFO_TYPE_SHIFT));
+	assert_true(fake_cpu.dr6 & DR6_BS);
+	/* our own step: the store's second page faults with our TF set */
+	fake_vmcs_set(GUEST_RFLAGS, 0x202);
+	fake_vmcs_set(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	assert_int_equal(violation(PAGE_A + 0xffc, EPT_VIOLATION_ACC_WRITE, 0), 0);
+	assert_true(v.step.tf);
+	fake_vmcs_set(GUEST_PENDING_DBG_EXCEPTIONS, DR6_BS);
+	assert_int_equal(violation(PAGE_B, EPT_VIOLATION_ACC_WRITE, 0), 0);
+	assert_int_equal(fake_vmcs_get(GUEST_PENDING_DBG_EXCEPTIONS), 0);
+	assert_int_equal(perm_of(PAGE_A), EPT_RWX);
+	assert_int_equal(perm_of(PAGE_B), EPT_RWX);
+	assert_int_equal(single_step_trap(), 0);
+	assert_false(v.step.active);
+	assert_int_equal(fake_vmcs_get(VM_ENTRY_INTR_INFO_FIELD), 0);
+	assert_int_equal(perm_of(PAGE_A), EPT_READ | EPT_EXEC);
+	assert_int_equal(perm_of(PAGE_B), EPT_READ | EPT_EXEC);
+	/* MOV-SS blocking: a breakpoint of the MOV SS (B0) stays pending, BS joins it */
+	fake_vmcs_set(GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_MOV_SS);
+	fake_vmcs_set(GUEST_PENDING_DBG_EXCEPTIONS, 0x1);
+	assert_int_equal(violation(PAGE_A, EPT_VIOLATION_ACC_WRITE, 0), 0);
+	assert_int_equal(fake_vmcs_get(GUEST_PENDING_DBG_EXCEPTIONS), 0x1 | DR6_BS);
 }
 
 /* A GPA above the map limit (hot-added memory, moved MMIO) is mapped, not fatal. */
@@ -966,11 +1108,16 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_watched_write_steps_with_tf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unwatched_access_not_recorded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_guest_tf_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_interrupted_two_page_step_recorded_once, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_violation_drops_stale_pending_step, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_mtf_step, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mtf_probe_traps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mtf_probe_silent_falls_back_to_tf, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_mtf_probe_busy_during_step, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mtf_probe_foreign_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_protect_discards_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locked_sync_keeps_protection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_del_and_reuse_before_sync, setup, teardown),

@@ -14,6 +14,16 @@
  *                print their physical addresses; writing N to the parameter "writes"
  *                stores N values into the data page, "calls" calls the function N
  *                times (the e2e test watches those pages meanwhile).
+ *   test=multi   stay loaded with two virtually contiguous pages (a, b), a source page
+ *                and a destination page, and print their physical addresses; writing N
+ *                to "straddle" makes N unaligned 8-byte stores across a and b, to
+ *                "movs" one REP MOVSQ of N quadwords from the source page to the
+ *                destination page (the e2e test read-watches the source and protects
+ *                the destination: the destination must keep what it held).
+ *   test=race    stay loaded with a kernel thread on CPU 1 that writes one page without
+ *                a pause, and print the page's physical address; the parameter
+ *                "race_count" says how many writes it has made (the e2e test adds and
+ *                deletes a watch and a protection on that page meanwhile).
  *   test=stack   stay loaded with a kernel thread on CPU 1 that spins with interrupts on,
  *                and print the physical address of its stack page (the e2e test puts
  *                a write watch on it: interrupts are then delivered onto it).
@@ -459,6 +469,124 @@ static int test_watch(void)
 	return 0;
 }
 
+/* ---- one instruction on two watched pages ---- */
+
+static u8 *multi_pair;			/* two pages: a store across them */
+static u64 *multi_src, *multi_dst;
+#define MULTI_DST_FILL	0xd5d5d5d5d5d5d5d5ULL
+#define MULTI_SRC(i)	(0x5300000000ULL + (i))
+
+static int straddle_set(const char *val, const struct kernel_param *kp)
+{
+	u8 *p = multi_pair + PAGE_SIZE - 4;	/* 4 bytes on each page */
+	unsigned long rip = 0;
+	unsigned int n, i, bad = 0;
+
+	if (kstrtouint(val, 0, &n) || !multi_pair || n > 4096)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		u64 v = 0x1122334400000000ULL + i, got;
+
+		asm volatile("1: movq %[v], (%[p])\n\t"
+			     "lea 1b(%%rip), %[rip]"
+			     : [rip] "=r"(rip) : [v] "r"(v), [p] "r"(p) : "memory");
+		memcpy(&got, p, sizeof(got));	/* unaligned */
+		if (got != v)
+			bad++;
+	}
+	pr_info("sz_test: %s: %u straddling stores at pa=%llx+%llx from rip=%lx, %u read back wrong\n",
+		bad ? "FAIL" : "ok", n, (u64)virt_to_phys(multi_pair),
+		(u64)virt_to_phys(multi_pair + PAGE_SIZE), rip, bad);
+	return bad ? -EIO : 0;
+}
+
+static int movs_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned long rip = 0, cnt;
+	unsigned int n, i, changed = 0;
+	void *d = multi_dst, *s = multi_src;
+
+	if (kstrtouint(val, 0, &n) || !multi_src || n > PAGE_SIZE / 8)
+		return -EINVAL;
+	cnt = n;
+	asm volatile("1: rep movsq\n\t"
+		     "lea 1b(%%rip), %[rip]"
+		     : [rip] "=r"(rip), "+D"(d), "+S"(s), "+c"(cnt) : : "memory");
+	/* not the source: it is read-watched, and every read of it would be an event */
+	for (i = 0; i < PAGE_SIZE / 8; i++)
+		changed += READ_ONCE(multi_dst[i]) != MULTI_DST_FILL;
+	pr_info("sz_test: movs: %u quadwords from pa=%llx to pa=%llx at rip=%lx, %lu left, %u destination quadwords changed\n",
+		n, (u64)virt_to_phys(multi_src), (u64)virt_to_phys(multi_dst), rip, cnt, changed);
+	return cnt ? -EIO : 0;
+}
+
+static const struct kernel_param_ops straddle_ops = { .set = straddle_set };
+static const struct kernel_param_ops movs_ops = { .set = movs_set };
+module_param_cb(straddle, &straddle_ops, NULL, 0200);
+module_param_cb(movs, &movs_ops, NULL, 0200);
+
+static int test_multi(void)
+{
+	unsigned int i;
+
+	multi_pair = (u8 *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, 1);
+	multi_src = (u64 *)get_zeroed_page(GFP_KERNEL);
+	multi_dst = (u64 *)get_zeroed_page(GFP_KERNEL);
+	if (!multi_pair || !multi_src || !multi_dst) {
+		free_pages((unsigned long)multi_pair, 1);
+		free_page((unsigned long)multi_src);
+		free_page((unsigned long)multi_dst);
+		return -ENOMEM;
+	}
+	for (i = 0; i < PAGE_SIZE / 8; i++) {
+		multi_src[i] = MULTI_SRC(i);
+		multi_dst[i] = MULTI_DST_FILL;
+	}
+	pr_info("sz_test: multi a=%llx b=%llx src=%llx dst=%llx\n",
+		(u64)virt_to_phys(multi_pair), (u64)virt_to_phys(multi_pair + PAGE_SIZE),
+		(u64)virt_to_phys(multi_src), (u64)virt_to_phys(multi_dst));
+	return 0;
+}
+
+/* ---- a page written without a pause while its watch comes and goes ---- */
+
+static struct task_struct *race_thread;
+static u64 *race_page;
+static unsigned long race_count;
+module_param(race_count, ulong, 0444);
+
+static int race_fn(void *unused)
+{
+	unsigned long i = 0;
+
+	while (!kthread_should_stop()) {
+		WRITE_ONCE(race_page[i % 512], i);
+		WRITE_ONCE(race_count, ++i);
+		if (!(i % 256))
+			cond_resched();
+	}
+	return 0;
+}
+
+static int test_race(void)
+{
+	race_page = (u64 *)get_zeroed_page(GFP_KERNEL);
+	if (!race_page)
+		return -ENOMEM;
+	race_thread = kthread_create(race_fn, NULL, "sz_test_race");
+	if (IS_ERR(race_thread)) {
+		int ret = PTR_ERR(race_thread);
+
+		race_thread = NULL;
+		free_page((unsigned long)race_page);
+		return ret;
+	}
+	kthread_bind(race_thread, 1);
+	wake_up_process(race_thread);
+	pr_info("sz_test: race pa=%llx cpu=1\n", (u64)virt_to_phys(race_page));
+	return 0;
+}
+
 /* ---- a kernel stack to watch ---- */
 
 static struct task_struct *stack_thread;
@@ -633,6 +761,10 @@ static int __init sz_test_init(void)
 		return test_watch();
 	else if (!strcmp(test, "stack"))
 		return test_stack();
+	else if (!strcmp(test, "multi"))
+		return test_multi();
+	else if (!strcmp(test, "race"))
+		return test_race();
 	else if (!strcmp(test, "poke") && pa)
 		test_poke();
 	else if (!strcmp(test, "zero") && pa)
@@ -657,6 +789,14 @@ static void __exit sz_test_exit(void)
 	}
 	if (watch_data)
 		free_page((unsigned long)watch_data);
+	if (race_thread) {
+		kthread_stop(race_thread);
+		pr_info("sz_test: race thread: %lu writes\n", READ_ONCE(race_count));
+	}
+	free_page((unsigned long)race_page);
+	free_pages((unsigned long)multi_pair, 1);
+	free_page((unsigned long)multi_src);
+	free_page((unsigned long)multi_dst);
 }
 
 module_init(sz_test_init);

@@ -14,6 +14,8 @@
 #include "mtrr.h"
 #include "private.h"
 #include "vmx.h"
+#include "vmcs.h"
+#include "os.h"
 #include "ept.h"
 #include "exit.h"
 #include "arch/x86.h"
@@ -45,6 +47,50 @@ void fake_world_ept(struct vmx_caps *caps)
 	memset(&ram, 0, sizeof(ram));
 	assert_int_equal(ram_map_add(&ram, 0, 1ULL << 32), 0);
 	vmx_ram_map_setup(&ram);
+}
+
+static void *arena_page(u64 *pa)
+{
+	void *p = os_alloc_pages(0, pa);
+
+	assert_non_null(p);
+	/* inside RAM [0, 4 GiB), so root's walk may read it (seal_guest_access()) */
+	assert_true(*pa >= FAKE_ARENA && *pa < FAKE_ARENA + FAKE_ARENA_SIZE);
+	return p;
+}
+
+void fake_world_text(struct fake_text *ft, u64 va)
+{
+	unsigned int i;
+
+	memset(ft, 0, sizeof(*ft));
+	ft->va = va;
+	ft->page = arena_page(&ft->pa);
+	for (i = 0; i < 4; i++)
+		ft->pt[i] = arena_page(&ft->pt_pa[i]);
+	ft->pt[0][(va >> 39) & 511] = ft->pt_pa[1] | 3;
+	ft->pt[1][(va >> 30) & 511] = ft->pt_pa[2] | 3;
+	ft->pt[2][(va >> 21) & 511] = ft->pt_pa[3] | 3;
+	ft->pt[3][(va >> 12) & 511] = ft->pa | 1;	/* present, read-only, supervisor */
+}
+
+void fake_world_text_use(const struct fake_text *ft, struct vcpu *v)
+{
+	v->text = (struct seal_text){ .text_start = ft->va, .text_end = ft->va + PAGE_SIZE,
+				      .ro_end = ft->va + PAGE_SIZE, .nr = 1,
+				      .pa = { ft->pa } };
+	fake_vmcs_set(GUEST_CR3, ft->pt_pa[0]);
+	fake_vmcs_set(GUEST_CR4, 0);			/* 4-level paging */
+}
+
+void fake_world_text_free(struct fake_text *ft)
+{
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		os_free_pages(ft->pt[i], 0);
+	os_free_pages(ft->page, 0);
+	memset(ft, 0, sizeof(*ft));
 }
 
 int fake_world_exit(struct vcpu *v, struct guest_regs *r, u32 reason, u64 qual)

@@ -23,6 +23,24 @@ void fake_world_cpu(struct vmx_caps *caps);
 void fake_world_ept(struct vmx_caps *caps);
 
 /*
+ * The module's text as root sees it (struct seal_text): one page at @va, at a fresh
+ * arena page, and 4-level guest page tables (from the arena too) mapping it read-only.
+ * Install it into @v->text and GUEST_CR3/GUEST_CR4 with fake_world_text_use(), so a
+ * policy hypercall from [@va, @va + 4 KiB) passes seal_caller_check() under EPT.
+ * The arena must be on (fake_world_cpu()); fake_world_text_free() gives the pages back.
+ */
+struct fake_text {
+	u64 va, pa;			/* the text page */
+	u64 *pt[4];			/* PML4, PDPT, PD, PT */
+	u64 pt_pa[4];
+	void *page;
+};
+
+void fake_world_text(struct fake_text *ft, u64 va);
+void fake_world_text_use(const struct fake_text *ft, struct vcpu *v);
+void fake_world_text_free(struct fake_text *ft);
+
+/*
  * Driving @v's exit handler as the CPU would (the exits the watch, W^X and module-lock
  * tests take): an exit of @reason with qualification @qual and no event in flight; an
  * EPT violation of @gpa (qualification bits 0-2 the @attempted access, 3-5 the page's
