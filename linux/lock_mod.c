@@ -332,7 +332,7 @@ static const char *sz_mod_why(int err)
 	case -ENOMEM:
 		return "out of memory";
 	case -EFAULT:
-		return "a page not mapped page by page";
+		return "a page outside the modules' vmalloc area";
 	default:
 		return "cannot be described";
 	}
