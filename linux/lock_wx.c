@@ -16,6 +16,13 @@
  *  - read-only data: [__start_rodata, __end_rodata), page aligned already; not up to
  *    __end_rodata_hpage_align: mark_rodata_ro() frees the pages after __end_rodata
  *    to the page allocator, so they are ordinary memory now (maybe the hypervisor's).
+ *  - the interrupt descriptor table: idt_table, one page-aligned page of 256 gates in
+ *    .bss, which the CPU reads through the entry area's read-only alias (what IDTR
+ *    holds) and which ring-0 code could rewrite through the direct map.  The kernel
+ *    fills it during boot only (idt_setup_*(), __init), so after the lock no write is
+ *    legitimate.  The GDT is not covered: each CPU's GDT is written by every context
+ *    switch that loads a task's TLS descriptors (load_TLS()), so protecting it would
+ *    cost an exit per such switch; only LGDT's base is locked (lock_dt.c).
  * Modules' text and read-only data: lock_mod.c.
  */
 #include <linux/io.h>
@@ -68,7 +75,7 @@ static unsigned long sz_sym(const char *name)
 
 void sz_lock_wx_prepare(void)
 {
-	unsigned long stext, etext, srodata, erodata, pmm, paddr;
+	unsigned long stext, etext, srodata, erodata, pmm, paddr, idt;
 	struct lock_wx_args *a;
 	struct mm_struct *mm;
 	int ret;
@@ -103,6 +110,15 @@ void sz_lock_wx_prepare(void)
 	a->range[0].end = __pa_symbol(PAGE_ALIGN(etext));
 	a->range[1].start = __pa_symbol(srodata & PAGE_MASK);
 	a->range[1].end = __pa_symbol(PAGE_ALIGN(erodata));
+	idt = sz_sym("idt_table");
+	if (idt && PAGE_ALIGNED(idt)) {
+		a->range[2].start = __pa_symbol(idt);
+		a->range[2].end = a->range[2].start + PAGE_SIZE;
+		a->nr = 3;
+	} else {
+		pr_warn("lock: idt_table %s: the IDT's contents are not write-protected\n",
+			idt ? "not page aligned" : "not found");
+	}
 	/* CR3 as text_poke() loads it: the PGD's physical address with SME's C-bit */
 	a->poke_pgd = __sme_pa(mm->pgd);
 	a->poke_addr = *(unsigned long *)paddr;
@@ -112,8 +128,9 @@ void sz_lock_wx_prepare(void)
 #endif
 	sz_wx_args = a;
 	sz_lock_wx_pa = virt_to_phys(a);
-	pr_info("lock: kernel text %llx-%llx, rodata %llx-%llx (physical) read/execute-only\n",
-		a->range[0].start, a->range[0].end, a->range[1].start, a->range[1].end);
+	pr_info("lock: kernel text %llx-%llx, rodata %llx-%llx, IDT %llx-%llx (physical) read/execute-only\n",
+		a->range[0].start, a->range[0].end, a->range[1].start, a->range[1].end,
+		a->range[2].start, a->range[2].end);
 	return;
 err:
 	pr_warn("lock: kernel text W^X not enforced (symbols missing)\n");

@@ -52,7 +52,7 @@ WP, LSTAR, SYSENTER_EIP = 1 << 16, 0xc0000082, 0x176
 n = 0
 for m in re.finditer(r"sz_lock: PASS (\S+) cpu(\d+):(.*)", attack):
     name, cpu = m.group(1), int(m.group(2))
-    if name in ("text_alias_write", "syscall_table_write"):
+    if name in ("text_alias_write", "syscall_table_write", "idt_table_write"):
         # the write's page (event target) and the kernel's linear address (value: vmap alias)
         pa = int(re.search(r"PA (0x[0-9a-f]+)", m.group(3)).group(1), 16)
         check(refused("ktext", cpu, target=pa & ~0xfff), f"{name} on CPU {cpu}: no refused ktext event for {pa:#x}")
@@ -71,7 +71,7 @@ check(n >= 8 * ncpu, f"only {n} refused attempts matched to events")
 for m in re.finditer(r"sz_lock: PASS (idt|gdt)_base cpu(\d+): L[IG]DT to (0x[0-9a-f]+)", attack):
     what, cpu, base = m.group(1) + "r", int(m.group(2)), int(m.group(3), 16)
     check(refused(what, cpu, value=base), f"{what} on CPU {cpu}: no refused event for {base:#x}")
-for name in ("idt_base", "gdt_base", "dt_reads", "ltr_reload"):
+for name in ("idt_base", "gdt_base", "dt_reads", "ltr_reload", "idt_table_write"):
     got = {int(c) for c in re.findall(rf"sz_lock: PASS {name} cpu(\d+):", attack)}
     check(got == set(range(ncpu)), f"{name} passed on CPUs {sorted(got)} of {ncpu}")
 

@@ -241,7 +241,7 @@ struct ctx {
 	void *idt_copy;
 	void *gdt_copy;		/* one page each: the CPUs take turns */
 	const struct desc_ptr *idt_descr;	/* what the kernel loads in IDTR (kallsyms) */
-	struct wx_target text, table, mod;
+	struct wx_target text, table, idt, mod;
 };
 
 /*
@@ -336,6 +336,7 @@ static void wx_attempts(void *arg)
 
 	wx_attempt(&c->text, cpu);
 	wx_attempt(&c->table, cpu);
+	wx_attempt(&c->idt, cpu);
 	if (c->mod.addr)
 		wx_attempt(&c->mod, cpu);
 }
@@ -390,7 +391,10 @@ static void attempts(void *arg)
 /*
  * The targets: a byte run in the text of sys_ni_syscall (never called here), and the
  * getppid slot of sys_call_table (rodata), where getpid's handler is written: had it
- * stuck for a moment, getppid would have returned the pid, nothing worse.
+ * stuck for a moment, getppid would have returned the pid, nothing worse.  And the
+ * IDT (idt_table, through the direct map's alias): the upper half of vector 3's gate
+ * (#BP), bits 48-63 of which are reserved and ignored by the CPU, so had the write
+ * stuck for a moment no gate would have changed.
  */
 static int wx_prepare(struct ctx *c)
 {
@@ -405,8 +409,14 @@ static int wx_prepare(struct ctx *c)
 		c->table.addr = (unsigned long)&table[__NR_getppid];
 		c->table.new = table[__NR_getpid];
 	}
+	c->idt = (struct wx_target){ .name = "idt_table_write" };
+	if (lookup("idt_table")) {
+		c->idt.addr = lookup("idt_table") + 3 * 16 + 8;
+		c->idt.new = *(u64 *)c->idt.addr ^ 0x5a5a000000000000ULL;
+	}
 	ret = wx_map(&c->text);
 	ret = ret ?: wx_map(&c->table);
+	ret = ret ?: wx_map(&c->idt);
 	if (ret || !mod_sym)
 		return ret;
 	/* another module's text, while it is live (the lock's module W^X) */
@@ -428,8 +438,9 @@ static int __init sz_lock_init(void)
 		return 0;
 	}
 	if (wx_prepare(&c)) {
-		pr_info("sz_lock: FAIL find: kernel text %lx, sys_call_table slot %lx, aliases %px %px\n",
-			c.text.addr, c.table.addr, c.text.alias, c.table.alias);
+		pr_info("sz_lock: FAIL find: kernel text %lx, sys_call_table slot %lx, idt_table %lx, aliases %px %px %px\n",
+			c.text.addr, c.table.addr, c.idt.addr, c.text.alias, c.table.alias,
+			c.idt.alias);
 		goto out;
 	}
 	if (wx_only) {
@@ -457,6 +468,7 @@ static int __init sz_lock_init(void)
 out:
 	wx_unmap(&c.text);
 	wx_unmap(&c.table);
+	wx_unmap(&c.idt);
 	wx_unmap(&c.mod);
 	free_page((unsigned long)c.idt_copy);
 	free_page((unsigned long)c.gdt_copy);

@@ -59,6 +59,10 @@ n=$(subzero status | grep -c 'lock: on (.*GDTR/IDTR bases)' || true)
 [ "$n" = "$(nproc)" ] || fail "status shows $n CPUs holding GDTR/IDTR: $(subzero status)"
 n=$(subzero status | grep -c 'kernel text W^X: on' || true)
 [ "$n" = "$(nproc)" ] || fail "kernel text W^X on $n CPUs: $(subzero status; dmesg | grep -i lock)"
+# the IDT's page (idt_table) is among the W^X ranges: read/execute-only on every CPU
+idt=$(dmesg | sed -n 's/.*lock: kernel text .*, IDT \([0-9a-f]*\)-[0-9a-f]* (physical).*/\1/p' | tail -n 1)
+[ -n "$idt" ] || fail "the lock did not name the IDT's page: $(dmesg | grep 'lock:')"
+[ "$(ept_rx "0x$idt")" = "$(nproc)" ] || fail "the IDT page 0x$idt not read/execute-only on every CPU: $(subzero ept "0x$idt")"
 note "kernel text W^X: $(dmesg | grep -o 'lock: kernel text.*'); EPT tables per CPU: $(wx_tables)"
 wx_refused0=$(wx_sum refused)
 [ "$wx_refused0" = 0 ] || fail "$wx_refused0 writes to kernel text/rodata refused before any attack: $(subzero events | grep ktext | head -n 5)"
@@ -306,6 +310,12 @@ grep -q szprobe $T/trace || fail "the kprobe did not fire"
 echo '-:szprobe' >> $T/kprobe_events || fail "kprobe unregister"
 wx_grew "kprobe"
 legit "kprobe register/fire/unregister"
+# The BPF JIT: a socket filter JIT-compiled into executable kernel memory
+# (text_poke_copy()) must load and filter; its writes are not to locked pages
+wxa=$(wx_sum allowed)
+out=$(bpf-filter 20 2>&1) || fail "a JIT-compiled socket filter under the lock: $out"
+echo "$out" | grep -q 'jit [12]$' || fail "the BPF JIT is off in this kernel, nothing tested: $out"
+legit "BPF JIT socket filter ($out)"
 # A process with an LDT: LLDT (emulated under the lock) at each switch to and from it;
 # ldt-user dies of SIGSEGV if its LDT is not what LDTR holds.  Two on one CPU, so
 # that they switch.
