@@ -110,6 +110,18 @@ unsigned int lock_mod_remove(struct lock_mods *m, u32 id, bool all)
 	return n;
 }
 
+int lock_mod_refusal(int err)
+{
+	switch (err) {
+	case -ENOSPC:
+	case -ENOMEM:
+	case -E2BIG:
+		return -ENOSPC;
+	default:
+		return -EPERM;
+	}
+}
+
 /* ---- in root ---- */
 
 unsigned int lock_page_perm(const struct vcpu *v, u64 gpa)

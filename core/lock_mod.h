@@ -114,6 +114,17 @@ void lock_mod_insert(struct lock_mods *m, const struct lock_mod_args *a);
 /* Drop the runs of @id (every run if @all); the number dropped.  Pure. */
 unsigned int lock_mod_remove(struct lock_mods *m, u32 id, bool all);
 
+/*
+ * The errno that refuses a module's load when its text and read-only data cannot be
+ * held (the glue's COMING notifier): @err is root's answer to a LOCK_MOD call, or the
+ * glue's -E2BIG (more runs than its calls for one module carry).  A budget (root's
+ * run table or EPT tables full: -ENOSPC, -ENOMEM; -E2BIG) is -ENOSPC; any other
+ * refusal is -EPERM, the errno of the kernel's own policy refusals of a load
+ * (modules_disabled, lockdown): the lock does not permit a module it cannot hold.
+ * Pure.
+ */
+int lock_mod_refusal(int err);
+
 struct vcpu;
 
 /*

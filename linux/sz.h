@@ -61,7 +61,8 @@ unsigned long sz_kallsyms(const char *name);
 /*
  * lock_mod.c: the modules' text and read-only data W^X (core/lock_mod.h).  prepare
  * (before the lock, no lock held: it registers a module notifier), walk (after the
- * lock, hotplug lock held: registers the modules live now), and for a CPU coming
+ * lock, hotplug lock held: registers the modules live now; the notifier takes each
+ * later one from COMING, refusing one it cannot hold), and for a CPU coming
  * online: reset (just relaunched, interrupts off: drops every run its root held) then
  * sz_lock_mod_cpu() (locked, on the CPU, may sleep: adds the modules live now).
  */

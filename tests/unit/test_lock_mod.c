@@ -166,6 +166,21 @@ static void test_table(void **state)
 	assert_int_equal(m.pages, 0);
 }
 
+/* Which errno refuses a module's load: a budget is -ENOSPC, any other refusal -EPERM. */
+static void test_refusal(void **state)
+{
+	(void)state;
+	assert_int_equal(lock_mod_refusal(-ENOSPC), -ENOSPC);	/* root's run table */
+	assert_int_equal(lock_mod_refusal(-ENOMEM), -ENOSPC);	/* root's EPT tables */
+	assert_int_equal(lock_mod_refusal(-E2BIG), -ENOSPC);	/* the glue's calls */
+	assert_int_equal(lock_mod_refusal(-EFAULT), -EPERM);
+	assert_int_equal(lock_mod_refusal(-EINVAL), -EPERM);
+	assert_int_equal(lock_mod_refusal(-EEXIST), -EPERM);
+	assert_int_equal(lock_mod_refusal(-EACCES), -EPERM);
+	assert_int_equal(lock_mod_refusal(-ENOENT), -EPERM);
+	assert_int_equal(lock_mod_refusal(-ENXIO), -EPERM);
+}
+
 /* ---- on the fake CPU ---- */
 
 static int setup(void **state)
@@ -429,6 +444,45 @@ static void test_ept_budget(void **state)
 	assert_int_equal(ept_pages_in_use(&v.ept), used - LOCK_MOD_EPT_TABLES);
 }
 
+/*
+ * The glue's two steps for one module (linux/lock_mod.c): text and rodata at COMING,
+ * then its ro_after_init data at LIVE, a second ADD under the same id.  A refused
+ * second ADD leaves the first one's runs held; one release drops both.
+ */
+static void test_live_adds_under_one_id(void **state)
+{
+	struct lock_mod_args a = args1(7, FAR_PA, 1);
+	unsigned int i;
+
+	(void)state;
+	/* COMING: text and rodata, one page in each of LOCK_MOD_EPT_TABLES 2 MiB blocks */
+	a.nr = LOCK_MOD_EPT_TABLES;
+	for (i = 0; i < LOCK_MOD_EPT_TABLES; i++)
+		a.run[i] = (struct lock_mod_arg_run){ FAR_PA + i * M2, 1 };
+	assert_int_equal(add(a), 0);
+	assert_int_equal(lock_mod_count(&v.mods, 7), LOCK_MOD_EPT_TABLES);
+	/* LIVE: ro_after_init in a block already split: taken under the same id */
+	assert_int_equal(add(args1(7, FAR_PA + 0x1000, 1)), 0);
+	assert_int_equal(lock_mod_count(&v.mods, 7), LOCK_MOD_EPT_TABLES + 1);
+	assert_int_equal(perm_of(FAR_PA + 0x1000), EPT_READ | EPT_EXEC);
+	/* ...but not over its own text (a run once) */
+	assert_int_equal(add(args1(7, FAR_PA, 1)), -EEXIST);
+	/* a LIVE ADD beyond the budget: refused (the glue warns), COMING's runs stay */
+	assert_int_equal(add(args1(7, FAR_PA + LOCK_MOD_EPT_TABLES * M2, 1)), -ENOMEM);
+	assert_int_equal(lock_mod_refusal(-ENOMEM), -ENOSPC);
+	assert_int_equal(perm_of(FAR_PA + LOCK_MOD_EPT_TABLES * M2), EPT_RWX);
+	assert_int_equal(lock_mod_count(&v.mods, 7), LOCK_MOD_EPT_TABLES + 1);
+	assert_int_equal(perm_of(FAR_PA), EPT_READ | EPT_EXEC);
+	assert_int_equal(perm_of(FAR_PA + 0x1000), EPT_READ | EPT_EXEC);
+	/* GOING (after an init that failed, or an unload): one release drops both steps */
+	assert_int_equal(lock_mod_release(&v, 7), 0);
+	assert_int_equal(v.lock_mod_runs, 0);
+	assert_int_equal(v.lock_mod_tables, 0);
+	assert_int_equal(perm_of(FAR_PA), EPT_RWX);
+	assert_int_equal(perm_of(FAR_PA + 0x1000), EPT_RWX);
+	assert_int_equal(lock_mod_release(&v, 7), -ENOENT);
+}
+
 /* A watch inside a module's run keeps what it takes, before and after the release. */
 static void test_watch_inside(void **state)
 {
@@ -471,10 +525,12 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check_add),
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_refusal),
 		cmocka_unit_test_setup_teardown(test_add_write_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_release_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_add_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ept_budget, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_live_adds_under_one_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch_inside, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_policy_hypercalls, setup, teardown),
 	};

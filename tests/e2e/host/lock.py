@@ -3,7 +3,10 @@
 (every CPU locked, CR0 PE/WP/PG pinned, GDTR/IDTR held, the parts not enforced
 said so), and
 `subzero events --json` after sz_lock.ko (a refused lock event for each attempt the
-guest reported refused, on the CPU it was made on, with the attempted value)."""
+guest reported refused, on the CPU it was made on, with the attempted value), and
+the events of modules loaded under the lock: sz_lockmod init_write=1 (its init's
+writes to its own text and rodata refused: held from COMING) and a load refused at
+COMING (root refusing CPU 1's call, CPU 0's registration of that id released)."""
 import json
 import os
 import re
@@ -71,4 +74,36 @@ for m in re.finditer(r"sz_lock: PASS (idt|gdt)_base cpu(\d+): L[IG]DT to (0x[0-9
 for name in ("idt_base", "gdt_base", "dt_reads", "ltr_reload", "idt_table_write"):
     got = {int(c) for c in re.findall(rf"sz_lock: PASS {name} cpu(\d+):", attack)}
     check(got == set(range(ncpu)), f"{name} passed on CPUs {sorted(got)} of {ncpu}")
-print(f"lock: {ncpu} CPUs locked; {len(lock_ev)} lock events, {n} refusals matched to their events")
+
+
+def lock_events(name):
+    with open(os.path.join(art, name)) as f:
+        return [e for e in json.load(f)["events"] if e["kind"] == "lock"]
+
+
+# sz_lockmod init_write=1: a refused ktext event at its text page and at its rodata page
+txt = open(os.path.join(art, "initwrite.txt")).read()
+m = re.search(r"sz_lockmod: loaded, text pa (0x[0-9a-f]+) rodata pa (0x[0-9a-f]+)", txt)
+check(m is not None, f"no load line of sz_lockmod init_write=1: {txt!r}")
+ev = lock_events("initwrite.json")
+for what, pa in zip(("text", "rodata"), m.groups() if m else ()):
+    page = int(pa, 16) & ~0xfff
+    check([e for e in ev if e["what"] == "ktext" and e["outcome"] == "refused" and e["target"] == page],
+          f"init's write to its {what} (page {page:#x}): no refused ktext event")
+
+# A load refused at COMING (test_mod_refuse_cpu=1): CPU 1's root refused the call
+# (a misaligned argument address, -EFAULT), CPU 0 registered the id and released it
+ev = lock_events("modrefuse.json")
+EFAULT = (1 << 64) - 14
+check([e for e in ev if e["what"] == "module_add" and e["cpu"] == 1 and e["outcome"] == "refused"
+       and e["value"] == EFAULT], f"no refused module_add (-EFAULT) on CPU 1: {ev}")
+added = [e for e in ev if e["what"] == "module_add" and e["cpu"] == 0 and e["outcome"] == "allowed"]
+check(len(added) == 1, f"CPU 0: {len(added)} module_add events, want 1: {ev}")
+if added:
+    mid = added[0]["target"]
+    check([e for e in ev if e["what"] == "module_release" and e["cpu"] == 0 and e["outcome"] == "allowed"
+           and e["target"] == mid], f"CPU 0 did not release module id {mid}: {ev}")
+check(not [e for e in ev if e["what"] in ("module_add", "module_release") and e["cpu"] == 1
+           and e["outcome"] == "allowed"], f"CPU 1 registered or released something: {ev}")
+print(f"lock: {ncpu} CPUs locked; {len(lock_ev)} lock events, {n} refusals matched to their events;"
+      " a module's init writes refused from COMING; a refused load released on CPU 0")

@@ -8,7 +8,10 @@
 # a suspend cycle, the workload with the same results.  Modules: sz_lockmod.ko, live
 # before the lock and loaded again after it, has its text and rodata held (its own
 # writes and sz_lock.ko's refused, a static key in it still flips) until it is
-# unloaded, when its pages are writable again.
+# unloaded, when its pages are writable again; loaded under the lock, it is held from
+# COMING (its init's own writes refused) and its ro_after_init data from LIVE; a load
+# the lock cannot hold (test hooks) is refused with the errno chosen, leaving nothing
+# registered; one whose init fails is released.
 run_workload() {
 	out=$1
 	: > "$out"
@@ -140,7 +143,7 @@ mod_round() {
 	sed 's/^/  /' /tmp/modw
 	n=$(grep -c 'PASS module_text_write' /tmp/modw || true)
 	[ "$n" = "$(nproc)" ] || echo "sz_lock: FAIL module_text_write_$1: refused on $n CPUs" >> /tmp/attack
-	for t in self_text_write self_rodata_write static_key_flip; do
+	for t in self_text_write self_rodata_write self_ro_after_init_write static_key_flip; do
 		grep -q "sz_lockmod: PASS $t" /tmp/modw || echo "sz_lock: FAIL ${t}_$1: $(grep "$t" /tmp/modw)" >> /tmp/attack
 	done
 	[ $(( $(wx_sum refused) - r0 )) -ge $(( $(nproc) + 2 )) ] || \
@@ -161,13 +164,101 @@ mod_round() {
 	echo "  sz_lock: PASS module_$1: held while live (writes refused, static key flipped), released at unload"
 }
 mod_round before_lock
-# loaded again, twice, under the lock: the notifier registers it as it goes live
+
+# ---- modules loaded under the lock: held from COMING, or refused ----
+# (a) held before its init runs: the init's own alias writes to its text and rodata
+# are refused (ktext events), its direct write to its ro_after_init data is not
+# (held from LIVE, after init)
+fails() { grep -c 'sz_lock: FAIL' /tmp/attack || true; }
+f0=$(fails)
+runs0=$(mod_sum runs)
+dmesg -c > /dev/null
+r0=$(wx_sum refused)
+insmod /e2e/sz_lockmod.ko init_write=1 || fail "insmod sz_lockmod.ko init_write=1 under the lock"
+subzero events --json > /tmp/initwrite.json
+dmesg | sed 's/^\[[^]]*\] //' | grep 'sz_lockmod' > /tmp/initwrite.txt
+artifact initwrite.json /tmp/initwrite.json
+artifact initwrite.txt /tmp/initwrite.txt
+sed 's/^/  /' /tmp/initwrite.txt
+for t in init_text_write init_rodata_write init_ro_after_init_set; do
+	grep -q "^sz_lockmod: PASS $t" /tmp/initwrite.txt || \
+		echo "sz_lock: FAIL ${t}_under_lock: $(grep "$t" /tmp/initwrite.txt)" >> /tmp/attack
+done
+# registered at COMING, before its init printed a line; ro_after_init added at LIVE
+c=$(grep -n 'lock: module sz_lockmod: text and read-only data W^X from COMING' /tmp/initwrite.txt | head -n 1 | cut -d: -f1)
+l=$(grep -n '^sz_lockmod: loaded' /tmp/initwrite.txt | head -n 1 | cut -d: -f1)
+[ -n "$c" ] && [ -n "$l" ] && [ "$c" -lt "$l" ] || \
+	echo "sz_lock: FAIL module_registered_at_coming: COMING line ${c:-none}, init line ${l:-none}" >> /tmp/attack
+grep -q 'lock: module sz_lockmod: read-only-after-init data W^X from LIVE' /tmp/initwrite.txt || \
+	echo "sz_lock: FAIL module_ro_after_init_at_live: $(grep 'lock: module' /tmp/initwrite.txt)" >> /tmp/attack
+for w in text rodata; do
+	pa=$(sed -n "s/.*sz_lockmod: loaded, .*$w pa \(0x[0-9a-f]*\).*/\1/p" /tmp/initwrite.txt | head -n 1)
+	tp=$(( ${pa:-0} & ~0xfff ))
+	n=$(grep '"what": "ktext"' /tmp/initwrite.json | grep '"outcome": "refused"' | grep -c "\"target\": $tp," || true)
+	[ "$n" -ge 1 ] || echo "sz_lock: FAIL init_${w}_write_event: no refused ktext event at $tp" >> /tmp/attack
+done
+[ $(( $(wx_sum refused) - r0 )) -ge 2 ] || \
+	echo "sz_lock: FAIL init_write_counted: wx_refused +$(( $(wx_sum refused) - r0 ))" >> /tmp/attack
+rmmod sz_lockmod || fail "unloading sz_lockmod (init_write)"
+[ "$(mod_sum runs)" = "$runs0" ] || echo "sz_lock: FAIL init_write_released: module runs $(mod_sum runs), were $runs0" >> /tmp/attack
+[ "$(fails)" = "$f0" ] && echo "  sz_lock: PASS module_held_from_coming: its init's writes to its text and rodata refused"
+
+# (b) a module the lock cannot hold is refused at COMING, nothing of it left
+# registered ($1: the hook, $2: its value, $3: its value off, $4: the errno expected,
+# $5: the reason logged)
+P=/sys/module/subzero/parameters
+refused_load() {
+	f0=$(fails); runs0=$(mod_sum runs); rel0=$(mod_sum released)
+	dmesg -c > /dev/null
+	subzero events > /dev/null	# drained: what follows is this load's
+	echo "$2" > "$P/$1" || fail "setting $1 (a test build's hook, 0644)"
+	out=$(modload /e2e/sz_lockmod.ko 2>&1) && rc=0 || rc=$?	# sh -e: not a bare failure
+	echo "$3" > "$P/$1"
+	subzero events --json > /tmp/modrefuse_$1.json
+	dmesg | sed 's/^\[[^]]*\] //' > /tmp/modrefuse_$1.txt
+	sed -n '/lock: module/s/^/  /p' /tmp/modrefuse_$1.txt
+	if [ $rc = 0 ]; then
+		rmmod sz_lockmod
+		echo "sz_lock: FAIL module_refused_$1: loaded" >> /tmp/attack
+		return
+	fi
+	echo "$out" | grep -q "errno $4 " || echo "sz_lock: FAIL module_refused_errno_$1: $out (want errno $4)" >> /tmp/attack
+	grep -q "^subzero: lock: module sz_lockmod refused: its text cannot be held W^X ($5); its load fails with -$4\$" /tmp/modrefuse_$1.txt || \
+		echo "sz_lock: FAIL module_refused_logged_$1: $(grep 'lock: module' /tmp/modrefuse_$1.txt)" >> /tmp/attack
+	! grep -q '^sz_lockmod ' /proc/modules || echo "sz_lock: FAIL module_refused_listed_$1: $(grep sz_lockmod /proc/modules)" >> /tmp/attack
+	! grep -q 'sz_lockmod: loaded' /tmp/modrefuse_$1.txt || echo "sz_lock: FAIL module_refused_init_ran_$1" >> /tmp/attack
+	[ "$(mod_sum runs)" = "$runs0" ] || echo "sz_lock: FAIL module_refused_left_runs_$1: $(mod_sum runs), were $runs0" >> /tmp/attack
+	[ "$(fails)" = "$f0" ] && echo "  sz_lock: PASS module_refused_$1: $out"
+	return 0
+}
+# root refusing CPU 1's call: CPU 0's registration released; -EPERM
+refused_load test_mod_refuse_cpu 1 -1 1 \
+	"the hypervisor refused [0-9]* pages in [0-9]* runs on 1 of $(nproc) CPUs: -14"
+[ $(( $(mod_sum released) - rel0 )) -ge 1 ] || echo "sz_lock: FAIL module_refused_released: CPU 0's registration not released" >> /tmp/attack
+artifact modrefuse.json /tmp/modrefuse_test_mod_refuse_cpu.json
+# the glue's budget (no call left for it): -ENOSPC
+refused_load test_mod_budget 1 0 28 'more runs than its calls carry: -7'
+# (3) an init that fails: registered at COMING, released at GOING
+f0=$(fails); runs0=$(mod_sum runs)
+dmesg -c > /dev/null
+out=$(modload /e2e/sz_lockmod.ko init_fail=1 2>&1) && fail "sz_lockmod init_fail=1 loaded"
+echo "$out" | grep -q 'errno 33 ' || echo "sz_lock: FAIL module_init_failed_errno: $out" >> /tmp/attack
+dmesg | grep -q 'lock: module sz_lockmod: text and read-only data W^X from COMING' || \
+	echo "sz_lock: FAIL module_init_failed_registered: $(dmesg | grep 'lock: module')" >> /tmp/attack
+dmesg | grep -q 'lock: module sz_lockmod unloading: its W^X released' || \
+	echo "sz_lock: FAIL module_init_failed_released: $(dmesg | grep 'lock: module')" >> /tmp/attack
+[ "$(mod_sum runs)" = "$runs0" ] || echo "sz_lock: FAIL module_init_failed_left_runs: $(mod_sum runs), were $runs0" >> /tmp/attack
+[ "$(ept_rx "$(mod_pa)")" = 0 ] || echo "sz_lock: FAIL module_init_failed_writable: $(subzero ept "$(mod_pa)")" >> /tmp/attack
+[ "$(fails)" = "$f0" ] && echo "  sz_lock: PASS module_init_failed: released at GOING ($out)"
+
+# loaded again, twice, under the lock (the hooks off: the same insmod works): the
+# notifier registers it at COMING
 for r in 2 3; do
 	dmesg -c > /dev/null
 	insmod /e2e/sz_lockmod.ko || fail "loading sz_lockmod again under the lock (round $r)"
 	mt=$(mod_pa)
-	dmesg | grep -q 'lock: module sz_lockmod: text and read-only data W^X' || \
-		echo "sz_lock: FAIL module_registered_at_live_$r: $(dmesg | grep 'lock:')" >> /tmp/attack
+	dmesg | grep -q 'lock: module sz_lockmod: text and read-only data W^X from COMING' || \
+		echo "sz_lock: FAIL module_registered_at_coming_$r: $(dmesg | grep 'lock:')" >> /tmp/attack
 	[ "$(ept_rx "$mt")" = "$(nproc)" ] || echo "sz_lock: FAIL module_held_$r: $(subzero ept "$mt")" >> /tmp/attack
 	note "sz_lockmod loaded (round $r): module runs $(mod_sum runs), pages $(mod_sum pages), EPT tables $(mod_sum tables) (summed over CPUs)"
 	# the last round stays loaded through CPU 1's offline and online
