@@ -18,6 +18,7 @@
 #include "vmx.h"
 #include "arch/x86.h"
 #include "fake_cpu.h"
+#include "fake_world.h"
 #include <cpu_ops.h>
 
 #define GP_INFO (INTR_INFO_VALID | INTR_INFO_DELIVER_CODE | \
@@ -245,10 +246,7 @@ static long hypercall(u64 nr, u64 arg)
 /* The next event in the ring; it must be there. */
 static struct watch_event next_event(void)
 {
-	struct watch_event ev;
-
-	assert_true(watch_take(v->events, &ev));
-	return ev;
+	return fake_world_next_event(v);
 }
 
 static void take_lock(void)

@@ -177,18 +177,8 @@ static void test_check_args(void **state)
 
 static int setup(void **state)
 {
-	struct mtrr_state m;
-
 	(void)state;
-	fake_cpu_load(&fake_haswell);
-	fake_os_fail_alloc_after(-1);
-	vmx_caps_read(&caps);
-	assert_int_equal(mtrr_read(&m), 0);
-	vmx_ept_setup(&m, 1ULL << 39);
-	memset(&ram, 0, sizeof(ram));
-	assert_int_equal(ram_map_add(&ram, 0, 0xa0000), 0);
-	assert_int_equal(ram_map_add(&ram, 0x100000, BIG_END), 0);
-	vmx_ram_map_setup(&ram);
+	fake_world_ept_ram(&caps, &ram, BIG_END);
 	memset(&v, 0, sizeof(v));
 	memset(&regs, 0, sizeof(regs));
 	memset(watch_table, 0, sizeof(watch_table));
@@ -207,13 +197,7 @@ static int setup(void **state)
 	assert_int_equal(vmx_vcpu_alloc(&v, 0, &caps, 0x5000), 0);
 	v.mtf = false;
 	fake_cpu.current_vmcs = 0x1000;
-	fake_vmcs_set(GUEST_RIP, RIP);
-	fake_vmcs_set(GUEST_RFLAGS, 0x202);
-	fake_vmcs_set(GUEST_INTERRUPTIBILITY_INFO, 0);
-	fake_vmcs_set(EXCEPTION_BITMAP, 0);
-	fake_vmcs_set(CPU_BASED_VM_EXEC_CONTROL, 0);
-	fake_vmcs_set(GUEST_SS_AR_BYTES, 0xc093);	/* DPL 0 */
-	fake_vmcs_set(GUEST_CR3, 0x5000000);		/* some process's */
+	fake_world_guest_kernel(RIP);
 	return 0;
 }
 
@@ -235,9 +219,7 @@ static u64 leaf_of(u64 gpa, unsigned int *level)
 
 static unsigned int perm_of(u64 gpa)
 {
-	unsigned int level;
-
-	return leaf_of(gpa, &level) & EPT_RWX;
+	return fake_world_perm(&v, gpa);
 }
 
 static unsigned int level_of(u64 gpa)
@@ -261,10 +243,7 @@ static int single_step_trap(void)
 
 static struct watch_event next_event(void)
 {
-	struct watch_event ev;
-
-	assert_true(watch_take(v.events, &ev));
-	return ev;
+	return fake_world_next_event(&v);
 }
 
 static void engage(void)

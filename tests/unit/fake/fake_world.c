@@ -49,6 +49,40 @@ void fake_world_ept(struct vmx_caps *caps)
 	vmx_ram_map_setup(&ram);
 }
 
+void fake_world_ept_ram(struct vmx_caps *caps, struct ram_map *ram, u64 ram_end)
+{
+	struct mtrr_state m;
+
+	fake_cpu_load(&fake_haswell);
+	fake_os_fail_alloc_after(-1);
+	vmx_caps_read(caps);
+	assert_int_equal(mtrr_read(&m), 0);
+	vmx_ept_setup(&m, 1ULL << 39);
+	memset(ram, 0, sizeof(*ram));
+	assert_int_equal(ram_map_add(ram, 0, 0xa0000), 0);
+	assert_int_equal(ram_map_add(ram, 0x100000, ram_end), 0);
+	vmx_ram_map_setup(ram);
+}
+
+void fake_world_guest_kernel(u64 rip)
+{
+	fake_vmcs_set(GUEST_RIP, rip);
+	fake_vmcs_set(GUEST_RFLAGS, 0x202);
+	fake_vmcs_set(GUEST_INTERRUPTIBILITY_INFO, 0);
+	fake_vmcs_set(EXCEPTION_BITMAP, 0);
+	fake_vmcs_set(CPU_BASED_VM_EXEC_CONTROL, 0);
+	fake_vmcs_set(GUEST_SS_AR_BYTES, 0xc093);	/* DPL 0 */
+	fake_vmcs_set(GUEST_CR3, 0x5000000);		/* some process's */
+}
+
+struct watch_event fake_world_next_event(struct vcpu *v)
+{
+	struct watch_event ev;
+
+	assert_true(watch_take(v->events, &ev));
+	return ev;
+}
+
 static void *arena_page(u64 *pa)
 {
 	void *p = os_alloc_pages(0, pa);

@@ -9,9 +9,11 @@
 #define SUBZERO_FAKE_WORLD_H
 
 #include "vmx_caps.h"
+#include "watch.h"
 
 struct vcpu;
 struct guest_regs;
+struct ram_map;
 
 #define FAKE_ARENA	0x40000000ULL	/* 1 GiB: inside the 2^39 map */
 #define FAKE_ARENA_SIZE	(8ULL << 20)
@@ -21,6 +23,22 @@ void fake_world_cpu(struct vmx_caps *caps);
 
 /* fake_world_cpu(), then EPT from the fake MTRRs (a 2^39 map) and RAM [0, 4 GiB). */
 void fake_world_ept(struct vmx_caps *caps);
+
+/*
+ * The fake Haswell as the lock's tests take it: no page arena (their own fixed
+ * mappings lie where it would), EPT from the fake MTRRs (a 2^39 map), and RAM
+ * [0, 640 KiB) and [1 MiB, @ram_end) in @ram, handed to vmx_ram_map_setup().
+ */
+void fake_world_ept_ram(struct vmx_caps *caps, struct ram_map *ram, u64 ram_end);
+
+/*
+ * The current VMCS's guest as those tests take it: ring 0 at @rip, interrupts on,
+ * nothing blocking or exiting, some process's CR3.
+ */
+void fake_world_guest_kernel(u64 rip);
+
+/* The next event in @v's ring (there must be one). */
+struct watch_event fake_world_next_event(struct vcpu *v);
 
 /*
  * The module's text as root sees it (struct seal_text): one page at @va, at a fresh
