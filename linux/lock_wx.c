@@ -128,9 +128,14 @@ void sz_lock_wx_prepare(void)
 #endif
 	sz_wx_args = a;
 	sz_lock_wx_pa = virt_to_phys(a);
-	pr_info("lock: kernel text %llx-%llx, rodata %llx-%llx, IDT %llx-%llx (physical) read/execute-only\n",
-		a->range[0].start, a->range[0].end, a->range[1].start, a->range[1].end,
-		a->range[2].start, a->range[2].end);
+	if (a->nr == 3)
+		pr_info("lock: kernel text %llx-%llx, rodata %llx-%llx, IDT %llx-%llx (physical) read/execute-only\n",
+			a->range[0].start, a->range[0].end, a->range[1].start,
+			a->range[1].end, a->range[2].start, a->range[2].end);
+	else
+		pr_info("lock: kernel text %llx-%llx, rodata %llx-%llx (physical) read/execute-only\n",
+			a->range[0].start, a->range[0].end, a->range[1].start,
+			a->range[1].end);
 	return;
 err:
 	pr_warn("lock: kernel text W^X not enforced (symbols missing)\n");
