@@ -431,16 +431,16 @@ static int step_open(struct vcpu *v, const struct watch *w, u64 page, u64 *leaf,
 {
 	unsigned int n = v->step.nr, i;
 	u32 access = d->fetch ? WATCH_X : d->write ? WATCH_W : WATCH_R;
-	bool again = vmcs_readn(GUEST_RIP) == v->step.retry_rip && gpa == v->step.retry_gpa;
+	bool retry = vmcs_readn(GUEST_RIP) == v->step.retry_rip;
+	bool again = retry && gpa == v->step.retry_gpa;
 
 	/*
 	 * The retry of an interrupted step records none of the pages that step had
 	 * opened: they were recorded then (an instruction on two pages, cut short after
 	 * both had faulted, would otherwise record the second twice).
 	 */
-	for (i = 0; i < v->step.retry_nr && i < WATCH_STEP_PAGES && !again; i++)
-		again = vmcs_readn(GUEST_RIP) == v->step.retry_rip &&
-			page == v->step.retry_page[i];
+	for (i = 0; retry && i < v->step.retry_nr && i < WATCH_STEP_PAGES && !again; i++)
+		again = page == v->step.retry_page[i];
 
 	if (n >= WATCH_STEP_PAGES)
 		return -E2BIG;
