@@ -64,8 +64,12 @@
 
 struct lock_mod_arg_run {
 	u64 start;			/* guest-physical, page aligned */
-	u64 pages;
+	u32 pages;
+	u32 flags;			/* LOCK_MOD_RUN_CODE */
 };
+
+/* lock_mod_arg_run.flags: the run is code, executable in kernel mode (MBEC) */
+#define LOCK_MOD_RUN_CODE	1U
 
 /* What the glue passes in the LOCK_MOD hypercall (by physical address): guest memory. */
 struct lock_mod_args {
@@ -79,7 +83,8 @@ _Static_assert(sizeof(struct lock_mod_args) == 2048, "half a page");
 
 struct lock_mod_run {
 	u64 start;
-	u32 pages;
+	u32 pages : 31;
+	u32 code : 1;			/* LOCK_MOD_RUN_CODE */
 	u32 id;
 };
 

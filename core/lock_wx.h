@@ -66,7 +66,16 @@ struct lock_wx_args {
 	struct lock_wx_range range[LOCK_WX_RANGES];
 	u64 poke_pgd;			/* __sme_pa(poking_mm->pgd) */
 	u64 poke_addr;			/* poking_addr */
+	u32 code;			/* bit i: range i is code, executable in kernel mode */
+	u32 flags;			/* LOCK_WX_KEXEC */
 };
+
+/*
+ * lock_wx_args.flags: where the CPU has mode-based execute control, restrict
+ * kernel-mode execution to code (the ranges in `code`, module runs flagged
+ * LOCK_MOD_RUN_CODE); see "Kernel-mode execution" below.
+ */
+#define LOCK_WX_KEXEC		1U
 
 /* Root's own (hidden) copy, checked. */
 struct lock_wx {

@@ -414,6 +414,8 @@ struct vcpu {
 		/* kernel text and rodata W^X (lock_wx.h) */
 		bool lock_wx_on;
 		bool lock_wx_mbec;		/* the CPU has mode-based execute control */
+		bool lock_kexec;		/* kernel-mode execution restricted (MBEC on) */
+		u64 lock_kexec_refused;		/* kernel-mode fetches outside code refused */
 		unsigned int lock_wx_tables;	/* EPT table pages its ranges took */
 		u64 lock_wx_allowed;		/* writes by the kernel's text patching */
 		u64 lock_wx_refused;		/* other writes, discarded */
