@@ -109,7 +109,7 @@ static void test_check_add(void **state)
 	/* runs of one call overlapping */
 	a = args1(7, MOD_PA, 3);
 	a.nr = 2;
-	a.run[1] = (struct lock_mod_arg_run){ MOD_PA + 0x2000, 1 };
+	a.run[1] = (struct lock_mod_arg_run){ MOD_PA + 0x2000, 1, 0 };
 	assert_int_equal(lock_mod_check_add(&m, &wx, &a, &r, 1ULL << 39), -EINVAL);
 	/* the core W^X off: nothing to join */
 	a = args1(7, MOD_PA, 3);
@@ -138,7 +138,7 @@ static void test_table(void **state)
 	memset(&m, 0, sizeof(m));
 	a = args1(1, 0x100000, 2);
 	a.nr = 2;
-	a.run[1] = (struct lock_mod_arg_run){ 0x200000, 1 };
+	a.run[1] = (struct lock_mod_arg_run){ 0x200000, 1, 0 };
 	lock_mod_insert(&m, &a);
 	a = args1(2, 0x300000, 5);
 	lock_mod_insert(&m, &a);
@@ -271,7 +271,7 @@ static void test_add_write_release(void **state)
 	(void)state;
 	drain();
 	a.nr = 2;
-	a.run[1] = (struct lock_mod_arg_run){ MOD_PA + 0x3000, 1 };
+	a.run[1] = (struct lock_mod_arg_run){ MOD_PA + 0x3000, 1, 0 };
 	assert_int_equal(add(a), 0);
 	assert_int_equal(perm_of(MOD_PA), EPT_READ | EPT_EXEC);
 	assert_int_equal(perm_of(MOD_PA + 0x1000), EPT_READ | EPT_EXEC);
@@ -440,7 +440,7 @@ static void test_live_adds_under_one_id(void **state)
 	/* COMING: text and rodata, one page in each of LOCK_MOD_EPT_TABLES 2 MiB blocks */
 	a.nr = LOCK_MOD_EPT_TABLES;
 	for (i = 0; i < LOCK_MOD_EPT_TABLES; i++)
-		a.run[i] = (struct lock_mod_arg_run){ FAR_PA + i * M2, 1 };
+		a.run[i] = (struct lock_mod_arg_run){ FAR_PA + i * M2, 1, 0 };
 	assert_int_equal(add(a), 0);
 	assert_int_equal(lock_mod_count(&v.mods, 7), LOCK_MOD_EPT_TABLES);
 	/* LIVE: ro_after_init in a block already split: taken under the same id */
