@@ -308,6 +308,12 @@ static int wx_split_page(struct vcpu *v, u64 page, u64 **leaf, unsigned int *lev
 	return *leaf && *level == EPT_LEVEL_4K ? 0 : -EFAULT;
 }
 
+/* CPL = SS.DPL (SDM Vol. 3A, 5.5) */
+static unsigned int guest_cpl(void)
+{
+	return (vmcs_read32(GUEST_SS_AR_BYTES) >> 5) & 3;
+}
+
 /*
  * A kernel-mode fetch outside code: refused with #GP(0), or #DF(0) when it was the
  * delivery of an event (a gate pointing outside code; a contributory fault during
@@ -342,14 +348,15 @@ int lock_wx_violation(struct vcpu *v, const struct ept_violation *d, u64 gpa, u6
 	unsigned int cpl;
 	int ret;
 
-	cpl = (vmcs_read32(GUEST_SS_AR_BYTES) >> 5) & 3;	/* CPL = SS.DPL (SDM 3A, 5.5) */
-	if (d->fetch && cpl < 3 && v->wx.kexec && (lock_page_perm(v, page) & EPT_NO_KEXEC))
+	if (d->fetch && v->wx.kexec && guest_cpl() < 3 &&
+	    (lock_page_perm(v, page) & EPT_NO_KEXEC))
 		return wx_kexec_refused(v, d, page);
 	/* the core kernel's ranges and the module runs alike (lock_mod.h) */
 	if (!d->write || (lock_page_perm(v, page) & EPT_WRITE))
 		return 1;
 	if (gla_ok)
 		gla = vmcs_readn(GUEST_LINEAR_ADDRESS);
+	cpl = guest_cpl();
 	w = watch_applied(v, page);
 	if (lock_wx_patch_allowed(&v->wx, vmcs_readn(GUEST_CR3), gla, gla_ok, cpl) &&
 	    (!w || w->kind != WATCH_KIND_PROTECT)) {
