@@ -95,9 +95,21 @@ static struct {
 	bool rox;
 } sz_exec_pending[SZ_EXEC_PENDING];
 static unsigned int sz_exec_nr_pending, sz_exec_lost;
-/* Counted (under sz_exec_lock) */
+/* Counted (under sz_exec_lock); read-only parameters, for the tests and the curious */
 static unsigned int sz_exec_grants, sz_exec_pages, sz_exec_runs;
 static unsigned long sz_exec_refused, sz_exec_wx, sz_exec_released;
+module_param_named(exec_grants, sz_exec_grants, uint, 0444);
+MODULE_PARM_DESC(exec_grants, "read-only: run-time executable memory held as code now (grants)");
+module_param_named(exec_pages, sz_exec_pages, uint, 0444);
+MODULE_PARM_DESC(exec_pages, "read-only: their pages");
+module_param_named(exec_runs, sz_exec_runs, uint, 0444);
+MODULE_PARM_DESC(exec_runs, "read-only: their runs (on each CPU)");
+module_param_named(exec_refused, sz_exec_refused, ulong, 0444);
+MODULE_PARM_DESC(exec_refused, "read-only: grants refused (that code would not run under MBEC)");
+module_param_named(exec_wx, sz_exec_wx, ulong, 0444);
+MODULE_PARM_DESC(exec_wx, "read-only: writable executable (W+X) ranges seen, not granted");
+module_param_named(exec_released, sz_exec_released, ulong, 0444);
+MODULE_PARM_DESC(exec_released, "read-only: grants released");
 
 struct sz_grant_call {
 	struct sz_grant *g;
@@ -511,9 +523,12 @@ void sz_lock_exec_walk(void)
 	WRITE_ONCE(sz_exec_on, true);
 	for (va = MODULES_VADDR; va < MODULES_END && va >= MODULES_VADDR; va = next) {
 		pte = lookup_address(va, &level);
-		/* an empty upper level: skip all it maps (none at the top: a PGD's worth) */
-		next = level == PG_LEVEL_NONE ? (va | (PGDIR_SIZE - 1)) + 1 :
-		       (va | (page_level_size(level) - 1)) + 1;
+		/*
+		 * No entry: an empty upper level, which one differs between versions
+		 * (6.1 reports the level above, 6.12 the empty one): step by 2 MiB
+		 * (the area is 1.5 GiB); else by what the entry maps.
+		 */
+		next = !pte ? (va | (PMD_SIZE - 1)) + 1 : (va | (page_level_size(level) - 1)) + 1;
 		if (!pte || !pte_present(*pte) || !pte_exec(*pte) || sz_lock_mod_core(va)) {
 			sz_exec_walk_flush(&start, end);
 			continue;
