@@ -89,6 +89,7 @@ walk=$(dmesg | grep -o 'lock: run-time executable memory (test_exec_grants): .*'
 n=$(echo "$walk" | sed -n 's/.*: \([0-9]*\) grants, .*/\1/p')
 [ "${n:-0}" -ge 1 ] || fail "the lock-time walk granted no executable memory: ${walk:-no line}; $(dmesg | grep 'lock: exec')"
 note "exec grants at lock: $walk"
+dmesg | sed 's/^\[[^]]*\] //' | grep 'lock: executable grant' | sed 's/^/    /'
 X=/sys/module/subzero/parameters
 
 # ---- the attacks ----
