@@ -71,6 +71,9 @@
 static bool test_exec_grants;
 module_param(test_exec_grants, bool, 0444);
 MODULE_PARM_DESC(test_exec_grants, "test only: grant run-time executable memory to the hypervisor (W^X) even where no CPU restricts kernel-mode execution");
+static int test_exec_refuse_cpu = -1;
+module_param(test_exec_refuse_cpu, int, 0644);
+MODULE_PARM_DESC(test_exec_refuse_cpu, "test only: hand this CPU's hypervisor executable grants it must refuse (-1: none)");
 #endif
 
 /* Calls per grant: root holds LOCK_MOD_RUNS runs in all, so more is refused anyway. */
@@ -120,10 +123,17 @@ struct sz_grant_call {
 static int sz_grant_add_cpu(struct sz_grant *g, unsigned int cpu, struct vcpu *v)
 {
 	unsigned int i;
+	u64 pa;
 	int ret = 0;
 
-	for (i = 0; i < g->m.nr_args && !ret; i++)
-		ret = vmx_lock_mod_this_cpu(v, virt_to_phys(g->m.args[i]));
+	for (i = 0; i < g->m.nr_args && !ret; i++) {
+		pa = virt_to_phys(g->m.args[i]);
+#ifdef SZ_TEST_HOOKS
+		if ((int)cpu == READ_ONCE(test_exec_refuse_cpu))
+			pa += 8;	/* not page aligned: root refuses it (-EFAULT) */
+#endif
+		ret = vmx_lock_mod_this_cpu(v, pa);
+	}
 	if (ret && i > 1)
 		vmx_lock_mod_release_this_cpu(v, g->m.id);
 	if (!ret)

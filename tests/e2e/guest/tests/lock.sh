@@ -327,7 +327,21 @@ n=$(dmesg | grep -c 'sz_exec: PASS exec_release_write cpu' || true)
 	echo "sz_lock: FAIL exec_release_counted: grants $(cat $X/exec_grants) (were $g0), runs $(mod_sum runs) (were $runs0 granted)" >> /tmp/attack
 dmesg | sed 's/^\[[^]]*\] //' | grep 'sz_exec\|lock: exec' | sed 's/^/  /'
 rmmod sz_exec || fail "rmmod sz_exec"
-[ "$(fails)" = "$f0" ] && echo "  sz_lock: PASS exec_grant: granted (read/execute-only, alias writes refused on every CPU, still runs), released when made writable"
+# a grant root refuses (a test hook: CPU 1's call misaligned): a KERN_ERR line, counted,
+# nothing of it held on any CPU, and the kernel goes on (the page runs: no MBEC here)
+ref0=$(cat $X/exec_refused); g0=$(cat $X/exec_grants)
+dmesg -c > /dev/null
+echo 1 > $X/test_exec_refuse_cpu || fail "setting test_exec_refuse_cpu (a test build's hook)"
+insmod /e2e/sz_exec.ko || fail "insmod sz_exec.ko with the grant refused"
+echo -1 > $X/test_exec_refuse_cpu
+xpa=$(dmesg | sed -n 's/.*sz_exec: loaded, page pa \(0x[0-9a-f]*\), it returned 0x5a.*/\1/p' | tail -n 1)
+dmesg -r | grep -qE "^<3>(\[[ 0-9.]+\] ?)?subzero: lock: executable memory [0-9a-f]*-[0-9a-f]* \\(set_memory_x, 1 pages in 1 runs\\) refused by the hypervisor on 1 CPUs \\(-14\\): on a CPU that restricts kernel-mode execution \\(MBEC\\) that code will not run" || \
+	echo "sz_lock: FAIL exec_refused_logged: $(dmesg | grep 'lock: exec')" >> /tmp/attack
+[ -n "$xpa" ] && [ "$(ept_rx "$xpa")" = 0 ] || echo "sz_lock: FAIL exec_refused_not_held: ${xpa:-no page}: $(subzero ept "${xpa:-0}")" >> /tmp/attack
+[ "$(cat $X/exec_refused)" -ge $((ref0 + 1)) ] && [ "$(cat $X/exec_grants)" = "$g0" ] || \
+	echo "sz_lock: FAIL exec_refused_counted: refused $(cat $X/exec_refused) (were $ref0), grants $(cat $X/exec_grants) (were $g0)" >> /tmp/attack
+rmmod sz_exec || fail "rmmod sz_exec (grant refused)"
+[ "$(fails)" = "$f0" ] && echo "  sz_lock: PASS exec_grant: granted (read/execute-only, alias writes refused on every CPU, still runs), released when made writable; a refused grant logged and counted"
 
 # ---- what must still work ----
 # Kernel text patching goes through text_poke(): each operation below is allowed by
