@@ -61,6 +61,24 @@ static u64 ept_make_leaf(u64 pa, u8 type, unsigned int level, u64 perm)
 	       (level > EPT_LEVEL_4K ? EPT_LARGE : 0);
 }
 
+u64 ept_perm_bits(const struct ept *e, unsigned int perm)
+{
+	u64 b = perm & EPT_RWX;
+
+	if (e->mbec && (perm & EPT_EXEC)) {
+		b |= EPT_EXEC_USER;
+		if (perm & EPT_NO_KEXEC)
+			b &= ~EPT_EXEC;
+	}
+	return b;
+}
+
+/* The permissions of a non-leaf entry: everything (the leaves decide). */
+static u64 ept_dir_bits(const struct ept *e)
+{
+	return EPT_RWX | (e->mbec ? EPT_EXEC_USER : 0);
+}
+
 void *ept_phys_to_virt(const struct ept *e, u64 pa)
 {
 	return (void *)(unsigned long)(e->direct_map + pa);
@@ -427,14 +445,16 @@ int ept_map_page(struct ept *e, u64 gpa, u64 **leaf)
 			if (!child)
 				return -ENOMEM;
 			sz_memset(child, 0, PAGE_SIZE);	/* pool pages are reused */
-			ept_write(pe, pa | EPT_RWX);
+			ept_write(pe, pa | ept_dir_bits(e));
 		}
 		table = ept_table(e, *pe);
 	}
 	pe = &table[ept_index(gpa, EPT_LEVEL_4K)];
 	if (mtrr_type(&e->mtrr, gpa, PAGE_SIZE, &type))
 		type = X86_MEMTYPE_UC;
-	ept_write(pe, ept_make_leaf(gpa, type, EPT_LEVEL_4K, EPT_RWX));
+	/* not code: with MBEC, executable in user mode only */
+	ept_write(pe, ept_make_leaf(gpa, type, EPT_LEVEL_4K,
+				    ept_perm_bits(e, EPT_RWX | EPT_NO_KEXEC)));
 	*leaf = pe;
 	return 0;
 }
@@ -457,11 +477,11 @@ static u64 ept_max(u64 a, u64 b)
  */
 static bool ept_perm_valid(const struct ept *e, unsigned int perm)
 {
-	if (perm & ~EPT_RWX)
+	if (perm & ~(EPT_RWX | EPT_NO_KEXEC))
 		return false;
 	if ((perm & EPT_WRITE) && !(perm & EPT_READ))
 		return false;
-	if (perm == EPT_EXEC && !(e->caps & VMX_EPT_EXECUTE_ONLY))
+	if ((perm & EPT_RWX) == EPT_EXEC && !(e->caps & VMX_EPT_EXECUTE_ONLY))
 		return false;
 	return true;
 }
@@ -522,7 +542,7 @@ static int ept_split(struct ept *e, u64 *pe, unsigned int level)
 		return -ENOMEM;
 	for (i = 0; i < EPT_ENTRIES; i++)
 		child[i] = ((old & EPT_ADDR_MASK) + i * csize) | flags;
-	ept_write(pe, pa | EPT_RWX);
+	ept_write(pe, pa | ept_dir_bits(e));
 	return 0;
 }
 
@@ -595,7 +615,7 @@ static int ept_apply(struct ept *e, u64 *table, unsigned int level, u64 lo, u64 
 		t = ept_min(hi, a + size);
 		if (ept_is_leaf(*pe, level)) {
 			if (s == a && t == a + size) {
-				ept_write(pe, (*pe & ~EPT_RWX) | perm);
+				ept_write(pe, (*pe & ~EPT_PERM_BITS) | ept_perm_bits(e, perm));
 				continue;
 			}
 			ret = ept_split(e, pe, level);
@@ -608,6 +628,37 @@ static int ept_apply(struct ept *e, u64 *table, unsigned int level, u64 lo, u64 
 		ept_try_merge(e, pe, level);
 	}
 	return 0;
+}
+
+static void ept_restrict_table(struct ept *e, u64 *table, unsigned int level)
+{
+	unsigned int i;
+	u64 *pe, v;
+
+	for (i = 0; i < EPT_ENTRIES; i++) {
+		pe = &table[i];
+		if (!(*pe & EPT_RWX))
+			continue;
+		if (!ept_is_leaf(*pe, level)) {
+			ept_write(pe, *pe | EPT_EXEC_USER);
+			ept_restrict_table(e, ept_table(e, *pe), level - 1);
+			continue;
+		}
+		v = *pe;
+		if (v & EPT_EXEC)
+			v |= EPT_EXEC_USER;
+		if (!(v & EPT_SEALED))
+			v &= ~EPT_EXEC;
+		ept_write(pe, v);
+	}
+}
+
+void ept_restrict_kexec(struct ept *e)
+{
+	if (e->mbec || !e->pml4)
+		return;
+	ept_restrict_table(e, e->pml4, e->levels);
+	e->mbec = true;
 }
 
 int ept_set_perm(struct ept *e, u64 gpa, u64 size, unsigned int perm)

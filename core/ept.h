@@ -75,6 +75,19 @@
  */
 #define EPT_SEALED		BIT_ULL(11)
 #define EPT_ADDR_MASK		0x000ffffffffff000ULL	/* bits 51:12 */
+/*
+ * Mode-based execute control (SDM Vol. 3C, 29.3.3.2, when the VM-execution control
+ * "mode-based execute control for EPT" is 1): bit 2 then allows execution of
+ * supervisor-mode linear addresses only, and bit 10 that of user-mode ones; without
+ * the control bit 10 is ignored.  An EPT whose `mbec` is set keeps both (ept_perm_bits()).
+ */
+#define EPT_EXEC_USER		BIT_ULL(10)
+#define EPT_PERM_BITS		(EPT_RWX | EPT_EXEC_USER)
+/*
+ * A permission flag, never an entry bit: with EPT_EXEC, "execute in user mode only"
+ * on an EPT with `mbec`; ignored (execute in both) on one without.
+ */
+#define EPT_NO_KEXEC		(1U << 16)
 
 #define EPT_LEVELS		4	/* the usual walk: 48-bit guest-physical addresses */
 #define EPT_LEVELS_MAX		5	/* with VMX_EPT_PAGE_WALK_5: 57 bits */
@@ -117,6 +130,11 @@ struct ept {
 	 */
 	u64 direct_map;
 	bool ad;		/* EPTP enables accessed and dirty flags */
+	/*
+	 * Mode-based execute control is on (ept_restrict_kexec()): entries carry bit 10,
+	 * and bit 2 of a leaf is supervisor-mode execute.  One way.
+	 */
+	bool mbec;
 	struct mtrr_state mtrr;	/* a copy: merges ask it again */
 	struct ept_page *pool;	/* every page, in allocation order */
 	u64 *free;		/* PAs of pages ready for use (a stack) */
@@ -237,8 +255,27 @@ int ept_enable_ad(struct ept *e);
 u64 ept_eptp(const struct ept *e);
 
 /*
+ * The entry bits of permission @perm (EPT_READ, EPT_WRITE, EPT_EXEC, EPT_NO_KEXEC) on
+ * @e: without `mbec` the low three as they are; with it EPT_EXEC gives bit 10 too, and
+ * bit 2 only without EPT_NO_KEXEC.  Whatever writes permissions into an entry goes
+ * through this.  Pure.
+ */
+u64 ept_perm_bits(const struct ept *e, unsigned int perm);
+
+/*
+ * Turn on the entries' side of mode-based execute control: every present entry gets
+ * bit 10 where it has bit 2 (non-leaf entries always), and every leaf but a sealed
+ * one (the hypervisor's text among them, seal.h) loses bit 2: nothing is executable
+ * in kernel mode any more until given back with ept_set_perm(..., EPT_EXEC).  Sets
+ * `mbec`; no allocation, no failure.  The caller sets the VM-execution control in
+ * the same exit and INVEPTs.  Root-safe.
+ */
+void ept_restrict_kexec(struct ept *e);
+
+/*
  * Set the permissions of the guest-physical range [gpa, gpa + size) to perm, a
- * combination of EPT_READ, EPT_WRITE and EPT_EXEC (0 makes the range not present).
+ * combination of EPT_READ, EPT_WRITE and EPT_EXEC, with EPT_NO_KEXEC (ept_perm_bits();
+ * 0 makes the range not present).
  * Splits large leaves the range covers in part, changes whole leaves in place, then
  * merges what can be merged (see the top of this file).
  *

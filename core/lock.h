@@ -92,6 +92,11 @@ enum lock_what {
 	LOCK_EV_MOD_ADD,
 	/* a module's runs released (allowed: target the id, 0 for all, value the pages) */
 	LOCK_EV_MOD_DEL,
+	/*
+	 * A kernel-mode fetch outside code refused (MBEC, lock_wx.h): target the page,
+	 * value the linear address (0 if the CPU gave none)
+	 */
+	LOCK_EV_KEXEC,
 };
 
 /* The CPU's state the lock is taken from (what the guest sees, not VMX's view). */

@@ -40,7 +40,8 @@ int lock_mod_check_add(const struct lock_mods *m, const struct lock_wx *wx,
 		return -ENOSPC;
 	for (i = 0; i < nr; i++) {
 		s = a->run[i].start;
-		if (s & (PAGE_SIZE - 1) || !a->run[i].pages || a->run[i].pages > LOCK_MOD_RUN_PAGES)
+		if (s & (PAGE_SIZE - 1) || !a->run[i].pages || a->run[i].pages > LOCK_MOD_RUN_PAGES ||
+		    (a->run[i].flags & ~LOCK_MOD_RUN_CODE))
 			return -EINVAL;
 		/* s below the map (< 2^52) and pages bounded: the end cannot wrap */
 		if (s >= map_limit || run_end(s, a->run[i].pages) > map_limit)
@@ -63,14 +64,19 @@ int lock_mod_check_add(const struct lock_mods *m, const struct lock_wx *wx,
 	return 0;
 }
 
-bool lock_mod_covers(const struct lock_mods *m, u64 gpa)
+const struct lock_mod_run *lock_mod_find(const struct lock_mods *m, u64 gpa)
 {
 	unsigned int i;
 
 	for (i = 0; i < m->nr && i < LOCK_MOD_RUNS; i++)
 		if (gpa >= m->run[i].start && gpa < run_end(m->run[i].start, m->run[i].pages))
-			return true;
-	return false;
+			return &m->run[i];
+	return NULL;
+}
+
+bool lock_mod_covers(const struct lock_mods *m, u64 gpa)
+{
+	return lock_mod_find(m, gpa) != NULL;
 }
 
 unsigned int lock_mod_count(const struct lock_mods *m, u32 id)
@@ -88,7 +94,8 @@ void lock_mod_insert(struct lock_mods *m, const struct lock_mod_args *a)
 
 	for (i = 0; i < a->nr && i < LOCK_MOD_ARG_RUNS && m->nr < LOCK_MOD_RUNS; i++) {
 		m->run[m->nr++] = (struct lock_mod_run){
-			.start = a->run[i].start, .pages = (u32)a->run[i].pages, .id = a->id,
+			.start = a->run[i].start, .pages = a->run[i].pages, .id = a->id,
+			.code = !!(a->run[i].flags & LOCK_MOD_RUN_CODE),
 		};
 		m->pages += (u32)a->run[i].pages;
 	}
@@ -126,16 +133,14 @@ int lock_mod_refusal(int err)
 
 unsigned int lock_page_perm(const struct vcpu *v, u64 gpa)
 {
-	if (lock_wx_covers(&v->wx, gpa) || (v->wx.on && lock_mod_covers(&v->mods, gpa)))
-		return EPT_READ | EPT_EXEC;
-	return EPT_RWX;
+	const struct lock_mod_run *r = v->wx.on ? lock_mod_find(&v->mods, gpa) : NULL;
+
+	if (r)
+		return EPT_READ | EPT_EXEC | (r->code || !v->wx.kexec ? 0 : EPT_NO_KEXEC);
+	return lock_wx_perm(&v->wx, gpa);
 }
 
-/*
- * Applied watches and protections inside [s, e) keep what they take away, from the
- * rights the lock now leaves the page (write without read is a misconfiguration).
- */
-static void mod_watches(struct vcpu *v, u64 s, u64 e)
+void lock_reapply_watches(struct vcpu *v, u64 s, u64 e)
 {
 	unsigned int i, perm;
 
@@ -149,6 +154,12 @@ static void mod_watches(struct vcpu *v, u64 s, u64 e)
 			perm &= ~EPT_WRITE;
 		ept_set_perm(&v->ept, w->gpa, PAGE_SIZE, perm);
 	}
+}
+
+/* What a page outside every run gets back: everything but kernel-mode execution, if restricted. */
+static unsigned int mod_free_perm(const struct vcpu *v)
+{
+	return EPT_RWX | (v->wx.kexec ? EPT_NO_KEXEC : 0);
 }
 
 /* The EPT table pages in use now, after an INVEPT has let merged tables go. */
@@ -182,7 +193,9 @@ static int mod_add(struct vcpu *v, const struct lock_mod_args *a)
 	before = ept_pages_in_use(&v->ept);
 	for (i = 0; i < a->nr; i++) {
 		s = a->run[i].start;
-		ret = ept_set_perm(&v->ept, s, a->run[i].pages * PAGE_SIZE, EPT_READ | EPT_EXEC);
+		ret = ept_set_perm(&v->ept, s, (u64)a->run[i].pages * PAGE_SIZE,
+				   EPT_READ | EPT_EXEC |
+				   (a->run[i].flags & LOCK_MOD_RUN_CODE ? 0 : EPT_NO_KEXEC));
 		if (ret)
 			break;
 		now = ept_pages_in_use(&v->ept);
@@ -198,15 +211,15 @@ static int mod_add(struct vcpu *v, const struct lock_mod_args *a)
 		while (i-- > 0) {
 			s = a->run[i].start;
 			e = run_end(s, a->run[i].pages);
-			ept_set_perm(&v->ept, s, e - s, EPT_RWX);
-			mod_watches(v, s, e);
+			ept_set_perm(&v->ept, s, e - s, mod_free_perm(v));
+			lock_reapply_watches(v, s, e);
 		}
 		mod_flush(v);
 		return ret;
 	}
 	lock_mod_insert(&v->mods, a);
 	for (i = 0; i < a->nr; i++) {
-		mod_watches(v, a->run[i].start, run_end(a->run[i].start, a->run[i].pages));
+		lock_reapply_watches(v, a->run[i].start, run_end(a->run[i].start, a->run[i].pages));
 		pages += a->run[i].pages;
 	}
 	now = mod_flush(v);
@@ -234,13 +247,13 @@ static int mod_del(struct vcpu *v, u32 id, bool all)
 		if (!all && r.id != id)
 			continue;
 		/* the very range set R+X: whole leaves, so no split, no failure */
-		ept_set_perm(&v->ept, r.start, (u64)r.pages * PAGE_SIZE, EPT_RWX);
+		ept_set_perm(&v->ept, r.start, (u64)r.pages * PAGE_SIZE, mod_free_perm(v));
 	}
 	n = lock_mod_remove(&v->mods, id, all);
 	/* watches inside: their rights from RWX now (the run is gone from the table) */
 	for (i = 0; i < WATCH_MAX; i++)
 		if (v->applied[i].kind)
-			mod_watches(v, v->applied[i].gpa, v->applied[i].gpa + PAGE_SIZE);
+			lock_reapply_watches(v, v->applied[i].gpa, v->applied[i].gpa + PAGE_SIZE);
 	now = mod_flush(v);
 	freed = before > now ? before - now : 0;
 	v->mods.tables = !v->mods.nr || freed >= v->mods.tables ? 0 : v->mods.tables - freed;

@@ -110,6 +110,9 @@ int lock_mod_check_add(const struct lock_mods *m, const struct lock_wx *wx,
 /* Is @gpa in a registered module run?  Pure. */
 bool lock_mod_covers(const struct lock_mods *m, u64 gpa);
 
+/* The registered run holding @gpa, or NULL.  Pure. */
+const struct lock_mod_run *lock_mod_find(const struct lock_mods *m, u64 gpa);
+
 /* How many runs @id has in @m.  Pure. */
 unsigned int lock_mod_count(const struct lock_mods *m, u32 id);
 
@@ -134,9 +137,17 @@ struct vcpu;
 
 /*
  * The EPT rights the lock leaves @gpa on @v: read and execute inside the core
- * kernel's ranges or a module run, all outside.  Root-safe (pure on @v).
+ * kernel's ranges or a module run, all outside; with kernel-mode execution restricted
+ * (lock_wx.h) EPT_NO_KEXEC on everything but code.  Root-safe (pure on @v).
  */
 unsigned int lock_page_perm(const struct vcpu *v, u64 gpa);
+
+/*
+ * Root: applied watches and protections inside [@s, @e) get the rights the lock now
+ * leaves their page, less what they watch (write without read is a misconfiguration).
+ * Root-safe.
+ */
+void lock_reapply_watches(struct vcpu *v, u64 s, u64 e);
 
 /*
  * Root, the LOCK_MOD hypercall: copy the arguments at guest-physical @args_pa into

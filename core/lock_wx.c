@@ -8,6 +8,7 @@
 #include "lock_mod.h"
 #include "ept.h"
 #include "errors.h"
+#include "exit.h"
 #include "lib.h"
 #include "log.h"
 #include "vmx.h"
@@ -47,6 +48,8 @@ int lock_wx_check_args(const struct lock_wx_args *a, const struct ram_map *ram,
 
 	if (a->magic != LOCK_WX_ARGS_MAGIC || !nr || nr > LOCK_WX_RANGES)
 		return -EINVAL;
+	if ((a->flags & ~LOCK_WX_KEXEC) || (a->code & ~((1U << nr) - 1)))
+		return -EINVAL;
 	if (!a->poke_pgd || !page_aligned(a->poke_pgd) || !page_aligned(a->poke_addr) ||
 	    !canonical(a->poke_addr) || !canonical(a->poke_addr + LOCK_WX_POKE_PAGES * PAGE_SIZE - 1))
 		return -EINVAL;
@@ -64,6 +67,9 @@ int lock_wx_check_args(const struct lock_wx_args *a, const struct ram_map *ram,
 			return -EFAULT;
 	}
 	wx->on = false;
+	wx->kexec = false;
+	wx->kexec_wanted = a->flags & LOCK_WX_KEXEC;
+	wx->code = a->code;
 	wx->nr = nr;
 	for (i = 0; i < nr; i++)
 		wx->range[i] = a->range[i];
@@ -85,9 +91,31 @@ bool lock_wx_covers(const struct lock_wx *wx, u64 gpa)
 	return false;
 }
 
+bool lock_wx_code(const struct lock_wx *wx, u64 gpa)
+{
+	unsigned int i;
+
+	if (!wx->on)
+		return false;
+	for (i = 0; i < wx->nr && i < LOCK_WX_RANGES; i++)
+		if ((wx->code & (1U << i)) && gpa >= wx->range[i].start && gpa < wx->range[i].end)
+			return true;
+	return false;
+}
+
 unsigned int lock_wx_perm(const struct lock_wx *wx, u64 gpa)
 {
-	return lock_wx_covers(wx, gpa) ? EPT_READ | EPT_EXEC : EPT_RWX;
+	unsigned int nokexec = wx->kexec ? EPT_NO_KEXEC : 0;
+
+	if (!lock_wx_covers(wx, gpa))
+		return EPT_RWX | nokexec;
+	return EPT_READ | EPT_EXEC | (lock_wx_code(wx, gpa) ? 0 : nokexec);
+}
+
+/* A range's rights: read and execute, code or not (EPT_NO_KEXEC: only under MBEC). */
+static unsigned int wx_range_perm(const struct lock_wx *wx, unsigned int i)
+{
+	return EPT_READ | EPT_EXEC | (wx->code & (1U << i) ? 0 : EPT_NO_KEXEC);
 }
 
 /* CR3's page-table base: bits 51:12 (SDM Vol. 3A, 4.5), less PTI's user-table bit. */
@@ -139,14 +167,26 @@ bool lock_wx_holds_hypervisor(struct vcpu *v, u64 start, u64 end)
 	return v->scratch_pa >= start && v->scratch_pa < end;
 }
 
-/* The rights of an applied watch inside a range: the lock's, less what it watches. */
-static unsigned int wx_watch_perm(const struct watch *w)
+/*
+ * Kernel-mode execution restricted (lock_wx.h): supervisor-execute off everywhere but
+ * the sealed pages, back on the code ranges (the very ranges just set: no split, so
+ * no failure), and the VM-execution control on in this exit (vmcs_setup_controls()
+ * keeps it at a relaunch).
+ */
+static void wx_restrict_kexec(struct vcpu *v, struct lock_wx *wx)
 {
-	unsigned int perm = (EPT_READ | EPT_EXEC) & ~w->access;
+	unsigned int i;
 
-	if (!(perm & EPT_READ))
-		perm &= ~EPT_WRITE;
-	return perm;
+	ept_restrict_kexec(&v->ept);
+	for (i = 0; i < wx->nr; i++)
+		if (wx->code & (1U << i))
+			ept_set_perm(&v->ept, wx->range[i].start,
+				     wx->range[i].end - wx->range[i].start, EPT_READ | EPT_EXEC);
+	vmcs_write32(NULL, SECONDARY_VM_EXEC_CONTROL,
+		     vmcs_read32(SECONDARY_VM_EXEC_CONTROL) | SECONDARY_EXEC_MODE_BASED_EPT_EXEC);
+	wx->kexec = true;
+	log_printf(&v->log, "CPU %u: kernel-mode execution restricted to kernel and module text (mode-based execute control)",
+		   v->cpu);
 }
 
 int lock_wx_engage(struct vcpu *v, u64 args_pa)
@@ -156,7 +196,6 @@ int lock_wx_engage(struct vcpu *v, u64 args_pa)
 	unsigned int i, before;
 	int ret;
 
-	/* Mode-based execute control is not used (README): only said where it exists. */
 	v->lock_wx_mbec = (v->caps->procbased2 >> 32) & SECONDARY_EXEC_MODE_BASED_EPT_EXEC;
 	if (v->wx.on || !args_pa)
 		return 0;
@@ -181,7 +220,7 @@ int lock_wx_engage(struct vcpu *v, u64 args_pa)
 	before = ept_pages_in_use(&v->ept);
 	for (i = 0; i < wx.nr; i++) {
 		ret = ept_set_perm(&v->ept, wx.range[i].start, wx.range[i].end - wx.range[i].start,
-				   EPT_READ | EPT_EXEC);
+				   wx_range_perm(&wx, i));
 		if (ret)
 			break;
 	}
@@ -196,15 +235,16 @@ int lock_wx_engage(struct vcpu *v, u64 args_pa)
 		return ret;
 	}
 	wx.on = true;
-	/* applied watches and protections inside keep what they take away */
-	for (i = 0; i < WATCH_MAX; i++)
-		if (v->applied[i].kind && lock_wx_covers(&wx, v->applied[i].gpa))
-			ept_set_perm(&v->ept, v->applied[i].gpa, PAGE_SIZE,
-				     wx_watch_perm(&v->applied[i]));
-	lock_wx_invept(v);
+	if (wx.kexec_wanted && v->lock_wx_mbec)
+		wx_restrict_kexec(v, &wx);
 	wx.tables = ept_pages_in_use(&v->ept) - before;
 	v->wx = wx;
+	/* applied watches and protections inside keep what they take away */
+	for (i = 0; i < wx.nr; i++)
+		lock_reapply_watches(v, wx.range[i].start, wx.range[i].end);
+	lock_wx_invept(v);
 	v->lock_wx_on = true;
+	v->lock_kexec = wx.kexec;
 	v->lock_wx_tables = wx.tables;
 	vmx_ept_publish(v);
 	return 0;
@@ -219,6 +259,25 @@ static int wx_split_page(struct vcpu *v, u64 page, u64 **leaf, unsigned int *lev
 		return ret;
 	*leaf = ept_leaf(&v->ept, page, level);
 	return *leaf && *level == EPT_LEVEL_4K ? 0 : -EFAULT;
+}
+
+/*
+ * A kernel-mode fetch outside code: refused with #GP(0), or #DF(0) when it was the
+ * delivery of an event (a gate pointing outside code; a contributory fault during
+ * delivery would be one, SDM Vol. 3A, Table 6-5).  The guest's kernel then oopses in
+ * that context; the page keeps its rights.
+ */
+static int wx_kexec_refused(struct vcpu *v, const struct ept_violation *d, u64 page)
+{
+	u64 gla = d->gla_valid ? vmcs_readn(GUEST_LINEAR_ADDRESS) : 0;
+
+	v->lock_kexec_refused++;
+	lock_event(v, LOCK_EV_KEXEC, page, gla, WATCH_EV_REFUSED);
+	if (vmcs_read32(IDT_VECTORING_INFO_FIELD) & INTR_INFO_VALID)
+		exit_inject_exception(X86_VEC_DF, true, 0);
+	else
+		exit_inject_exception(X86_VEC_GP, true, 0);
+	return 0;
 }
 
 int lock_wx_violation(struct vcpu *v, const struct ept_violation *d, u64 gpa, u64 *leaf,
@@ -236,12 +295,14 @@ int lock_wx_violation(struct vcpu *v, const struct ept_violation *d, u64 gpa, u6
 	unsigned int cpl;
 	int ret;
 
+	cpl = (vmcs_read32(GUEST_SS_AR_BYTES) >> 5) & 3;	/* CPL = SS.DPL (SDM 3A, 5.5) */
+	if (d->fetch && cpl < 3 && v->wx.kexec && (lock_page_perm(v, page) & EPT_NO_KEXEC))
+		return wx_kexec_refused(v, d, page);
 	/* the core kernel's ranges and the module runs alike (lock_mod.h) */
-	if (!d->write || lock_page_perm(v, page) != (EPT_READ | EPT_EXEC))
+	if (!d->write || (lock_page_perm(v, page) & EPT_WRITE))
 		return 1;
 	if (gla_ok)
 		gla = vmcs_readn(GUEST_LINEAR_ADDRESS);
-	cpl = (vmcs_read32(GUEST_SS_AR_BYTES) >> 5) & 3;	/* CPL = SS.DPL (SDM 3A, 5.5) */
 	w = watch_applied(v, page);
 	if (lock_wx_patch_allowed(&v->wx, vmcs_readn(GUEST_CR3), gla, gla_ok, cpl) &&
 	    (!w || w->kind != WATCH_KIND_PROTECT)) {
@@ -284,6 +345,7 @@ void lock_wx_step_end(struct vcpu *v)
 	/* The leaves are back as they were (R+X): setting them again merges the tables. */
 	for (i = 0; v->wx.on && i < v->wx.nr_split && i < WATCH_STEP_PAGES; i++)
 		if (!watch_applied(v, v->wx.split[i]))
-			ept_set_perm(&v->ept, v->wx.split[i], PAGE_SIZE, EPT_READ | EPT_EXEC);
+			ept_set_perm(&v->ept, v->wx.split[i], PAGE_SIZE,
+				     lock_page_perm(v, v->wx.split[i]));
 	v->wx.nr_split = 0;
 }

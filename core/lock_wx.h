@@ -80,7 +80,10 @@ struct lock_wx_args {
 /* Root's own (hidden) copy, checked. */
 struct lock_wx {
 	bool on;
+	bool kexec_wanted;		/* the glue asked for LOCK_WX_KEXEC */
+	bool kexec;			/* kernel-mode execution restricted on this CPU */
 	unsigned int nr;
+	u32 code;			/* bit i: range i is code */
 	struct lock_wx_range range[LOCK_WX_RANGES];
 	u64 poke_pgd, poke_addr;
 	unsigned int tables;		/* EPT table pages the ranges took at engage */
@@ -104,9 +107,13 @@ int lock_wx_check_args(const struct lock_wx_args *a, const struct ram_map *ram,
 /* Is @gpa in one of @wx's ranges (and the W^X on)?  Pure. */
 bool lock_wx_covers(const struct lock_wx *wx, u64 gpa);
 
+/* Is @gpa in one of @wx's code ranges (and the W^X on)?  Pure. */
+bool lock_wx_code(const struct lock_wx *wx, u64 gpa);
+
 /*
- * The EPT rights the lock leaves @gpa: read and execute inside a range, all outside.
- * Pure.
+ * The EPT rights the core kernel's ranges leave @gpa: read and execute inside a range,
+ * all outside; with kernel-mode execution restricted, EPT_NO_KEXEC on all but code.
+ * (Module runs: lock_page_perm().)  Pure.
  */
 unsigned int lock_wx_perm(const struct lock_wx *wx, u64 gpa);
 
@@ -125,6 +132,24 @@ struct vcpu;
 struct ept_violation;
 
 /*
+ * Kernel-mode execution (issue 14, point 4: "where the CPU has mode-based execute
+ * control, kernel-mode execution outside kernel and module text is refused too").
+ * When the glue asks (LOCK_WX_KEXEC) and the CPU has the control (IA32_VMX_PROCBASED_
+ * CTLS2 bit 22 allowed-1), engage also turns it on: ept_restrict_kexec() takes
+ * supervisor-execute from every leaf but the hypervisor's own sealed text, the code
+ * ranges (`code`: the kernel's text) get it back, and from then on module runs get
+ * it only with LOCK_MOD_RUN_CODE (their text, and what the kernel itself made
+ * executable at run time: the glue's grants, lock_mod.h).  User-mode execution is
+ * unchanged (bit 10 wherever bit 2 was).  A fetch at CPL 0-2 from a page without it
+ * is refused: #GP(0) (#DF if it was an event's delivery), an event LOCK_EV_KEXEC
+ * (target the page, value the linear address) and a count.  Why CPL and not the
+ * page's U/S: with SMEP pinned a CPL-0 fetch from a user-mode address faults in the
+ * guest's own paging before any EPT check, so a kernel fetch that reaches EPT is a
+ * supervisor-mode one.  Without the control nothing changes and `kexec` stays false
+ * (status says so); the code flags are then only W^X.
+ */
+
+/*
  * Root, the LOCK hypercall: copy the arguments at guest-physical @args_pa (0: no
  * W^X, nothing done), check them, refuse ranges holding any of the hypervisor's own
  * pages (-EACCES: hidden, sealed, or the scratch page), and set the ranges R+X in
@@ -137,7 +162,8 @@ int lock_wx_engage(struct vcpu *v, u64 args_pa);
 
 /*
  * Root, an EPT violation at @gpa whose leaf is @leaf (of @level): a write to a locked
- * range is the lock's.  Returns 1 when it is not (the caller goes on), else 0 (the
+ * range is the lock's, and so is a kernel-mode fetch outside code (kernel-mode
+ * execution restricted, above).  Returns 1 when it is not (the caller goes on), else 0 (the
  * write is let through or discarded for one step) or a negative errno (fail closed).
  * Root-safe.
  */

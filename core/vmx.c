@@ -427,6 +427,9 @@ static int vmcs_setup_controls(struct vcpu *v)
 	size_t i;
 
 	vmx_ctls_wanted(v->ept.pml4 != NULL, words);
+	/* an EPT whose leaves say supervisor-execute in bit 2 (the lock; relaunches) */
+	if (v->ept.mbec)
+		words[VMX_CTL_PROC2].required |= SECONDARY_EXEC_MODE_BASED_EPT_EXEC;
 	/*
 	 * VPID only with an INVVPID we can use for the guest's CR4 writes (single- or
 	 * all-context; KVM's rule): without VPID every VM entry and exit flushes, and no

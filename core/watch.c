@@ -141,7 +141,8 @@ u32 watch_take_dropped(struct watch_ring *r)
  */
 static unsigned int watch_perm(const struct watch *w)
 {
-	unsigned int perm = EPT_RWX & ~w->access;
+	/* EPT_NO_KEXEC kept: ANDed with lock_page_perm(), the lock's flag decides */
+	unsigned int perm = (EPT_RWX | EPT_NO_KEXEC) & ~w->access;
 
 	if (!(perm & EPT_READ))
 		perm &= ~EPT_WRITE;
@@ -458,12 +459,12 @@ static int step_open(struct vcpu *v, const struct watch *w, u64 page, u64 *leaf,
 		u8 *copy = (u8 *)v->copies + n * PAGE_SIZE;
 
 		sz_memcpy(copy, ept_phys_to_virt(&v->ept, page), PAGE_SIZE);
-		*leaf = (*leaf & ~(EPT_ADDR_MASK | EPT_RWX)) | (v->copies_pa + n * PAGE_SIZE) |
-			EPT_RWX;
+		*leaf = (*leaf & ~(EPT_ADDR_MASK | EPT_READ | EPT_WRITE)) |
+			(v->copies_pa + n * PAGE_SIZE) | EPT_READ | EPT_WRITE;
 		if (!again && !quiet)
 			record(v, w, gpa, access, d, WATCH_EV_DISCARDED);
 	} else {
-		*leaf |= open;
+		*leaf |= ept_perm_bits(&v->ept, open);
 		if ((access & w->access) && !again && !quiet)
 			record(v, w, gpa, access, d, 0);
 	}
@@ -478,7 +479,8 @@ static int step_open(struct vcpu *v, const struct watch *w, u64 page, u64 *leaf,
 static int unmatched(struct vcpu *v, u64 *leaf, u64 page)
 {
 	v->ept_unmatched++;
-	*leaf |= lock_page_perm(v, page);	/* never write to a locked page */
+	/* never write to a locked page, nor execute kernel code outside code (MBEC) */
+	*leaf |= ept_perm_bits(&v->ept, lock_page_perm(v, page));
 	invept(v);
 	return 0;
 }

@@ -42,15 +42,17 @@ static_assert(offsetof(struct subzero_cpu_stats, hist) == SUBZERO_CPU_STATS_SIZE
 static_assert(SUBZERO_EXIT_HIST_BUCKETS == EXIT_HIST_BUCKETS, "the histogram's buckets");
 /* The lock events' numbers are the ABI's: root's enum lock_what is copied out as is. */
 static_assert(LOCK_EV_KTEXT == SUBZERO_LOCK_EV_KTEXT && LOCK_EV_MOD_ADD == SUBZERO_LOCK_EV_MOD_ADD &&
-	      LOCK_EV_MOD_DEL == SUBZERO_LOCK_EV_MOD_DEL);
+	      LOCK_EV_MOD_DEL == SUBZERO_LOCK_EV_MOD_DEL && LOCK_EV_KEXEC == SUBZERO_LOCK_EV_KEXEC);
 static_assert(offsetof(struct subzero_lock, wx_refused) == SUBZERO_LOCK_SIZE_V1 &&
-	      sizeof(struct subzero_lock) == SUBZERO_LOCK_SIZE_V1 + 8,
-	      "struct subzero_lock: the first size, then wx_refused");
+	      offsetof(struct subzero_lock, kexec_refused) == SUBZERO_LOCK_SIZE_V2 &&
+	      sizeof(struct subzero_lock) == SUBZERO_LOCK_SIZE_V2 + 8,
+	      "struct subzero_lock: the first size, wx_refused, the second, kexec_refused");
 
 struct sz_ioctl_desc {
 	unsigned int cmd;
 	u32 size;		/* the struct's size, which its first __u32 must say */
 	u32 size_v1;		/* or this older, shorter one (0: none); the answer is as long */
+	u32 size_v2;		/* or this one, between the two (0: none) */
 	u32 resv, resv_len;	/* its reserved bytes [resv, resv + resv_len) */
 	bool per_cpu;		/* it goes on with __u32 cpu */
 	bool copy_out;		/* the answer is the struct, copied back */
@@ -298,6 +300,8 @@ static long sz_ioctl_lock(const void *in, void *out, u32 cpu)
 		l->flags |= SUBZERO_LOCK_WX;
 	if (v && READ_ONCE(v->lock_wx_mbec))
 		l->flags |= SUBZERO_LOCK_MBEC;
+	if (v && READ_ONCE(v->lock_kexec))
+		l->flags |= SUBZERO_LOCK_KEXEC;
 	if (v) {
 		l->cr_refused = READ_ONCE(v->lock_cr_refused);
 		l->msr_refused = READ_ONCE(v->lock_msr_refused);
@@ -309,6 +313,7 @@ static long sz_ioctl_lock(const void *in, void *out, u32 cpu)
 		l->wx_tables = READ_ONCE(v->lock_wx_tables);
 		l->wx_allowed = READ_ONCE(v->lock_wx_allowed);
 		l->wx_refused = READ_ONCE(v->lock_wx_refused);
+		l->kexec_refused = READ_ONCE(v->lock_kexec_refused);
 	}
 	for_each_online_cpu(n)
 		l->nr_locked += sz_cpus[n].vcpu && READ_ONCE(sz_cpus[n].vcpu->lock_on);
@@ -322,16 +327,16 @@ static long sz_ioctl_lock(const void *in, void *out, u32 cpu)
 }
 
 #define SZ_IOCTL(name, type, resv, per_cpu, copy_out, fn) \
-	{ SUBZERO_IOC_##name, sizeof(type), 0, resv, per_cpu, copy_out, fn }
-#define SZ_IOCTL_V1(name, type, size_v1, resv, per_cpu, copy_out, fn) \
-	{ SUBZERO_IOC_##name, sizeof(type), size_v1, resv, per_cpu, copy_out, fn }
+	{ SUBZERO_IOC_##name, sizeof(type), 0, 0, resv, per_cpu, copy_out, fn }
+#define SZ_IOCTL_V1(name, type, size_v1, size_v2, resv, per_cpu, copy_out, fn) \
+	{ SUBZERO_IOC_##name, sizeof(type), size_v1, size_v2, resv, per_cpu, copy_out, fn }
 
 static const struct sz_ioctl_desc sz_ioctls[] = {
 	SZ_IOCTL(INFO, struct subzero_info, SZ_RESV(struct subzero_info, reserved),
 		 false, true, sz_ioctl_info),
 	SZ_IOCTL(GET_CAPS, struct subzero_caps, SZ_RESV(struct subzero_caps, reserved),
 		 true, true, sz_ioctl_get_caps),
-	SZ_IOCTL_V1(CPU_STATS, struct subzero_cpu_stats, SUBZERO_CPU_STATS_SIZE_V1,
+	SZ_IOCTL_V1(CPU_STATS, struct subzero_cpu_stats, SUBZERO_CPU_STATS_SIZE_V1, 0,
 		    SZ_RESV_UPTO(struct subzero_cpu_stats, reserved, exits),
 		    true, true, sz_ioctl_cpu_stats),
 	SZ_IOCTL(VMCS, struct subzero_vmcs, SZ_RESV_UPTO(struct subzero_vmcs, reserved32, tsc),
@@ -352,7 +357,7 @@ static const struct sz_ioctl_desc sz_ioctls[] = {
 	SZ_IOCTL(EPT_QUERY, struct subzero_ept_query, SZ_RESV(struct subzero_ept_query, leaf),
 		 true, true, sz_ioctl_ept_query),
 	/* no reserved field left: every field after op is "out" */
-	SZ_IOCTL_V1(LOCK, struct subzero_lock, SUBZERO_LOCK_SIZE_V1,
+	SZ_IOCTL_V1(LOCK, struct subzero_lock, SUBZERO_LOCK_SIZE_V1, SUBZERO_LOCK_SIZE_V2,
 		    SZ_RESV_NONE(struct subzero_lock), true, true, sz_ioctl_lock),
 };
 
@@ -377,7 +382,7 @@ static long sz_ioctl_call(const struct sz_ioctl_desc *d, void __user *uarg)
 	if (copy_from_user(in, uarg, first))
 		goto out;
 	size = in[0];
-	if (size != d->size && size != first) {
+	if (size != d->size && size != first && (!d->size_v2 || size != d->size_v2)) {
 		if (first < d->size &&
 		    copy_from_user((u8 *)in + first, (u8 __user *)uarg + first, d->size - first))
 			goto out;	/* -EFAULT */

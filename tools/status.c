@@ -34,10 +34,11 @@ static void print_lock(const struct subzero_lock *l, bool virt)
 		out_u64("wx_allowed", l->wx_allowed);
 		out_u64("wx_refused", l->wx_refused);
 		out_u64("wx_ept_tables", l->wx_tables);
-		out_bool_text("mbec", fl & SUBZERO_LOCK_MBEC, "the CPU has it, not used",
+		out_bool_text("mbec", fl & SUBZERO_LOCK_MBEC,
+			      fl & SUBZERO_LOCK_KEXEC ? "used" : "the CPU has it, not used",
 			      "no (not on this CPU)");
-		/* MBEC is not used, even where the CPU has it (README) */
-		out_bool("kernel_exec_restricted", false);
+		out_bool("kernel_exec_restricted", fl & SUBZERO_LOCK_KEXEC);
+		out_u64("kexec_refused", l->kexec_refused);
 	}
 	/* each only where the CPU allows it (README, "The lock") */
 	out_bool_text("descriptor_tables", on && (fl & SUBZERO_LOCK_DT), ", GDTR/IDTR bases", "");
@@ -58,11 +59,19 @@ static void print_lock(const struct subzero_lock *l, bool virt)
 			 "{mbec}\n");
 	else
 		out_text("  kernel text W^X: off\n");
-	/* MBEC is never used (README, "The lock"): kernel-mode execution is not restricted */
-	out_text("  not enforced:%s kernel-mode execution outside kernel and module text (%s)\n",
-		 fl & SUBZERO_LOCK_DT ? "" :
-		 " descriptor tables (no descriptor-table exiting on this CPU);",
-		 fl & SUBZERO_LOCK_MBEC ? "the CPU has MBEC, not used" : "no MBEC on this CPU");
+	/* each only where the CPU allows it, and kernel-mode execution if asked (README) */
+	if (fl & SUBZERO_LOCK_KEXEC)
+		out_text("  kernel-mode execution: restricted to kernel and module text and what "
+			 "the kernel made executable (MBEC); fetches refused {kexec_refused}\n");
+	if (!(fl & SUBZERO_LOCK_DT) || !(fl & SUBZERO_LOCK_KEXEC))
+		out_text("  not enforced:%s%s%s%s\n",
+			 fl & SUBZERO_LOCK_DT ? "" :
+			 " descriptor tables (no descriptor-table exiting on this CPU)",
+			 !(fl & SUBZERO_LOCK_DT) && !(fl & SUBZERO_LOCK_KEXEC) ? ";" : "",
+			 fl & SUBZERO_LOCK_KEXEC ? "" :
+			 " kernel-mode execution outside kernel and module text",
+			 fl & SUBZERO_LOCK_KEXEC ? "" : fl & SUBZERO_LOCK_MBEC ?
+			 " (the CPU has MBEC, not used: lock_exec=0)" : " (no MBEC on this CPU)");
 	out_end();
 }
 

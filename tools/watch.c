@@ -68,6 +68,7 @@ static const char *const lock_what_names[] = {
 	[SUBZERO_LOCK_EV_WATCH] = "unprotect", [SUBZERO_LOCK_EV_LOCKED] = "locked",
 	[SUBZERO_LOCK_EV_RESTORED] = "restored", [SUBZERO_LOCK_EV_KTEXT] = "ktext",
 	[SUBZERO_LOCK_EV_MOD_ADD] = "module_add", [SUBZERO_LOCK_EV_MOD_DEL] = "module_release",
+	[SUBZERO_LOCK_EV_KEXEC] = "kexec",
 };
 
 static const char *lock_what(u32 what)

@@ -291,14 +291,18 @@ struct subzero_ept_query {
 #define SUBZERO_LOCK_DT		(1U << 4)	/* flags: descriptor-table exiting on: LGDT/LIDT held */
 #define SUBZERO_LOCK_WX		(1U << 5)	/* flags: kernel text/rodata W^X on this CPU */
 #define SUBZERO_LOCK_MBEC	(1U << 6)	/* flags: the CPU has mode-based execute
-						 * control (not used: README) */
+						 * control */
+#define SUBZERO_LOCK_KEXEC	(1U << 7)	/* flags: kernel-mode execution restricted
+						 * to code on this CPU (MBEC used) */
 /*
- * Two sizes are accepted, and the answer is as long as the question:
+ * Three sizes are accepted, and the answer is as long as the question:
  * SUBZERO_LOCK_SIZE_V1 (up to wx_refused, what tools before the kernel text W^X ask
- * for; wx_tables and wx_allowed were reserved there, zero) and
+ * for; wx_tables and wx_allowed were reserved there, zero), SUBZERO_LOCK_SIZE_V2 (up
+ * to kexec_refused: tools before kernel-mode execution control) and
  * sizeof(struct subzero_lock).
  */
 #define SUBZERO_LOCK_SIZE_V1	104	/* offsetof(struct subzero_lock, wx_refused) */
+#define SUBZERO_LOCK_SIZE_V2	112	/* offsetof(struct subzero_lock, kexec_refused) */
 
 struct subzero_lock {
 	__u32 size;		/* in: sizeof(struct subzero_lock) */
@@ -318,6 +322,7 @@ struct subzero_lock {
 	__u64 dt_refused;	/* out: LGDT/LIDT to a base the lock does not allow (#GP) */
 	__u64 wx_allowed;	/* out: writes to kernel text/rodata by text_poke() (allowed) */
 	__u64 wx_refused;	/* out: other writes to kernel text/rodata (discarded) */
+	__u64 kexec_refused;	/* out: kernel-mode fetches outside code refused (MBEC) */
 };
 
 /*
@@ -343,6 +348,8 @@ struct subzero_lock {
 /* a module's text/rodata registered (W^X from then on) or released; gla: its id, gpa: pages */
 #define SUBZERO_LOCK_EV_MOD_ADD	11
 #define SUBZERO_LOCK_EV_MOD_DEL	12
+/* a kernel-mode fetch outside code refused (MBEC); gla: the page (GPA), gpa: the linear address */
+#define SUBZERO_LOCK_EV_KEXEC	13
 
 #define SUBZERO_IOC_INFO	_IOWR(SUBZERO_IOC_MAGIC, 0x00, struct subzero_info)
 #define SUBZERO_IOC_GET_CAPS	_IOWR(SUBZERO_IOC_MAGIC, 0x01, struct subzero_caps)

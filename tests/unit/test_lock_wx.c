@@ -19,6 +19,7 @@
 #include "watch.h"
 #include "lock.h"
 #include "lock_wx.h"
+#include "lock_mod.h"
 #include "ept.h"
 #include "mtrr.h"
 #include "exit.h"
@@ -536,6 +537,249 @@ static void test_watch_inside(void **state)
 	assert_int_equal(perm_of(TEXT_PA + 0x7000), EPT_READ | EPT_EXEC);
 }
 
+/* ---- kernel-mode execution (MBEC) ---- */
+
+#define MOD_ARGS_PA	(ARGS_PA + PAGE_SIZE)	/* mapped: a struct lock_mod_args */
+#define DATA_PA		(TEXT_END + 0x10000)	/* ordinary RAM: "kmalloc'd" */
+#define MOD_TEXT_PA	0x10000000ULL		/* a module's text, then its rodata */
+
+static u64 raw_leaf(u64 gpa)
+{
+	unsigned int level;
+
+	return leaf_of(gpa, &level);
+}
+
+/* The CPU allows the control (IA32_VMX_PROCBASED_CTLS2 bit 22, allowed-1). */
+static void give_mbec(void)
+{
+	caps.procbased2 |= (u64)SECONDARY_EXEC_MODE_BASED_EPT_EXEC << 32;
+	v.caps_copy.procbased2 = caps.procbased2;
+}
+
+static void engage_kexec(void)
+{
+	struct lock_wx_args *a = (struct lock_wx_args *)ARGS_PA;
+
+	a->code = 1;		/* range 0, the text */
+	a->flags = LOCK_WX_KEXEC;
+	engage();
+}
+
+/* Every present non-leaf entry of the walk to @gpa carries bit 10. */
+static void assert_walk_user_exec(u64 gpa)
+{
+	u64 *table = v.ept.pml4, e;
+	unsigned int l;
+
+	for (l = v.ept.levels; l > EPT_LEVEL_4K; l--) {
+		e = table[(gpa >> (12 + 9 * (l - 1))) & 511];
+		if (e & EPT_LARGE)
+			return;
+		assert_true(e & EPT_EXEC_USER);
+		table = ept_phys_to_virt(&v.ept, e & EPT_ADDR_MASK);
+	}
+}
+
+static void test_kexec_args(void **state)
+{
+	struct lock_wx_args a = good_args();
+	struct lock_wx wx = { 0 };
+	struct ram_map r = { 0 };
+
+	(void)state;
+	assert_int_equal(ram_map_add(&r, 0x100000, BIG_END), 0);
+	a.code = 1;
+	a.flags = LOCK_WX_KEXEC;
+	assert_int_equal(lock_wx_check_args(&a, &r, 1ULL << 39, &wx), 0);
+	assert_true(wx.kexec_wanted);
+	assert_false(wx.kexec);			/* engage decides, by the CPU */
+	assert_int_equal(wx.code, 1);
+	a.code = 1U << 3;			/* a fourth range: there are three */
+	assert_int_equal(lock_wx_check_args(&a, &r, 1ULL << 39, &wx), -EINVAL);
+	a.code = 1;
+	a.flags = 2;				/* unknown */
+	assert_int_equal(lock_wx_check_args(&a, &r, 1ULL << 39, &wx), -EINVAL);
+	/* the rights, restricted: code read+execute; data without kernel execution */
+	wx.on = true;
+	wx.kexec = true;
+	assert_int_equal(lock_wx_perm(&wx, TEXT_PA), EPT_READ | EPT_EXEC);
+	assert_int_equal(lock_wx_perm(&wx, RO_PA), EPT_READ | EPT_EXEC | EPT_NO_KEXEC);
+	assert_int_equal(lock_wx_perm(&wx, DATA_PA), EPT_RWX | EPT_NO_KEXEC);
+}
+
+/* The CPU has MBEC, the glue asks: supervisor-execute on code only, user unchanged. */
+static void test_kexec_restricted(void **state)
+{
+	struct lock_mod_args *m = (struct lock_mod_args *)MOD_ARGS_PA;
+	u64 sealed_pa, e;
+	struct watch_event ev;
+
+	(void)state;
+	give_mbec();
+	/* one of the hypervisor's sealed (text) pages keeps kernel execution */
+	sealed_pa = DATA_PA + 0x20000;
+	assert_int_equal(ept_set_perm(&v.ept, sealed_pa, PAGE_SIZE, EPT_READ | EPT_EXEC), 0);
+	*ept_leaf(&v.ept, sealed_pa, &(unsigned int){ 0 }) |= EPT_SEALED;
+	engage_kexec();
+	assert_true(v.wx.kexec);
+	assert_true(v.lock_kexec);
+	assert_true(v.ept.mbec);
+	assert_true(fake_vmcs_get(SECONDARY_VM_EXEC_CONTROL) & SECONDARY_EXEC_MODE_BASED_EPT_EXEC);
+	/* text: both; rodata and data: user-mode only; the 1 GiB range too (no split) */
+	e = raw_leaf(TEXT_PA);
+	assert_true((e & EPT_EXEC) && (e & EPT_EXEC_USER));
+	e = raw_leaf(TEXT_END - 0x1000);
+	assert_true((e & EPT_EXEC) && (e & EPT_EXEC_USER));
+	e = raw_leaf(RO_PA);
+	assert_true(!(e & EPT_EXEC) && (e & EPT_EXEC_USER) && !(e & EPT_WRITE));
+	e = raw_leaf(DATA_PA);
+	assert_true(!(e & EPT_EXEC) && (e & EPT_EXEC_USER) && (e & EPT_WRITE));
+	e = raw_leaf(0x100000);
+	assert_true(!(e & EPT_EXEC) && (e & EPT_EXEC_USER));
+	assert_int_equal(level_of(BIG_PA), EPT_LEVEL_1G);
+	assert_false(raw_leaf(BIG_PA) & EPT_EXEC);
+	assert_true(raw_leaf(sealed_pa) & EPT_EXEC);
+	assert_walk_user_exec(DATA_PA);
+	assert_walk_user_exec(TEXT_END - 0x1000);
+	assert_int_equal(lock_page_perm(&v, DATA_PA), EPT_RWX | EPT_NO_KEXEC);
+
+	/* a kernel-mode fetch from data: refused, #GP(0), an event; the page unchanged */
+	fake_vmcs_set(GUEST_RIP, DATA_PA + 0x10);
+	assert_int_equal(violation(DATA_PA + 0x10, EPT_VIOLATION_ACC_INSTR, 0xffff888000000010ULL), 0);
+	assert_int_equal(fake_vmcs_get(VM_ENTRY_INTR_INFO_FIELD),
+			 X86_VEC_GP | (INTR_TYPE_HARD_EXCEPTION << INTR_INFO_TYPE_SHIFT) |
+			 INTR_INFO_DELIVER_CODE | INTR_INFO_VALID);
+	assert_int_equal(fake_vmcs_get(VM_ENTRY_EXCEPTION_ERROR_CODE), 0);
+	assert_false(v.step.active);
+	assert_int_equal(v.lock_kexec_refused, 1);
+	ev = next_event();
+	assert_int_equal(ev.kind, WATCH_KIND_LOCK);
+	assert_int_equal(ev.access, LOCK_EV_KEXEC);
+	assert_int_equal(ev.gla, DATA_PA);			/* target: the page */
+	assert_int_equal(ev.gpa, 0xffff888000000010ULL);	/* value: the GLA */
+	assert_int_equal(ev.flags, WATCH_EV_REFUSED);
+	assert_false(raw_leaf(DATA_PA) & EPT_EXEC);
+	assert_int_equal(v.ept_unmatched, 0);
+	/*
+	 * During an event's delivery (a gate outside code): #DF(0).  The fake's exits
+	 * clear the vectoring field, so the lock's handler is called as the exit
+	 * dispatch does, after re-injection has put the event back.
+	 */
+	{
+		struct ept_violation d = { .fetch = true, .readable = true };
+		unsigned int level;
+		u64 *leaf = ept_leaf(&v.ept, RO_PA, &level);
+
+		fake_vmcs_set(IDT_VECTORING_INFO_FIELD, 14 | INTR_INFO_DELIVER_CODE |
+			      INTR_INFO_VALID | (INTR_TYPE_HARD_EXCEPTION << INTR_INFO_TYPE_SHIFT));
+		fake_vmcs_set(VM_ENTRY_INTR_INFO_FIELD, fake_vmcs_get(IDT_VECTORING_INFO_FIELD));
+		assert_int_equal(lock_wx_violation(&v, &d, RO_PA, leaf, level), 0);
+		assert_int_equal(fake_vmcs_get(VM_ENTRY_INTR_INFO_FIELD),
+				 X86_VEC_DF | (INTR_TYPE_HARD_EXCEPTION << INTR_INFO_TYPE_SHIFT) |
+				 INTR_INFO_DELIVER_CODE | INTR_INFO_VALID);
+		assert_int_equal(v.lock_kexec_refused, 2);
+		assert_int_equal(next_event().access, LOCK_EV_KEXEC);
+		fake_vmcs_set(IDT_VECTORING_INFO_FIELD, 0);
+		fake_vmcs_set(VM_ENTRY_INTR_INFO_FIELD, 0);
+	}
+	/* a fetch from text is none of the lock's (it cannot exit; if it did: unmatched) */
+	assert_int_equal(violation(TEXT_PA, EPT_VIOLATION_ACC_INSTR, 0), 0);
+	assert_int_equal(v.lock_kexec_refused, 2);
+	assert_int_equal(fake_vmcs_get(VM_ENTRY_INTR_INFO_FIELD), 0);
+	/* CPL 3 (user-mode addresses: SMEP keeps CPL 0 off them): not the lock's */
+	fake_vmcs_set(GUEST_SS_AR_BYTES, 0xc0f3);
+	assert_int_equal(violation(DATA_PA, EPT_VIOLATION_ACC_INSTR, 0), 0);
+	assert_int_equal(v.lock_kexec_refused, 2);
+	fake_world_guest_kernel(RIP);
+
+	/* a module: its text run is code, its rodata run is not */
+	memset(m, 0, sizeof(*m));
+	m->magic = LOCK_MOD_ARGS_MAGIC;
+	m->op = LOCK_MOD_ADD;
+	m->id = 7;
+	m->nr = 2;
+	m->run[0] = (struct lock_mod_arg_run){ MOD_TEXT_PA, 2, LOCK_MOD_RUN_CODE };
+	m->run[1] = (struct lock_mod_arg_run){ MOD_TEXT_PA + 0x2000, 1, 0 };
+	assert_int_equal(lock_mod_hypercall(&v, MOD_ARGS_PA), 0);
+	e = raw_leaf(MOD_TEXT_PA + 0x1000);
+	assert_true((e & EPT_EXEC) && (e & EPT_EXEC_USER) && !(e & EPT_WRITE));
+	e = raw_leaf(MOD_TEXT_PA + 0x2000);
+	assert_true(!(e & EPT_EXEC) && (e & EPT_EXEC_USER) && !(e & EPT_WRITE));
+	assert_int_equal(lock_page_perm(&v, MOD_TEXT_PA), EPT_READ | EPT_EXEC);
+	assert_int_equal(violation(MOD_TEXT_PA + 0x2000, EPT_VIOLATION_ACC_INSTR, 0), 0);
+	assert_int_equal(v.lock_kexec_refused, 3);
+	/* unknown run flags: refused */
+	m->id = 8;
+	m->nr = 1;
+	m->run[0] = (struct lock_mod_arg_run){ MOD_TEXT_PA + M2, 1, 2 };
+	assert_int_equal(lock_mod_hypercall(&v, MOD_ARGS_PA), -EINVAL);
+	/* released (an unload): data again, never kernel-executable */
+	assert_int_equal(lock_mod_release(&v, 7), 0);
+	e = raw_leaf(MOD_TEXT_PA);
+	assert_true(!(e & EPT_EXEC) && (e & EPT_EXEC_USER) && (e & EPT_WRITE));
+
+	/* an execute watch on data takes user execution too; deleted, data again */
+	assert_int_equal(watch_add(DATA_PA + 0x3000, WATCH_X, WATCH_KIND_WATCH, true), 0);
+	assert_int_equal(watch_sync(&v), 0);
+	e = raw_leaf(DATA_PA + 0x3000);
+	assert_true(!(e & EPT_EXEC) && !(e & EPT_EXEC_USER) && (e & EPT_WRITE));
+	/* a read watch keeps user execution, never gives kernel execution */
+	assert_int_equal(watch_add(DATA_PA + 0x4000, WATCH_R, WATCH_KIND_WATCH, true), 0);
+	assert_int_equal(watch_sync(&v), 0);
+	e = raw_leaf(DATA_PA + 0x4000);
+	assert_true(!(e & EPT_EXEC) && (e & EPT_EXEC_USER) && !(e & EPT_READ));
+	/* its read is stepped with the data rights: still no kernel execution */
+	assert_int_equal(violation(DATA_PA + 0x4000, EPT_VIOLATION_ACC_READ, 0), 0);
+	e = raw_leaf(DATA_PA + 0x4000);
+	assert_true(!(e & EPT_EXEC) && (e & EPT_READ));
+	assert_int_equal(single_step_trap(), 0);
+	assert_int_equal(watch_del(DATA_PA + 0x3000), 0);
+	assert_int_equal(watch_del(DATA_PA + 0x4000), 0);
+	assert_int_equal(watch_sync(&v), 0);
+	e = raw_leaf(DATA_PA + 0x3000);
+	assert_true(!(e & EPT_EXEC) && (e & EPT_EXEC_USER) && (e & EPT_WRITE));
+	e = raw_leaf(DATA_PA + 0x4000);
+	assert_true(!(e & EPT_EXEC) && (e & EPT_EXEC_USER) && (e & EPT_READ));
+
+	/* a text_poke() write to text: opened for one step, supervisor-execute kept */
+	fake_vmcs_set(GUEST_CR3, POKE_PGD);
+	assert_int_equal(violation(TEXT_PA + 0x8000, EPT_VIOLATION_ACC_WRITE, POKE_ADDR), 0);
+	assert_int_equal(single_step_trap(), 0);
+	e = raw_leaf(TEXT_PA + 0x8000);
+	assert_true((e & EPT_EXEC) && !(e & EPT_WRITE));
+	/* a relaunch (resume, a CPU back online) builds the control in again */
+	fake_vmcs_set(SECONDARY_VM_EXEC_CONTROL, 0);
+	v.caps_copy.phys_bits = 48;	/* the fake's table addresses are host pointers */
+	assert_int_equal(vmx_virtualize_this_cpu(&v), 0);
+	assert_true(fake_vmcs_get(SECONDARY_VM_EXEC_CONTROL) & SECONDARY_EXEC_MODE_BASED_EPT_EXEC);
+}
+
+/* The glue asks, the CPU has no MBEC (every Bochs 2.7 model): nothing restricted. */
+static void test_kexec_without_mbec(void **state)
+{
+	u64 e;
+
+	(void)state;
+	engage_kexec();
+	assert_false(v.wx.kexec);
+	assert_false(v.lock_kexec);
+	assert_false(v.ept.mbec);
+	assert_false(fake_vmcs_get(SECONDARY_VM_EXEC_CONTROL) & SECONDARY_EXEC_MODE_BASED_EPT_EXEC);
+	e = raw_leaf(DATA_PA);
+	assert_true((e & EPT_EXEC) && !(e & EPT_EXEC_USER));
+	e = raw_leaf(RO_PA);
+	assert_true((e & EPT_EXEC) && !(e & EPT_EXEC_USER));
+	assert_int_equal(lock_page_perm(&v, DATA_PA), EPT_RWX);
+	/* the CPU has it, the glue does not ask (lock_exec=0): not restricted either */
+	teardown(state);
+	setup(state);
+	give_mbec();
+	engage();
+	assert_false(v.lock_kexec);
+	assert_true(raw_leaf(DATA_PA) & EPT_EXEC);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -551,6 +795,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refused_across_leaves, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unmatched_keeps_wx, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch_inside, setup, teardown),
+		cmocka_unit_test(test_kexec_args),
+		cmocka_unit_test_setup_teardown(test_kexec_restricted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kexec_without_mbec, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("lock_wx", tests, NULL, NULL);

@@ -183,7 +183,8 @@ static int fake_lock(struct subzero_lock *l)
 	l->wx_allowed = 41;
 	l->wx_refused = 1;
 	if (l->cpu == 0) {
-		l->flags |= SUBZERO_LOCK_CET | SUBZERO_LOCK_DT | SUBZERO_LOCK_MBEC;
+		l->flags |= SUBZERO_LOCK_CET | SUBZERO_LOCK_DT | SUBZERO_LOCK_MBEC | SUBZERO_LOCK_KEXEC;
+		l->kexec_refused = 2;
 		l->dt_refused = 4;
 	}
 	return 0;

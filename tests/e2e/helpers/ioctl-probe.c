@@ -86,6 +86,36 @@ static int check(int cond, const char *what)
 	return !cond;
 }
 
+/*
+ * LOCK (a query: never takes it): its three sizes, each answered as long as asked
+ * (a sentinel after the answer stays); any other size refused.
+ */
+static int probe_lock_sizes(void)
+{
+	static const unsigned int ok[] = { SUBZERO_LOCK_SIZE_V1, SUBZERO_LOCK_SIZE_V2,
+					   sizeof(struct subzero_lock) };
+	unsigned char buf[sizeof(struct subzero_lock) + 8];
+	struct subzero_lock *l = (struct subzero_lock *)buf;
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		memset(buf, 0xa5, sizeof(buf));
+		memset(buf, 0, ok[i]);
+		l->size = ok[i];
+		l->op = SUBZERO_LOCK_QUERY;
+		want("LOCK query at one of its sizes", ioctl(fd, SUBZERO_IOC_LOCK, buf), 0);
+		if (check(buf[ok[i]] == 0xa5 && l->size == ok[i],
+			  "LOCK query: the answer is longer than the question"))
+			return 1;
+	}
+	memset(buf, 0, sizeof(buf));
+	l->size = SUBZERO_LOCK_SIZE_V1 + 4;
+	want("LOCK with a size between two", ioctl(fd, SUBZERO_IOC_LOCK, buf), EINVAL);
+	l->size = sizeof(struct subzero_lock) + 8;
+	want("LOCK with an oversized size", ioctl(fd, SUBZERO_IOC_LOCK, buf), EINVAL);
+	return 0;
+}
+
 /* The ABI 2 requests: every refusal, and that refusals change nothing. */
 static int probe_control_plane(unsigned int nr_cpu_ids)
 {
@@ -328,6 +358,8 @@ int main(void)
 	want("GET_CAPS with all-ones input", ioctl(fd, SUBZERO_IOC_GET_CAPS, big), EINVAL);
 	caps.size = sizeof(caps);
 	want("GET_CAPS for CPU 0", ioctl(fd, SUBZERO_IOC_GET_CAPS, &caps), 0);
+	if (probe_lock_sizes())
+		return 1;
 	if (caps.basic == 0 || caps.cpu != 0) {
 		printf("FAIL GET_CAPS answered cpu %u basic %#llx\n", caps.cpu,
 		       (unsigned long long)caps.basic);
