@@ -661,6 +661,15 @@ void ept_restrict_kexec(struct ept *e)
 	e->mbec = true;
 }
 
+unsigned int ept_set_perm_cost(const struct ept *e, u64 gpa, u64 size)
+{
+	u64 end = gpa + size;
+
+	if (!size || ((gpa | size) & 0xfff) || end < gpa || end > e->map_limit || !e->pml4)
+		return 0;
+	return ept_splits(e, e->pml4, e->levels, gpa, end);
+}
+
 int ept_set_perm(struct ept *e, u64 gpa, u64 size, unsigned int perm)
 {
 	u64 end = gpa + size;

@@ -263,6 +263,12 @@ u64 ept_eptp(const struct ept *e);
 u64 ept_perm_bits(const struct ept *e, unsigned int perm);
 
 /*
+ * The pool pages ept_set_perm() of [gpa, gpa + size) would take now (its splits);
+ * 0 for a range it would refuse.  Pure.
+ */
+unsigned int ept_set_perm_cost(const struct ept *e, u64 gpa, u64 size);
+
+/*
  * Turn on the entries' side of mode-based execute control: every present entry gets
  * bit 10 where it has bit 2 (non-leaf entries always), and every leaf but a sealed
  * one (the hypervisor's text among them, seal.h) loses bit 2: nothing is executable

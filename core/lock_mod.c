@@ -137,6 +137,9 @@ unsigned int lock_page_perm(const struct vcpu *v, u64 gpa)
 
 	if (r)
 		return EPT_READ | EPT_EXEC | (r->code || !v->wx.kexec ? 0 : EPT_NO_KEXEC);
+	/* what is not RAM keeps kernel-mode execution (firmware: lock_wx.c) */
+	if (v->wx.kexec && !ram_map_has(&v->ram, gpa & ~(u64)(PAGE_SIZE - 1)))
+		return EPT_RWX;
 	return lock_wx_perm(&v->wx, gpa);
 }
 

@@ -138,7 +138,7 @@ struct vcpu;
 /*
  * The EPT rights the lock leaves @gpa on @v: read and execute inside the core
  * kernel's ranges or a module run, all outside; with kernel-mode execution restricted
- * (lock_wx.h) EPT_NO_KEXEC on everything but code.  Root-safe (pure on @v).
+ * (lock_wx.h) EPT_NO_KEXEC on all RAM but code.  Root-safe (pure on @v).
  */
 unsigned int lock_page_perm(const struct vcpu *v, u64 gpa);
 

@@ -168,25 +168,73 @@ bool lock_wx_holds_hypervisor(struct vcpu *v, u64 start, u64 end)
 }
 
 /*
+ * The gaps of @ram below @limit (memory the kernel does not own as RAM: firmware,
+ * ACPI, EFI runtime services, MMIO), in address order, at most @max.  Pure.
+ */
+static unsigned int wx_ram_gaps(const struct ram_map *ram, u64 limit,
+				struct lock_wx_range *gap, unsigned int max)
+{
+	unsigned int i, j, n = 0, nr = ram->nr < RAM_MAP_MAX ? ram->nr : RAM_MAP_MAX;
+	struct ram_range r[RAM_MAP_MAX], t;
+	u64 at = 0;
+
+	for (i = 0; i < nr; i++) {			/* sorted by start (few ranges) */
+		r[i] = ram->range[i];
+		for (j = i; j > 0 && r[j].start < r[j - 1].start; j--) {
+			t = r[j];
+			r[j] = r[j - 1];
+			r[j - 1] = t;
+		}
+	}
+	for (i = 0; i <= nr && n < max; i++) {
+		u64 s = i < nr ? r[i].start : limit;
+
+		if (s > limit)
+			s = limit;
+		if (s > at)
+			gap[n++] = (struct lock_wx_range){ at, s };
+		if (i < nr && r[i].end > at)
+			at = r[i].end;
+	}
+	return n;
+}
+
+/*
  * Kernel-mode execution restricted (lock_wx.h): supervisor-execute off everywhere but
  * the sealed pages, back on the code ranges (the very ranges just set: no split, so
- * no failure), and the VM-execution control on in this exit (vmcs_setup_controls()
- * keeps it at a relaunch).
+ * no failure) and on what is not RAM, and the VM-execution control on in this exit
+ * (vmcs_setup_controls() keeps it at a relaunch).  Why not RAM keeps it: the kernel
+ * allocates code and data from RAM only, but calls firmware where it lies (EFI
+ * runtime services: their code is reserved memory, not RAM); the README lists that
+ * as a gap.  The splits at the gaps' ends are counted first: if the pool cannot take
+ * them, nothing is restricted (-ENOMEM, logged; status says not restricted).
  */
-static void wx_restrict_kexec(struct vcpu *v, struct lock_wx *wx)
+static int wx_restrict_kexec(struct vcpu *v, struct lock_wx *wx)
 {
-	unsigned int i;
+	struct lock_wx_range gap[RAM_MAP_MAX + 1];
+	unsigned int i, nr, cost = 0;
 
+	nr = wx_ram_gaps(&v->ram, v->ept.map_limit, gap, RAM_MAP_MAX + 1);
+	for (i = 0; i < nr; i++)
+		cost += ept_set_perm_cost(&v->ept, gap[i].start, gap[i].end - gap[i].start);
+	if (cost > ept_pool_free(&v->ept)) {
+		log_printf(&v->log, LOG_ERR "CPU %u: kernel-mode execution not restricted: the EPT pool has %u free pages, the firmware ranges need %u",
+			   v->cpu, ept_pool_free(&v->ept), cost);
+		return -ENOMEM;
+	}
 	ept_restrict_kexec(&v->ept);
 	for (i = 0; i < wx->nr; i++)
 		if (wx->code & (1U << i))
 			ept_set_perm(&v->ept, wx->range[i].start,
 				     wx->range[i].end - wx->range[i].start, EPT_READ | EPT_EXEC);
+	for (i = 0; i < nr; i++)
+		ept_set_perm(&v->ept, gap[i].start, gap[i].end - gap[i].start, EPT_RWX);
 	vmcs_write32(NULL, SECONDARY_VM_EXEC_CONTROL,
 		     vmcs_read32(SECONDARY_VM_EXEC_CONTROL) | SECONDARY_EXEC_MODE_BASED_EPT_EXEC);
 	wx->kexec = true;
 	log_printf(&v->log, "CPU %u: kernel-mode execution restricted to kernel and module text (mode-based execute control)",
 		   v->cpu);
+	return 0;
 }
 
 int lock_wx_engage(struct vcpu *v, u64 args_pa)
@@ -236,12 +284,11 @@ int lock_wx_engage(struct vcpu *v, u64 args_pa)
 	}
 	wx.on = true;
 	if (wx.kexec_wanted && v->lock_wx_mbec)
-		wx_restrict_kexec(v, &wx);
+		wx_restrict_kexec(v, &wx);	/* or, the pool short, not (logged) */
 	wx.tables = ept_pages_in_use(&v->ept) - before;
 	v->wx = wx;
-	/* applied watches and protections inside keep what they take away */
-	for (i = 0; i < wx.nr; i++)
-		lock_reapply_watches(v, wx.range[i].start, wx.range[i].end);
+	/* applied watches and protections keep what they take away (anywhere: kexec) */
+	lock_reapply_watches(v, 0, v->ept.map_limit);
 	lock_wx_invept(v);
 	v->lock_wx_on = true;
 	v->lock_kexec = wx.kexec;

@@ -557,6 +557,17 @@ static void give_mbec(void)
 	v.caps_copy.procbased2 = caps.procbased2;
 }
 
+/* A firmware page inside RAM (an EFI runtime region, say): this vcpu's map has a hole. */
+#define FW_PA		0x20001000ULL
+
+static void firmware_hole(void)
+{
+	memset(&v.ram, 0, sizeof(v.ram));
+	assert_int_equal(ram_map_add(&v.ram, 0, 0xa0000), 0);
+	assert_int_equal(ram_map_add(&v.ram, 0x100000, FW_PA), 0);
+	assert_int_equal(ram_map_add(&v.ram, FW_PA + PAGE_SIZE, BIG_END), 0);
+}
+
 static void engage_kexec(void)
 {
 	struct lock_wx_args *a = (struct lock_wx_args *)ARGS_PA;
@@ -617,6 +628,7 @@ static void test_kexec_restricted(void **state)
 
 	(void)state;
 	give_mbec();
+	firmware_hole();
 	/* one of the hypervisor's sealed (text) pages keeps kernel execution */
 	sealed_pa = DATA_PA + 0x20000;
 	assert_int_equal(ept_set_perm(&v.ept, sealed_pa, PAGE_SIZE, EPT_READ | EPT_EXEC), 0);
@@ -640,6 +652,16 @@ static void test_kexec_restricted(void **state)
 	assert_int_equal(level_of(BIG_PA), EPT_LEVEL_1G);
 	assert_false(raw_leaf(BIG_PA) & EPT_EXEC);
 	assert_true(raw_leaf(sealed_pa) & EPT_EXEC);
+	/* not RAM (firmware below 1 MiB, above the RAM's end): kernel execution kept */
+	assert_true(raw_leaf(0xf0000) & EPT_EXEC);
+	assert_true(raw_leaf(0xff000) & EPT_EXEC);
+	assert_false(raw_leaf(0x100000) & EPT_EXEC);
+	assert_true(raw_leaf(BIG_END) & EPT_EXEC);
+	assert_int_equal(lock_page_perm(&v, 0xf0000), EPT_RWX);
+	assert_true(raw_leaf(FW_PA) & EPT_EXEC);
+	assert_false(raw_leaf(FW_PA - PAGE_SIZE) & EPT_EXEC);
+	assert_false(raw_leaf(FW_PA + PAGE_SIZE) & EPT_EXEC);
+	assert_int_equal(level_of(FW_PA), EPT_LEVEL_4K);
 	assert_walk_user_exec(DATA_PA);
 	assert_walk_user_exec(TEXT_END - 0x1000);
 	assert_int_equal(lock_page_perm(&v, DATA_PA), EPT_RWX | EPT_NO_KEXEC);
@@ -758,6 +780,7 @@ static void test_kexec_restricted(void **state)
 /* The glue asks, the CPU has no MBEC (every Bochs 2.7 model): nothing restricted. */
 static void test_kexec_without_mbec(void **state)
 {
+	unsigned int n;
 	u64 e;
 
 	(void)state;
@@ -771,6 +794,18 @@ static void test_kexec_without_mbec(void **state)
 	e = raw_leaf(RO_PA);
 	assert_true((e & EPT_EXEC) && !(e & EPT_EXEC_USER));
 	assert_int_equal(lock_page_perm(&v, DATA_PA), EPT_RWX);
+	/* the pool cannot take the firmware ranges' splits: not restricted, logged */
+	teardown(state);
+	setup(state);
+	give_mbec();
+	firmware_hole();	/* its split is what the pool cannot give */
+	for (n = 0; ept_pool_free(&v.ept) > 3; n++)	/* the three the ranges take */
+		assert_int_equal(ept_set_perm(&v.ept, 6 * G1 + n * M2, PAGE_SIZE, EPT_READ), 0);
+	engage_kexec();
+	assert_true(v.wx.on);				/* the W^X holds */
+	assert_false(v.lock_kexec);
+	assert_false(v.ept.mbec);
+	assert_true(raw_leaf(DATA_PA) & EPT_EXEC);
 	/* the CPU has it, the glue does not ask (lock_exec=0): not restricted either */
 	teardown(state);
 	setup(state);
