@@ -20,12 +20,15 @@
  *       text and rodata stay held.  A module with no record yet (it came while the
  *       lock was being taken, or had nothing read-only) gets all three here.
  *     GOING: released (an unload, an init that failed, a load failing after COMING).
- *  - The layouts: up to 6.3 one allocation, mod->core_layout, with text and rodata
- *    [base, base + ro_size) then ro_after_init [ro_size, ro_after_init_size), page
- *    aligned with CONFIG_STRICT_MODULE_RWX, which the W^X needs; from 6.4 separate
- *    allocations, mod->mem[MOD_TEXT], [MOD_RODATA], [MOD_RO_AFTER_INIT].  Both are
- *    vmalloc'd: each page is translated (vmalloc_to_pfn()) and contiguous frames
- *    make one run.
+ *  - The layouts: up to 6.3 one allocation, mod->core_layout, with text
+ *    [base, base + text_size), rodata [text_size, ro_size) then ro_after_init
+ *    [ro_size, ro_after_init_size), page aligned with CONFIG_STRICT_MODULE_RWX,
+ *    which the W^X needs; from 6.4 separate allocations, mod->mem[MOD_TEXT],
+ *    [MOD_RODATA], [MOD_RO_AFTER_INIT].  Both are vmalloc'd: each page is
+ *    translated (vmalloc_to_pfn()) and contiguous frames of the same kind make one
+ *    run.  Only the text's runs are flagged LOCK_MOD_RUN_CODE: where root restricts
+ *    kernel-mode execution (MBEC, lock_wx.c's LOCK_WX_KEXEC), a module's rodata and
+ *    ro_after_init data are not executable.
  *  - A CPU coming back online may hold runs of modules unloaded while it was out,
  *    whose pages the allocator may have handed out again: before anything else runs
  *    on it (interrupts still off after its relaunch) it releases every run
@@ -87,9 +90,6 @@
 
 #include "sz.h"
 
-/* At most this many calls (of LOCK_MOD_ARG_RUNS runs) per module. */
-#define SZ_MOD_CHUNKS	4
-
 /* The parts of a module held, and from when */
 #define SZ_MOD_RO		1	/* text and read-only data: from COMING */
 #define SZ_MOD_RO_AFTER_INIT	2	/* read-only-after-init data: from LIVE */
@@ -103,24 +103,13 @@ module_param(test_mod_budget, bool, 0644);
 MODULE_PARM_DESC(test_mod_budget, "test only: at a module's COMING, give the glue no calls for it (its budget: -E2BIG)");
 #endif
 
-struct sz_mod {
-	struct list_head list;
-	struct module *mod;
-	char name[MODULE_NAME_LEN];
-	u32 id;
-	unsigned int nr_args, max_args, runs, pages;
-	bool fresh;			/* the next run starts a call: the last one was made */
-	struct lock_mod_args *args[SZ_MOD_CHUNKS];	/* a page each (kmalloc), page aligned */
-	cpumask_var_t cpus;		/* the CPUs whose root holds its runs */
-};
-
 static DEFINE_MUTEX(sz_mod_mutex);
 static LIST_HEAD(sz_mods);
-static u32 sz_mod_next_id;
+static atomic_t sz_mod_next_id = ATOMIC_INIT(0);
 static bool sz_mods_on;			/* the walk is done: the notifier adds modules */
 static struct list_head *sz_modules;	/* the kernel's module list (kallsyms) */
 
-static void sz_mod_free(struct sz_mod *m)
+void sz_mod_free(struct sz_mod *m)
 {
 	unsigned int i;
 
@@ -131,7 +120,7 @@ static void sz_mod_free(struct sz_mod *m)
 }
 
 /* Is @va mapped page by page (modules' area, vmalloc)?  vmalloc_to_pfn() walks those. */
-static bool sz_vmapped(unsigned long va)
+bool sz_vmapped(unsigned long va)
 {
 #ifdef MODULES_VADDR
 	if (va >= MODULES_VADDR && va < MODULES_END)
@@ -140,8 +129,54 @@ static bool sz_vmapped(unsigned long va)
 	return is_vmalloc_addr((void *)va);
 }
 
-/* Append the pages of [base, base + size) to @m's runs. */
-static int sz_mod_runs(struct sz_mod *m, unsigned long base, unsigned long size, gfp_t gfp)
+/*
+ * An id for a module's or an executable grant's runs (lock_exec.c): one id space,
+ * never 0 (root refuses it); atomic, as grants are made in kprobe handlers.
+ */
+u32 sz_lock_mod_new_id(void)
+{
+	u32 id;
+
+	do {
+		id = (u32)atomic_inc_return(&sz_mod_next_id);
+	} while (!id);
+	return id;
+}
+
+/*
+ * Is @va in the core layout (text, data, rodata, ro_after_init) of a module on the
+ * kernel's list, formed or not (those are module runs, or will be from COMING)?
+ * Under RCU; false if there is no module list.
+ */
+bool sz_lock_mod_core(unsigned long va)
+{
+	struct module *mod;
+	bool in = false;
+
+	if (!sz_modules)
+		return false;
+	rcu_read_lock();
+	list_for_each_entry_rcu(mod, sz_modules, list) {
+		if (within_module_core(va, mod)) {
+			in = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return in;
+}
+
+/* Is the module list known (sz_lock_mod_core() can answer)? */
+bool sz_lock_mod_core_known(void)
+{
+	return sz_modules;
+}
+
+/*
+ * Append the pages of [base, base + size) to @m's runs, flagged @flags
+ * (LOCK_MOD_RUN_CODE: kernel-mode code, under MBEC the only executable runs).
+ */
+int sz_mod_runs(struct sz_mod *m, unsigned long base, unsigned long size, u32 flags, gfp_t gfp)
 {
 	struct lock_mod_args *a = m->nr_args && !m->fresh ? m->args[m->nr_args - 1] : NULL;
 	unsigned long va, pfn;
@@ -155,7 +190,8 @@ static int sz_mod_runs(struct sz_mod *m, unsigned long base, unsigned long size,
 			return -EFAULT;
 		pa = PFN_PHYS(pfn);
 		m->pages++;
-		if (a && a->nr && a->run[a->nr - 1].start + a->run[a->nr - 1].pages * PAGE_SIZE == pa) {
+		if (a && a->nr && a->run[a->nr - 1].flags == flags &&
+		    a->run[a->nr - 1].start + a->run[a->nr - 1].pages * PAGE_SIZE == pa) {
 			a->run[a->nr - 1].pages++;
 			continue;
 		}
@@ -171,13 +207,18 @@ static int sz_mod_runs(struct sz_mod *m, unsigned long base, unsigned long size,
 			m->args[m->nr_args++] = a;
 			m->fresh = false;
 		}
-		a->run[a->nr++] = (struct lock_mod_arg_run){ .start = pa, .pages = 1 };
+		a->run[a->nr++] = (struct lock_mod_arg_run){ .start = pa, .pages = 1,
+							      .flags = flags };
 		m->runs++;
 	}
 	return 0;
 }
 
-/* Append the runs of @mod's @part (SZ_MOD_RO or SZ_MOD_RO_AFTER_INIT) to @m. */
+/*
+ * Append the runs of @mod's @part (SZ_MOD_RO or SZ_MOD_RO_AFTER_INIT) to @m: its text
+ * flagged LOCK_MOD_RUN_CODE, its read-only data and ro_after_init data not (under
+ * MBEC root makes those non-executable).
+ */
 static int sz_mod_part(struct sz_mod *m, struct module *mod, unsigned int part, gfp_t gfp)
 {
 #ifdef for_each_mod_mem_type
@@ -191,17 +232,23 @@ static int sz_mod_part(struct sz_mod *m, struct module *mod, unsigned int part, 
 	for (i = 0; i < n && !ret; i++)
 		if (mod->mem[types[i]].size)
 			ret = sz_mod_runs(m, (unsigned long)mod->mem[types[i]].base,
-					  PAGE_ALIGN(mod->mem[types[i]].size), gfp);
+					  PAGE_ALIGN(mod->mem[types[i]].size),
+					  types[i] == MOD_TEXT ? LOCK_MOD_RUN_CODE : 0, gfp);
 	return ret;
 #else
 	unsigned long base = (unsigned long)mod->core_layout.base;
 	unsigned long ro = mod->core_layout.ro_size & PAGE_MASK;
 	unsigned long rai = mod->core_layout.ro_after_init_size & PAGE_MASK;
+	/* text first, [0, text_size), page aligned with CONFIG_STRICT_MODULE_RWX */
+	unsigned long text = min_t(unsigned long, PAGE_ALIGN(mod->core_layout.text_size), ro);
+	int ret;
 
-	/* text and rodata, then ro_after_init: the layout's first ro_after_init_size bytes */
-	if (part == SZ_MOD_RO)
-		return sz_mod_runs(m, base, ro, gfp);
-	return rai > ro ? sz_mod_runs(m, base + ro, rai - ro, gfp) : 0;
+	/* text, rodata [text_size, ro_size), then ro_after_init [ro_size, ro_after_init_size) */
+	if (part == SZ_MOD_RO) {
+		ret = text ? sz_mod_runs(m, base, text, LOCK_MOD_RUN_CODE, gfp) : 0;
+		return ret ?: ro > text ? sz_mod_runs(m, base + text, ro - text, 0, gfp) : 0;
+	}
+	return rai > ro ? sz_mod_runs(m, base + ro, rai - ro, 0, gfp) : 0;
 #endif
 }
 
@@ -226,7 +273,7 @@ static int sz_mod_build(struct module *mod, unsigned int parts, unsigned int max
 	m->mod = mod;
 	m->max_args = max_args;
 	strscpy(m->name, mod->name, sizeof(m->name));
-	m->id = ++sz_mod_next_id ?: ++sz_mod_next_id;
+	m->id = sz_lock_mod_new_id();
 	if (parts & SZ_MOD_RO)
 		ret = sz_mod_part(m, mod, SZ_MOD_RO, gfp);
 	if (!ret && (parts & SZ_MOD_RO_AFTER_INIT))

@@ -41,6 +41,10 @@ static struct lock_wx_args *sz_wx_args;
 
 static unsigned long (*sz_kallsyms_lookup)(const char *name);
 
+bool sz_lock_exec = true;
+module_param_named(lock_exec, sz_lock_exec, bool, 0444);
+MODULE_PARM_DESC(lock_exec, "where the CPU has MBEC, refuse kernel-mode execution outside kernel text, module text and memory the kernel made executable (default on)");
+
 #ifdef SZ_TEST_HOOKS
 static bool test_wx_refused;
 module_param(test_wx_refused, bool, 0444);
@@ -122,6 +126,14 @@ void sz_lock_wx_prepare(void)
 	/* CR3 as text_poke() loads it: the PGD's physical address with SME's C-bit */
 	a->poke_pgd = __sme_pa(mm->pgd);
 	a->poke_addr = *(unsigned long *)paddr;
+	/*
+	 * Kernel-mode execution control (MBEC, where root has it): range 0, the text,
+	 * is the core kernel's only code; rodata and the IDT are not.  Modules' text
+	 * and the memory the kernel makes executable at run time are module runs
+	 * flagged LOCK_MOD_RUN_CODE (lock_mod.c, lock_exec.c).
+	 */
+	a->code = 1;
+	a->flags = sz_lock_exec ? LOCK_WX_KEXEC : 0;
 #ifdef SZ_TEST_HOOKS
 	if (test_wx_refused)
 		a->magic = ~LOCK_WX_ARGS_MAGIC;

@@ -114,8 +114,10 @@ static int sz_cpu_online(unsigned int cpu)
 	if (!ret && v->ept_on)		/* read-only for us: the rest is hidden now */
 		vmx_watch_sync_this_cpu(v);
 	/* ...and modules unloaded, whose freed pages may be in use again (lock_mod.c) */
-	if (!ret)
+	if (!ret) {
 		sz_lock_mod_cpu_reset(v);
+		sz_lock_exec_cpu_reset(cpu);	/* ...and so the executable grants */
+	}
 	local_irq_enable();
 	sz_drain(v);
 	if (ret) {
@@ -137,8 +139,10 @@ static int sz_cpu_online(unsigned int cpu)
 			pr_err("CPU %u: locked, but the hypervisor refused the kernel text W^X arguments (%d): kernel text, rodata and modules are not write-protected on it; the rest of the lock holds\n",
 			       cpu, ret);
 	}
-	if (READ_ONCE(sz_locked))
+	if (READ_ONCE(sz_locked)) {
 		sz_lock_mod_cpu(cpu);
+		sz_lock_exec_cpu(cpu);
+	}
 	return 0;
 }
 
@@ -282,8 +286,9 @@ int sz_lock_all(bool *changed, unsigned int *nr_locked)
 
 	/* before any lock: it registers a kprobe (lock_wx.c); once, kept for CPUs to come */
 	sz_lock_wx_prepare();
-	/* ...and a module notifier (lock_mod.c) */
+	/* ...and a module notifier (lock_mod.c), and kprobes for executable memory (lock_exec.c) */
 	sz_lock_mod_prepare();
+	sz_lock_exec_prepare();
 	mutex_lock(&sz_lock);
 	cpus_read_lock();
 	if (!sz_attached) {
@@ -312,8 +317,10 @@ int sz_lock_all(bool *changed, unsigned int *nr_locked)
 		pr_err("locked, but the hypervisor refused the kernel text W^X arguments on %d CPUs (%d): kernel text, rodata and modules are not write-protected there; the rest of the lock holds\n",
 		       atomic_read(&r.wx_cpus), atomic_read(&r.wx_err));
 	sz_lock_mod_walk();
+	sz_lock_exec_walk();
 	cpus_read_unlock();
 	mutex_unlock(&sz_lock);
+	sz_lock_exec_finish();
 	return atomic_read(&r.err);
 }
 

@@ -9,6 +9,9 @@
 #ifndef SUBZERO_LINUX_SZ_H
 #define SUBZERO_LINUX_SZ_H
 
+#include <linux/cpumask.h>
+#include <linux/list.h>
+#include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 
@@ -70,6 +73,42 @@ void sz_lock_mod_prepare(void);
 void sz_lock_mod_walk(void);
 void sz_lock_mod_cpu_reset(struct vcpu *v);
 void sz_lock_mod_cpu(unsigned int cpu);
+
+/* At most this many calls (of LOCK_MOD_ARG_RUNS runs) per module or grant. */
+#define SZ_MOD_CHUNKS	4
+/* A module's runs (or an executable grant's, lock_exec.c): the calls that add them. */
+struct sz_mod {
+	struct list_head list;
+	struct module *mod;		/* NULL: a grant */
+	char name[MODULE_NAME_LEN];
+	u32 id;
+	unsigned int nr_args, max_args, runs, pages;
+	bool fresh;			/* the next run starts a call: the last one was made */
+	struct lock_mod_args *args[SZ_MOD_CHUNKS];	/* a page each, page aligned */
+	cpumask_var_t cpus;		/* the CPUs whose root holds its runs */
+};
+u32 sz_lock_mod_new_id(void);
+bool sz_lock_mod_core(unsigned long va);
+bool sz_lock_mod_core_known(void);
+bool sz_vmapped(unsigned long va);
+int sz_mod_runs(struct sz_mod *m, unsigned long base, unsigned long size, u32 flags, gfp_t gfp);
+void sz_mod_free(struct sz_mod *m);
+
+/*
+ * lock_exec.c: memory the kernel makes executable at run time (BPF JIT packs,
+ * kprobe slots, ftrace trampolines, modules' init text), granted to root as runs of
+ * code while the kernel holds it executable; only where root restricts kernel-mode
+ * execution (MBEC), or a test build asks.  prepare (before the lock, no lock held:
+ * registers kprobes), walk (after the module walk, hotplug lock held), finish (after
+ * the lock, nothing held: drops the kprobes if nothing restricts), and for a CPU
+ * coming online: reset (relaunched, interrupts off) then sz_lock_exec_cpu().
+ */
+extern bool sz_lock_exec;	/* lock_wx.c's module parameter lock_exec */
+void sz_lock_exec_prepare(void);
+void sz_lock_exec_walk(void);
+void sz_lock_exec_finish(void);
+void sz_lock_exec_cpu_reset(unsigned int cpu);
+void sz_lock_exec_cpu(unsigned int cpu);
 
 /*
  * main.c: attach (virtualize every online CPU, all or nothing) or detach (take every

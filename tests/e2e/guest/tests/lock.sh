@@ -37,8 +37,17 @@ hv_on_all() {
 	done
 }
 run_workload /tmp/without
-sz_load
+# test_exec_grants=1: run-time executable memory is granted as code (lock_exec.c) even
+# without MBEC (no Bochs model has it): there it is held W^X, which is what is checked,
+# and everything below runs with the grants active
+sz_load test_exec_grants=1
 dmesg -c > /dev/null
+# an int3 kprobe (not at the function's ftrace site) takes an instruction slot, an
+# executable page in the modules' area made before the lock: the lock-time walk grants it
+T=/sys/kernel/tracing
+mount -t tracefs nodev $T 2>/dev/null || true
+for o in 5 9 4 8; do echo "p:szslot do_sys_openat2+$o" > $T/kprobe_events 2>/dev/null && break; done
+grep -q szslot $T/kprobe_events || fail "no int3 kprobe for an instruction slot: $(cat $T/kprobe_events)"
 text=$(awk '/Kernel code/ { print $1 }' /proc/iomem | head -n 1)
 page=$(printf '0x%x' $(( 0x${text%-*} )))
 expect subzero protect add "$page"
@@ -75,6 +84,13 @@ dmesg | grep -q 'lock: module sz_lockmod: text and read-only data W^X' || \
 	fail "sz_lockmod, live before the lock, not registered: $(dmesg | grep 'lock:')"
 [ "$(ept_rx "$mt")" = "$(nproc)" ] || fail "sz_lockmod's text $mt not read/execute-only on every CPU: $(subzero ept "$mt")"
 note "modules at lock: $(dmesg | grep -o 'lock: [0-9]* modules live.*registered'); per CPU runs $(mod_sum runs), pages $(mod_sum pages), EPT tables $(mod_sum tables) (summed over CPUs)"
+# (a) the lock-time walk of executable memory: the kprobe's slot page at least
+walk=$(dmesg | grep -o 'lock: run-time executable memory (test_exec_grants): .*' | tail -n 1)
+n=$(echo "$walk" | sed -n 's/.*: \([0-9]*\) grants, .*/\1/p')
+[ "${n:-0}" -ge 1 ] || fail "the lock-time walk granted no executable memory: ${walk:-no line}; $(dmesg | grep 'lock: exec')"
+note "exec grants at lock: $walk"
+dmesg | sed 's/^\[[^]]*\] //' | grep 'lock: executable grant' | sed 's/^/    /'
+X=/sys/module/subzero/parameters
 
 # ---- the attacks ----
 dmesg -c > /dev/null
@@ -236,6 +252,7 @@ refused_load test_mod_refuse_cpu 1 -1 1 \
 	"the hypervisor refused [0-9]* pages in [0-9]* runs on 1 of $(nproc) CPUs: -14"
 [ $(( $(mod_sum released) - rel0 )) -ge 1 ] || echo "sz_lock: FAIL module_refused_released: CPU 0's registration not released" >> /tmp/attack
 artifact modrefuse.json /tmp/modrefuse_test_mod_refuse_cpu.json
+artifact modrefuse.txt /tmp/modrefuse_test_mod_refuse_cpu.txt
 # the glue's budget (no call left for it): -ENOSPC
 refused_load test_mod_budget 1 0 28 'more runs than its calls carry: -7'
 # (3) an init that fails: registered at COMING, released at GOING
@@ -265,6 +282,67 @@ for r in 2 3; do
 	mod_round "after_lock_$r" $([ $r = 3 ] && echo keep)
 done
 
+# ---- run-time executable memory (lock_exec.c) ----
+# (b) sz_exec makes a vmalloc'd page executable the kernel's way (set_memory_ro, then
+# set_memory_x) and runs it: granted, read/execute-only on every CPU, a write through
+# an alias refused on every CPU (each a ktext event) while the page still runs; then
+# the kernel makes it writable again (set_memory_nx, set_memory_rw): released, the
+# writes go through.
+f0=$(fails); g0=$(cat $X/exec_grants); xr0=$(cat $X/exec_runs)
+dmesg -c > /dev/null
+subzero events > /dev/null
+r0=$(wx_sum refused)
+insmod /e2e/sz_exec.ko || fail "insmod sz_exec.ko"
+xpa=$(dmesg | sed -n 's/.*sz_exec: loaded, page pa \(0x[0-9a-f]*\), it returned 0x5a.*/\1/p' | tail -n 1)
+[ -n "$xpa" ] || fail "sz_exec's page did not run: $(dmesg | grep 'sz_exec\|lock:')"
+dmesg | grep -q "lock: executable grant [0-9]*: 1 pages in 1 runs from PA ${xpa#0x} (set_memory_x)" || \
+	echo "sz_lock: FAIL exec_granted: $(dmesg | grep 'lock: exec')" >> /tmp/attack
+[ "$(ept_rx "$xpa")" = "$(nproc)" ] || echo "sz_lock: FAIL exec_grant_rx: $(subzero ept "$xpa")" >> /tmp/attack
+# one more grant of one run (sz_exec's own text and rodata are module runs besides;
+# its init text's grant goes when the kernel frees it, a moment after the load)
+i=0
+while [ "$(cat $X/exec_grants)" != $((g0 + 1)) ] && [ $i -lt 10 ]; do sleep 1; i=$((i + 1)); done
+[ "$(cat $X/exec_grants)" = $((g0 + 1)) ] && [ "$(cat $X/exec_runs)" = $((xr0 + 1)) ] || \
+	echo "sz_lock: FAIL exec_grant_counted: grants $(cat $X/exec_grants) (were $g0), runs $(cat $X/exec_runs) (were $xr0)" >> /tmp/attack
+runs0=$(mod_sum runs)
+echo attack > /sys/module/sz_exec/parameters/step
+n=$(dmesg | grep -c 'sz_exec: PASS exec_grant_write cpu[0-9]*: .*; the page runs' || true)
+[ "$n" = "$(nproc)" ] || echo "sz_lock: FAIL exec_grant_write: refused on $n CPUs: $(dmesg | grep 'sz_exec: ')" >> /tmp/attack
+tp=$(( xpa & ~0xfff ))
+subzero events --json > /tmp/execgrant.json
+for c in $(seq 0 $(( $(nproc) - 1 ))); do
+	grep '"what": "ktext"' /tmp/execgrant.json | grep '"outcome": "refused"' | grep "\"cpu\": $c," | grep -q "\"target\": $tp," || \
+		echo "sz_lock: FAIL exec_grant_write_event_cpu$c: no refused ktext event at $tp" >> /tmp/attack
+done
+[ $(( $(wx_sum refused) - r0 )) -ge "$(nproc)" ] || \
+	echo "sz_lock: FAIL exec_grant_write_counted: wx_refused +$(( $(wx_sum refused) - r0 ))" >> /tmp/attack
+echo release > /sys/module/sz_exec/parameters/step
+dmesg | grep -q 'lock: executable grant [0-9]* released (1 pages, set_memory_nx)' || \
+	echo "sz_lock: FAIL exec_released: $(dmesg | grep 'lock: exec')" >> /tmp/attack
+[ "$(ept_rx "$xpa")" = 0 ] || echo "sz_lock: FAIL exec_writable_after_release: $(subzero ept "$xpa")" >> /tmp/attack
+n=$(dmesg | grep -c 'sz_exec: PASS exec_release_write cpu' || true)
+[ "$n" = "$(nproc)" ] || echo "sz_lock: FAIL exec_release_write: went through on $n CPUs: $(dmesg | grep 'sz_exec: ')" >> /tmp/attack
+# root dropped its run on every CPU
+[ "$(cat $X/exec_grants)" = "$g0" ] && [ "$(mod_sum runs)" = $((runs0 - $(nproc))) ] || \
+	echo "sz_lock: FAIL exec_release_counted: grants $(cat $X/exec_grants) (were $g0), runs $(mod_sum runs) (were $runs0 granted)" >> /tmp/attack
+dmesg | sed 's/^\[[^]]*\] //' | grep 'sz_exec\|lock: exec' | sed 's/^/  /'
+rmmod sz_exec || fail "rmmod sz_exec"
+# a grant root refuses (a test hook: CPU 1's call misaligned): a KERN_ERR line, counted,
+# nothing of it held on any CPU, and the kernel goes on (the page runs: no MBEC here)
+ref0=$(cat $X/exec_refused); g0=$(cat $X/exec_grants)
+dmesg -c > /dev/null
+echo 1 > $X/test_exec_refuse_cpu || fail "setting test_exec_refuse_cpu (a test build's hook)"
+insmod /e2e/sz_exec.ko || fail "insmod sz_exec.ko with the grant refused"
+echo -1 > $X/test_exec_refuse_cpu
+xpa=$(dmesg | sed -n 's/.*sz_exec: loaded, page pa \(0x[0-9a-f]*\), it returned 0x5a.*/\1/p' | tail -n 1)
+dmesg -r | grep -qE "^<3>(\[[ 0-9.]+\] ?)?subzero: lock: executable memory [0-9a-f]*-[0-9a-f]* \\(set_memory_x, 1 pages in 1 runs\\) refused by the hypervisor on 1 CPUs \\(-14\\): on a CPU that restricts kernel-mode execution \\(MBEC\\) that code will not run" || \
+	echo "sz_lock: FAIL exec_refused_logged: $(dmesg | grep 'lock: exec')" >> /tmp/attack
+[ -n "$xpa" ] && [ "$(ept_rx "$xpa")" = 0 ] || echo "sz_lock: FAIL exec_refused_not_held: ${xpa:-no page}: $(subzero ept "${xpa:-0}")" >> /tmp/attack
+[ "$(cat $X/exec_refused)" -ge $((ref0 + 1)) ] && [ "$(cat $X/exec_grants)" = "$g0" ] || \
+	echo "sz_lock: FAIL exec_refused_counted: refused $(cat $X/exec_refused) (were $ref0), grants $(cat $X/exec_grants) (were $g0)" >> /tmp/attack
+rmmod sz_exec || fail "rmmod sz_exec (grant refused)"
+[ "$(fails)" = "$f0" ] && echo "  sz_lock: PASS exec_grant: granted (read/execute-only, alias writes refused on every CPU, still runs), released when made writable; a refused grant logged and counted"
+
 # ---- what must still work ----
 # Kernel text patching goes through text_poke(): each operation below is allowed by
 # the lock's exception, counted in wx_allowed; none may be refused (wx_refused stays).
@@ -276,11 +354,20 @@ wx_grew() {
 	[ "$(wx_sum allowed)" -gt "$wxa" ] || fail "$1: no text_poke() write counted (wx_allowed $wxa)"
 }
 wxa=$(wx_sum allowed)
+dmesg -c > /dev/null
 out=$(modload /e2e/sz_test.ko "test=vmx expect_hv=1" 2>&1) || fail "another module (sz_test test=vmx): $out"
 rmmod sz_test || fail "unloading another module"
+# its init text: granted at set_memory_x (complete_formation), released when freed
+dmesg | grep -q 'lock: executable grant [0-9]*: .*(set_memory_[rox]*)' || \
+	fail "sz_test's init text was not granted: $(dmesg | grep 'lock: exec')"
+i=0
+while ! dmesg | grep -q 'lock: executable grant [0-9]* released (.*, \(module_memfree\|execmem_free\))' && [ $i -lt 10 ]; do
+	sleep 1; i=$((i + 1))
+done
+dmesg | grep -q 'lock: executable grant [0-9]* released (.*, \(module_memfree\|execmem_free\))' || \
+	fail "sz_test's init text grant not released when freed: $(dmesg | grep 'lock: exec')"
+note "module init text: $(dmesg | grep -o 'lock: executable grant.*' | tr '\n' ';')"
 legit "module load/unload (sz_test test=vmx: CR4 writes keeping the pinned bits; its text held from live to unload)"
-T=/sys/kernel/tracing
-mount -t tracefs nodev $T 2>/dev/null || true
 [ -d $T/events ] || fail "no tracefs"
 echo > $T/trace
 wxa=$(wx_sum allowed)
@@ -316,6 +403,7 @@ wxa=$(wx_sum allowed)
 out=$(bpf-filter 20 2>&1) || fail "a JIT-compiled socket filter under the lock: $out"
 echo "$out" | grep -q 'jit [12]$' || fail "the BPF JIT is off in this kernel, nothing tested: $out"
 legit "BPF JIT socket filter ($out)"
+note "BPF JIT pack: $(dmesg | grep -o 'lock: executable .*' | tail -n 4 | tr '\n' ';')"
 # A process with an LDT: LLDT (emulated under the lock) at each switch to and from it;
 # ldt-user dies of SIGSEGV if its LDT is not what LDTR holds.  Two on one CPU, so
 # that they switch.
@@ -340,6 +428,9 @@ if [ -w /sys/devices/system/cpu/cpu1/online ]; then
 	subzero status --cpu 1 | grep -q '1 offline' || fail "CPU 1's offline not counted: $(subzero status --cpu 1)"
 	subzero status --cpu 1 | grep -q 'kernel text W^X: on' || fail "CPU 1 came back without W^X: $(subzero status --cpu 1)"
 	legit "CPU 1 offline/online (back locked)"
+	# the grants came back on CPU 1 (the kprobe slot's page at least)
+	dmesg | grep -q "CPU 1: $(cat $X/exec_grants) executable grants held again" || \
+		fail "CPU 1 did not take the $(cat $X/exec_grants) executable grants again: $(dmesg | grep 'executable grant')"
 	# W^X holds on the CPU that came back: the alias writes again, every CPU
 	wxa=$(wx_sum allowed); wx_refused1=$(wx_sum refused)
 	dmesg -c > /dev/null
@@ -393,6 +484,8 @@ note "workload under the lock: $((all1 - all0)) exits in all, $((cr1 - cr0)) CR 
 	fail "the workload made CR, WRMSR or descriptor-table exits under the lock"
 cmp /tmp/without /tmp/with || fail "workload results differ: $(diff /tmp/without /tmp/with | head -n 5)"
 legit "workload: same results as without subzero"
+# (d) what the executable grants cost in the end
+note "exec grants at the end: $(cat $X/exec_grants) grants, $(cat $X/exec_pages) pages in $(cat $X/exec_runs) runs per CPU; $(cat $X/exec_refused) refused, $(cat $X/exec_wx) W+X not held, $(cat $X/exec_released) released; module runs + grants: runs $(mod_sum runs), EPT tables $(mod_sum tables) (summed over CPUs)"
 subzero status
 # A forced unload (CONFIG_MODULE_FORCE_UNLOAD) must not take the hypervisor away: it
 # never returns.  Last, as the device cannot be opened afterwards (module going).
