@@ -456,6 +456,7 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 	if ((r->gpr[REG_RAX] == SUBZERO_HC_DEVIRT || r->gpr[REG_RAX] == SUBZERO_HC_WATCH_SYNC ||
 	     r->gpr[REG_RAX] == SUBZERO_HC_LOCK || r->gpr[REG_RAX] == SUBZERO_HC_LOCK_MOD ||
 	     r->gpr[REG_RAX] == SUBZERO_HC_LOCK_MOD_RELEASE ||
+	     r->gpr[REG_RAX] == SUBZERO_HC_LOCK_KEXEC ||
 	     r->gpr[REG_RAX] == SUBZERO_HC_MTF_PROBE) &&
 	    seal_caller_check(v, vmcs_readn(GUEST_RIP), vmcs_readn(GUEST_CR3),
 			      vmcs_readn(GUEST_CR4))) {
@@ -530,6 +531,9 @@ static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 	case SUBZERO_HC_LOCK_MOD_RELEASE:
 		/* RDX: the module's id, or LOCK_MOD_ALL (lock_mod.h) */
 		r->gpr[REG_RAX] = (u64)(long)lock_mod_release(v, r->gpr[REG_RDX]);
+		break;
+	case SUBZERO_HC_LOCK_KEXEC:
+		r->gpr[REG_RAX] = (u64)(long)lock_kexec_engage(v);
 		break;
 	case SUBZERO_HC_DEVIRT:
 		/*

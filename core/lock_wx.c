@@ -201,8 +201,8 @@ static unsigned int wx_ram_gaps(const struct ram_map *ram, u64 limit,
 
 /*
  * Kernel-mode execution restricted (lock_wx.h): supervisor-execute off everywhere but
- * the sealed pages, back on the code ranges (the very ranges just set: no split, so
- * no failure) and on what is not RAM, and the VM-execution control on in this exit
+ * the sealed pages, back on the code ranges and code module runs (set R+X before: no
+ * split, so no failure) and on what is not RAM, and the VM-execution control on in this exit
  * (vmcs_setup_controls() keeps it at a relaunch).  Why not RAM keeps it: the kernel
  * allocates code and data from RAM only, but calls firmware where it lies (EFI
  * runtime services: their code is reserved memory, not RAM); the README lists that
@@ -227,6 +227,11 @@ static int wx_restrict_kexec(struct vcpu *v, struct lock_wx *wx)
 		if (wx->code & (1U << i))
 			ept_set_perm(&v->ept, wx->range[i].start,
 				     wx->range[i].end - wx->range[i].start, EPT_READ | EPT_EXEC);
+	/* the module runs registered so far: set before, so no split either */
+	for (i = 0; i < v->mods.nr && i < LOCK_MOD_RUNS; i++)
+		if (v->mods.run[i].code)
+			ept_set_perm(&v->ept, v->mods.run[i].start,
+				     (u64)v->mods.run[i].pages * PAGE_SIZE, EPT_READ | EPT_EXEC);
 	for (i = 0; i < nr; i++)
 		ept_set_perm(&v->ept, gap[i].start, gap[i].end - gap[i].start, EPT_RWX);
 	vmcs_write32(NULL, SECONDARY_VM_EXEC_CONTROL,
@@ -283,16 +288,35 @@ int lock_wx_engage(struct vcpu *v, u64 args_pa)
 		return ret;
 	}
 	wx.on = true;
-	if (wx.kexec_wanted && v->lock_wx_mbec)
-		wx_restrict_kexec(v, &wx);	/* or, the pool short, not (logged) */
 	wx.tables = ept_pages_in_use(&v->ept) - before;
 	v->wx = wx;
-	/* applied watches and protections keep what they take away (anywhere: kexec) */
-	lock_reapply_watches(v, 0, v->ept.map_limit);
+	/* applied watches and protections inside keep what they take away */
+	for (i = 0; i < wx.nr; i++)
+		lock_reapply_watches(v, wx.range[i].start, wx.range[i].end);
 	lock_wx_invept(v);
 	v->lock_wx_on = true;
-	v->lock_kexec = wx.kexec;
 	v->lock_wx_tables = wx.tables;
+	vmx_ept_publish(v);
+	return 0;
+}
+
+int lock_kexec_engage(struct vcpu *v)
+{
+	int ret;
+
+	if (!v->wx.on)
+		return -ENOENT;
+	if (!v->wx.kexec_wanted || !v->lock_wx_mbec)
+		return -EOPNOTSUPP;
+	if (v->wx.kexec)
+		return 0;
+	ret = wx_restrict_kexec(v, &v->wx);
+	if (ret)
+		return ret;
+	/* applied watches and protections keep what they take away (anywhere) */
+	lock_reapply_watches(v, 0, v->ept.map_limit);
+	lock_wx_invept(v);
+	v->lock_kexec = true;
 	vmx_ept_publish(v);
 	return 0;
 }

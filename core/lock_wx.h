@@ -135,11 +135,15 @@ struct ept_violation;
  * Kernel-mode execution (issue 14, point 4: "where the CPU has mode-based execute
  * control, kernel-mode execution outside kernel and module text is refused too").
  * When the glue asks (LOCK_WX_KEXEC) and the CPU has the control (IA32_VMX_PROCBASED_
- * CTLS2 bit 22 allowed-1), engage also turns it on: ept_restrict_kexec() takes
- * supervisor-execute from every leaf but the hypervisor's own sealed text, the code
- * ranges (`code`: the kernel's text) get it back, and from then on module runs get
- * it only with LOCK_MOD_RUN_CODE (their text, and what the kernel itself made
- * executable at run time: the glue's grants, lock_mod.h).  User-mode execution is
+ * CTLS2 bit 22 allowed-1), it is turned on in a second step, the LOCK_KEXEC hypercall
+ * (lock_kexec_engage()), which the glue makes on each CPU once that CPU's root holds
+ * the modules' runs and the kernel's run-time code (lock_mod.h): turning it on at
+ * engage would leave module code not executable until those are registered.  It then
+ * takes supervisor-execute from every RAM leaf but the hypervisor's own sealed text,
+ * and gives it back to the code ranges (`code`: the kernel's text) and the module runs
+ * flagged LOCK_MOD_RUN_CODE (their text, and the glue's grants of what the kernel made
+ * executable at run time); runs added later get it by the same flag.  Memory that is
+ * not RAM keeps it (firmware: EFI runtime services).  User-mode execution is
  * unchanged (bit 10 wherever bit 2 was).  A fetch at CPL 0-2 from a page without it
  * is refused: #GP(0) (#DF if it was an event's delivery), an event LOCK_EV_KEXEC
  * (target the page, value the linear address) and a count.  Why CPL and not the
@@ -159,6 +163,14 @@ struct ept_violation;
  * Root-safe.
  */
 int lock_wx_engage(struct vcpu *v, u64 args_pa);
+
+/*
+ * Root, the LOCK_KEXEC hypercall: restrict kernel-mode execution on this CPU (above).
+ * 0 (also when restricted already: one way); -ENOENT without the W^X; -EOPNOTSUPP
+ * when the glue did not ask (lock_exec=0) or the CPU has no MBEC; -ENOMEM when the
+ * pool cannot take the splits (nothing changed, logged).  Root-safe.
+ */
+int lock_kexec_engage(struct vcpu *v);
 
 /*
  * Root, an EPT violation at @gpa whose leaf is @leaf (of @level): a write to a locked

@@ -859,6 +859,13 @@ int vmx_lock_mod_release_this_cpu(struct vcpu *v, u64 id)
 	return (int)(s64)cpu_vmcall(SUBZERO_HC_LOCK_MOD_RELEASE, SUBZERO_VMCALL_KEY, id);
 }
 
+int vmx_lock_kexec_this_cpu(struct vcpu *v)
+{
+	if (!v->launched)
+		return -ENXIO;
+	return (int)(s64)cpu_vmcall(SUBZERO_HC_LOCK_KEXEC, SUBZERO_VMCALL_KEY, 0);
+}
+
 int vmx_watch_sync_this_cpu(struct vcpu *v)
 {
 	if (!v->launched)

@@ -74,6 +74,11 @@ static inline void exit_hist_add(struct exit_hist *h, u64 dt)
  */
 #define SUBZERO_HC_LOCK_MOD	7
 #define SUBZERO_HC_LOCK_MOD_RELEASE 8
+/*
+ * Restrict kernel-mode execution on this CPU (lock_wx.h), a policy hypercall and a
+ * tightening: once the glue has registered the modules and the kernel's run-time code.
+ */
+#define SUBZERO_HC_LOCK_KEXEC	9
 /* DEVIRT's argument (RDX) on the CPU-offline path: the one DEVIRT the lock allows. */
 #define SUBZERO_DEVIRT_OFFLINE	0x6f66666c696e65ULL	/* "offline" */
 /*
@@ -598,6 +603,8 @@ int vmx_lock_this_cpu(struct vcpu *v, u64 wx_args, u64 gdt_alt);
 int vmx_lock_mod_this_cpu(struct vcpu *v, u64 args);
 /* ...and release module @id's runs (LOCK_MOD_ALL: every run), the same way. */
 int vmx_lock_mod_release_this_cpu(struct vcpu *v, u64 id);
+/* SUBZERO_HC_LOCK_KEXEC on this CPU: lock_kexec_engage()'s answer.  Interrupts off. */
+int vmx_lock_kexec_this_cpu(struct vcpu *v);
 
 /*
  * Have the hypervisor VMREAD every VMCS field of this CPU, in root, into v->vmcs_snap

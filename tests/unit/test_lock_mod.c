@@ -500,6 +500,12 @@ static void test_policy_hypercalls(void **state)
 	assert_int_equal(regs.gpr[REG_RAX], (u64)-EPERM);
 	assert_int_equal(perm_of(MOD_PA + 0x1000), EPT_RWX);
 	assert_int_equal(v.lock_mod_runs, 1);
+	/* restricting kernel-mode execution is one too (a tightening, still policy) */
+	regs.gpr[REG_RAX] = SUBZERO_HC_LOCK_KEXEC;
+	regs.gpr[REG_RDX] = 0;
+	assert_int_equal(do_exit(EXIT_REASON_VMCALL, 0), 0);
+	assert_int_equal(regs.gpr[REG_RAX], (u64)-EPERM);
+	assert_false(v.lock_kexec);
 }
 
 int main(void)

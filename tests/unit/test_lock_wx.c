@@ -575,6 +575,7 @@ static void engage_kexec(void)
 	a->code = 1;		/* range 0, the text */
 	a->flags = LOCK_WX_KEXEC;
 	engage();
+	assert_false(v.lock_kexec);	/* the second step is the glue's */
 }
 
 /* Every present non-leaf entry of the walk to @gpa carries bit 10. */
@@ -634,9 +635,29 @@ static void test_kexec_restricted(void **state)
 	assert_int_equal(ept_set_perm(&v.ept, sealed_pa, PAGE_SIZE, EPT_READ | EPT_EXEC), 0);
 	*ept_leaf(&v.ept, sealed_pa, &(unsigned int){ 0 }) |= EPT_SEALED;
 	engage_kexec();
+	assert_false(v.ept.mbec);
+	/* a module registered between the two steps (the glue's walk): code and data runs */
+	memset(m, 0, sizeof(*m));
+	m->magic = LOCK_MOD_ARGS_MAGIC;
+	m->op = LOCK_MOD_ADD;
+	m->id = 3;
+	m->nr = 2;
+	m->run[0] = (struct lock_mod_arg_run){ MOD_TEXT_PA + 4 * M2, 1, LOCK_MOD_RUN_CODE };
+	m->run[1] = (struct lock_mod_arg_run){ MOD_TEXT_PA + 4 * M2 + 0x1000, 1, 0 };
+	assert_int_equal(lock_mod_hypercall(&v, MOD_ARGS_PA), 0);
+	assert_int_equal(next_event().access, LOCK_EV_MOD_ADD);
+	/* the second step: the LOCK_KEXEC hypercall */
+	fake_vmcs_set(GUEST_RIP, RIP);
+	assert_int_equal(lock_kexec_engage(&v), 0);
 	assert_true(v.wx.kexec);
 	assert_true(v.lock_kexec);
 	assert_true(v.ept.mbec);
+	assert_int_equal(lock_kexec_engage(&v), 0);		/* again: nothing changes */
+	/* the module's text kept kernel execution through it; its data did not get it */
+	e = raw_leaf(MOD_TEXT_PA + 4 * M2);
+	assert_true((e & EPT_EXEC) && (e & EPT_EXEC_USER) && !(e & EPT_WRITE));
+	e = raw_leaf(MOD_TEXT_PA + 4 * M2 + 0x1000);
+	assert_true(!(e & EPT_EXEC) && (e & EPT_EXEC_USER) && !(e & EPT_WRITE));
 	assert_true(fake_vmcs_get(SECONDARY_VM_EXEC_CONTROL) & SECONDARY_EXEC_MODE_BASED_EPT_EXEC);
 	/* text: both; rodata and data: user-mode only; the 1 GiB range too (no split) */
 	e = raw_leaf(TEXT_PA);
@@ -784,7 +805,9 @@ static void test_kexec_without_mbec(void **state)
 	u64 e;
 
 	(void)state;
+	assert_int_equal(lock_kexec_engage(&v), -ENOENT);	/* no W^X yet */
 	engage_kexec();
+	assert_int_equal(lock_kexec_engage(&v), -EOPNOTSUPP);
 	assert_false(v.wx.kexec);
 	assert_false(v.lock_kexec);
 	assert_false(v.ept.mbec);
@@ -803,6 +826,7 @@ static void test_kexec_without_mbec(void **state)
 		assert_int_equal(ept_set_perm(&v.ept, 6 * G1 + n * M2, PAGE_SIZE, EPT_READ), 0);
 	engage_kexec();
 	assert_true(v.wx.on);				/* the W^X holds */
+	assert_int_equal(lock_kexec_engage(&v), -ENOMEM);
 	assert_false(v.lock_kexec);
 	assert_false(v.ept.mbec);
 	assert_true(raw_leaf(DATA_PA) & EPT_EXEC);
@@ -811,6 +835,7 @@ static void test_kexec_without_mbec(void **state)
 	setup(state);
 	give_mbec();
 	engage();
+	assert_int_equal(lock_kexec_engage(&v), -EOPNOTSUPP);
 	assert_false(v.lock_kexec);
 	assert_true(raw_leaf(DATA_PA) & EPT_EXEC);
 }
