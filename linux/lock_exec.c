@@ -33,13 +33,17 @@
  *  - At lock time, after the module walk: the page tables of the modules' area,
  *    every present executable page outside the modules' core layouts, contiguous
  *    addresses coalesced into one grant (packs, trampolines and slots made before).
- *  - A CPU coming back online released every module run (LOCK_MOD_ALL, lock_mod.c)
- *    and gets every grant again (sz_lock_exec_cpu()).
+ *  - A grant released while a CPU was offline is recorded for it (sz_mod_stale());
+ *    coming back it drops exactly those, keeps the live ones, and gets the grants
+ *    made while it was out (sz_lock_exec_cpu()); after a lost record, all again.
+ *  - Kernel-mode execution is restricted after all that (sz_lock_kexec_all() at lock
+ *    time, sz_lock_kexec_cpu() for a CPU coming online): never before the code it
+ *    must keep running is registered.
  * A grant root refuses (its budget: LOCK_MOD_RUNS runs, LOCK_MOD_EPT_TABLES tables
  * per CPU) is a KERN_ERR line: on an MBEC CPU that code will not run.
  *
- * Only where it matters: when some CPU's root restricts kernel-mode execution
- * (vcpu lock_kexec), or a test build's test_exec_grants forces it (the emulator has
+ * Only where it matters: when some CPU's root will restrict kernel-mode execution
+ * (W^X on, MBEC, lock_exec), or a test build's test_exec_grants forces it (the emulator has
  * no MBEC: there the grants are W^X only, which is what the e2e test checks).  The
  * kprobes are registered before the lock where a CPU has MBEC (or the test asks),
  * and dropped after it if nothing is restricted.
@@ -267,6 +271,7 @@ refused:
 static void sz_exec_release_locked(struct sz_grant *g, const char *by)
 {
 	on_each_cpu(sz_grant_del_fn, g, 1);
+	sz_mod_stale(&g->m, GFP_ATOMIC);	/* offline CPUs: when they come back */
 	pr_info("lock: executable grant %u released (%u pages, %s)\n", g->m.id, g->m.pages, by);
 	list_del(&g->m.list);
 	sz_exec_grants--;
@@ -515,8 +520,10 @@ void sz_lock_exec_walk(void)
 
 	if (!sz_exec_armed || READ_ONCE(sz_exec_on))
 		return;
+	/* the CPUs where the second step will restrict (sz_lock_kexec_all()) */
 	for_each_online_cpu(cpu)
-		kexec += sz_cpus[cpu].vcpu && READ_ONCE(sz_cpus[cpu].vcpu->lock_kexec);
+		kexec += sz_cpus[cpu].vcpu && READ_ONCE(sz_cpus[cpu].vcpu->lock_wx_on) &&
+			 READ_ONCE(sz_cpus[cpu].vcpu->lock_wx_mbec) && sz_lock_exec;
 #ifdef SZ_TEST_HOOKS
 	test = test_exec_grants;
 #endif
@@ -594,10 +601,14 @@ void sz_lock_exec_cpu(unsigned int cpu)
 	struct sz_grant *g;
 	int ret, err = 0;
 
+	bool readd = cpumask_test_and_clear_cpu(cpu, &sz_exec_readd);
+
 	if (!READ_ONCE(sz_exec_on) || !v || !READ_ONCE(v->lock_wx_on))
 		return;
 	spin_lock(&sz_exec_lock);
 	list_for_each_entry(g, &sz_grants, m.list) {
+		if (!readd && cpumask_test_cpu(cpu, g->m.cpus))
+			continue;	/* its root held it while the CPU was out */
 		cpumask_clear_cpu(cpu, g->m.cpus);
 		local_irq_disable();
 		ret = sz_grant_add_cpu(g, cpu, v);
@@ -615,4 +626,73 @@ void sz_lock_exec_cpu(unsigned int cpu)
 		       cpu, refused, n, err);
 	else if (n)
 		pr_info("CPU %u: %u executable grants held again\n", cpu, n);
+}
+
+/* The second step on this CPU, interrupts off: 0, or root's refusal. */
+static int sz_kexec_this_cpu(void)
+{
+	struct vcpu *v = sz_cpus[smp_processor_id()].vcpu;
+
+	if (!v || !READ_ONCE(v->lock_wx_on) || !READ_ONCE(v->lock_wx_mbec) || !sz_lock_exec)
+		return -EOPNOTSUPP;
+	return vmx_lock_kexec_this_cpu(v);
+}
+
+static void sz_kexec_fn(void *arg)
+{
+	atomic_t *res = arg;	/* [0] restricted, [1] refused, [2] the last errno */
+	int ret = sz_kexec_this_cpu();
+
+	if (!ret) {
+		atomic_inc(&res[0]);
+	} else if (ret != -EOPNOTSUPP) {
+		atomic_inc(&res[1]);
+		atomic_set(&res[2], ret);
+	}
+}
+
+/*
+ * Restricting kernel-mode execution needs the grants: without them (their kprobes
+ * missing) BPF, kprobes and ftrace trampolines would stop running, so it is not done.
+ */
+static bool sz_kexec_ready(void)
+{
+	if (READ_ONCE(sz_exec_on))
+		return true;
+	pr_err("lock: kernel-mode execution not restricted: run-time executable memory is not tracked (see above)\n");
+	return false;
+}
+
+void sz_lock_kexec_all(void)
+{
+	atomic_t res[3] = { ATOMIC_INIT(0), ATOMIC_INIT(0), ATOMIC_INIT(0) };
+	unsigned int cpu, mbec = 0;
+
+	for_each_online_cpu(cpu)
+		mbec += sz_cpus[cpu].vcpu && READ_ONCE(sz_cpus[cpu].vcpu->lock_wx_on) &&
+			READ_ONCE(sz_cpus[cpu].vcpu->lock_wx_mbec);
+	if (!mbec || !sz_lock_exec || !sz_kexec_ready())
+		return;
+	on_each_cpu(sz_kexec_fn, res, 1);
+	if (atomic_read(&res[1]))
+		pr_err("lock: kernel-mode execution restricted on %d CPUs, refused on %d (%d)\n",
+		       atomic_read(&res[0]), atomic_read(&res[1]), atomic_read(&res[2]));
+	else
+		pr_info("lock: kernel-mode execution restricted to kernel, module and run-time code on %d CPUs (mode-based execute control)\n",
+			atomic_read(&res[0]));
+}
+
+void sz_lock_kexec_cpu(unsigned int cpu)
+{
+	struct vcpu *v = sz_cpus[cpu].vcpu;
+	int ret;
+
+	if (!v || !READ_ONCE(v->lock_wx_on) || !READ_ONCE(v->lock_wx_mbec) || !sz_lock_exec ||
+	    READ_ONCE(v->lock_kexec) || !sz_kexec_ready())
+		return;
+	local_irq_disable();
+	ret = sz_kexec_this_cpu();
+	local_irq_enable();
+	if (ret)
+		pr_err("CPU %u: kernel-mode execution not restricted: %d\n", cpu, ret);
 }

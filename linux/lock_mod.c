@@ -31,9 +31,11 @@
  *    ro_after_init data are not executable.
  *  - A CPU coming back online may hold runs of modules unloaded while it was out,
  *    whose pages the allocator may have handed out again: before anything else runs
- *    on it (interrupts still off after its relaunch) it releases every run
- *    (LOCK_MOD_ALL), then adds the modules registered now (sz_lock_mod_cpu()).  In
- *    between, this CPU alone runs without the modules' W^X.
+ *    on it (interrupts still off after its relaunch) it releases exactly those
+ *    (recorded at the release, sz_mod_stale()), keeps the live ones, then adds the
+ *    modules registered while it was out (sz_lock_mod_cpu()).  Only if a record could
+ *    not be allocated does it release every run and take them all again, a window
+ *    without the modules' W^X (and, under MBEC, their execution) on that CPU.
  *
  * Why COMING is safe, verified in the sources (Debian's 6.1.192, linux-source-6.1,
  * kernel/module/main.c, strict_rwx.c, arch/x86/kernel/{jump_label,static_call,
@@ -500,6 +502,7 @@ static int sz_mod_notify(struct notifier_block *nb, unsigned long state, void *d
 	} else if (state == MODULE_STATE_GOING && m) {
 		/* a loosening, for module runs only (core/lock_mod.h): root records it */
 		on_each_cpu(sz_mod_del_fn, m, 1);
+		sz_mod_stale(m, GFP_KERNEL);	/* offline CPUs: when they come back */
 		pr_info("lock: module %s unloading: its W^X released (%u pages)\n", m->name,
 			m->pages);
 		list_del(&m->list);
@@ -611,26 +614,97 @@ out:
 }
 
 /*
- * A CPU just (re)launched, interrupts off, before anything else runs on it: drop
- * every module run its root may still hold (see the top of this file).
+ * Releases a CPU missed while offline.  Its root still holds a module's (or grant's)
+ * runs after the glue released them on the online CPUs; when it comes back it must
+ * drop exactly those ids before anything runs on it, and keep every live one: under
+ * MBEC a live module's text released even for a moment would not run on it.  A
+ * record that cannot be allocated makes that CPU drop every run and take the live
+ * ones again (a short window without them; logged).
  */
-void sz_lock_mod_cpu_reset(struct vcpu *v)
+struct sz_stale {
+	struct list_head list;
+	u32 id;
+	struct cpumask cpus;		/* the offline CPUs still holding it */
+};
+static LIST_HEAD(sz_stale);
+static DEFINE_SPINLOCK(sz_stale_lock);
+static struct cpumask sz_stale_all;	/* CPUs whose records were lost */
+struct cpumask sz_mod_readd, sz_exec_readd;	/* ...which take everything again */
+
+void sz_mod_stale(const struct sz_mod *m, gfp_t gfp)
 {
-	if (READ_ONCE(sz_mods_on) && READ_ONCE(v->lock_wx_on))
-		vmx_lock_mod_release_this_cpu(v, LOCK_MOD_ALL);
+	struct sz_stale *st;
+	unsigned long flags;
+
+	if (cpumask_empty(m->cpus))
+		return;
+	st = kmalloc(sizeof(*st), gfp);
+	spin_lock_irqsave(&sz_stale_lock, flags);
+	if (st) {
+		st->id = m->id;
+		cpumask_copy(&st->cpus, m->cpus);
+		list_add_tail(&st->list, &sz_stale);
+	} else {
+		cpumask_or(&sz_stale_all, &sz_stale_all, m->cpus);
+	}
+	spin_unlock_irqrestore(&sz_stale_lock, flags);
 }
 
-/* Then, locked, on the CPU itself (its hotplug callback): add the modules registered now. */
+/*
+ * A CPU just (re)launched, interrupts off, before anything else runs on it: drop the
+ * runs of what was released while it was out (see above), or every run if a record
+ * was lost.
+ */
+void sz_lock_mod_cpu_reset(struct vcpu *v, unsigned int cpu)
+{
+	struct sz_stale *st, *t;
+	bool all;
+
+	if (!READ_ONCE(v->lock_wx_on))
+		return;
+	spin_lock(&sz_stale_lock);
+	all = cpumask_test_cpu(cpu, &sz_stale_all);
+	cpumask_clear_cpu(cpu, &sz_stale_all);
+	list_for_each_entry_safe(st, t, &sz_stale, list) {
+		if (!cpumask_test_cpu(cpu, &st->cpus))
+			continue;
+		if (!all)
+			vmx_lock_mod_release_this_cpu(v, st->id);
+		cpumask_clear_cpu(cpu, &st->cpus);
+		if (cpumask_empty(&st->cpus)) {
+			list_del(&st->list);
+			kfree(st);
+		}
+	}
+	spin_unlock(&sz_stale_lock);
+	if (all) {
+		vmx_lock_mod_release_this_cpu(v, LOCK_MOD_ALL);
+		cpumask_set_cpu(cpu, &sz_mod_readd);
+		cpumask_set_cpu(cpu, &sz_exec_readd);
+	}
+}
+
+/*
+ * Then, locked, on the CPU itself (its hotplug callback): add the modules registered
+ * while it was out (or all of them after a drop of every run).
+ */
 void sz_lock_mod_cpu(unsigned int cpu)
 {
 	struct sz_mod_call c = { .err = ATOMIC_INIT(0), .refused = ATOMIC_INIT(0) };
 	struct vcpu *v = sz_cpus[cpu].vcpu;
 	unsigned int refused = 0;
+	bool readd;
 
 	if (!v || !READ_ONCE(v->lock_wx_on))
 		return;
+	readd = cpumask_test_and_clear_cpu(cpu, &sz_mod_readd);
+	if (readd)
+		pr_warn("CPU %u: a release it missed while offline was not recorded: it dropped every module run and takes them again\n",
+			cpu);
 	mutex_lock(&sz_mod_mutex);
 	list_for_each_entry(c.m, &sz_mods, list) {
+		if (!readd && cpumask_test_cpu(cpu, c.m->cpus))
+			continue;	/* its root held it while the CPU was out */
 		cpumask_clear_cpu(cpu, c.m->cpus);
 		local_irq_disable();
 		sz_mod_add_fn(&c);

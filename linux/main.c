@@ -115,7 +115,7 @@ static int sz_cpu_online(unsigned int cpu)
 		vmx_watch_sync_this_cpu(v);
 	/* ...and modules unloaded, whose freed pages may be in use again (lock_mod.c) */
 	if (!ret) {
-		sz_lock_mod_cpu_reset(v);
+		sz_lock_mod_cpu_reset(v, cpu);
 		sz_lock_exec_cpu_reset(cpu);	/* ...and so the executable grants */
 	}
 	local_irq_enable();
@@ -142,6 +142,7 @@ static int sz_cpu_online(unsigned int cpu)
 	if (READ_ONCE(sz_locked)) {
 		sz_lock_mod_cpu(cpu);
 		sz_lock_exec_cpu(cpu);
+		sz_lock_kexec_cpu(cpu);	/* then, and only then, execution restricted */
 	}
 	return 0;
 }
@@ -318,6 +319,7 @@ int sz_lock_all(bool *changed, unsigned int *nr_locked)
 		       atomic_read(&r.wx_cpus), atomic_read(&r.wx_err));
 	sz_lock_mod_walk();
 	sz_lock_exec_walk();
+	sz_lock_kexec_all();
 	cpus_read_unlock();
 	mutex_unlock(&sz_lock);
 	sz_lock_exec_finish();

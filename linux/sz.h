@@ -71,7 +71,7 @@ unsigned long sz_kallsyms(const char *name);
  */
 void sz_lock_mod_prepare(void);
 void sz_lock_mod_walk(void);
-void sz_lock_mod_cpu_reset(struct vcpu *v);
+void sz_lock_mod_cpu_reset(struct vcpu *v, unsigned int cpu);
 void sz_lock_mod_cpu(unsigned int cpu);
 
 /* At most this many calls (of LOCK_MOD_ARG_RUNS runs) per module or grant. */
@@ -93,6 +93,10 @@ bool sz_lock_mod_core_known(void);
 bool sz_vmapped(unsigned long va);
 int sz_mod_runs(struct sz_mod *m, unsigned long base, unsigned long size, u32 flags, gfp_t gfp);
 void sz_mod_free(struct sz_mod *m);
+/* After @m was released on the online CPUs: the offline ones holding it, later. */
+void sz_mod_stale(const struct sz_mod *m, gfp_t gfp);
+/* CPUs that dropped every run coming back (a lost record): they take all again. */
+extern struct cpumask sz_mod_readd, sz_exec_readd;
 
 /*
  * lock_exec.c: memory the kernel makes executable at run time (BPF JIT packs,
@@ -109,6 +113,13 @@ void sz_lock_exec_walk(void);
 void sz_lock_exec_finish(void);
 void sz_lock_exec_cpu_reset(unsigned int cpu);
 void sz_lock_exec_cpu(unsigned int cpu);
+/*
+ * The second step (core/lock_wx.h): restrict kernel-mode execution where root can,
+ * once the modules and run-time code are registered: on every CPU at lock time
+ * (hotplug lock held), or on one CPU coming online after its adds.
+ */
+void sz_lock_kexec_all(void);
+void sz_lock_kexec_cpu(unsigned int cpu);
 
 /*
  * main.c: attach (virtualize every online CPU, all or nothing) or detach (take every
