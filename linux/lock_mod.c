@@ -653,23 +653,24 @@ void sz_mod_stale(const struct sz_mod *m, gfp_t gfp)
 /*
  * A CPU just (re)launched, interrupts off, before anything else runs on it: drop the
  * runs of what was released while it was out (see above), or every run if a record
- * was lost.
+ * was lost.  How many ids it dropped, or -1 for every run.
  */
-void sz_lock_mod_cpu_reset(struct vcpu *v, unsigned int cpu)
+int sz_lock_mod_cpu_reset(struct vcpu *v, unsigned int cpu)
 {
 	struct sz_stale *st, *t;
+	int n = 0;
 	bool all;
 
 	if (!READ_ONCE(v->lock_wx_on))
-		return;
+		return 0;
 	spin_lock(&sz_stale_lock);
 	all = cpumask_test_cpu(cpu, &sz_stale_all);
 	cpumask_clear_cpu(cpu, &sz_stale_all);
 	list_for_each_entry_safe(st, t, &sz_stale, list) {
 		if (!cpumask_test_cpu(cpu, &st->cpus))
 			continue;
-		if (!all)
-			vmx_lock_mod_release_this_cpu(v, st->id);
+		if (!all && !vmx_lock_mod_release_this_cpu(v, st->id))
+			n++;
 		cpumask_clear_cpu(cpu, &st->cpus);
 		if (cpumask_empty(&st->cpus)) {
 			list_del(&st->list);
@@ -681,7 +682,9 @@ void sz_lock_mod_cpu_reset(struct vcpu *v, unsigned int cpu)
 		vmx_lock_mod_release_this_cpu(v, LOCK_MOD_ALL);
 		cpumask_set_cpu(cpu, &sz_mod_readd);
 		cpumask_set_cpu(cpu, &sz_exec_readd);
+		return -1;
 	}
+	return n;
 }
 
 /*

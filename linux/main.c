@@ -89,7 +89,7 @@ static int sz_cpu_online(unsigned int cpu)
 	struct vmx_caps caps;
 	const char *field;
 	struct vcpu *v;
-	int ret;
+	int ret, stale = 0;
 
 	/* Still virtualized: a devirtualization that failed at detach left it so. */
 	if (sz_cpus[cpu].vcpu)
@@ -115,10 +115,13 @@ static int sz_cpu_online(unsigned int cpu)
 		vmx_watch_sync_this_cpu(v);
 	/* ...and modules unloaded, whose freed pages may be in use again (lock_mod.c) */
 	if (!ret) {
-		sz_lock_mod_cpu_reset(v, cpu);
+		stale = sz_lock_mod_cpu_reset(v, cpu);
 		sz_lock_exec_cpu_reset(cpu);	/* ...and so the executable grants */
 	}
 	local_irq_enable();
+	if (stale > 0)
+		pr_info("CPU %u: dropped %d modules and executable grants released while it was offline\n",
+			cpu, stale);
 	sz_drain(v);
 	if (ret) {
 		pr_err("CPU %u: not virtualized: %d\n", cpu, ret);

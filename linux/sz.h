@@ -71,7 +71,7 @@ unsigned long sz_kallsyms(const char *name);
  */
 void sz_lock_mod_prepare(void);
 void sz_lock_mod_walk(void);
-void sz_lock_mod_cpu_reset(struct vcpu *v, unsigned int cpu);
+int sz_lock_mod_cpu_reset(struct vcpu *v, unsigned int cpu);
 void sz_lock_mod_cpu(unsigned int cpu);
 
 /* At most this many calls (of LOCK_MOD_ARG_RUNS runs) per module or grant. */
