@@ -207,19 +207,23 @@ static unsigned int wx_ram_gaps(const struct ram_map *ram, u64 limit,
  * allocates code and data from RAM only, but calls firmware where it lies (EFI
  * runtime services: their code is reserved memory, not RAM); the README lists that
  * as a gap.  The splits at the gaps' ends are counted first: if the pool cannot take
- * them, nothing is restricted (-ENOMEM, logged; status says not restricted).
+ * them and still keep the module runs' reserve, nothing is restricted (-ENOMEM,
+ * logged; status says not restricted).
  */
 static int wx_restrict_kexec(struct vcpu *v, struct lock_wx *wx)
 {
 	struct lock_wx_range gap[RAM_MAP_MAX + 1];
-	unsigned int i, nr, cost = 0;
+	unsigned int i, nr, keep, cost = 0;
 
 	nr = wx_ram_gaps(&v->ram, v->ept.map_limit, gap, RAM_MAP_MAX + 1);
 	for (i = 0; i < nr; i++)
 		cost += ept_set_perm_cost(&v->ept, gap[i].start, gap[i].end - gap[i].start);
-	if (cost > ept_pool_free(&v->ept)) {
-		log_printf(&v->log, LOG_ERR "CPU %u: kernel-mode execution not restricted: the EPT pool has %u free pages, the firmware ranges need %u",
-			   v->cpu, ept_pool_free(&v->ept), cost);
+	/* ...and leave the module runs' reserve (lock_mod.h) to them */
+	keep = LOCK_MOD_EPT_TABLES - (v->mods.tables < LOCK_MOD_EPT_TABLES ?
+				      v->mods.tables : LOCK_MOD_EPT_TABLES);
+	if (cost + keep > ept_pool_free(&v->ept)) {
+		log_printf(&v->log, LOG_ERR "CPU %u: kernel-mode execution not restricted: the EPT pool has %u free pages, the firmware ranges need %u and the modules keep %u",
+			   v->cpu, ept_pool_free(&v->ept), cost, keep);
 		return -ENOMEM;
 	}
 	ept_restrict_kexec(&v->ept);
