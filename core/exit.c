@@ -103,7 +103,7 @@ void exit_inject_exception(u32 vector, bool has_code, u32 code)
 	inject_exception(vector, has_code, code);
 }
 
-static unsigned int guest_cpl(void)
+unsigned int exit_guest_cpl(void)
 {
 	return (vmcs_read32(GUEST_SS_AR_BYTES) >> 5) & 3;
 }
@@ -189,7 +189,7 @@ static int handle_xsetbv(struct vcpu *v, struct guest_regs *r)
 	cpu_cpuid(0xd, 0, regs);
 	supported = ((u64)regs[3] << 32) | regs[0];
 	/* #GP for CPL > 0, an XCR other than XCR0, or a value XCR0 cannot hold. */
-	if (guest_cpl() || index != 0 || !xcr0_valid(val, supported)) {
+	if (exit_guest_cpl() || index != 0 || !xcr0_valid(val, supported)) {
 		inject_gp();
 		return 0;
 	}
@@ -442,7 +442,7 @@ static int handle_vmx_instruction(struct vcpu *v, struct guest_regs *r)
 
 static int handle_vmcall(struct vcpu *v, struct guest_regs *r)
 {
-	if (guest_cpl() != 0) {
+	if (exit_guest_cpl() != 0) {
 		inject_ud();	/* as VMCALL outside VMX non-root would */
 		return 0;
 	}

@@ -456,7 +456,7 @@ int lock_dt_exit(struct vcpu *v, struct guest_regs *r)
 		.cr3 = vmcs_readn(GUEST_CR3),
 		.cr4 = vmcs_readn(GUEST_CR4),
 		.rflags = vmcs_readn(GUEST_RFLAGS),
-		.cpl = (vmcs_read32(GUEST_SS_AR_BYTES) >> 5) & 3,
+		.cpl = exit_guest_cpl(),
 	};
 	struct dt_insn d;
 	int ret;

@@ -79,28 +79,29 @@ int lock_wx_check_args(const struct lock_wx_args *a, const struct ram_map *ram,
 	return 0;
 }
 
-bool lock_wx_covers(const struct lock_wx *wx, u64 gpa)
+/* The index of the range holding @gpa (the W^X on), or -1. */
+static int wx_range_of(const struct lock_wx *wx, u64 gpa)
 {
 	unsigned int i;
 
 	if (!wx->on)
-		return false;
+		return -1;
 	for (i = 0; i < wx->nr && i < LOCK_WX_RANGES; i++)
 		if (gpa >= wx->range[i].start && gpa < wx->range[i].end)
-			return true;
-	return false;
+			return (int)i;
+	return -1;
+}
+
+bool lock_wx_covers(const struct lock_wx *wx, u64 gpa)
+{
+	return wx_range_of(wx, gpa) >= 0;
 }
 
 bool lock_wx_code(const struct lock_wx *wx, u64 gpa)
 {
-	unsigned int i;
+	int i = wx_range_of(wx, gpa);
 
-	if (!wx->on)
-		return false;
-	for (i = 0; i < wx->nr && i < LOCK_WX_RANGES; i++)
-		if ((wx->code & (1U << i)) && gpa >= wx->range[i].start && gpa < wx->range[i].end)
-			return true;
-	return false;
+	return i >= 0 && (wx->code & (1U << i));
 }
 
 unsigned int lock_wx_perm(const struct lock_wx *wx, u64 gpa)
@@ -336,12 +337,6 @@ static int wx_split_page(struct vcpu *v, u64 page, u64 **leaf, unsigned int *lev
 	return *leaf && *level == EPT_LEVEL_4K ? 0 : -EFAULT;
 }
 
-/* CPL = SS.DPL (SDM Vol. 3A, 5.5) */
-static unsigned int guest_cpl(void)
-{
-	return (vmcs_read32(GUEST_SS_AR_BYTES) >> 5) & 3;
-}
-
 /*
  * A kernel-mode fetch outside code: refused with #GP(0), or #DF(0) when it was the
  * delivery of an event (a gate pointing outside code; a contributory fault during
@@ -376,7 +371,7 @@ int lock_wx_violation(struct vcpu *v, const struct ept_violation *d, u64 gpa, u6
 	unsigned int cpl;
 	int ret;
 
-	if (d->fetch && v->wx.kexec && guest_cpl() < 3 &&
+	if (d->fetch && v->wx.kexec && exit_guest_cpl() < 3 &&
 	    (lock_page_perm(v, page) & EPT_NO_KEXEC))
 		return wx_kexec_refused(v, d, page);
 	/* the core kernel's ranges and the module runs alike (lock_mod.h) */
@@ -384,7 +379,7 @@ int lock_wx_violation(struct vcpu *v, const struct ept_violation *d, u64 gpa, u6
 		return 1;
 	if (gla_ok)
 		gla = vmcs_readn(GUEST_LINEAR_ADDRESS);
-	cpl = guest_cpl();
+	cpl = exit_guest_cpl();
 	w = watch_applied(v, page);
 	if (lock_wx_patch_allowed(&v->wx, vmcs_readn(GUEST_CR3), gla, gla_ok, cpl) &&
 	    (!w || w->kind != WATCH_KIND_PROTECT)) {

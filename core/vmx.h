@@ -685,6 +685,8 @@ int vmx_exit_handler(struct guest_regs *regs, struct vcpu *v);
  */
 void exit_skip_instruction(void);
 void exit_inject_exception(u32 vector, bool has_code, u32 code);
+/* The guest's CPL: SS.DPL (SDM Vol. 3A, 5.5), from the current VMCS.  Root-safe. */
+unsigned int exit_guest_cpl(void);
 /* A cross-check's answer (entry_root.h), else vmx_exit_handler(). */
 int vmx_exit_handler_xcheck(struct guest_regs *regs, struct vcpu *v);
 /* vmx_exit_handler(), then (when it resumes the guest) the per-entry check. */
