@@ -444,6 +444,22 @@ static void sz_exec_disarm(void)
 	sz_exec_armed = false;
 }
 
+/* Will @v's root restrict kernel-mode execution (the second step, lock_wx.h)? */
+static bool sz_kexec_wanted(const struct vcpu *v)
+{
+	return v && READ_ONCE(v->lock_wx_on) && READ_ONCE(v->lock_wx_mbec) && sz_lock_exec;
+}
+
+/* How many online CPUs it will restrict on. */
+static unsigned int sz_kexec_cpus(void)
+{
+	unsigned int cpu, n = 0;
+
+	for_each_online_cpu(cpu)
+		n += sz_kexec_wanted(sz_cpus[cpu].vcpu);
+	return n;
+}
+
 /* Does some online CPU have mode-based execute control (where root would restrict)? */
 static bool sz_exec_mbec(void)
 {
@@ -514,16 +530,13 @@ static void sz_exec_walk_flush(unsigned long *start, unsigned long end)
 void sz_lock_exec_walk(void)
 {
 	unsigned long va, next, start = 0, end = 0, wx = 0, large = 0;
-	unsigned int cpu, level, kexec = 0, i;
+	unsigned int cpu, level, kexec, i;
 	bool test = false;
 	pte_t *pte;
 
 	if (!sz_exec_armed || READ_ONCE(sz_exec_on))
 		return;
-	/* the CPUs where the second step will restrict (sz_lock_kexec_all()) */
-	for_each_online_cpu(cpu)
-		kexec += sz_cpus[cpu].vcpu && READ_ONCE(sz_cpus[cpu].vcpu->lock_wx_on) &&
-			 READ_ONCE(sz_cpus[cpu].vcpu->lock_wx_mbec) && sz_lock_exec;
+	kexec = sz_kexec_cpus();	/* where the second step will restrict */
 #ifdef SZ_TEST_HOOKS
 	test = test_exec_grants;
 #endif
@@ -633,7 +646,7 @@ static int sz_kexec_this_cpu(void)
 {
 	struct vcpu *v = sz_cpus[smp_processor_id()].vcpu;
 
-	if (!v || !READ_ONCE(v->lock_wx_on) || !READ_ONCE(v->lock_wx_mbec) || !sz_lock_exec)
+	if (!sz_kexec_wanted(v))
 		return -EOPNOTSUPP;
 	return vmx_lock_kexec_this_cpu(v);
 }
@@ -666,12 +679,8 @@ static bool sz_kexec_ready(void)
 void sz_lock_kexec_all(void)
 {
 	atomic_t res[3] = { ATOMIC_INIT(0), ATOMIC_INIT(0), ATOMIC_INIT(0) };
-	unsigned int cpu, mbec = 0;
 
-	for_each_online_cpu(cpu)
-		mbec += sz_cpus[cpu].vcpu && READ_ONCE(sz_cpus[cpu].vcpu->lock_wx_on) &&
-			READ_ONCE(sz_cpus[cpu].vcpu->lock_wx_mbec);
-	if (!mbec || !sz_lock_exec || !sz_kexec_ready())
+	if (!sz_kexec_cpus() || !sz_kexec_ready())
 		return;
 	on_each_cpu(sz_kexec_fn, res, 1);
 	if (atomic_read(&res[1]))
@@ -687,8 +696,7 @@ void sz_lock_kexec_cpu(unsigned int cpu)
 	struct vcpu *v = sz_cpus[cpu].vcpu;
 	int ret;
 
-	if (!v || !READ_ONCE(v->lock_wx_on) || !READ_ONCE(v->lock_wx_mbec) || !sz_lock_exec ||
-	    READ_ONCE(v->lock_kexec) || !sz_kexec_ready())
+	if (!sz_kexec_wanted(v) || READ_ONCE(v->lock_kexec) || !sz_kexec_ready())
 		return;
 	local_irq_disable();
 	ret = sz_kexec_this_cpu();
